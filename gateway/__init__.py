@@ -1,0 +1,1 @@
+"""The one door: tokens, roles, routing to the services, one merged OpenAPI."""

@@ -1,0 +1,1 @@
+../regions/script.py.mako

@@ -1,0 +1,1 @@
+"""Assessment: rounds, invitations, sessions and panels, scoring, selection."""

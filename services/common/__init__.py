@@ -1,0 +1,1 @@
+"""Shared plumbing for every process: settings, database, errors, auth, pagination."""

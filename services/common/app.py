@@ -1,0 +1,80 @@
+"""The app factory every service uses: same middleware, errors, health and OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from .auth import TokenVerifier
+from .db import SessionDep, create_engine, sessionmaker_for
+from .errors import ServiceUnavailable, install_error_handlers
+from .logs import configure_logging
+from .middleware import RequestContextMiddleware
+from .openapi import install_openapi
+from .settings import Settings, get_settings
+
+Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+class Health(BaseModel):
+    status: str
+    service: str
+
+
+def health_router(service: str) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> Health:
+        return Health(status="ok", service=service)
+
+    @router.get("/readyz")
+    async def readyz(session: SessionDep) -> Health:
+        try:
+            await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any database failure means "not ready", never a 500
+            raise ServiceUnavailable(f"database unreachable: {type(exc).__name__}") from None
+        return Health(status="ready", service=service)
+
+    return router
+
+
+def attach_resources(app: FastAPI, settings: Settings) -> None:
+    """State a request needs; tests call this too, then override the session."""
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier.from_settings(settings)
+
+
+def create_app(*, service: str, title: str, description: str, version: str = "1.0.0",
+               routers: Sequence[APIRouter], tags: list[dict[str, Any]],
+               hooks: Sequence[Hook] = (), settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service, settings.log_level)
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = sessionmaker_for(engine)
+        async with AsyncExitStack() as stack:
+            for hook in hooks:
+                await stack.enter_async_context(hook(app))
+            yield
+        await engine.dispose()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
+                  openapi_tags=tags, separate_input_output_schemas=False)
+    attach_resources(app, settings)
+    app.state.hooks = list(hooks)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router(service))
+    for router in routers:
+        app.include_router(router)
+    install_openapi(app)
+    return app

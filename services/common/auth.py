@@ -1,0 +1,213 @@
+"""Token verification and role gates, shared by the gateway and every service.
+
+python-jose's defaults are unsafe for us (tokens without `exp` pass, and the header's
+`alg` is trusted when no list is given), so every decode goes through `TokenVerifier`,
+which pins the algorithm, requires the registered claims and picks the key by `kid`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from jose import jwt
+from jose.exceptions import JOSEError
+
+from .errors import Forbidden, Unauthorized
+from .settings import Settings
+
+ALGORITHMS = ["ES256"]
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
+
+
+class Role(StrEnum):
+    kominfo_admin = "kominfo_admin"
+    kominfo_officer = "kominfo_officer"
+    assessor = "assessor"
+    kemendagri = "kemendagri"
+    kemenkeu = "kemenkeu"
+    bappenas = "bappenas"
+    pupr = "pupr"
+    kemenpanrb = "kemenpanrb"
+    ksp = "ksp"
+    pemda = "pemda"
+
+
+KOMINFO = frozenset({Role.kominfo_admin, Role.kominfo_officer})
+MINISTRIES = frozenset({Role.kemendagri, Role.kemenkeu, Role.bappenas, Role.pupr, Role.kemenpanrb, Role.ksp})
+ALL_ROLES = frozenset(Role)
+PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[Role]
+    organisation: str
+    region_code: str | None = None
+    name: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_pemda_only(self) -> bool:
+        """A regional government user whose every right is bound to its own region."""
+        return self.roles == {Role.pemda}
+
+    def may_see_region(self, code: str) -> bool:
+        if not self.is_pemda_only:
+            return True
+        return self.region_code is not None and (code == self.region_code
+                                                 or code.startswith(self.region_code + "."))
+
+
+class KeySource:
+    """Public keys by `kid`, from a JWKS file (reloaded when it changes) or URL (cached)."""
+
+    def __init__(self, *, file: Path | None = None, url: str | None = None, ttl: float = 300.0):
+        self.file, self.url, self.ttl = file, url, ttl
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._stamp: float = -1.0
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def _read_file(self) -> None:
+        assert self.file is not None
+        try:
+            mtime = self.file.stat().st_mtime
+        except FileNotFoundError:
+            self._keys = {}
+            return
+        if mtime != self._stamp:
+            self._keys = {k["kid"]: k for k in json.loads(self.file.read_text())["keys"]}
+            self._stamp = mtime
+
+    async def _fetch(self, force: bool) -> None:
+        now = time.monotonic()
+        # A forced refresh (unknown kid) is allowed at most every 30 s, so junk kids cannot hammer the issuer.
+        if not force and now - self._fetched_at < self.ttl:
+            return
+        if force and now - self._fetched_at < 30:
+            return
+        async with self._lock:
+            async with httpx.AsyncClient(timeout=3.0) as client:
+                resp = await client.get(self.url)  # type: ignore[arg-type]
+                resp.raise_for_status()
+                self._keys = {k["kid"]: k for k in resp.json()["keys"]}
+            self._fetched_at = time.monotonic()
+
+    async def get(self, kid: str) -> dict[str, Any] | None:
+        if self.file is not None:
+            self._read_file()
+            return self._keys.get(kid)
+        await self._fetch(force=False)
+        if kid not in self._keys:
+            try:
+                await self._fetch(force=True)
+            except httpx.HTTPError:
+                return None
+        return self._keys.get(kid)
+
+
+class TokenVerifier:
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, max_bytes: int):
+        self.keys, self.issuer, self.audience, self.max_bytes = keys, issuer, audience, max_bytes
+        # Verified tokens by value, until they expire (bounded; verification is the hot path).
+        self._cache: dict[str, tuple[float, Principal]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenVerifier:
+        source = (KeySource(url=settings.jwks_url) if settings.jwks_url
+                  else KeySource(file=settings.resolved_jwks_file))
+        return cls(source, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                   max_bytes=settings.max_token_bytes)
+
+    async def verify(self, token: str) -> Principal:
+        if len(token) > self.max_bytes:
+            raise Unauthorized("Token is too large")
+        cached = self._cache.get(token)
+        if cached and cached[0] > time.time():
+            return cached[1]
+        try:
+            header = jwt.get_unverified_header(token)
+        except JOSEError:
+            raise Unauthorized("Token is malformed") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthorized("Token algorithm is not accepted")
+        kid = header.get("kid")
+        key = await self.keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise Unauthorized("Token was signed by an unknown key")
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
+                options={**{f"require_{c}": True for c in REQUIRED_CLAIMS}, "leeway": 30},
+            )
+        except JOSEError as exc:
+            raise Unauthorized(f"Token rejected: {exc}") from None
+        principal = principal_from_claims(claims)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[token] = (float(claims["exp"]), principal)
+        return principal
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    try:
+        roles = frozenset(Role(r) for r in claims.get("roles", []))
+    except ValueError:
+        raise Unauthorized("Token names an unknown role") from None
+    return Principal(sub=str(claims["sub"]), roles=roles, organisation=str(claims.get("org", "")),
+                     region_code=claims.get("region"), name=claims.get("name"), claims=claims)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization must be 'Bearer <token>'")
+    return token.strip()
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(token)
+
+
+class Gate:
+    """A dependency that admits the listed roles; OpenAPI shows them as `x-roles`."""
+
+    def __init__(self, *roles: Role | frozenset[Role], public: bool = False):
+        flat: set[Role] = set()
+        for r in roles:
+            flat.update(r if isinstance(r, frozenset) else {r})
+        self.roles = frozenset(flat)
+        self.public = public
+
+    async def __call__(self, principal: Annotated[Principal | None, Depends(optional_principal)]
+                       ) -> Principal | None:
+        if self.public:
+            return principal
+        if principal is None:
+            raise Unauthorized()
+        if not principal.roles & self.roles:
+            raise Forbidden("Your role may not call this operation",
+                            extra={"allowed_roles": sorted(self.roles)})
+        return principal
+
+    def __repr__(self) -> str:
+        return f"Gate({'public' if self.public else sorted(self.roles)})"

@@ -1,0 +1,172 @@
+"""RFC 9457 problem details: one small error hierarchy, its handlers and its OpenAPI shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://smartcity.kominfo.go.id/problems/"
+
+log = logging.getLogger("smartcity.errors")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Path to the offending field, e.g. ['body', 'weight']")
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = Field(examples=[TYPE_BASE + "not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["Region 99.99 does not exist"])
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+    extra: dict[str, Any] | None = Field(default=None, description="Machine-readable context, e.g. allowed states")
+
+
+class ProblemError(Exception):
+    status = 500
+    slug = "internal"
+    title = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
+                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+        self.headers = headers
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str = "A valid bearer token is required", **kw: Any):
+        kw.setdefault("headers", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The resource changed since you read it"
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "validation", "Invalid input"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match header required"
+
+
+class TooManyRequests(ProblemError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
+class BadGateway(ProblemError):
+    status, slug, title = 502, "bad-gateway", "Upstream service failed"
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug, title = 503, "unavailable", "Service unavailable"
+
+
+class GatewayTimeout(ProblemError):
+    status, slug, title = 504, "gateway-timeout", "Upstream service timed out"
+
+
+_TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasses__()}
+
+
+def problem_response(status: int, detail: str, *, slug: str | None = None, title: str | None = None,
+                     errors: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None,
+                     headers: dict[str, str] | None = None, instance: str | None = None) -> JSONResponse:
+    default_slug, default_title = _TITLES.get(status, ("error", "Error"))
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (slug or default_slug),
+        "title": title or default_title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    if extra is not None:
+        body["extra"] = extra
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        out.append({"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+                    "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
+                                extra=exc.extra, headers=exc.headers, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        body_unparsable = any(e["type"] == "json_invalid" for e in errors)
+        status = 400 if body_unparsable else 422
+        detail = "The body is not valid JSON" if body_unparsable else f"{len(errors)} field(s) are invalid"
+        return problem_response(status, detail, errors=errors, instance=request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request refused"
+        return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
+                                instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "An unexpected error occurred; it has been logged",
+                                instance=request.url.path)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems an operation may return."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        _, title = _TITLES.get(status, ("error", "Error"))
+        # The media type is rewritten to problem+json when the spec is built (see openapi.py).
+        out[status] = {"description": title, "model": Problem}
+    return out

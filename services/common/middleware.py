@@ -1,0 +1,87 @@
+"""ASGI middleware every process runs: request IDs, access log, body size cap."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import PROBLEM_JSON, TYPE_BASE, PayloadTooLarge
+from .logs import request_id_var
+
+log = logging.getLogger("smartcity.access")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class _TooLarge(PayloadTooLarge):
+    """Raised while streaming a body without Content-Length past the cap."""
+
+
+async def _send_problem(send: Send, status: int, title: str, detail: str, request_id: str) -> None:
+    body = json.dumps({"type": TYPE_BASE + "payload-too-large", "title": title, "status": status,
+                       "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"x-request-id", request_id.encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        sent_id = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = sent_id if _SAFE_ID.match(sent_id) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status_holder = {"status": 500, "started": False}
+
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
+            await _send_problem(send, 413, "Request body too large",
+                                f"Bodies are limited to {self.max_body_bytes} bytes", request_id)
+            request_id_var.reset(token)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _TooLarge(f"Bodies are limited to {self.max_body_bytes} bytes")
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _TooLarge:
+            if not status_holder["started"]:
+                status_holder["status"] = 413
+                await _send_problem(send, 413, "Request body too large",
+                                    f"Bodies are limited to {self.max_body_bytes} bytes", request_id)
+        finally:
+            log.info("request", extra={
+                "method": scope["method"], "path": scope["path"], "status": status_holder["status"],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+            request_id_var.reset(token)

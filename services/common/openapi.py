@@ -1,0 +1,78 @@
+"""OpenAPI as a product: roles per operation, problem+json errors, one security scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from .auth import PUBLIC, Gate
+from .errors import PROBLEM_JSON
+
+BEARER = "bearerAuth"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def find_gate(dependant: Dependant) -> Gate | None:
+    for dep in dependant.dependencies:
+        if isinstance(dep.call, Gate):
+            return dep.call
+        found = find_gate(dep)
+        if found:
+            return found
+    return None
+
+
+def roles_of(route: APIRoute) -> list[str] | None:
+    gate = find_gate(route.dependant)
+    if gate is None:
+        return None
+    return [PUBLIC] if gate.public else sorted(gate.roles)
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    spec = get_openapi(title=app.title, version=app.version, description=app.description,
+                       routes=app.routes, tags=app.openapi_tags)
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        roles = roles_of(route)
+        for method in route.methods:
+            op = spec["paths"][route.path_format].get(method.lower())
+            if op is None:
+                continue
+            if roles is not None:
+                op["x-roles"] = roles
+                op["security"] = [{}, {BEARER: []}] if roles == [PUBLIC] else [{BEARER: []}]
+                if roles != [PUBLIC]:
+                    op.setdefault("responses", {}).setdefault(
+                        "401", {"description": "Authentication required",
+                                "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
+                    op["responses"].setdefault(
+                        "403", {"description": "Not allowed", "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
+            for code, response in op.get("responses", {}).items():
+                if code.isdigit() and int(code) >= 400:
+                    response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    if "Problem" not in schemas:
+        from .errors import Problem
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schemas["Problem"].pop("$defs", {}))
+    spec["components"]["securitySchemes"] = {
+        BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                 "description": "Access token from POST /auth/token at the gateway"}}
+    return spec
+
+
+def install_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = build_openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

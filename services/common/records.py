@@ -1,0 +1,118 @@
+"""Audit trail and idempotency records: each service keeps its own, in its own schema."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .auth import Principal
+from .db import get_session
+from .errors import Conflict, Unprocessable
+from .logs import request_id_var
+
+
+@dataclass(frozen=True)
+class RecordModels:
+    audit: Any
+    idempotency: Any
+
+
+def record_models(base: type[DeclarativeBase]) -> RecordModels:
+    """Declare the audit and idempotency tables on a service's declarative base."""
+
+    class AuditEntry(base):  # type: ignore[valid-type,misc]
+        __tablename__ = "audit_entry"
+        id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+        at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+        actor: Mapped[str] = mapped_column(String(200))
+        action: Mapped[str] = mapped_column(String(80))
+        entity: Mapped[str] = mapped_column(String(80), index=True)
+        entity_id: Mapped[str] = mapped_column(String(200), index=True)
+        before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+        after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+        reason: Mapped[str | None] = mapped_column(Text)
+        request_id: Mapped[str | None] = mapped_column(String(128))
+
+    class IdempotencyRecord(base):  # type: ignore[valid-type,misc]
+        __tablename__ = "idempotency_record"
+        principal: Mapped[str] = mapped_column(String(200), primary_key=True)
+        key: Mapped[str] = mapped_column(String(200), primary_key=True)
+        fingerprint: Mapped[str] = mapped_column(String(64))
+        status: Mapped[int | None] = mapped_column(Integer)
+        body: Mapped[Any | None] = mapped_column(JSONB)
+        created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    return RecordModels(audit=AuditEntry, idempotency=IdempotencyRecord)
+
+
+def audit(session: AsyncSession, models: RecordModels, *, actor: Principal | str, action: str, entity: str,
+          entity_id: object, before: Any = None, after: Any = None, reason: str | None = None) -> None:
+    """Record who changed what, in the same transaction as the change."""
+    session.add(models.audit(
+        actor=actor.sub if isinstance(actor, Principal) else actor, action=action, entity=entity,
+        entity_id=str(entity_id), before=jsonable_encoder(before) if before is not None else None,
+        after=jsonable_encoder(after) if after is not None else None, reason=reason,
+        request_id=request_id_var.get()))
+
+
+class Idempotency:
+    """Retried POSTs with the same Idempotency-Key replay the first answer instead of writing twice.
+
+    The key row is inserted inside the request's transaction, so a concurrent retry waits on
+    the unique index until the first attempt commits (then replays) or rolls back (then proceeds).
+    """
+
+    def __init__(self, session: AsyncSession, model: Any, request: Request, key: str | None, body: bytes):
+        self.session, self.model, self.request, self.key = session, model, request, key
+        self.fingerprint = hashlib.sha256(
+            request.method.encode() + request.url.path.encode() + b"\0" + body).hexdigest()
+        self.principal = "anonymous"
+
+    async def replay(self, principal: Principal | None) -> JSONResponse | None:
+        if self.key is None:
+            return None
+        if len(self.key) > 200:
+            raise Unprocessable("Idempotency-Key is longer than 200 characters")
+        self.principal = principal.sub if principal else "anonymous"
+        inserted = await self.session.scalar(
+            insert(self.model).values(principal=self.principal, key=self.key, fingerprint=self.fingerprint)
+            .on_conflict_do_nothing().returning(self.model.key))
+        if inserted is not None:
+            return None
+        stored = await self.session.scalar(select(self.model).where(
+            self.model.principal == self.principal, self.model.key == self.key))
+        if stored is None or stored.status is None:
+            raise Conflict("A request with this Idempotency-Key is still being processed")
+        if stored.fingerprint != self.fingerprint:
+            raise Unprocessable("This Idempotency-Key was used for a different request")
+        return JSONResponse(stored.body, status_code=stored.status, headers={"Idempotency-Replayed": "true"})
+
+    async def remember(self, status: int, body: Any) -> None:
+        if self.key is None:
+            return
+        record = await self.session.get(self.model, (self.principal, self.key))
+        record.status = status
+        record.body = jsonable_encoder(body)
+
+
+def idempotency_dependency(model: Any) -> Any:
+    async def dependency(request: Request,
+                         session: Annotated[AsyncSession, Depends(get_session, scope="function")]) -> Idempotency:
+        return Idempotency(session, model, request, request.headers.get("idempotency-key"), await request.body())
+
+    return Annotated[Idempotency, Depends(dependency)]
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(jsonable_encoder(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)

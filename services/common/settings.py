@@ -1,0 +1,89 @@
+"""Settings read from the environment, validated once at start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEY_PREFIX = "dev-"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SMARTCITY_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "SMARTCITY_DATABASE_URL")
+    )
+    data_dir: Path = Path(".data")
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+
+    # Tokens: who signs them and for whom; services verify with the published keys.
+    jwt_issuer: str = "smartcity-gateway"
+    jwt_audience: str = "smartcity-api"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    signing_key_files: list[Path] = Field(default_factory=list)
+
+    # Network layout of the processes.
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    regions_port: int = 8001
+    assessment_port: int = 8002
+    masterplan_port: int = 8003
+    regions_url: str | None = None
+    assessment_url: str | None = None
+    masterplan_url: str | None = None
+    upstream_connect_timeout: float = 1.0
+    upstream_read_timeout: float = 15.0
+
+    # Abuse limits.
+    max_body_bytes: int = 2_000_000
+    max_token_bytes: int = 4096
+    rate_limit_per_minute: int = 1200
+    rate_limit_anonymous_per_minute: int = 300
+
+    log_level: str = "INFO"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def resolved_jwks_file(self) -> Path:
+        return self.jwks_file or self.keys_dir / "jwks.json"
+
+    def service_url(self, name: str) -> str:
+        explicit = getattr(self, f"{name}_url")
+        return explicit or f"http://{self.host}:{getattr(self, f'{name}_port')}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @model_validator(mode="after")
+    def _refuse_development_defaults_in_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        problems = []
+        if not self.database_url:
+            problems.append("DATABASE_URL must be set (the embedded database is for development)")
+        if not (self.jwks_url or self.jwks_file):
+            problems.append("SMARTCITY_JWKS_URL or SMARTCITY_JWKS_FILE must name the production keys")
+        if self.jwks_file and self.jwks_file.resolve().is_relative_to(self.keys_dir.resolve()):
+            problems.append("SMARTCITY_JWKS_FILE points at the generated development keys")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

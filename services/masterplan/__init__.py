@@ -1,0 +1,1 @@
+"""Masterplans: MoU, versioned masterplans, programmes on a roadmap, progress."""

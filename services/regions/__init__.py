@@ -1,0 +1,1 @@
+"""Region registry: Kemendagri's region tree, regional heads, indicators."""

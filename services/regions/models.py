@@ -1,0 +1,141 @@
+"""The `regions` schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.db import schema_base
+from services.common.records import record_models
+
+SCHEMA = "regions"
+Base = schema_base(SCHEMA)
+records = record_models(Base)
+
+LEVELS = ("province", "regency", "district", "village")
+TYPES = ("kabupaten", "kota", "kelurahan", "desa", "desa_adat")
+ISLAND_GROUPS = ("sumatera", "jawa", "bali_nusa_tenggara", "kalimantan", "sulawesi", "maluku", "papua")
+
+
+class Region(Base):
+    __tablename__ = "region"
+    __table_args__ = (
+        CheckConstraint(f"level IN {LEVELS}", name="level"),
+        CheckConstraint(f"type IS NULL OR type IN {TYPES}", name="type"),
+        CheckConstraint(f"island_group IN {ISLAND_GROUPS}", name="island_group"),
+        Index("ix_region_search_full_trgm", "search_full", postgresql_using="gin",
+              postgresql_ops={"search_full": "gin_trgm_ops"}),
+    )
+
+    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), index=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.region.code"), index=True)
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_short: Mapped[str] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(String(10))
+    island_group: Mapped[str] = mapped_column(String(20))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    # Folded to lower-case ASCII letters and digits, so "Tanjungpinang" finds "Tanjung Pinang".
+    search_key: Mapped[str] = mapped_column(Text, Computed("regions.fold_name(name_short)", persisted=True))
+    search_full: Mapped[str] = mapped_column(Text, Computed("regions.fold_name(name)", persisted=True))
+
+
+class HeadTerm(Base):
+    """A regional head's term of office; terms of one region never overlap (enforced by the database)."""
+
+    __tablename__ = "head_term"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates"),
+        ExcludeConstraint(
+            ("region_code", "="),
+            (text("daterange(start_date, coalesce(end_date, 'infinity'::date), '[]')"), "&&"),
+            name="ex_head_term_no_overlap", using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), index=True)
+    head_name: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(40))
+    deputy_name: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Indicator(Base):
+    """An indicator definition: what is measured, on which scale, and which ministry owns it."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (CheckConstraint("kind IN ('numeric', 'category')", name="kind"),)
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_id: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    categories: Mapped[list[str] | None] = mapped_column(JSONB)
+    min_value: Mapped[Decimal | None] = mapped_column(Numeric)
+    max_value: Mapped[Decimal | None] = mapped_column(Numeric)
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    owner_role: Mapped[str] = mapped_column(String(40))
+    source_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class IndicatorValue(Base):
+    """One value of an indicator for a region and year; a correction supersedes, never overwrites."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (
+        Index("uq_indicator_value_current", "indicator_code", "region_code", "year", unique=True,
+              postgresql_where=text("superseded_at IS NULL")),
+        CheckConstraint("(value_numeric IS NULL) <> (value_category IS NULL)", name="one_value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("regions.indicator.code"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), index=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    value_numeric: Mapped[Decimal | None] = mapped_column(Numeric)
+    value_category: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)
+    loaded_by: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def value(self) -> Any:
+        return self.value_category if self.value_category is not None else self.value_numeric

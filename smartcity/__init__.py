@@ -1,0 +1,1 @@
+"""Operator commands: start the stack, migrate, seed, tokens."""

@@ -1,0 +1,31 @@
+"""Alembic, one environment (and version table) per schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+# Order matters only for readability: no schema refers to another.
+ENVIRONMENTS = ("auth", "regions", "assessment", "masterplan")
+
+
+def alembic_config(env: str, database_url: str) -> Config:
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"unknown migration environment {env!r}; known: {', '.join(ENVIRONMENTS)}")
+    cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"), ini_section=env)
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR / env))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(database_url: str, envs: tuple[str, ...] = ENVIRONMENTS, revision: str = "head") -> None:
+    for env in envs:
+        command.upgrade(alembic_config(env, database_url), revision)
+
+
+def downgrade(database_url: str, envs: tuple[str, ...] = ENVIRONMENTS, revision: str = "base") -> None:
+    for env in reversed(envs):
+        command.downgrade(alembic_config(env, database_url), revision)
