@@ -52,7 +52,8 @@ def attach_resources(app: FastAPI, settings: Settings) -> None:
 
 def create_app(*, service: str, title: str, description: str, version: str = "1.0.0",
                routers: Sequence[APIRouter], tags: list[dict[str, Any]],
-               hooks: Sequence[Hook] = (), settings: Settings | None = None) -> FastAPI:
+               hooks: Sequence[Hook] = (), settings: Settings | None = None,
+               openapi_url: str | None = "/openapi.json") -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -67,8 +68,10 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
             yield
         await engine.dispose()
 
+    # The gateway serves its own merged /openapi.json and /docs, so it passes openapi_url=None.
+    docs = {} if openapi_url else {"docs_url": None, "redoc_url": None}
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_tags=tags, separate_input_output_schemas=False)
+                  openapi_tags=tags, separate_input_output_schemas=False, openapi_url=openapi_url, **docs)
     attach_resources(app, settings)
     app.state.hooks = list(hooks)
     install_error_handlers(app)
@@ -76,5 +79,5 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app.include_router(health_router(service))
     for router in routers:
         app.include_router(router)
-    install_openapi(app)
+    install_openapi(app, routers)
     return app

@@ -80,6 +80,13 @@ class KeySource:
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
 
+    @classmethod
+    def static(cls, jwks: dict[str, Any]) -> KeySource:
+        """Keys known in-process (the gateway holds its own key ring)."""
+        source = cls()
+        source._keys = {k["kid"]: k for k in jwks["keys"]}
+        return source
+
     def _read_file(self) -> None:
         assert self.file is not None
         try:
@@ -108,6 +115,8 @@ class KeySource:
     async def get(self, kid: str) -> dict[str, Any] | None:
         if self.file is not None:
             self._read_file()
+            return self._keys.get(kid)
+        if self.url is None:
             return self._keys.get(kid)
         await self._fetch(force=False)
         if kid not in self._keys:

@@ -41,12 +41,14 @@ class ProblemError(Exception):
     title = "Internal error"
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
-                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+                 extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+                 members: dict[str, Any] | None = None):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
         self.extra = extra
         self.headers = headers
+        self.members = members  # RFC 9457 extension members, e.g. OAuth2's "error"
 
 
 class BadRequest(ProblemError):
@@ -81,6 +83,10 @@ class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
 
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class Unprocessable(ProblemError):
     status, slug, title = 422, "validation", "Invalid input"
 
@@ -110,7 +116,8 @@ _TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasse
 
 def problem_response(status: int, detail: str, *, slug: str | None = None, title: str | None = None,
                      errors: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None,
-                     headers: dict[str, str] | None = None, instance: str | None = None) -> JSONResponse:
+                     headers: dict[str, str] | None = None, instance: str | None = None,
+                     members: dict[str, Any] | None = None) -> JSONResponse:
     default_slug, default_title = _TITLES.get(status, ("error", "Error"))
     body: dict[str, Any] = {
         "type": TYPE_BASE + (slug or default_slug),
@@ -124,6 +131,7 @@ def problem_response(status: int, detail: str, *, slug: str | None = None, title
         body["errors"] = errors
     if extra is not None:
         body["extra"] = extra
+    body.update(members or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -139,7 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
-                                extra=exc.extra, headers=exc.headers, instance=request.url.path)
+                                extra=exc.extra, headers=exc.headers, instance=request.url.path,
+                                members=exc.members)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

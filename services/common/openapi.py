@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -33,10 +34,11 @@ def roles_of(route: APIRoute) -> list[str] | None:
     return [PUBLIC] if gate.public else sorted(gate.roles)
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
+def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
     spec = get_openapi(title=app.title, version=app.version, description=app.description,
                        routes=app.routes, tags=app.openapi_tags)
-    for route in app.routes:
+    # Walk our own routers: their routes carry full paths, whatever FastAPI does when including them.
+    for route in (r for router in routers for r in router.routes):
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         roles = roles_of(route)
@@ -69,10 +71,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return spec
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app)
+            app.openapi_schema = build_openapi(app, routers)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     jwks_file: Path | None = None
     signing_key_files: list[Path] = Field(default_factory=list)
 
+    # The embedded server `smartcity up` starts when DATABASE_URL is not set.
+    pg_port: int = 54329
+    pg_database: str = "smartcity"
+
     # Network layout of the processes.
     host: str = "127.0.0.1"
     gateway_port: int = 8000

@@ -1,0 +1,49 @@
+"""The gateway process: `uvicorn gateway.main:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.auth import KeySource, TokenVerifier
+from services.common.settings import Settings
+
+from .endpoints import admin_router, auth_router, proxy_router
+from .keys import KeyRing
+from .proxy import upstream_clients
+from .ratelimit import RateLimiter
+
+
+def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
+    """Tokens are checked against the gateway's own key ring, not a file or URL."""
+    app.state.ring = ring
+    app.state.verifier = TokenVerifier(KeySource.static(ring.jwks()), issuer=settings.jwt_issuer,
+                                       audience=settings.jwt_audience, max_bytes=settings.max_token_bytes)
+    app.state.merged_spec = None
+
+
+@asynccontextmanager
+async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    attach_gateway(app, settings, KeyRing.load(settings))
+    app.state.upstreams = upstream_clients(settings)
+    app.state.rate_limiter = RateLimiter(app.state.sessionmaker, per_minute=settings.rate_limit_per_minute,
+                                         anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
+    try:
+        yield
+    finally:
+        for client in app.state.upstreams.values():
+            await client.aclose()
+
+
+app = create_app(
+    service="gateway",
+    title="Gateway",
+    description="Tokens, accounts and routing to the services.",
+    routers=[auth_router, admin_router, proxy_router],
+    tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
+          {"name": "admin", "description": "People and partner clients (kominfo_admin)"}],
+    hooks=[gateway_resources],
+    openapi_url=None,
+)

@@ -1,0 +1,81 @@
+"""One OpenAPI document for frontend teams: the gateway's own operations plus every service's."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+
+log = logging.getLogger("smartcity.gateway")
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                name = value.rsplit("/", 1)[-1]
+                out[key] = f"#/components/schemas/{renames.get(name, name)}"
+            else:
+                out[key] = _rename_refs(value, renames)
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renames) for v in node]
+    return node
+
+
+def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, token_url: str) -> dict[str, Any]:
+    merged = json.loads(json.dumps(own))
+    merged["info"] = {
+        "title": "Gerakan Menuju 100 Smart City API",
+        "version": own["info"]["version"],
+        "description": "One API for the programme: the region registry, assessment rounds and selection, and "
+                       "masterplans. Every operation lists the roles that may call it in `x-roles`; `public` "
+                       "needs no token. Errors are RFC 9457 problem details (application/problem+json).",
+    }
+    schemas = merged.setdefault("components", {}).setdefault("schemas", {})
+    tags = {t["name"]: t for t in merged.get("tags", [])}
+    tag_groups = [{"name": "gateway", "tags": list(tags)}]
+    for service, spec in services.items():
+        theirs = spec.get("components", {}).get("schemas", {})
+        # Same name, different shape: the service's schema takes its service's name as a prefix.
+        renames = {name: f"{service.title()}{name}" for name, schema in theirs.items()
+                   if name in schemas and schemas[name] != schema}
+        spec = _rename_refs(spec, renames)
+        for name, schema in spec.get("components", {}).get("schemas", {}).items():
+            schemas.setdefault(name, schema)
+        for path, item in spec.get("paths", {}).items():
+            if path in merged["paths"]:
+                raise ValueError(f"{service} and another service both define {path}")
+            merged["paths"][path] = item
+        service_tags = []
+        for tag in spec.get("tags", []):
+            tags.setdefault(tag["name"], tag)
+            service_tags.append(tag["name"])
+        tag_groups.append({"name": service, "tags": service_tags})
+    merged["tags"] = list(tags.values())
+    merged["x-tagGroups"] = tag_groups
+    merged["components"]["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                       "description": "Access token from POST /auth/token"},
+        "oauth2": {"type": "oauth2", "flows": {
+            "password": {"tokenUrl": token_url, "refreshUrl": token_url, "scopes": {}},
+            "clientCredentials": {"tokenUrl": token_url, "scopes": {}}}},
+    }
+    return merged
+
+
+async def fetch_service_specs(clients: dict[str, httpx.AsyncClient]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    specs: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    for name, client in clients.items():
+        try:
+            resp = await client.get("/openapi.json")
+            resp.raise_for_status()
+            specs[name] = resp.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("could not fetch the %s spec: %s", name, type(exc).__name__)
+            missing.append(name)
+    return specs, missing

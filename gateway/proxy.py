@@ -1,0 +1,80 @@
+"""Pass requests to the owning service: streamed both ways, pooled, with explicit timeouts."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from fastapi import Request
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
+
+from services.common.auth import TokenVerifier, bearer_token
+from services.common.errors import BadGateway, GatewayTimeout, NotFound, ServiceUnavailable
+from services.common.logs import request_id_var
+from services.common.settings import Settings
+
+from .ratelimit import RateLimiter
+
+log = logging.getLogger("smartcity.gateway")
+
+SERVICES = ("regions", "assessment", "masterplan")
+# RFC 9110 §7.6.1 hop-by-hop headers, plus the ones we set ourselves.
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                        "transfer-encoding", "upgrade", "host", "x-forwarded-for", "x-forwarded-proto",
+                        "x-forwarded-host", "x-request-id"})
+
+
+def upstream_clients(settings: Settings) -> dict[str, httpx.AsyncClient]:
+    timeout = httpx.Timeout(connect=settings.upstream_connect_timeout, read=settings.upstream_read_timeout,
+                            write=settings.upstream_read_timeout, pool=settings.upstream_connect_timeout)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=30)
+    return {name: httpx.AsyncClient(base_url=settings.service_url(name), timeout=timeout, limits=limits)
+            for name in SERVICES}
+
+
+def _forward_headers(request: Request) -> list[tuple[str, str]]:
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+    client_ip = request.client.host if request.client else "unknown"
+    prior = request.headers.get("x-forwarded-for")
+    headers.append(("x-forwarded-for", f"{prior}, {client_ip}" if prior else client_ip))
+    headers.append(("x-forwarded-proto", request.headers.get("x-forwarded-proto", request.url.scheme)))
+    headers.append(("x-request-id", request_id_var.get() or ""))
+    return headers
+
+
+async def _admit(request: Request) -> None:
+    """Refuse bad tokens here already, and count the call against its principal's rate limit."""
+    verifier: TokenVerifier = request.app.state.verifier
+    token = bearer_token(request)
+    principal = await verifier.verify(token) if token else None
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        key = principal.sub if principal else f"ip:{request.client.host if request.client else 'unknown'}"
+        await limiter.hit(key, anonymous=principal is None)
+
+
+async def forward(request: Request, service: str) -> Response:
+    clients: dict[str, httpx.AsyncClient] = request.app.state.upstreams
+    client = clients.get(service)
+    if client is None:
+        raise NotFound(f"No service answers under /api/v1/{service}")
+    await _admit(request)
+    upstream_request = client.build_request(
+        request.method, request.url.path, params=request.url.query.encode() or None,
+        headers=_forward_headers(request), content=request.stream())
+    try:
+        upstream = await client.send(upstream_request, stream=True)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+        raise ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
+                                 headers={"Retry-After": "1"}) from None
+    except (httpx.ReadTimeout, httpx.WriteTimeout):
+        raise GatewayTimeout(f"The {service} service did not answer in time") from None
+    except httpx.HTTPError as exc:
+        raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
+    response = StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
+                                 background=BackgroundTask(upstream.aclose))
+    # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
+    response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1"))
+                            for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+    return response

@@ -1,0 +1,140 @@
+"""Request and response models of the gateway's own endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.common.auth import Role
+
+RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = Field(default="bearer", examples=["bearer"])
+    expires_in: int = Field(description="Seconds until the access token expires", examples=[900])
+    refresh_token: str | None = Field(default=None, description="Only for people (password grant); rotates on use")
+    scope: str = Field(description="The roles granted, space-separated", examples=["kominfo_officer"])
+
+
+class Me(BaseModel):
+    sub: str
+    organisation: str
+    roles: list[str]
+    region_code: str | None
+    name: str | None
+
+
+def roles_fit_region(roles: list[Role] | None, region_code: str | None) -> None:
+    if roles is None:
+        return
+    if Role.pemda in roles and not region_code:
+        raise ValueError("a pemda account must name its region_code")
+    if Role.pemda in roles and len(roles) > 1:
+        raise ValueError("a pemda account holds no other role")
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=3, max_length=120, pattern=r"^[a-z0-9._@-]+$",
+                          examples=["syahrul@tanjungpinangkota.go.id"])
+    full_name: str = Field(min_length=2, max_length=200, examples=["H. Syahrul"])
+    password: str = Field(min_length=12, max_length=200, description="At least 12 characters")
+    organisation: str = Field(min_length=2, max_length=120, examples=["Pemerintah Kota Tanjung Pinang"])
+    roles: list[Role] = Field(min_length=1, max_length=10, examples=[["pemda"]])
+    region_code: RegencyCode | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> UserIn:
+        roles_fit_region(self.roles, self.region_code)
+        return self
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    organisation: str | None = Field(default=None, min_length=2, max_length=120)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=10)
+    region_code: RegencyCode | None = None
+    disabled: bool | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=200)
+
+
+class User(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    organisation: str
+    roles: list[Role]
+    region_code: str | None
+    disabled: bool
+    created_at: datetime
+    version: int
+
+
+class UserPage(BaseModel):
+    items: list[User]
+    total: int
+    limit: int
+    offset: int
+
+
+class ClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str = Field(min_length=3, max_length=120, pattern=r"^[a-z0-9._-]+$", examples=["kemenkeu-djpk"])
+    name: str = Field(min_length=2, max_length=200, examples=["Kemenkeu DJPK fiscal capacity feed"])
+    organisation: str = Field(min_length=2, max_length=120, examples=["Kementerian Keuangan"])
+    roles: list[Role] = Field(min_length=1, max_length=10, examples=[["kemenkeu"]])
+
+    @model_validator(mode="after")
+    def _check(self) -> ClientIn:
+        if Role.pemda in self.roles:
+            raise ValueError("clients act for ministries or scripts, not for one region")
+        return self
+
+
+class ClientPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=10)
+    disabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ClientPatch:
+        if self.roles and Role.pemda in self.roles:
+            raise ValueError("clients act for ministries or scripts, not for one region")
+        return self
+
+
+class Client(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    client_id: str
+    name: str
+    organisation: str
+    roles: list[Role]
+    disabled: bool
+    created_at: datetime
+    version: int
+
+
+class ClientCreated(Client):
+    client_secret: str = Field(description="Shown once; store it in your secret store")
+
+
+class ClientPage(BaseModel):
+    items: list[Client]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,233 @@
+"""Accounts and tokens. Works inside the caller's transaction; never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal, Role
+from services.common.errors import Conflict, NotFound, ProblemError, Unprocessable
+from services.common.pagination import PageParams
+from services.common.records import audit
+from services.common.settings import Settings
+
+from . import schemas
+from .keys import KeyRing, access_claims
+from .models import ApiClient, RefreshToken, UserAccount, records
+
+hasher = PasswordHasher()
+# Verified against when the username is unknown, so timing does not reveal which usernames exist.
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
+class OAuthError(ProblemError):
+    """RFC 6749 errors, as problem+json that also carries OAuth2's `error` member."""
+
+    slug, title = "oauth", "Token request refused"
+
+    def __init__(self, error: str, detail: str, status: int = 400):
+        super().__init__(detail, members={"error": error, "error_description": detail})
+        self.status = status
+        if status == 401:
+            self.headers = {"WWW-Authenticate": 'Basic realm="smartcity"'}
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _verify(hash_: str, secret: str) -> bool:
+    try:
+        return hasher.verify(hash_, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_response(ring: KeyRing, settings: Settings, claims: dict[str, Any],
+                    refresh: str | None = None) -> schemas.TokenResponse:
+    return schemas.TokenResponse(access_token=ring.sign(claims), expires_in=claims["exp"] - claims["iat"],
+                                 refresh_token=refresh, scope=" ".join(claims["roles"]))
+
+
+def _user_claims(settings: Settings, user: UserAccount) -> dict[str, Any]:
+    return access_claims(settings, sub=f"user:{user.id}", roles=list(user.roles), organisation=user.organisation,
+                         region_code=user.region_code, name=user.full_name)
+
+
+async def _new_refresh(session: AsyncSession, settings: Settings, user: UserAccount,
+                       family: uuid.UUID | None = None) -> str:
+    raw = secrets.token_urlsafe(32)
+    session.add(RefreshToken(user_id=user.id, family_id=family or uuid.uuid4(), token_hash=_sha256(raw),
+                             expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days)))
+    return raw
+
+
+async def password_grant(session: AsyncSession, ring: KeyRing, settings: Settings, username: str,
+                         password: str) -> schemas.TokenResponse:
+    user = await session.scalar(select(UserAccount).where(UserAccount.username == username.lower()))
+    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        raise OAuthError("invalid_grant", "Wrong username or password")
+    if user.disabled:
+        raise OAuthError("invalid_grant", "This account is disabled")
+    refresh = await _new_refresh(session, settings, user)
+    return _token_response(ring, settings, _user_claims(settings, user), refresh)
+
+
+async def client_credentials_grant(session: AsyncSession, ring: KeyRing, settings: Settings, client_id: str,
+                                   client_secret: str) -> schemas.TokenResponse:
+    client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+    if not _verify(client.secret_hash if client else _DUMMY_HASH, client_secret) or client is None:
+        raise OAuthError("invalid_client", "Unknown client or wrong secret", status=401)
+    if client.disabled:
+        raise OAuthError("invalid_client", "This client is disabled", status=401)
+    claims = access_claims(settings, sub=f"client:{client.client_id}", roles=list(client.roles),
+                           organisation=client.organisation, name=client.name)
+    return _token_response(ring, settings, claims)
+
+
+async def refresh_grant(session: AsyncSession, ring: KeyRing, settings: Settings,
+                        raw: str) -> schemas.TokenResponse:
+    # Row lock: two concurrent uses of one refresh token cannot both succeed.
+    token = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw))
+                                 .with_for_update())
+    now = datetime.now(UTC)
+    if token is None:
+        raise OAuthError("invalid_grant", "Unknown refresh token")
+    if token.used_at is not None:
+        # A used token coming back means it leaked: end the whole family.
+        await revoke_family(session, token.family_id)
+        raise OAuthError("invalid_grant", "Refresh token was already used; its sessions are revoked")
+    if token.revoked_at is not None or token.expires_at <= now:
+        raise OAuthError("invalid_grant", "Refresh token is revoked or expired")
+    user = await session.get(UserAccount, token.user_id)
+    if user is None or user.disabled:
+        raise OAuthError("invalid_grant", "This account is disabled")
+    token.used_at = now
+    refresh = await _new_refresh(session, settings, user, token.family_id)
+    return _token_response(ring, settings, _user_claims(settings, user), refresh)
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(update(RefreshToken).where(RefreshToken.family_id == family_id,
+                                                     RefreshToken.revoked_at.is_(None))
+                          .values(revoked_at=func.now()))
+
+
+async def revoke_refresh(session: AsyncSession, raw: str) -> None:
+    token = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _sha256(raw)))
+    if token is not None:
+        await revoke_family(session, token.family_id)
+
+
+async def _revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(update(RefreshToken).where(RefreshToken.user_id == user_id,
+                                                     RefreshToken.revoked_at.is_(None))
+                          .values(revoked_at=func.now()))
+
+
+# Administration ---------------------------------------------------------------------------------
+
+async def list_users(session: AsyncSession, page: PageParams, role: Role | None,
+                     q: str | None) -> tuple[list[UserAccount], int]:
+    stmt = select(UserAccount)
+    if role:
+        stmt = stmt.where(UserAccount.roles.any(role.value))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(UserAccount.username).like(like) | func.lower(UserAccount.full_name).like(like))
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = (await session.scalars(stmt.order_by(UserAccount.username).limit(page.limit).offset(page.offset))).all()
+    return list(rows), int(total or 0)
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> UserAccount:
+    user = await session.get(UserAccount, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist")
+    return user
+
+
+async def create_user(session: AsyncSession, data: schemas.UserIn, actor: Principal | str) -> UserAccount:
+    if await session.scalar(select(UserAccount.id).where(UserAccount.username == data.username.lower())):
+        raise Conflict(f"Username {data.username} is taken")
+    user = UserAccount(username=data.username.lower(), full_name=data.full_name,
+                       password_hash=hasher.hash(data.password), organisation=data.organisation,
+                       roles=[r.value for r in data.roles], region_code=data.region_code)
+    session.add(user)
+    await session.flush()
+    audit(session, records, actor=actor, action="user.create", entity="user", entity_id=user.id,
+          after=schemas.User.model_validate(user))
+    return user
+
+
+async def update_user(session: AsyncSession, user: UserAccount, patch: schemas.UserPatch,
+                      actor: Principal) -> UserAccount:
+    before = schemas.User.model_validate(user)
+    changes = patch.model_dump(exclude_unset=True)
+    roles = changes.get("roles", [Role(r) for r in user.roles])
+    region = changes.get("region_code", user.region_code)
+    try:
+        schemas.roles_fit_region(roles, region)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc), "type": "value_error"}]
+                            ) from None
+    if "password" in changes:
+        user.password_hash = hasher.hash(changes.pop("password"))
+    if "roles" in changes:
+        changes["roles"] = [r.value for r in changes["roles"]]
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if user.disabled or "roles" in changes or "password" in patch.model_fields_set:
+        # New rights or a lock-out apply at the next token: end the sessions that could refresh old ones.
+        await _revoke_user_sessions(session, user.id)
+    await session.flush()
+    audit(session, records, actor=actor, action="user.update", entity="user", entity_id=user.id,
+          before=before, after=schemas.User.model_validate(user))
+    return user
+
+
+async def list_clients(session: AsyncSession, page: PageParams) -> tuple[list[ApiClient], int]:
+    total = await session.scalar(select(func.count()).select_from(ApiClient))
+    rows = (await session.scalars(select(ApiClient).order_by(ApiClient.client_id)
+                                  .limit(page.limit).offset(page.offset))).all()
+    return list(rows), int(total or 0)
+
+
+async def get_client(session: AsyncSession, client_id: uuid.UUID) -> ApiClient:
+    client = await session.get(ApiClient, client_id)
+    if client is None:
+        raise NotFound(f"Client {client_id} does not exist")
+    return client
+
+
+async def create_client(session: AsyncSession, data: schemas.ClientIn,
+                        actor: Principal | str) -> tuple[ApiClient, str]:
+    if await session.scalar(select(ApiClient.id).where(ApiClient.client_id == data.client_id)):
+        raise Conflict(f"Client id {data.client_id} is taken")
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(client_id=data.client_id, name=data.name, organisation=data.organisation,
+                       secret_hash=hasher.hash(secret), roles=[r.value for r in data.roles])
+    session.add(client)
+    await session.flush()
+    audit(session, records, actor=actor, action="client.create", entity="client", entity_id=client.id,
+          after=schemas.Client.model_validate(client))
+    return client, secret
+
+
+async def update_client(session: AsyncSession, client: ApiClient, patch: schemas.ClientPatch,
+                        actor: Principal) -> ApiClient:
+    before = schemas.Client.model_validate(client)
+    for field, value in patch.model_dump(exclude_unset=True).items():
+        setattr(client, field, [r.value for r in value] if field == "roles" else value)
+    await session.flush()
+    audit(session, records, actor=actor, action="client.update", entity="client", entity_id=client.id,
+          before=before, after=schemas.Client.model_validate(client))
+    return client

@@ -1,0 +1,277 @@
+"""HTTP endpoints of the region registry, served under /api/v1/regions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from sqlalchemy import select
+
+from services.common.db import SessionDep
+from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
+from services.common.etag import check_if_match, etag_for, set_etag
+from services.common.export import ExportFormat, export_response
+from services.common.pagination import PageDep
+from services.common.records import audit, idempotency_dependency
+
+from . import schemas, service
+from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader, PublicReader, SignedIn
+from .models import Indicator, IndicatorValue, Region, records
+
+router = APIRouter(prefix="/api/v1/regions")
+IdempotencyDep = idempotency_dependency(records.idempotency)
+CodePath = Annotated[str, Path(pattern=schemas.REGION_CODE_PATTERN, description="Kemendagri region code",
+                               examples=["21.72"])]
+IndicatorPath = Annotated[str, Path(pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])]
+LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
+
+
+async def _stream(request: Request, stmt: Any, shape: Any) -> AsyncIterator[Sequence[Any]]:
+    """Rows from a server-side cursor on a session of its own (the request's has committed)."""
+    async with request.app.state.sessionmaker() as session, session.begin():
+        result = await session.stream(stmt.execution_options(yield_per=2000))
+        async for row in result:
+            yield shape(row)
+
+
+# Regions ----------------------------------------------------------------------------------------
+
+@router.get("", operation_id="regions_list", tags=["regions"], summary="List and search regions",
+            responses=problem_responses(422))
+async def list_regions(
+    session: SessionDep, _: PublicReader, page: PageDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=100,
+                                   description="Name search: case-, accent- and space-insensitive; exact and "
+                                               "prefix matches rank first", examples=["tanjung pinang"])] = None,
+    level: schemas.Level | None = None,
+    parent: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    type_: Annotated[schemas.RegionType | None, Query(alias="type")] = None,
+    island_group: schemas.IslandGroup | None = None,
+    sort: schemas.RegionSort = schemas.RegionSort.relevance,
+) -> schemas.RegionPage:
+    conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
+                                        island_group=island_group)
+    rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
+    return schemas.RegionPage(items=[schemas.Region.model_validate(r) for r in rows], total=total,
+                              limit=page.limit, offset=page.offset)
+
+
+@router.post("/lookup", operation_id="regions_lookup", tags=["regions"],
+             summary="Check many codes at once (used by other services)", responses=problem_responses(422))
+async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedIn) -> schemas.LookupOut:
+    found, missing = await service.lookup(session, body.codes)
+    return schemas.LookupOut(found=[schemas.Region.model_validate(r) for r in found], missing=missing)
+
+
+@router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}, **problem_responses(422)})
+async def export_regions(
+    request: Request, _: PublicReader, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+) -> Response:
+    cols = ("code", "level", "name", "name_short", "type", "parent_code", "province_code", "island_group",
+            "postal_code")
+    stmt = (select(*(getattr(Region, c) for c in cols))
+            .where(*service.region_filters(level=level, province=province)).order_by(Region.code))
+    return export_response(format, "regions", cols, _stream(request, stmt, tuple), title="Kode wilayah",
+                           licence=LICENCE)
+
+
+# Indicators (static paths before /{code}) --------------------------------------------------------
+
+@router.get("/indicators", operation_id="indicators_list", tags=["indicators"],
+            summary="Indicator definitions")
+async def list_indicators(session: SessionDep, _: PublicReader) -> list[schemas.Indicator]:
+    rows = (await session.scalars(select(Indicator).order_by(Indicator.code))).all()
+    return [schemas.Indicator.model_validate(r) for r in rows]
+
+
+@router.get("/indicators/{indicator}", operation_id="indicators_get", tags=["indicators"],
+            summary="One indicator definition (with ETag)", responses=problem_responses(404, 422))
+async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: PublicReader,
+                        response: Response) -> schemas.Indicator:
+    row = await service.get_indicator(session, indicator)
+    set_etag(response, etag_for("indicator", row.code, row.version))
+    return schemas.Indicator.model_validate(row)
+
+
+@router.patch("/indicators/{indicator}", operation_id="indicators_update", tags=["indicators"],
+              summary="Edit an indicator's names and notes (If-Match required)",
+              responses=problem_responses(404, 412, 422, 428))
+async def update_indicator(indicator: IndicatorPath, patch: schemas.IndicatorPatch, request: Request,
+                           response: Response, session: SessionDep, actor: IndicatorAdmin) -> schemas.Indicator:
+    row = await service.get_indicator(session, indicator)
+    check_if_match(request, etag_for("indicator", row.code, row.version))
+    before = schemas.Indicator.model_validate(row)
+    for field, value in patch.model_dump(exclude_unset=True).items():
+        setattr(row, field, value)
+    await session.flush()
+    audit(session, records, actor=actor, action="indicator.update", entity="indicator", entity_id=row.code,
+          before=before, after=schemas.Indicator.model_validate(row))
+    set_etag(response, etag_for("indicator", row.code, row.version))
+    return schemas.Indicator.model_validate(row)
+
+
+@router.get("/indicators/{indicator}/values", operation_id="indicator_values_list", tags=["indicators"],
+            summary="Values of an indicator (a pemda user sees only its own region)",
+            responses=problem_responses(404, 422))
+async def list_indicator_values(
+    indicator: IndicatorPath, session: SessionDep, actor: SignedIn, page: PageDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    region: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    history: Annotated[bool, Query(description="Include superseded values")] = False,
+) -> schemas.IndicatorValuePage:
+    await service.get_indicator(session, indicator)
+    conditions = service.value_filters(indicator=indicator, region=region, year=year, province=province,
+                                       history=history, actor=actor)
+    rows, total = await service.list_values(session, conditions, page)
+    return schemas.IndicatorValuePage(items=[service.value_out(v) for v in rows], total=total, limit=page.limit,
+                                      offset=page.offset)
+
+
+BULK_BODY = {
+    "requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": "array", "maxItems": 20000,
+                                        "items": {"$ref": "#/components/schemas/IndicatorValueIn"}}},
+        "text/csv": {"schema": {"type": "string"},
+                     "example": "region_code,year,value,source\n21.72,2019,sedang,PMK 126/PMK.07/2019\n"}}}}
+
+
+@router.post("/indicators/{indicator}/values/bulk", operation_id="indicator_values_bulk_upsert",
+             tags=["indicators"], openapi_extra=BULK_BODY,
+             summary="Load many values at once, all or nothing, from JSON or CSV",
+             description="Every row is checked first; one bad row refuses the whole file with a per-row report "
+                         "(`errors[].loc = ['row', n, field]`). Sending the same file again changes nothing. "
+                         "A changed value supersedes the old one, which stays in the history.",
+             responses=problem_responses(403, 404, 409, 415, 422))
+async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session: SessionDep,
+                             actor: IndicatorLoader, idem: IdempotencyDep, response: Response
+                             ) -> schemas.BulkResult:
+    if (replayed := await idem.replay(actor)) is not None:
+        return replayed  # type: ignore[return-value]
+    definition = await service.get_indicator(session, indicator)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if content_type == "text/csv":
+        rows = service.parse_csv_rows(body)
+    elif content_type == "application/json":
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            raise Unprocessable("The body is not valid JSON") from None
+        if not isinstance(parsed, list) or not all(isinstance(r, dict) for r in parsed):
+            raise Unprocessable("Send a JSON array of {region_code, year, value, source} objects")
+        rows = parsed
+    else:
+        raise UnsupportedMediaType("Send application/json or text/csv")
+    result = await service.bulk_upsert(session, definition, rows, actor)
+    await idem.remember(200, result)
+    return result
+
+
+@router.get("/indicators/{indicator}/values/export", operation_id="indicator_values_export", tags=["indicators"],
+            summary="Download current values of an indicator as CSV or XLSX", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}, **problem_responses(404, 422)})
+async def export_indicator_values(
+    indicator: IndicatorPath, request: Request, session: SessionDep, actor: SignedIn,
+    format: ExportFormat = ExportFormat.csv, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Response:
+    await service.get_indicator(session, indicator)
+    cols = ("indicator_code", "region_code", "year", "value", "source", "loaded_by", "loaded_at")
+    conditions = service.value_filters(indicator=indicator, region=None, year=year, province=None,
+                                       history=False, actor=actor)
+    stmt = select(IndicatorValue).where(*conditions).order_by(IndicatorValue.region_code, IndicatorValue.year)
+
+    def shape(row: Any) -> tuple[Any, ...]:
+        v = row[0]
+        return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at.isoformat())
+
+    return export_response(format, f"indicator-{indicator}", cols, _stream(request, stmt, shape),
+                           title=f"Indicator {indicator}", licence=LICENCE)
+
+
+# One region -------------------------------------------------------------------------------------
+
+@router.get("/{code}", operation_id="regions_get", tags=["regions"],
+            summary="A region with its parent and current head", responses=problem_responses(404, 422))
+async def get_region(code: CodePath, session: SessionDep, _: PublicReader) -> schemas.RegionDetail:
+    return await service.region_detail(session, code)
+
+
+@router.get("/{code}/children", operation_id="regions_children", tags=["regions"],
+            summary="The regions directly under a region", responses=problem_responses(404, 422))
+async def list_children(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep,
+                        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
+                        ) -> schemas.RegionPage:
+    await service.get_region(session, code)
+    rows, total = await service.search_regions(session, q=q, conditions=service.region_filters(parent=code),
+                                               sort=schemas.RegionSort.code if q is None
+                                               else schemas.RegionSort.relevance, page=page)
+    return schemas.RegionPage(items=[schemas.Region.model_validate(r) for r in rows], total=total,
+                              limit=page.limit, offset=page.offset)
+
+
+@router.get("/{code}/indicators", operation_id="region_indicator_values", tags=["indicators"],
+            summary="Current indicator values of one region", responses=problem_responses(404, 422))
+async def region_indicator_values(
+    code: CodePath, session: SessionDep, actor: SignedIn, page: PageDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    history: Annotated[bool, Query(description="Include superseded values")] = False,
+) -> schemas.IndicatorValuePage:
+    if not actor.may_see_region(code):
+        raise NotFound(f"Region {code} is not in your scope")
+    await service.get_region(session, code)
+    conditions = service.value_filters(indicator=None, region=code, year=year, province=None, history=history,
+                                       actor=actor)
+    rows, total = await service.list_values(session, conditions, page)
+    return schemas.IndicatorValuePage(items=[service.value_out(v) for v in rows], total=total, limit=page.limit,
+                                      offset=page.offset)
+
+
+# Regional heads ---------------------------------------------------------------------------------
+
+@router.get("/{code}/heads", operation_id="heads_list", tags=["heads"],
+            summary="Terms of office of a kabupaten/kota's heads, newest first", responses=problem_responses(404, 422))
+async def list_heads(code: CodePath, session: SessionDep, _: PublicReader) -> list[schemas.HeadTerm]:
+    return [schemas.HeadTerm.model_validate(t) for t in await service.list_heads(session, code)]
+
+
+@router.post("/{code}/heads", operation_id="heads_create", tags=["heads"], status_code=status.HTTP_201_CREATED,
+             summary="Record a head's term (terms never overlap)",
+             responses=problem_responses(404, 409, 422))
+async def create_head(code: CodePath, body: schemas.HeadTermIn, session: SessionDep, actor: HeadWriter,
+                      idem: IdempotencyDep, response: Response) -> schemas.HeadTerm:
+    if (replayed := await idem.replay(actor)) is not None:
+        return replayed  # type: ignore[return-value]
+    term = await service.add_head(session, code, body, actor)
+    out = schemas.HeadTerm.model_validate(term)
+    await idem.remember(201, out)
+    set_etag(response, etag_for("head", term.id, term.version))
+    response.headers["Location"] = f"/api/v1/regions/{code}/heads/{term.id}"
+    return out
+
+
+@router.get("/{code}/heads/{term_id}", operation_id="heads_get", tags=["heads"],
+            summary="One term of office (with ETag)", responses=problem_responses(404, 422))
+async def get_head(code: CodePath, term_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep,
+                   _: PublicReader, response: Response) -> schemas.HeadTerm:
+    term = await service.get_head(session, code, term_id)
+    set_etag(response, etag_for("head", term.id, term.version))
+    return schemas.HeadTerm.model_validate(term)
+
+
+@router.patch("/{code}/heads/{term_id}", operation_id="heads_update", tags=["heads"],
+              summary="Correct or end a term (If-Match required)",
+              responses=problem_responses(404, 409, 412, 422, 428))
+async def update_head(code: CodePath, term_id: Annotated[int, Path(ge=1, le=2**62)], patch: schemas.HeadTermPatch,
+                      request: Request, response: Response, session: SessionDep, actor: HeadWriter
+                      ) -> schemas.HeadTerm:
+    term = await service.get_head(session, code, term_id)
+    check_if_match(request, etag_for("head", term.id, term.version))
+    term = await service.update_head(session, term, patch, actor)
+    set_etag(response, etag_for("head", term.id, term.version))
+    return schemas.HeadTerm.model_validate(term)

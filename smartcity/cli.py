@@ -1,0 +1,171 @@
+"""`smartcity`: the operator's commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from types import FrameType
+
+from services.common.settings import Settings, get_settings
+
+from . import migrate as migrations
+from .database import open_database
+from .embedded_pg import port_is_free
+from .seed import seed
+from .supervisor import PROCESSES, Supervisor
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    busy = [f"{s.name} port {getattr(settings, s.port_setting)}" for s in PROCESSES
+            if not port_is_free(getattr(settings, s.port_setting), settings.host)]
+    if busy:
+        _say(f"error: already in use: {', '.join(busy)}. Stop the other process or set SMARTCITY_*_PORT.")
+        return 2
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    db = asyncio.run(open_database(settings))
+    supervisor = Supervisor(settings, db.url)
+    try:
+        _say(f"database   {db.describe()}")
+        _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
+        migrations.upgrade(db.url)
+        _say("seeding    reference data")
+        asyncio.run(seed(db.url, progress=_say))
+        if not settings.is_production:
+            from gateway.keys import ensure_dev_keys
+            ensure_dev_keys(settings)
+        supervisor.start()
+        supervisor.wait_ready()
+        _print_banner(settings, db.describe(), time.monotonic() - started)
+        while (crashed := supervisor.first_exit()) is None:
+            time.sleep(0.5)
+        _say(f"{crashed} stopped unexpectedly; stopping everything")
+        return 1
+    except (KeyboardInterrupt, _Stop):
+        _say("\nstopping ...")
+        return 0
+    except Exception as exc:
+        _say(f"error: {exc}")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
+        supervisor.stop()
+        if db.embedded:
+            db.embedded.stop()
+        _say("stopped")
+
+
+def _print_banner(settings: Settings, database: str, seconds: float) -> None:
+    gw = f"http://{settings.host}:{settings.gateway_port}"
+    _say(f"\nGerakan Menuju 100 Smart City backend is ready ({seconds:.1f}s)\n")
+    for spec in PROCESSES:
+        _say(f"  {spec.name:<11} http://{settings.host}:{getattr(settings, spec.port_setting)}")
+    _say(f"  {'docs':<11} {gw}/docs   (merged OpenAPI: {gw}/openapi.json)")
+    _say(f"  {'database':<11} {database}")
+    if not settings.is_production:
+        _say("\nA development token (any role; add --region CODE for pemda):")
+        _say("  TOKEN=$(.venv/bin/smartcity dev-token kominfo_admin)")
+        _say(f'  curl -H "Authorization: Bearer $TOKEN" {gw}/api/v1/regions/21.72')
+    _say(f"Real accounts get tokens from POST {gw}/auth/token (OAuth2 password / client_credentials).")
+    _say("\nCtrl-C stops everything.")
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    db = asyncio.run(open_database(settings))
+    envs = tuple(args.env) if args.env else migrations.ENVIRONMENTS
+    if args.down:
+        migrations.downgrade(db.url, envs, args.revision or "base")
+    else:
+        migrations.upgrade(db.url, envs, args.revision or "head")
+    _say("migrations done: " + ", ".join(envs))
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    db = asyncio.run(open_database(settings))
+    report = asyncio.run(seed(db.url, progress=_say))
+    _say(f"seeded in {report.seconds:.2f}s: {report.counts}")
+    return 0
+
+
+def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.is_production:
+        print("error: dev-token is refused in production", file=sys.stderr)
+        return 2
+    from gateway.keys import access_claims, ensure_dev_keys
+    from services.common.auth import Role
+
+    try:
+        role = Role(args.role)
+    except ValueError:
+        print(f"error: unknown role {args.role!r}; one of {', '.join(r.value for r in Role)}", file=sys.stderr)
+        return 2
+    if role == Role.pemda and not args.region:
+        print("error: a pemda token needs --region CODE (e.g. 21.72)", file=sys.stderr)
+        return 2
+    ring = ensure_dev_keys(settings)
+    claims = access_claims(settings, sub=f"dev:{role.value}", roles=[role.value], organisation="development",
+                           region_code=args.region, name=f"Development {role.value}", minutes=args.minutes)
+    print(ring.sign(claims))
+    return 0
+
+
+def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.is_production:
+        print("error: production keys are rotated by the operator's secret store (SMARTCITY_SIGNING_KEY_FILES)",
+              file=sys.stderr)
+        return 2
+    from gateway.keys import rotate_dev_keys
+    ring = rotate_dev_keys(settings)
+    _say("active keys: " + ", ".join(k.kid for k in ring.keys) + f" (signing with {ring.current.kid})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smartcity", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start database, migrations, reference data, services and gateway")
+    m = sub.add_parser("migrate", help="apply (or with --down, revert) the migrations")
+    m.add_argument("--env", action="append", choices=migrations.ENVIRONMENTS)
+    m.add_argument("--down", action="store_true")
+    m.add_argument("--revision")
+    sub.add_parser("seed", help="load the region tree and indicator definitions (idempotent)")
+    t = sub.add_parser("dev-token", help="print a token signed with the development key")
+    t.add_argument("role")
+    t.add_argument("--region", help="region code for a pemda token")
+    t.add_argument("--minutes", type=int, default=60)
+    sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
+    return parser
+
+
+COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
+            "rotate-keys": cmd_rotate_keys}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

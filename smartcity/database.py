@@ -1,0 +1,54 @@
+"""Find or start the database, and make sure the project's database exists on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from services.common.settings import Settings
+
+from .embedded_pg import EmbeddedPostgres
+
+
+@dataclass
+class Database:
+    url: str
+    embedded: EmbeddedPostgres | None
+
+    def describe(self) -> str:
+        shown = make_url(self.url).render_as_string(hide_password=True)
+        return f"{shown} (embedded, data in {self.embedded.pgdata})" if self.embedded else shown
+
+
+async def ensure_database(server_url: str, name: str) -> str:
+    """Create database `name` on the server if missing; return its URL."""
+    url = make_url(server_url)
+    conn = await asyncpg.connect(url.set(drivername="postgresql", database="postgres")
+                                 .render_as_string(hide_password=False))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    url = make_url(server_url)
+    conn = await asyncpg.connect(url.set(drivername="postgresql", database="postgres")
+                                 .render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def open_database(settings: Settings) -> Database:
+    if settings.database_url:
+        return Database(settings.database_url, None)
+    pg = EmbeddedPostgres(settings.data_dir / "pg", settings.pg_port)
+    pg.start()
+    return Database(await ensure_database(pg.url, settings.pg_database), pg)
