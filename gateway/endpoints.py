@@ -7,7 +7,7 @@ import binascii
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response, status
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -70,12 +70,13 @@ async def token(
     return await service.refresh_grant(session, ring, settings, refresh_token)
 
 
-@auth_router.post("/auth/revoke", operation_id="auth_revoke", tags=["auth"], status_code=status.HTTP_200_OK,
+@auth_router.post("/auth/revoke", operation_id="auth_revoke", tags=["auth"],
                   summary="Revoke a refresh token and its whole family (RFC 7009)",
+                  description="Answers the same for an unknown token, as RFC 7009 asks.",
                   responses=problem_responses(422))
-async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_length=200)]) -> Response:
+async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_length=200)]) -> schemas.Revoked:
     await service.revoke_refresh(session, token)
-    return Response(status_code=200)
+    return schemas.Revoked()
 
 
 @auth_router.get("/.well-known/jwks.json", operation_id="auth_jwks", tags=["auth"],

@@ -26,6 +26,20 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# What the gateway itself may answer in front of any operation.
+GATEWAY_ERRORS = {"429": "Rate limit reached (see Retry-After)"}
+UPSTREAM_ERRORS = {"502": "The service failed", "503": "The service is not reachable",
+                   "504": "The service did not answer in time"}
+
+
+def _add_errors(paths: dict[str, Any], errors: dict[str, str]) -> None:
+    for item in paths.values():
+        for op in item.values():
+            for code, description in errors.items():
+                op["responses"].setdefault(code, {"description": description, "content": PROBLEM})
+
+
 def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, token_url: str) -> dict[str, Any]:
     merged = json.loads(json.dumps(own))
     merged["info"] = {
@@ -46,6 +60,7 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
         spec = _rename_refs(spec, renames)
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(name, schema)
+        _add_errors(spec.get("paths", {}), UPSTREAM_ERRORS)
         for path, item in spec.get("paths", {}).items():
             if path in merged["paths"]:
                 raise ValueError(f"{service} and another service both define {path}")
@@ -55,6 +70,7 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
             tags.setdefault(tag["name"], tag)
             service_tags.append(tag["name"])
         tag_groups.append({"name": service, "tags": service_tags})
+    _add_errors(merged["paths"], GATEWAY_ERRORS)
     merged["tags"] = list(tags.values())
     merged["x-tagGroups"] = tag_groups
     merged["components"]["securitySchemes"] = {

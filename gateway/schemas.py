@@ -21,6 +21,10 @@ class TokenResponse(BaseModel):
     scope: str = Field(description="The roles granted, space-separated", examples=["kominfo_officer"])
 
 
+class Revoked(BaseModel):
+    status: str = Field(default="revoked", examples=["revoked"])
+
+
 class Me(BaseModel):
     sub: str
     organisation: str

@@ -33,9 +33,10 @@ class OAuthError(ProblemError):
 
     slug, title = "oauth", "Token request refused"
 
-    def __init__(self, error: str, detail: str, status: int = 400):
+    def __init__(self, error: str, detail: str, status: int = 400, keeps_changes: bool = False):
         super().__init__(detail, members={"error": error, "error_description": detail})
         self.status = status
+        self.keeps_changes = keeps_changes
         if status == 401:
             self.headers = {"WWW-Authenticate": 'Basic realm="smartcity"'}
 
@@ -104,7 +105,8 @@ async def refresh_grant(session: AsyncSession, ring: KeyRing, settings: Settings
     if token.used_at is not None:
         # A used token coming back means it leaked: end the whole family.
         await revoke_family(session, token.family_id)
-        raise OAuthError("invalid_grant", "Refresh token was already used; its sessions are revoked")
+        raise OAuthError("invalid_grant", "Refresh token was already used; its sessions are revoked",
+                         keeps_changes=True)
     if token.revoked_at is not None or token.expires_at <= now:
         raise OAuthError("invalid_grant", "Refresh token is revoked or expired")
     user = await session.get(UserAccount, token.user_id)

@@ -254,7 +254,9 @@ async def test_export_regions_csv_streams_every_row(gw):
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert len(rows) == 514
-    assert {"code": "21.72", "name": "Kota Tanjung Pinang"}.items() <= rows[[x["code"] for x in rows].index("21.72")].items()
+    by_code = {row["code"]: row for row in rows}
+    assert by_code["21.72"]["name"] == "Kota Tanjung Pinang"
+    assert by_code["35.74"]["type"] == "kota"
 
 
 async def test_export_xlsx_is_a_workbook(gw):

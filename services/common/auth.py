@@ -184,7 +184,9 @@ def bearer_token(request: Request) -> str | None:
     if not header:
         return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() != "bearer":
+        return None  # e.g. HTTP Basic client credentials at the token endpoint; never a principal
+    if not token.strip():
         raise Unauthorized("Authorization must be 'Bearer <token>'")
     return token.strip()
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+from .errors import ProblemError
 from .settings import Settings
 
 NAMING_CONVENTION = {
@@ -54,10 +55,23 @@ def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the endpoint returns, rolled back on error."""
+    """One transaction per request: committed when the endpoint returns, rolled back on error.
+
+    A ProblemError with `keeps_changes` (e.g. revoking a leaked token family) commits, then answers.
+    """
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session, session.begin():
-        yield session
+    async with maker() as session:
+        await session.begin()
+        try:
+            yield session
+        except ProblemError as exc:
+            await (session.commit() if exc.keeps_changes else session.rollback())
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
 
 
 # scope="function": the commit happens before the response is sent, so a 2xx means it is stored.

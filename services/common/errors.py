@@ -39,6 +39,7 @@ class ProblemError(Exception):
     status = 500
     slug = "internal"
     title = "Internal error"
+    keeps_changes = False  # True: the request's transaction commits before the error is answered
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
                  extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None,

@@ -55,6 +55,9 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
                                 "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
                     op["responses"].setdefault(
                         "403", {"description": "Not allowed", "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
+            op.setdefault("responses", {}).setdefault(
+                "500", {"description": "Unexpected error (logged with the request ID)",
+                        "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
             for code, response in op.get("responses", {}).items():
                 if code.isdigit() and int(code) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}

@@ -1,0 +1,141 @@
+"""Tokens: every grant, refresh rotation and revocation, disabled accounts, the admin API."""
+
+import base64
+
+import pytest
+
+ADMIN = "/api/v1/admin"
+PASSWORD = "correct horse battery staple"
+
+
+async def _user(gw, auth, **over):
+    body = {"username": "officer@kominfo.go.id", "full_name": "Officer", "password": PASSWORD,
+            "organisation": "Kominfo", "roles": ["kominfo_officer"], **over}
+    r = await gw.post(f"{ADMIN}/users", json=body, headers=auth("kominfo_admin"))
+    assert r.status_code == 201, r.text
+    return r
+
+
+async def _password_login(gw, username="officer@kominfo.go.id", password=PASSWORD):
+    return await gw.post("/auth/token", data={"grant_type": "password", "username": username, "password": password})
+
+
+async def test_password_grant_and_me(gw, auth):
+    await _user(gw, auth, roles=["pemda"], region_code="21.72", username="tpi@tanjungpinangkota.go.id")
+    r = await _password_login(gw, "tpi@tanjungpinangkota.go.id")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["refresh_token"]
+    assert 60 <= body["expires_in"] <= 3600  # minutes, not days
+    me = await gw.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["region_code"] == "21.72" and me.json()["roles"] == ["pemda"]
+
+
+async def test_wrong_password_is_refused_like_an_unknown_user(gw, auth):
+    await _user(gw, auth)
+    wrong = await _password_login(gw, password="not the password!")
+    unknown = await _password_login(gw, username="nobody@x.go.id")
+    assert wrong.status_code == unknown.status_code == 400
+    assert wrong.json()["error"] == unknown.json()["error"] == "invalid_grant"
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+async def test_client_credentials_in_form_and_basic(gw, auth):
+    created = await gw.post(f"{ADMIN}/clients", json={"client_id": "kemenkeu-djpk", "name": "DJPK feed",
+                                                      "organisation": "Kemenkeu", "roles": ["kemenkeu"]},
+                            headers=auth("kominfo_admin"))
+    assert created.status_code == 201
+    secret = created.json()["client_secret"]
+    form = await gw.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "kemenkeu-djpk",
+                                              "client_secret": secret})
+    assert form.status_code == 200 and form.json()["refresh_token"] is None
+    basic = base64.b64encode(f"kemenkeu-djpk:{secret}".encode()).decode()
+    r = await gw.post("/auth/token", data={"grant_type": "client_credentials"},
+                      headers={"Authorization": f"Basic {basic}"})
+    assert r.status_code == 200
+    me = await gw.get("/auth/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+    assert me.json()["roles"] == ["kemenkeu"] and me.json()["sub"] == "client:kemenkeu-djpk"
+    bad = await gw.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "kemenkeu-djpk",
+                                             "client_secret": "guess"})
+    assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+    listed = await gw.get(f"{ADMIN}/clients", headers=auth("kominfo_admin"))
+    assert "client_secret" not in listed.json()["items"][0]
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(gw, auth):
+    await _user(gw, auth)
+    first = (await _password_login(gw)).json()
+    second = await gw.post("/auth/token", data={"grant_type": "refresh_token",
+                                                "refresh_token": first["refresh_token"]})
+    assert second.status_code == 200
+    assert second.json()["refresh_token"] != first["refresh_token"]
+    reuse = await gw.post("/auth/token", data={"grant_type": "refresh_token",
+                                               "refresh_token": first["refresh_token"]})
+    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
+    # The stolen-token alarm ended the whole family, the newest link included.
+    newest = await gw.post("/auth/token", data={"grant_type": "refresh_token",
+                                                "refresh_token": second.json()["refresh_token"]})
+    assert newest.status_code == 400
+
+
+async def test_revocation(gw, auth):
+    await _user(gw, auth)
+    tokens = (await _password_login(gw)).json()
+    assert (await gw.post("/auth/revoke", data={"token": tokens["refresh_token"]})).status_code == 200
+    r = await gw.post("/auth/token", data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 400
+
+
+async def test_disabled_user_gets_no_new_tokens_and_cannot_refresh(gw, auth):
+    created = await _user(gw, auth)
+    tokens = (await _password_login(gw)).json()
+    user_url = f"{ADMIN}/users/{created.json()['id']}"
+    r = await gw.patch(user_url, json={"disabled": True},
+                       headers={**auth("kominfo_admin"), "If-Match": created.headers["etag"]})
+    assert r.status_code == 200 and r.json()["disabled"] is True
+    assert (await _password_login(gw)).status_code == 400
+    refresh = await gw.post("/auth/token", data={"grant_type": "refresh_token",
+                                                 "refresh_token": tokens["refresh_token"]})
+    assert refresh.status_code == 400
+
+
+async def test_re_role_applies_to_the_next_token(gw, auth):
+    created = await _user(gw, auth)
+    r = await gw.patch(f"{ADMIN}/users/{created.json()['id']}", json={"roles": ["bappenas"]},
+                       headers={**auth("kominfo_admin"), "If-Match": created.headers["etag"]})
+    assert r.status_code == 200
+    token = (await _password_login(gw)).json()
+    assert token["scope"] == "bappenas"
+
+
+async def test_pemda_account_needs_a_region(gw, auth):
+    r = await gw.post(f"{ADMIN}/users", headers=auth("kominfo_admin"), json={
+        "username": "x@y.go.id", "full_name": "X", "password": PASSWORD, "organisation": "Pemda",
+        "roles": ["pemda"]})
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize("role", ["kominfo_officer", "kemendagri", "pemda", "assessor"])
+async def test_only_admin_manages_accounts(gw, auth, role):
+    r = await gw.get(f"{ADMIN}/users", headers=auth(role, region="21.72"))
+    assert r.status_code == 403
+
+
+async def test_duplicate_username_is_409(gw, auth):
+    await _user(gw, auth)
+    r = await gw.post(f"{ADMIN}/users", headers=auth("kominfo_admin"), json={
+        "username": "officer@kominfo.go.id", "full_name": "Officer", "password": PASSWORD,
+        "organisation": "Kominfo", "roles": ["kominfo_officer"]})
+    assert r.status_code == 409
+
+
+async def test_unknown_grant_and_missing_fields(gw):
+    assert (await gw.post("/auth/token", data={"grant_type": "implicit"})).status_code == 422
+    r = await gw.post("/auth/token", data={"grant_type": "password", "username": "a"})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+async def test_jwks_publishes_public_keys_only(gw, ring):
+    keys = (await gw.get("/.well-known/jwks.json")).json()["keys"]
+    assert [k["kid"] for k in keys] == [k.kid for k in ring.keys]
+    assert all("d" not in k and k["alg"] == "ES256" for k in keys)

@@ -1,0 +1,109 @@
+"""Forged, stale and malformed tokens are refused (401) by the gateway and by a service reached directly."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from jose import jwt
+
+from gateway.keys import SigningKey, _generate, access_claims
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned(header: dict, claims: dict) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}."
+
+
+def _hs256(header: dict, claims: dict, secret: bytes) -> str:
+    """Signed by hand: python-jose itself refuses to use a public key as an HMAC secret."""
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+    return f"{signing_input}.{_b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+def _claims(settings, **over):
+    claims = access_claims(settings, sub="attacker", roles=["kominfo_admin"], organisation="nowhere")
+    claims.update(over)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _attacks(settings, ring):
+    kid = ring.current.kid
+    good = _claims(settings)
+    public_pem = serialization.load_pem_private_key(ring.current.private_pem, None).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    stranger = SigningKey("stranger", _generate("stranger"), 0)
+    signed = ring.sign(_claims(settings, roles=["bappenas"]))
+    head, body, sig = signed.split(".")
+    tampered_body = _b64(json.dumps(_claims(settings, roles=["kominfo_admin"])).encode())
+    now = int(time.time())
+    return {
+        "alg none": _unsigned({"alg": "none", "kid": kid, "typ": "JWT"}, good),
+        "HS256 with the public key": _hs256({"alg": "HS256", "kid": kid, "typ": "JWT"}, good, public_pem),
+        "another key, our kid": jwt.encode(good, stranger.private_pem.decode(), algorithm="ES256",
+                                           headers={"kid": kid}),
+        "unknown kid": jwt.encode(good, stranger.private_pem.decode(), algorithm="ES256",
+                                  headers={"kid": "stranger"}),
+        "tampered payload": f"{head}.{tampered_body}.{sig}",
+        "expired": ring.sign(_claims(settings, exp=now - 3600, iat=now - 7200, nbf=now - 7200)),
+        "nbf in the future": ring.sign(_claims(settings, nbf=now + 3600)),
+        "wrong iss": ring.sign(_claims(settings, iss="https://evil.example")),
+        "wrong aud": ring.sign(_claims(settings, aud="another-api")),
+        "missing exp": ring.sign({k: v for k, v in good.items() if k != "exp"}),
+        "missing iat": ring.sign({k: v for k, v in good.items() if k != "iat"}),
+        "missing sub": ring.sign({k: v for k, v in good.items() if k != "sub"}),
+        "oversized": ring.sign(_claims(settings, name="x" * 10_000)),
+        "garbage header": "not-a-jwt.at.all",
+        "unknown role": ring.sign(_claims(settings, roles=["superuser"])),
+    }
+
+
+ATTACKS = ["alg none", "HS256 with the public key", "another key, our kid", "unknown kid", "tampered payload",
+           "expired", "nbf in the future", "wrong iss", "wrong aud", "missing exp", "missing iat", "missing sub",
+           "oversized", "garbage header", "unknown role"]
+# An operation that needs a signed-in caller, reached through the gateway and directly.
+TARGETS = [("gateway", "POST", "/api/v1/regions/lookup"), ("gateway", "GET", "/auth/me"),
+           ("regions", "POST", "/api/v1/regions/lookup")]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: f"{t[0]} {t[2]}")
+@pytest.mark.parametrize("attack", ATTACKS)
+async def test_attack_is_refused(attack, target, settings, ring, apps, direct, gw):
+    name, method, path = target
+    client = gw if name == "gateway" else direct(name)
+    token = _attacks(settings, ring)[attack]
+    r = await client.request(method, path, json={"codes": ["21.72"]}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401, (attack, r.text)
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "21.72" not in r.text
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: f"{t[0]} {t[2]}")
+async def test_the_genuine_token_passes(target, settings, ring, direct, gw):
+    name, method, path = target
+    client = gw if name == "gateway" else direct(name)
+    r = await client.request(method, path, json={"codes": ["21.72"]},
+                             headers={"Authorization": f"Bearer {ring.sign(_claims(settings))}"})
+    assert r.status_code == 200
+
+
+async def test_rotation_keeps_old_tokens_valid(settings, ring, apps, gw):
+    from gateway.keys import rotate_dev_keys
+    from gateway.main import attach_gateway
+
+    old_token = ring.sign(_claims(settings))
+    rotated = rotate_dev_keys(settings)
+    try:
+        attach_gateway(apps["gateway"], settings, rotated)
+        assert rotated.current.kid != ring.current.kid and len(rotated.keys) == 2
+        new_token = rotated.sign(_claims(settings))
+        for t in (old_token, new_token):
+            assert (await gw.get("/auth/me", headers={"Authorization": f"Bearer {t}"})).status_code == 200
+    finally:
+        attach_gateway(apps["gateway"], settings, ring)
