@@ -125,6 +125,16 @@ def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """One process in the foreground: what a container runs."""
+    import uvicorn
+
+    spec = next(s for s in PROCESSES if s.name == args.process)
+    uvicorn.run(spec.app, host=settings.host, port=getattr(settings, spec.port_setting), log_level="warning",
+                access_log=False, proxy_headers=True, forwarded_allow_ips="*", timeout_graceful_shutdown=10)
+    return 0
+
+
 def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     if settings.is_production:
         print("error: production keys are rotated by the operator's secret store (SMARTCITY_SIGNING_KEY_FILES)",
@@ -149,12 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("role")
     t.add_argument("--region", help="region code for a pemda token")
     t.add_argument("--minutes", type=int, default=60)
+    serve = sub.add_parser("serve", help="run one process in the foreground (containers)")
+    serve.add_argument("process", choices=[s.name for s in PROCESSES])
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
     return parser
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
-            "rotate-keys": cmd_rotate_keys}
+            "serve": cmd_serve, "rotate-keys": cmd_rotate_keys}
 
 
 def main(argv: list[str] | None = None) -> int:

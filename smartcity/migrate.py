@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+# In the source tree by default; an installed image points SMARTCITY_MIGRATIONS_DIR at its copy.
+MIGRATIONS_DIR = Path(os.environ.get("SMARTCITY_MIGRATIONS_DIR", Path(__file__).resolve().parents[1] / "migrations"))
 # Order matters only for readability: no schema refers to another.
 ENVIRONMENTS = ("auth", "regions", "assessment", "masterplan")
 

@@ -1,0 +1,132 @@
+"""The real processes: `smartcity up` brings the stack up and down cleanly; a dead service is a quick 503."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from smartcity import migrate
+from smartcity.embedded_pg import port_is_free
+from smartcity.seed import seed
+
+from .conftest import ROOT, fresh_database
+
+
+def _ports(n, start=18000):
+    ports, port = [], start
+    while len(ports) < n:
+        if port_is_free(port):
+            ports.append(port)
+        port += 1
+    return ports
+
+
+@pytest.fixture(scope="module")
+def stack_env(pg_server, tmp_path_factory):
+    url = asyncio.run(fresh_database(pg_server, "smartcity_processes"))
+    migrate.upgrade(url)
+    asyncio.run(seed(url, progress=lambda _: None))
+    gateway, regions, assessment, masterplan = _ports(4)
+    env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
+           "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
+           "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
+           "PYTHONUNBUFFERED": "1"}
+    return env
+
+
+def _smartcity(*args):
+    return [sys.executable, "-m", "smartcity", *args]
+
+
+def _wait_for_line(proc, needle, timeout):
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        if needle in line:
+            return seen
+    raise AssertionError(f"no {needle!r} within {timeout}s; output:\n{''.join(seen)[-3000:]}")
+
+
+def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
+    proc = subprocess.Popen(_smartcity("up"), env=stack_env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    try:
+        _wait_for_line(proc, "is ready", timeout=90)
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        assert len(tree) >= 4
+        token = subprocess.run(_smartcity("dev-token", "kominfo_officer"), env=stack_env, cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        base = f"http://127.0.0.1:{stack_env['SMARTCITY_GATEWAY_PORT']}"
+        assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
+        r = httpx.post(f"{base}/api/v1/regions/lookup", json={"codes": ["21.72"]},
+                       headers={"Authorization": f"Bearer {token}", "X-Request-ID": "process-test-1"})
+        assert r.status_code == 200
+        assert r.json()["found"][0]["name"] == "Kota Tanjung Pinang"
+        assert r.headers["x-request-id"] == "process-test-1"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    leftovers = [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert leftovers == []
+
+
+def _uvicorn(app, port, env):
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+                             "--log-level", "warning"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _wait_ready(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} not ready")
+
+
+def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
+    from gateway.keys import ensure_dev_keys
+    from services.common.settings import Settings
+
+    ensure_dev_keys(Settings(data_dir=Path(stack_env["SMARTCITY_DATA_DIR"])))
+    gw_url = f"http://127.0.0.1:{stack_env['SMARTCITY_GATEWAY_PORT']}"
+    regions_port = int(stack_env["SMARTCITY_REGIONS_PORT"])
+    regions = _uvicorn("services.regions.main:app", regions_port, stack_env)
+    gateway = _uvicorn("gateway.main:app", int(stack_env["SMARTCITY_GATEWAY_PORT"]), stack_env)
+    try:
+        _wait_ready(f"http://127.0.0.1:{regions_port}")
+        _wait_ready(gw_url)
+        assert httpx.get(f"{gw_url}/api/v1/regions/16.03").status_code == 200
+        regions.kill()
+        regions.wait()
+        started = time.monotonic()
+        r = httpx.get(f"{gw_url}/api/v1/regions/16.03", timeout=5)
+        elapsed = time.monotonic() - started
+        assert r.status_code == 503
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "regions" in r.json()["detail"]
+        assert elapsed < 1.0
+        regions = _uvicorn("services.regions.main:app", regions_port, stack_env)
+        _wait_ready(f"http://127.0.0.1:{regions_port}")
+        assert httpx.get(f"{gw_url}/api/v1/regions/16.03").json()["name"] == "Kabupaten Muara Enim"
+    finally:
+        for p in (regions, gateway):
+            p.terminate()
+            p.wait(timeout=10)
