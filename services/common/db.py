@@ -45,9 +45,10 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     target = url or settings.database_url
     if not target:
         raise RuntimeError("DATABASE_URL is not set; `smartcity up` sets it for the embedded server")
+    # No pre-ping (a round trip per checkout); a dropped connection invalidates the pool instead,
+    # and errors.py answers that one request with 503.
     return create_async_engine(async_url(target), pool_size=settings.db_pool_size,
-                               max_overflow=settings.db_max_overflow, pool_pre_ping=True,
-                               pool_recycle=1800)
+                               max_overflow=settings.db_max_overflow, pool_recycle=1800)
 
 
 def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -164,6 +165,15 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "Request refused"
         return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
                                 instance=request.url.path)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
+            log.warning("database connection lost on %s %s", request.method, request.url.path)
+            return problem_response(503, "The database connection was lost; retry the request",
+                                    headers={"Retry-After": "1"}, instance=request.url.path)
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return problem_response(500, "An unexpected error occurred; it has been logged", instance=request.url.path)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,8 +20,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "SMARTCITY_DATABASE_URL")
     )
     data_dir: Path = Path(".data")
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # A steady pool: overflow connections are opened and closed per burst, which costs more than waiting.
+    db_pool_size: int = 20
+    db_max_overflow: int = 5
 
     # Tokens: who signs them and for whom; services verify with the published keys.
     jwt_issuer: str = "smartcity-gateway"

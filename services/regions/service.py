@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
@@ -70,9 +71,15 @@ async def search_regions(session: AsyncSession, *, q: str | None, conditions: li
             schemas.RegionSort.name: [Region.name, Region.code],
             schemas.RegionSort.name_desc: [Region.name.desc(), Region.code],
         }[sort]
+    # The total rides along on each row (a window count), saving a second pass over the matches.
+    result = (await session.execute(stmt.add_columns(func.count().over().label("total"))
+                                    .order_by(*order).limit(page.limit).offset(page.offset))).all()
+    if result:
+        return [row[0] for row in result], int(result[0].total)
+    if page.offset == 0:
+        return [], 0
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = (await session.scalars(stmt.order_by(*order).limit(page.limit).offset(page.offset))).all()
-    return rows, int(total or 0)
+    return [], int(total or 0)
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:
@@ -82,22 +89,34 @@ async def get_region(session: AsyncSession, code: str) -> Region:
     return region
 
 
-async def current_head(session: AsyncSession, code: str, on: date | None = None) -> HeadTerm | None:
-    today = on or date.today()
-    return await session.scalar(select(HeadTerm).where(
+def _detail_statement() -> Select[Any]:
+    parent = aliased(Region)
+    code, today = bindparam("code"), bindparam("today")
+    children = select(func.count()).where(Region.parent_code == code).scalar_subquery()
+    head_id = (select(HeadTerm.id).where(
         HeadTerm.region_code == code, HeadTerm.start_date <= today,
-        or_(HeadTerm.end_date.is_(None), HeadTerm.end_date >= today)).order_by(HeadTerm.start_date.desc()))
+        or_(HeadTerm.end_date.is_(None), HeadTerm.end_date >= today))
+        .order_by(HeadTerm.start_date.desc()).limit(1).scalar_subquery())
+    return (select(Region, parent, children, HeadTerm)
+            .outerjoin(parent, parent.code == Region.parent_code)
+            .outerjoin(HeadTerm, HeadTerm.id == head_id)
+            .where(Region.code == code))
+
+
+# Built once: constructing this statement costs more than running it.
+DETAIL = _detail_statement()
 
 
 async def region_detail(session: AsyncSession, code: str) -> schemas.RegionDetail:
-    region = await get_region(session, code)
-    parent = await session.get(Region, region.parent_code) if region.parent_code else None
-    children = await session.scalar(select(func.count()).where(Region.parent_code == code))
-    head = await current_head(session, code) if region.level == "regency" else None
+    """One round trip: the region, its parent, its number of children and today's head."""
+    row = (await session.execute(DETAIL, {"code": code, "today": date.today()})).first()
+    if row is None:
+        raise NotFound(f"Region {code} is not in the registry")
+    region, parent_row, children_count, head = row
     return schemas.RegionDetail(
         **schemas.Region.model_validate(region).model_dump(),
-        parent=schemas.Region.model_validate(parent) if parent else None,
-        children_count=int(children or 0),
+        parent=schemas.Region.model_validate(parent_row) if parent_row else None,
+        children_count=int(children_count or 0),
         current_head=schemas.HeadTerm.model_validate(head) if head else None)
 
 
