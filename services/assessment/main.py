@@ -1,11 +1,25 @@
 """The assessment process: `uvicorn services.assessment.main:app`."""
 
 from services.common.app import create_app
+from services.common.upstream import upstream_hook
+
+from .endpoints import router
 
 app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[],
-    tags=[],
+    routers=[router],
+    tags=[
+        {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
+        {"name": "rounds", "description": "A year's cohort: quota, dates, venue, equity rules, state"},
+        {"name": "invitations", "description": "Regions invited, their answers and attendance"},
+        {"name": "assessors", "description": "Assessors, conflicts of interest, mentorships"},
+        {"name": "sessions", "description": "Time slots with a panel and the regions it hears"},
+        {"name": "scoring", "description": "Independent, blind scoring and moderation"},
+        {"name": "self-assessment", "description": "What a region declares about itself"},
+        {"name": "results", "description": "Aggregation, ranking, selection, verification"},
+        {"name": "public", "description": "Published results, open to everyone"},
+    ],
+    hooks=[upstream_hook("regions")],
 )

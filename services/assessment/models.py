@@ -1,6 +1,28 @@
-"""The `assessment` schema."""
+"""The `assessment` schema: rubrics, rounds, invitations, panels, scores, results."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.common.db import schema_base
 from services.common.records import record_models
@@ -8,3 +30,249 @@ from services.common.records import record_models
 SCHEMA = "assessment"
 Base = schema_base(SCHEMA)
 records = record_models(Base)
+
+ROUND_STATES = ("draft", "inviting", "assessing", "moderating", "finalised", "published")
+COMPONENT_KINDS = ("group", "panel", "self", "indicator")
+
+
+class Rubric(Base):
+    """A versioned scoring rubric; immutable once a round that uses it leaves draft."""
+
+    __tablename__ = "rubric"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    components: Mapped[list[RubricComponent]] = relationship(
+        order_by="RubricComponent.position", cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class RubricComponent(Base):
+    __tablename__ = "rubric_component"
+    __table_args__ = (
+        UniqueConstraint("rubric_id", "key"),
+        CheckConstraint(f"kind IN {COMPONENT_KINDS}", name="kind"),
+        CheckConstraint("weight > 0 AND weight <= 100", name="weight"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("assessment.rubric.id", ondelete="CASCADE"), index=True)
+    parent_key: Mapped[str | None] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10))
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    scale_min: Mapped[Decimal | None] = mapped_column(Numeric)
+    scale_max: Mapped[Decimal | None] = mapped_column(Numeric)
+    levels: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    indicator_code: Mapped[str | None] = mapped_column(String(40))
+    normalisation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    position: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Round(Base):
+    __tablename__ = "round"
+    __table_args__ = (
+        CheckConstraint(f"state IN {ROUND_STATES}", name="state"),
+        CheckConstraint("quota > 0", name="quota"),
+        CheckConstraint("aggregation IN ('mean', 'median')", name="aggregation"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(SmallInteger, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    quota: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    venue: Mapped[str] = mapped_column(Text)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("assessment.rubric.id"))
+    equity_rules: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    aggregation: Mapped[str] = mapped_column(String(10), default="mean")
+    disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    result_hash: Mapped[str | None] = mapped_column(String(64))
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Invitation(Base):
+    """A region invited to a round; region facts are copied from the registry when invited."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        UniqueConstraint("round_id", "region_code"),
+        CheckConstraint("status IN ('invited', 'accepted', 'declined')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(13))
+    region_name: Mapped[str] = mapped_column(Text)
+    province_code: Mapped[str] = mapped_column(String(2))
+    island_group: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="invited")
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Assessor(Base):
+    __tablename__ = "assessor"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_sub: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    institution: Mapped[str] = mapped_column(String(120))
+    home_province: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ConflictDeclaration(Base):
+    __tablename__ = "conflict_declaration"
+    __table_args__ = (UniqueConstraint("assessor_id", "region_code"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("assessment.assessor.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(13))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Mentorship(Base):
+    """An institution that mentors a region may not assess it."""
+
+    __tablename__ = "mentorship"
+    __table_args__ = (UniqueConstraint("institution", "region_code"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    institution: Mapped[str] = mapped_column(String(120))
+    region_code: Mapped[str] = mapped_column(String(13), index=True)
+
+
+class AssessmentSession(Base):
+    """A time slot at a venue where a panel hears some regions."""
+
+    __tablename__ = "session"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    venue: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PanelMember(Base):
+    __tablename__ = "panel_member"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("assessment.session.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("assessment.assessor.id"), primary_key=True, index=True)
+
+
+class SessionRegion(Base):
+    __tablename__ = "session_region"
+    __table_args__ = (UniqueConstraint("round_id", "region_code"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("assessment.session.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"))
+
+
+class ConflictOverride(Base):
+    """An officer's recorded decision to let a conflicted assessor score a region anyway."""
+
+    __tablename__ = "conflict_override"
+    __table_args__ = (UniqueConstraint("round_id", "assessor_id", "region_code"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"))
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("assessment.assessor.id"))
+    region_code: Mapped[str] = mapped_column(String(13))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Score(Base):
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("round_id", "assessor_id", "region_code", "component_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("assessment.assessor.id"))
+    region_code: Mapped[str] = mapped_column(String(13))
+    component_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    moderated_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+
+
+class Submission(Base):
+    """An assessor's scores for one region, submitted: locked until an officer reopens them."""
+
+    __tablename__ = "submission"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("assessment.assessor.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SelfAssessment(Base):
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("round_id", "region_code", "component_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(13))
+    component_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    evidence_links: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    verified_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+
+
+class IndicatorInput(Base):
+    """Indicator values as fetched from the registry when scoring closed, so results can be recomputed."""
+
+    __tablename__ = "indicator_input"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Result(Base):
+    """A region's frozen result in a finalised round."""
+
+    __tablename__ = "result"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    selected: Mapped[bool] = mapped_column(Boolean)
+    rule: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSONB)

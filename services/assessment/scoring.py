@@ -1,0 +1,234 @@
+"""Scoring, ranking and selection: pure functions over plain data, so results can be recomputed.
+
+Scale: every component is normalised to 0-100; a group's score is the weighted mean of its
+children; the total is the weighted sum of the top-level components (weights of siblings sum
+to 100), so the total is also 0-100.
+
+Ranking (documented tie-breakers): higher total, then higher panel-only total, then smaller
+largest disagreement between assessors, then region code ascending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    parent_key: str | None
+    name: str
+    kind: str  # group | panel | self | indicator
+    weight: float
+    scale_min: float | None = None
+    scale_max: float | None = None
+    indicator_code: str | None = None
+    normalisation: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    region_code: str
+    region_name: str
+    province_code: str
+    island_group: str
+
+
+@dataclass
+class RegionScore:
+    region_code: str
+    total: float
+    panel_total: float
+    components: dict[str, dict[str, Any]]
+    max_std: float
+    flagged: bool
+    missing: list[str] = field(default_factory=list)
+
+
+def _r(x: float) -> float:
+    return round(x + 0.0, 3)
+
+
+def normalise_scale(component: Component, raw: float) -> float:
+    lo, hi = component.scale_min or 0.0, component.scale_max or 100.0
+    return max(0.0, min(100.0, (raw - lo) / (hi - lo) * 100.0))
+
+
+def normalise_indicator(component: Component, raw: str) -> float | None:
+    """Category indicators map each category to a score; numeric ones scale linearly between bounds."""
+    rule = component.normalisation or {}
+    if "map" in rule:
+        value = rule["map"].get(str(raw).strip().lower())
+        return None if value is None else float(value)
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    lo, hi = float(rule.get("min", 0)), float(rule.get("max", 100))
+    scaled = max(0.0, min(100.0, (number - lo) / (hi - lo) * 100.0))
+    return scaled if rule.get("higher_is_better", True) else 100.0 - scaled
+
+
+def aggregate(values: list[float], how: str) -> float:
+    return statistics.median(values) if how == "median" else statistics.fmean(values)
+
+
+def children_of(components: Iterable[Component]) -> dict[str | None, list[Component]]:
+    tree: dict[str | None, list[Component]] = {}
+    for c in components:
+        tree.setdefault(c.parent_key, []).append(c)
+    return tree
+
+
+def score_region(region: str, components: list[Component], panel: Mapping[str, list[float]],
+                 self_values: Mapping[str, float], indicators: Mapping[str, str], *, how: str,
+                 threshold: float) -> RegionScore:
+    """panel: component key -> the submitted assessors' raw values; self_values, indicators: raw values."""
+    tree = children_of(components)
+    detail: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    max_std = 0.0
+
+    def leaf(c: Component) -> float:
+        nonlocal max_std
+        if c.kind == "panel":
+            raw = panel.get(c.key, [])
+            if not raw:
+                missing.append(c.key)
+                detail[c.key] = {"score": 0.0, "assessors": 0}
+                return 0.0
+            normalised = [normalise_scale(c, v) for v in raw]
+            std = statistics.pstdev(normalised) if len(normalised) > 1 else 0.0
+            max_std = max(max_std, std)
+            score = aggregate(normalised, how)
+            detail[c.key] = {"score": _r(score), "assessors": len(raw), "std": _r(std),
+                             "range": _r(max(normalised) - min(normalised))}
+            return score
+        if c.kind == "self":
+            if c.key not in self_values:
+                missing.append(c.key)
+                detail[c.key] = {"score": 0.0}
+                return 0.0
+            score = normalise_scale(c, self_values[c.key])
+            detail[c.key] = {"score": _r(score)}
+            return score
+        raw_value = indicators.get(c.indicator_code or "")
+        score_or_none = normalise_indicator(c, raw_value) if raw_value is not None else None
+        if score_or_none is None:
+            missing.append(c.key)
+            detail[c.key] = {"score": 0.0, "indicator_value": raw_value}
+            return 0.0
+        detail[c.key] = {"score": _r(score_or_none), "indicator_value": raw_value}
+        return score_or_none
+
+    leaf_scores = {c.key: leaf(c) for c in components if c.kind != "group"}
+
+    def rollup(parent: str | None, panel_only: bool) -> float:
+        total = 0.0
+        for c in tree.get(parent, []):
+            if c.kind == "group":
+                total += c.weight * rollup(c.key, panel_only)
+            elif c.kind == "panel" or not panel_only:
+                total += c.weight * leaf_scores[c.key]
+        return total / 100.0
+
+    for c in components:
+        if c.kind == "group":
+            detail[c.key] = {"score": _r(rollup(c.key, False))}
+    total = rollup(None, False)
+    panel_total = rollup(None, True)
+    return RegionScore(region, _r(total), _r(panel_total), detail, _r(max_std), max_std > threshold, missing)
+
+
+def rank(scores: list[RegionScore]) -> list[RegionScore]:
+    return sorted(scores, key=lambda s: (-s.total, -s.panel_total, s.max_std, s.region_code))
+
+
+@dataclass
+class Decision:
+    selected: bool
+    rule: str
+    pushed: str | None = None  # "in" or "out" when an equity rule changed the outcome
+
+
+def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota: int,
+           rules: Mapping[str, Any]) -> dict[str, Decision]:
+    """Fill the quota by rank while honouring the equity rules; every region gets the rule that decided it."""
+    minimums: dict[str, int] = dict(sorted((rules.get("min_per_island_group") or {}).items()))
+    cap: int | None = rules.get("max_per_province")
+    by_rank = [s.region_code for s in ranked]
+    position = {code: i + 1 for i, code in enumerate(by_rank)}
+    pure_top = set(by_rank[:quota])
+    chosen: dict[str, str] = {}
+    per_province: Counter[str] = Counter()
+    capped: set[str] = set()
+
+    def take(code: str, why: str) -> bool:
+        province = candidates[code].province_code
+        if cap is not None and per_province[province] >= cap:
+            capped.add(code)
+            return False
+        chosen[code] = why
+        per_province[province] += 1
+        return True
+
+    for group, needed in minimums.items():
+        taken = sum(1 for c in chosen if candidates[c].island_group == group)
+        for code in by_rank:
+            if taken >= needed or len(chosen) >= quota:
+                break
+            if code in chosen or candidates[code].island_group != group:
+                continue
+            if take(code, f"equity rule: at least {needed} from island group {group}"):
+                taken += 1
+    for code in by_rank:
+        if len(chosen) >= quota:
+            break
+        if code not in chosen:
+            take(code, "selected by rank")
+
+    decisions: dict[str, Decision] = {}
+    for code in by_rank:
+        if code in chosen:
+            if code in pure_top:
+                decisions[code] = Decision(True, f"selected: rank {position[code]} within the quota of {quota}")
+            else:
+                decisions[code] = Decision(True, f"selected by {chosen[code]} (rank {position[code]}, below the "
+                                                 f"cut-off of {quota})", pushed="in")
+        elif code in capped:
+            decisions[code] = Decision(False, f"not selected: at most {cap} per province, and province "
+                                              f"{candidates[code].province_code} is full",
+                                       pushed="out" if code in pure_top else None)
+        elif code in pure_top:
+            decisions[code] = Decision(False, f"not selected: rank {position[code]} was displaced by an equity "
+                                              "rule reserving places for other island groups", pushed="out")
+        else:
+            decisions[code] = Decision(False, f"not selected: rank {position[code]} is below the cut-off of {quota}")
+    return decisions
+
+
+def krippendorff_alpha_interval(units: Iterable[list[float]]) -> float | None:
+    """Krippendorff's alpha with the interval metric; units with fewer than two values are not pairable."""
+    pairable = [u for u in units if len(u) >= 2]
+    values = [v for u in pairable for v in u]
+    n = len(values)
+    if n < 2:
+        return None
+    observed = sum(sum((a - b) ** 2 for i, a in enumerate(u) for j, b in enumerate(u) if i != j) / (len(u) - 1)
+                   for u in pairable) / n
+    total, squares = sum(values), sum(v * v for v in values)
+    expected = (2 * n * squares - 2 * total * total) / (n * (n - 1))
+    if expected == 0:
+        return 1.0
+    return 1.0 - observed / expected
+
+
+def content_hash(document: Any) -> str:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
