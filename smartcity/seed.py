@@ -1,4 +1,4 @@
-"""Reference data every environment needs: the region tree and indicator definitions."""
+"""Reference data every environment needs: the region tree, indicator definitions, the default rubric."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from services.common.db import async_url
+from services.assessment.reference import DEFAULT_CODE, seed_default_rubric
 from services.regions.importer import ImportReport, import_regions
 from services.regions.reference import seed_indicators
 
@@ -20,6 +21,9 @@ async def seed(database_url: str, progress: Callable[[str], None] = print) -> Im
         async with engine.begin() as conn:
             added = await seed_indicators(conn)
             progress(f"  indicators: {added} definitions added")
+        async with engine.begin() as conn:
+            if await seed_default_rubric(conn):
+                progress(f"  assessment: default rubric {DEFAULT_CODE} added")
     finally:
         await engine.dispose()
     return report

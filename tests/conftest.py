@@ -116,6 +116,9 @@ def apps(settings: Settings, ring: KeyRing, sessionmaker: async_sessionmaker) ->
     for app in [*SERVICE_APPS.values(), gateway_app]:
         attach_resources(app, settings)
         app.state.sessionmaker = sessionmaker
+    # Services that ask the registry over HTTP reach it in-process, inside the same transaction.
+    assessment_app.state.upstreams = {"regions": httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=regions_app), base_url="http://regions")}
     attach_gateway(gateway_app, settings, ring)
     gateway_app.state.upstreams = {
         name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")

@@ -198,9 +198,13 @@ def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota
         if code in chosen:
             if code in pure_top:
                 decisions[code] = Decision(True, f"selected: rank {position[code]} within the quota of {quota}")
-            else:
+            elif chosen[code].startswith("equity rule"):
                 decisions[code] = Decision(True, f"selected by {chosen[code]} (rank {position[code]}, below the "
                                                  f"cut-off of {quota})", pushed="in")
+            else:
+                decisions[code] = Decision(True, f"selected: rank {position[code]}, below the cut-off of {quota}, "
+                                                 f"moved up into a place freed by the province cap (at most {cap} "
+                                                 "per province)", pushed="in")
         elif code in capped:
             decisions[code] = Decision(False, f"not selected: at most {cap} per province, and province "
                                               f"{candidates[code].province_code} is full",
