@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
@@ -574,13 +574,15 @@ async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
     rubric = await get_rubric(session, round_.rubric_id)
     attended = (await session.scalars(select(Invitation).where(
         Invitation.round_id == round_.id, Invitation.attended.is_(True)).order_by(Invitation.region_code))).all()
-    submitted = {(s.assessor_id, s.region_code) for s in (await session.scalars(
-        select(Submission).where(Submission.round_id == round_.id))).all()}
-    scores = [[s.region_code, s.component_key, s.assessor_id, str(s.moderated_value if s.moderated_value is not None
-                                                                   else s.value)]
-              for s in (await session.scalars(select(Score).where(Score.round_id == round_.id).order_by(
-                  Score.region_code, Score.component_key, Score.assessor_id))).all()
-              if (s.assessor_id, s.region_code) in submitted]
+    # Plain rows, not ORM objects: a national round has tens of thousands of scores.
+    score_rows = await session.execute(
+        select(Score.region_code, Score.component_key, Score.assessor_id,
+               func.coalesce(Score.moderated_value, Score.value))
+        .join(Submission, and_(Submission.round_id == Score.round_id, Submission.assessor_id == Score.assessor_id,
+                               Submission.region_code == Score.region_code))
+        .where(Score.round_id == round_.id)
+        .order_by(Score.region_code, Score.component_key, Score.assessor_id))
+    scores = [[region, key, assessor, str(value)] for region, key, assessor, value in score_rows]
     selfs = [[s.region_code, s.component_key, str(s.verified_value if s.verified_value is not None else s.value)]
              for s in (await session.scalars(select(SelfAssessment).where(
                  SelfAssessment.round_id == round_.id).order_by(SelfAssessment.region_code,
