@@ -1,4 +1,4 @@
-"""Reference data every environment needs: the region tree, indicator definitions, the default rubric."""
+"""Reference data every environment needs: the region tree, indicator definitions, the default rubric, the six dimensions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.pool import NullPool
 
 from services.common.db import async_url
 from services.assessment.reference import DEFAULT_CODE, seed_default_rubric
+from services.masterplan.reference import seed_dimensions
 from services.regions.importer import ImportReport, import_regions
 from services.regions.reference import seed_indicators
 
@@ -24,6 +25,8 @@ async def seed(database_url: str, progress: Callable[[str], None] = print) -> Im
         async with engine.begin() as conn:
             if await seed_default_rubric(conn):
                 progress(f"  assessment: default rubric {DEFAULT_CODE} added")
+            added = await seed_dimensions(conn)
+            progress(f"  masterplan: {added} smart city dimensions added")
     finally:
         await engine.dispose()
     return report

@@ -111,18 +111,21 @@ def sessionmaker(conn: AsyncConnection) -> async_sessionmaker:
     return async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
 
 
+def in_process(app: FastAPI, name: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+
+
 @pytest.fixture
 def apps(settings: Settings, ring: KeyRing, sessionmaker: async_sessionmaker) -> dict[str, FastAPI]:
     for app in [*SERVICE_APPS.values(), gateway_app]:
         attach_resources(app, settings)
         app.state.sessionmaker = sessionmaker
     # Services that ask the registry over HTTP reach it in-process, inside the same transaction.
-    assessment_app.state.upstreams = {"regions": httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=regions_app), base_url="http://regions")}
+    assessment_app.state.upstreams = {"regions": in_process(regions_app, "regions")}
+    masterplan_app.state.upstreams = {"regions": in_process(regions_app, "regions"),
+                                      "assessment": in_process(assessment_app, "assessment")}
     attach_gateway(gateway_app, settings, ring)
-    gateway_app.state.upstreams = {
-        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
-        for name, app in SERVICE_APPS.items()}
+    gateway_app.state.upstreams = {name: in_process(app, name) for name, app in SERVICE_APPS.items()}
     gateway_app.state.rate_limiter = RateLimiter(sessionmaker, per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     return {**SERVICE_APPS, "gateway": gateway_app}

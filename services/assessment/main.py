@@ -1,15 +1,21 @@
 """The assessment process: `uvicorn services.assessment.main:app`."""
 
 from services.common.app import create_app
+from services.common.events import events_router
 from services.common.upstream import upstream_hook
 
+from .auth import Public
 from .endpoints import router
+from .models import records
+
+# Only publication produces events, and published results are public.
+events = events_router("/api/v1/assessment", records, Public, "assessment_events", "public")
 
 app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[router],
+    routers=[events, router],
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
         {"name": "rounds", "description": "A year's cohort: quota, dates, venue, equity rules, state"},

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
-from services.common.records import audit
+from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
 from . import schemas, scoring
@@ -164,6 +164,15 @@ async def transition(session: AsyncSession, round_: Round, to: str, actor: Princ
         await freeze_results(session, round_)
     if to == "published":
         round_.published_at = datetime.now(UTC)
+        selected = (await session.scalars(select(Result).where(Result.round_id == round_.id,
+                                                               Result.selected.is_(True)))).all()
+        for r in selected:
+            emit(session, records, "region.selected", r.region_code,
+                 {"round_id": round_.id, "year": round_.year, "region_code": r.region_code,
+                  "region_name": r.explanation["region_name"], "rank": r.rank})
+        emit(session, records, "round.published", round_.id,
+             {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
+              "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
     round_.state = to
     await session.flush()
     audit(session, records, actor=actor, action="round.transition", entity="round", entity_id=round_.id,

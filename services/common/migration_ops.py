@@ -1,4 +1,4 @@
-"""Migration steps every schema shares: the audit and idempotency tables of records.py.
+"""Migration steps every schema shares: the audit, idempotency and outbox tables of records.py.
 
 Migrations call these rather than repeating the DDL, so the four schemas stay alike.
 A later change to those tables needs a new helper here and a revision in each schema.
@@ -45,3 +45,21 @@ def create_record_tables(schema: str) -> None:
 def drop_record_tables(schema: str) -> None:
     op.drop_table("idempotency_record", schema=schema)
     op.drop_table("audit_entry", schema=schema)
+
+
+def create_outbox_table(schema: str) -> None:
+    op.create_table(
+        "outbox_event",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("type", sa.String(length=80), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("payload", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_event")),
+        schema=schema,
+    )
+    op.create_index(op.f("ix_outbox_event_type"), "outbox_event", ["type"], schema=schema)
+
+
+def drop_outbox_table(schema: str) -> None:
+    op.drop_table("outbox_event", schema=schema)

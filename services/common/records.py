@@ -26,6 +26,7 @@ from .logs import request_id_var
 class RecordModels:
     audit: Any
     idempotency: Any
+    outbox: Any
 
 
 def record_models(base: type[DeclarativeBase]) -> RecordModels:
@@ -53,7 +54,17 @@ def record_models(base: type[DeclarativeBase]) -> RecordModels:
         body: Mapped[Any | None] = mapped_column(JSONB)
         created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    return RecordModels(audit=AuditEntry, idempotency=IdempotencyRecord)
+    class OutboxEvent(base):  # type: ignore[valid-type,misc]
+        """Events written in the same transaction as the change they announce (transactional outbox)."""
+
+        __tablename__ = "outbox_event"
+        id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+        type: Mapped[str] = mapped_column(String(80), index=True)
+        subject: Mapped[str] = mapped_column(String(200))
+        payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+        created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    return RecordModels(audit=AuditEntry, idempotency=IdempotencyRecord, outbox=OutboxEvent)
 
 
 def audit(session: AsyncSession, models: RecordModels, *, actor: Principal | str, action: str, entity: str,
@@ -64,6 +75,11 @@ def audit(session: AsyncSession, models: RecordModels, *, actor: Principal | str
         entity_id=str(entity_id), before=jsonable_encoder(before) if before is not None else None,
         after=jsonable_encoder(after) if after is not None else None, reason=reason,
         request_id=request_id_var.get()))
+
+
+def emit(session: AsyncSession, models: RecordModels, type_: str, subject: object, payload: Any) -> None:
+    """Announce a change; the event commits or rolls back with it, so none is lost and none is false."""
+    session.add(models.outbox(type=type_, subject=str(subject), payload=jsonable_encoder(payload)))
 
 
 class Idempotency:

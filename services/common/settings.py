@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 1200
     rate_limit_anonymous_per_minute: int = 300
 
+    # How often a service reads the event feeds it follows (0 turns its consumer off).
+    event_poll_seconds: float = 2.0
+
     log_level: str = "INFO"
 
     @property

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.pagination import PageParams
-from services.common.records import audit
+from services.common.records import audit, emit
 
 from . import schemas
 from .models import HeadTerm, Indicator, IndicatorValue, Region, records
@@ -173,8 +173,9 @@ async def add_head(session: AsyncSession, code: str, data: schemas.HeadTermIn, a
     term = HeadTerm(region_code=code, created_by=actor.sub, **data.model_dump())
     session.add(term)
     await session.flush()
-    audit(session, records, actor=actor, action="head_term.create", entity="head_term", entity_id=term.id,
-          after=schemas.HeadTerm.model_validate(term))
+    out = schemas.HeadTerm.model_validate(term)
+    audit(session, records, actor=actor, action="head_term.create", entity="head_term", entity_id=term.id, after=out)
+    emit(session, records, "head_term.created", code, out)
     return term
 
 
@@ -353,6 +354,8 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     if created or corrected:
         audit(session, records, actor=actor, action="indicator_values.bulk_upsert", entity="indicator",
               entity_id=indicator.code, after=result)
+        emit(session, records, "indicator_values.loaded", indicator.code,
+             {**result.model_dump(), "years": sorted({r["year"] for r in fresh})})
     return result
 
 

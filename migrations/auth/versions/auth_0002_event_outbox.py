@@ -1,0 +1,23 @@
+"""event outbox
+
+Revision ID: auth_0002
+Revises: auth_0001
+Create Date: 2026-11-22 21:57:52.206008
+"""
+
+from collections.abc import Sequence
+
+from services.common.migration_ops import create_outbox_table, drop_outbox_table
+
+revision: str = 'auth_0002'
+down_revision: str | None = 'auth_0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_outbox_table('auth')
+
+
+def downgrade() -> None:
+    drop_outbox_table('auth')
