@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from services.common.db import async_url
 from services.assessment.reference import DEFAULT_CODE, seed_default_rubric
+from services.common.db import async_url
 from services.masterplan.reference import seed_dimensions
 from services.regions.importer import ImportReport, import_regions
 from services.regions.reference import seed_indicators

@@ -161,7 +161,9 @@ async def add_programme(session: AsyncSession, plan: Masterplan, data: schemas.P
                         actor: Principal) -> Programme:
     require_draft(plan)
     await _check_programme(session, plan, data)
-    keys = [p.key for p in await programmes_of(session, plan.id)]
+    # Keys are never reused across the region's versions, so a removed programme stays removed in a diff.
+    keys = (await session.scalars(select(Programme.key).join(Masterplan, Masterplan.id == Programme.masterplan_id)
+                                  .where(Masterplan.region_code == plan.region_code))).all()
     number = max((int(k[1:]) for k in keys), default=0) + 1
     programme = Programme(masterplan_id=plan.id, key=f"P{number:03d}", **data.model_dump(mode="json"))
     session.add(programme)
