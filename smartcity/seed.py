@@ -1,4 +1,7 @@
-"""Reference data every environment needs: the region tree, indicator definitions, the default rubric, the six dimensions."""
+"""Reference data every environment needs.
+
+The region tree, indicator definitions, the default rubric and the six smart city dimensions.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ M = "/api/v1/masterplan"
 TPI = "21.72"  # Kota Tanjung Pinang
 
 SIGNATORIES = [{"name": "Rudiantara", "title": "Menteri Komunikasi dan Informatika", "organisation": "Kominfo"},
-               {"name": "H. Syahrul", "title": "Walikota Tanjungpinang", "organisation": "Pemerintah Kota Tanjungpinang"}]
+               {"name": "H. Syahrul", "title": "Walikota Tanjungpinang",
+                "organisation": "Pemerintah Kota Tanjungpinang"}]
 
 # The shape of the Tanjungpinang roadmap (2019 assessment): 2019 infrastructure and management systems,
 # 2020 economy and living, 2021 society, 2022 governance, 2023 optimisation.
@@ -25,7 +26,8 @@ PROGRAMMES = [
      "opd": "Dinas Koperasi dan UMKM", "start_year": 2020, "end_year": 2021,
      "budget": [{"year": 2020, "source": "apbd", "amount": 500_000_000},
                 {"year": 2021, "source": "kpbu", "amount": 750_000_000}]},
-    {"dimension_code": "living", "element_code": "health", "title": "Antrean puskesmas daring", "opd": "Dinas Kesehatan",
+    {"dimension_code": "living", "element_code": "health", "title": "Antrean puskesmas daring",
+     "opd": "Dinas Kesehatan",
      "start_year": 2020, "end_year": 2020, "quick_win": True,
      "budget": [{"year": 2020, "source": "apbn", "amount": 300_000_000}]},
     {"dimension_code": "society", "element_code": "learning", "title": "Ekosistem belajar digital",
@@ -34,7 +36,8 @@ PROGRAMMES = [
     {"dimension_code": "governance", "element_code": "public_services", "title": "Mal pelayanan publik",
      "opd": "DPMPTSP", "start_year": 2022, "end_year": 2022,
      "budget": [{"year": 2022, "source": "apbd", "amount": 1_000_000_000}]},
-    {"dimension_code": "branding", "element_code": "tourism", "title": "Portal wisata bahari", "opd": "Dinas Pariwisata",
+    {"dimension_code": "branding", "element_code": "tourism", "title": "Portal wisata bahari",
+     "opd": "Dinas Pariwisata",
      "start_year": 2019, "end_year": 2023,
      "budget": [{"year": y, "source": "csr_private", "amount": 100_000_000} for y in range(2019, 2024)]},
     {"dimension_code": "environment", "element_code": "waste", "title": "Bank sampah digital", "opd": "DLH",
