@@ -13,6 +13,7 @@ from .endpoints import admin_router, auth_router, proxy_router
 from .keys import KeyRing
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
+from .views import router as views_router
 
 
 def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
@@ -41,9 +42,10 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, proxy_router],
+    routers=[auth_router, admin_router, views_router, proxy_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
-          {"name": "admin", "description": "People and partner clients (kominfo_admin)"}],
+          {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
+          {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"}],
     hooks=[gateway_resources],
     openapi_url=None,
 )

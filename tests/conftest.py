@@ -111,8 +111,23 @@ def sessionmaker(conn: AsyncConnection) -> async_sessionmaker:
     return async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
 
 
-def in_process(app: FastAPI, name: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+class _OneAtATime(httpx.AsyncBaseTransport):
+    """All in-process services share the test's one connection, so the gateway's concurrent calls
+    (the dossier asks three services at once) take turns here; in production each has its own pool."""
+
+    def __init__(self, app: FastAPI, lock: asyncio.Lock):
+        self.inner, self.lock = httpx.ASGITransport(app=app), lock
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self.lock:
+            response = await self.inner.handle_async_request(request)
+            body = await response.aread()
+        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(body))
+
+
+def in_process(app: FastAPI, name: str, lock: asyncio.Lock | None = None) -> httpx.AsyncClient:
+    transport = _OneAtATime(app, lock) if lock else httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url=f"http://{name}")
 
 
 @pytest.fixture
@@ -125,7 +140,8 @@ def apps(settings: Settings, ring: KeyRing, sessionmaker: async_sessionmaker) ->
     masterplan_app.state.upstreams = {"regions": in_process(regions_app, "regions"),
                                       "assessment": in_process(assessment_app, "assessment")}
     attach_gateway(gateway_app, settings, ring)
-    gateway_app.state.upstreams = {name: in_process(app, name) for name, app in SERVICE_APPS.items()}
+    turns = asyncio.Lock()
+    gateway_app.state.upstreams = {name: in_process(app, name, turns) for name, app in SERVICE_APPS.items()}
     gateway_app.state.rate_limiter = RateLimiter(sessionmaker, per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     return {**SERVICE_APPS, "gateway": gateway_app}

@@ -422,3 +422,41 @@ async def list_selections(session: SessionDep, _: Public,
     return [schemas.Selection(round_id=rd.id, year=rd.year, region_code=r.region_code,
                               region_name=r.explanation["region_name"], rank=r.rank, published_at=rd.published_at)
             for r, rd in rows]
+
+
+# Views for the programme dossier and funnel ------------------------------------------------------
+
+@router.get("/regions/{region_code}/history", operation_id="assessment_region_history", tags=["results"],
+            summary="Every round a region was invited to, with its answer and (once final) its result",
+            responses=ERR(404, 422))
+async def region_history(region_code: RegionCode, session: SessionDep,
+                         principal: RegionParty) -> list[schemas.RoundHistory]:
+    _own_region(principal, region_code)
+    rows = (await session.execute(
+        select(Invitation, Round, Result).join(Round, Round.id == Invitation.round_id)
+        .outerjoin(Result, (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code))
+        .where(Invitation.region_code == region_code).order_by(Round.year, Round.id))).all()
+    history = []
+    for inv, rnd, res in rows:
+        # A region sees its own result once it is published; Kominfo and ministries once it is final.
+        visible = res is not None and (rnd.state == "published" or not principal.is_pemda_only)
+        history.append(schemas.RoundHistory(
+            round_id=rnd.id, year=rnd.year, title=rnd.title, state=rnd.state, invitation=inv.status,
+            attended=inv.attended, rank=res.rank if visible else None,
+            total=float(res.total) if visible and res.total is not None else None,
+            selected=res.selected if visible else None, rule=res.rule if visible else None))
+    return history
+
+
+@router.get("/funnel", operation_id="assessment_funnel_rows", tags=["results"],
+            summary="One row per invitation, for the programme funnel", responses=ERR(422))
+async def funnel_rows(session: SessionDep, _: Reader) -> schemas.FunnelRows:
+    rows = (await session.execute(
+        select(Invitation, Round, Result.selected).join(Round, Round.id == Invitation.round_id)
+        .outerjoin(Result, (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code))
+        .order_by(Round.year, Invitation.region_code))).all()
+    return schemas.FunnelRows(items=[schemas.FunnelRegion(
+        region_code=inv.region_code, province_code=inv.province_code, island_group=inv.island_group,
+        round_id=rnd.id, year=rnd.year, attended=inv.attended,
+        selected=bool(selected) and rnd.state == "published", published=rnd.state == "published")
+        for inv, rnd, selected in rows])

@@ -434,3 +434,31 @@ class Selection(BaseModel):
     region_name: str
     rank: int | None
     published_at: datetime
+
+
+class RoundHistory(BaseModel):
+    round_id: int
+    year: int
+    title: str
+    state: RoundState
+    invitation: InvitationStatus
+    attended: bool
+    rank: int | None = None
+    total: float | None = None
+    selected: bool | None = Field(default=None, description="Known once the round is finalised")
+    rule: str | None = None
+
+
+class FunnelRegion(BaseModel):
+    region_code: str
+    province_code: str
+    island_group: str
+    round_id: int
+    year: int
+    attended: bool
+    selected: bool
+    published: bool
+
+
+class FunnelRows(BaseModel):
+    items: list[FunnelRegion]

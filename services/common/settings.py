@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     masterplan_url: str | None = None
     upstream_connect_timeout: float = 1.0
     upstream_read_timeout: float = 15.0
+    dossier_part_timeout: float = 2.0
 
     # Abuse limits.
     max_body_bytes: int = 2_000_000

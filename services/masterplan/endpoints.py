@@ -361,3 +361,61 @@ async def list_evaluations(plan_id: PlanId, session: SessionDep, principal: Regi
     return [schemas.Evaluation.model_validate(e) for e in rows]
 
 
+
+
+# Views for the programme dossier and funnel ------------------------------------------------------
+
+async def _current_plan(session: SessionDep, region_code: str) -> tuple[Masterplan | None, int]:
+    plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code == region_code)
+                                   .order_by(Masterplan.version))).all()
+    approved = [p for p in plans if p.state == "approved"]
+    return (approved[-1] if approved else (plans[-1] if plans else None)), len(plans)
+
+
+async def _reports_for(session: SessionDep, programme_ids: list[int]) -> list[ProgressReport]:
+    return list((await session.scalars(select(ProgressReport).where(
+        ProgressReport.programme_id.in_(programme_ids)))).all())
+
+
+@router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary", tags=["masterplans"],
+            summary="A region's MoUs, current masterplan, roadmap summary and late reports",
+            responses=ERR(404, 422))
+async def region_summary(region_code: Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])],
+                         session: SessionDep, principal: RegionParty) -> schemas.RegionSummary:
+    service.check_region(principal, region_code)
+    mous = (await session.scalars(select(Mou).where(Mou.region_code == region_code).order_by(Mou.cohort_year))).all()
+    plan, versions = await _current_plan(session, region_code)
+    summary = late = None
+    if plan is not None:
+        programmes = await service.programmes_of(session, plan.id)
+        roadmap = await service.roadmap(session, plan)
+        summary = schemas.RoadmapSummary(
+            start_year=plan.start_year, end_year=plan.end_year, programmes=len(programmes),
+            quick_wins=sum(p.quick_win for p in programmes), budget_total=roadmap.budget_total,
+            budget_by_dimension=roadmap.budget_by_dimension)
+        late = service.late_programmes(programmes, await _reports_for(session, [p.id for p in programmes]),
+                                       date.today()) if plan.state == "approved" else []
+    return schemas.RegionSummary(region_code=region_code, mous=[schemas.Mou.model_validate(m) for m in mous],
+                                 current=schemas.Masterplan.model_validate(plan) if plan else None,
+                                 versions=versions, roadmap=summary, late=late or [])
+
+
+@router.get("/funnel", operation_id="masterplan_funnel_rows", tags=["masterplans"],
+            summary="One row per MoU, for the programme funnel", responses=ERR(422))
+async def funnel_rows(session: SessionDep, _: Reader,
+                      as_of: Annotated[date | None, Query(description="Default: today")] = None) -> schemas.FunnelRows:
+    rows = []
+    for mou in (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.region_code))).all():
+        plan = await session.scalar(select(Masterplan).where(Masterplan.region_code == mou.region_code,
+                                                             Masterplan.state == "approved"))
+        delivered = late = 0
+        if plan is not None:
+            programmes = await service.programmes_of(session, plan.id)
+            reports = await _reports_for(session, [p.id for p in programmes])
+            done = {r.programme_id for r in reports if r.status == "done"}
+            delivered = sum(1 for p in programmes if p.quick_win and p.id in done)
+            late = len(service.late_programmes(programmes, reports, as_of or date.today()))
+        rows.append(schemas.FunnelRegion(region_code=mou.region_code, cohort_year=mou.cohort_year, mou_signed=True,
+                                         masterplan_approved=plan is not None, quick_wins_delivered=delivered,
+                                         programmes_late=late))
+    return schemas.FunnelRows(items=rows)

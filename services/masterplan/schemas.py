@@ -376,3 +376,37 @@ Dimension.model_rebuild()
 
 def valid_period(period: str) -> bool:
     return bool(PERIOD.match(period))
+
+
+class RegionSummary(BaseModel):
+    region_code: str
+    mous: list[Mou]
+    current: Masterplan | None = Field(description="The approved version, else the newest")
+    versions: int
+    roadmap: RoadmapSummary | None
+    late: list[LateProgramme]
+
+
+class RoadmapSummary(BaseModel):
+    start_year: int
+    end_year: int
+    programmes: int
+    quick_wins: int
+    budget_total: int
+    budget_by_dimension: dict[str, int]
+
+
+class FunnelRegion(BaseModel):
+    region_code: str
+    cohort_year: int
+    mou_signed: bool
+    masterplan_approved: bool
+    quick_wins_delivered: int
+    programmes_late: int
+
+
+class FunnelRows(BaseModel):
+    items: list[FunnelRegion]
+
+
+RegionSummary.model_rebuild()
