@@ -131,3 +131,45 @@ async def test_funnel_reproduces_2017(gw, auth):
                              headers=auth("ksp"))).json()["per_year"][0]
     assert filtered["invited"] == sum(1 for r in regions if r["island_group"] == group)
     assert (await gw.get("/api/v1/programme/funnel", headers=auth("pemda", region="21.72"))).status_code == 403
+
+
+async def test_open_data_without_a_token(gw, auth):
+    import csv
+    import io
+    import json
+
+    from .test_masterplan import PROGRAMMES
+
+    await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"])
+    r = await gw.get("/api/v1/assessment/open-data/results", params={"format": "csv"})
+    assert r.status_code == 200 and r.headers["x-licence"].startswith("Creative Commons")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["region_code"], x["selected"]) for x in rows] == [("21.72", "True"), ("16.03", "False")]
+    assert "assessor" not in r.text.lower()
+    as_json = (await gw.get("/api/v1/assessment/open-data/results", params={"format": "json"})).json()
+    assert as_json["licence"].startswith("Creative Commons") and as_json["extracted_at"]
+    assert len(as_json["items"]) == 2
+    xlsx = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx"})
+    assert xlsx.content[:2] == b"PK"
+
+    officer, pemda = auth("kominfo_officer"), auth("pemda", region="21.72")
+    await gw.post(f"{M}/mous", headers=officer, json={"region_code": "21.72", "signed_on": "2019-05-08",
+                                                      "place": "Jakarta", "signatories": SIGNATORIES,
+                                                      "document_ref": "NK/2019/TPI"})
+    plan = await gw.post(f"{M}/masterplans", json=PLAN, headers=pemda)
+    etag = plan.headers["etag"]
+    for p in PROGRAMMES[:2]:
+        etag = (await gw.post(f"{M}/masterplans/{plan.json()['id']}/programmes", json=p,
+                              headers={**pemda, "If-Match": etag})).headers["etag"]
+    before = (await gw.get(f"{M}/open-data/masterplans", params={"format": "json"})).json()
+    assert before["items"] == []  # drafts are not published
+    pid = plan.json()["id"]
+    await gw.post(f"{M}/masterplans/{pid}/transitions", json={"to": "submitted"}, headers=pemda)
+    await gw.post(f"{M}/masterplans/{pid}/transitions", json={"to": "in_review"}, headers=officer)
+    await gw.post(f"{M}/masterplans/{pid}/transitions", headers=officer, json={
+        "to": "approved", "legal_basis": {"kind": "perwali", "number": "45/2019", "date": "2019-11-15"}})
+    after = json.loads((await gw.get(f"{M}/open-data/masterplans", params={"format": "json"})).text)
+    (item,) = after["items"]
+    assert item["region_code"] == "21.72" and item["programmes"] == 2
+    assert item["budget_total"] == 2_000_000_000 + 500_000_000 + 750_000_000
+    assert item["legal_basis"] == "45/2019"

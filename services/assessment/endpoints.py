@@ -11,6 +11,7 @@ from services.common.auth import Role
 from services.common.db import SessionDep
 from services.common.errors import Conflict, NotFound, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
+from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import PageDep
 from services.common.records import audit, idempotency_dependency
 from services.common.upstream import Upstream
@@ -460,3 +461,28 @@ async def funnel_rows(session: SessionDep, _: Reader) -> schemas.FunnelRows:
         round_id=rnd.id, year=rnd.year, attended=inv.attended,
         selected=bool(selected) and rnd.state == "published", published=rnd.state == "published")
         for inv, rnd, selected in rows])
+
+
+OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komunikasi dan Informatika"
+
+
+@router.get("/open-data/results", operation_id="assessment_open_data_results", tags=["public"],
+            summary="Published round results as CSV, XLSX or JSON (no token, no assessor identities)",
+            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
+async def open_data_results(request: Request, _: Public, format: ExportFormat = ExportFormat.csv,
+                            year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
+    cols = ("year", "round_id", "round_title", "region_code", "region_name", "island_group", "rank", "total",
+            "selected", "rule", "result_hash")
+    stmt = (select(Round.year, Round.id, Round.title, Result.region_code, Result.explanation, Result.rank,
+                   Result.total, Result.selected, Result.rule, Round.result_hash)
+            .join(Round, Round.id == Result.round_id).where(Round.state == "published")
+            .order_by(Round.year, Round.id, Result.rank.nulls_last(), Result.region_code))
+    if year:
+        stmt = stmt.where(Round.year == year)
+
+    def shape(r: Any) -> tuple[Any, ...]:
+        return (r.year, r.id, r.title, r.region_code, r.explanation["region_name"], r.explanation["island_group"],
+                r.rank, float(r.total) if r.total is not None else None, r.selected, r.rule, r.result_hash)
+
+    return export_response(format, "hasil-seleksi-gerakan-100-smart-city", cols, stream_rows(request, stmt, shape),
+                           title="Hasil seleksi Gerakan Menuju 100 Smart City", licence=OPEN_LICENCE)

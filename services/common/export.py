@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -12,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 import anyio
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 CHUNK_ROWS = 2000
@@ -20,12 +22,34 @@ CHUNK_ROWS = 2000
 class ExportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
+    json = "json"
 
 
 MEDIA_TYPES = {
     ExportFormat.csv: "text/csv; charset=utf-8",
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.json: "application/json",
 }
+EXPORT_CONTENT = {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
+
+
+async def stream_rows(request: Request, stmt: Any, shape: Any) -> AsyncIterator[Sequence[Any]]:
+    """Rows from a server-side cursor on a session of its own (the request's has committed)."""
+    async with request.app.state.sessionmaker() as session, session.begin():
+        result = await session.stream(stmt.execution_options(yield_per=2000))
+        async for row in result:
+            yield shape(row)
+
+
+async def _json_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]],
+                       meta: dict[str, str]) -> AsyncIterator[bytes]:
+    yield (json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": [').encode()
+    first = True
+    async for row in rows:
+        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str)
+        yield (item if first else "," + item).encode()
+        first = False
+    yield b"]}"
 
 
 async def _csv_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> AsyncIterator[bytes]:
@@ -76,6 +100,8 @@ def export_response(fmt: ExportFormat, filename: str, columns: Sequence[str],
                "X-Extracted-At": extracted, "X-Licence": licence}
     if fmt == ExportFormat.csv:
         body = _csv_chunks(columns, rows)
+    elif fmt == ExportFormat.json:
+        body = _json_chunks(columns, rows, {"title": title, "licence": licence, "extracted_at": extracted})
     else:
         body = _xlsx_chunks(columns, rows, {"title": title, "comments": f"Licence: {licence}. Extracted {extracted}.",
                                             "company": "Kementerian Komunikasi dan Informatika"})

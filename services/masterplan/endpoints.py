@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, true
 
 from services.common.db import SessionDep
 from services.common.errors import Conflict, NotFound, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
+from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import PageDep
 from services.common.records import audit, idempotency_dependency
 from services.common.upstream import Upstream
 
 from . import schemas, service
 from .auth import Administrator, Aligner, Officer, Public, Reader, RegionParty, RegionWriter
-from .models import Dimension, Element, Evaluation, EvaluationScheme, Masterplan, Mou, ProgressReport, ReviewComment
+from .models import (
+    Dimension,
+    Element,
+    Evaluation,
+    EvaluationScheme,
+    Masterplan,
+    Mou,
+    Programme,
+    ProgressReport,
+    ReviewComment,
+)
 from .models import records as rec
 
 router = APIRouter(prefix="/api/v1/masterplan")
@@ -419,3 +430,33 @@ async def funnel_rows(session: SessionDep, _: Reader,
                                          masterplan_approved=plan is not None, quick_wins_delivered=delivered,
                                          programmes_late=late))
     return schemas.FunnelRows(items=rows)
+
+
+OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komunikasi dan Informatika"
+
+
+@router.get("/open-data/masterplans", operation_id="masterplan_open_data", tags=["masterplans"],
+            summary="Approved masterplan summaries as CSV, XLSX or JSON (no token, no personal data)",
+            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
+async def open_data_masterplans(request: Request, _: Public, format: ExportFormat = ExportFormat.csv) -> Response:
+    cols = ("region_code", "cohort_year", "version", "start_year", "end_year", "vision", "programmes", "quick_wins",
+            "budget_total", "legal_basis", "approved_at")
+    programmes = (select(Programme.masterplan_id, func.count().label("n"),
+                         func.count().filter(Programme.quick_win).label("quick"))
+                  .group_by(Programme.masterplan_id).subquery())
+    line = func.jsonb_array_elements(Programme.budget).table_valued("value").lateral("line")
+    budget = (select(Programme.masterplan_id,
+                     func.sum(line.c.value.op("->>")("amount").cast(BigInteger)).label("total"))
+              .select_from(Programme).join(line, true()).group_by(Programme.masterplan_id).subquery())
+    stmt = (select(Masterplan, programmes.c.n, programmes.c.quick, budget.c.total)
+            .outerjoin(programmes, programmes.c.masterplan_id == Masterplan.id)
+            .outerjoin(budget, budget.c.masterplan_id == Masterplan.id)
+            .where(Masterplan.state == "approved").order_by(Masterplan.region_code))
+
+    def shape(r: Any) -> tuple[Any, ...]:
+        p = r[0]
+        return (p.region_code, p.cohort_year, p.version, p.start_year, p.end_year, p.vision, r.n or 0, r.quick or 0,
+                int(r.total or 0), (p.legal_basis or {}).get("number"), p.approved_at.isoformat())
+
+    return export_response(format, "masterplan-smart-city", cols, stream_rows(request, stmt, shape),
+                           title="Ringkasan masterplan smart city", licence=OPEN_LICENCE)

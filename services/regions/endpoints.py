@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
-from services.common.export import ExportFormat, export_response
+from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import PageDep
 from services.common.records import audit, idempotency_dependency
 
@@ -26,14 +25,6 @@ CodePath = Annotated[str, Path(pattern=schemas.REGION_CODE_PATTERN, description=
                                examples=["21.72"])]
 IndicatorPath = Annotated[str, Path(pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])]
 LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
-
-
-async def _stream(request: Request, stmt: Any, shape: Any) -> AsyncIterator[Sequence[Any]]:
-    """Rows from a server-side cursor on a session of its own (the request's has committed)."""
-    async with request.app.state.sessionmaker() as session, session.begin():
-        result = await session.stream(stmt.execution_options(yield_per=2000))
-        async for row in result:
-            yield shape(row)
 
 
 # Regions ----------------------------------------------------------------------------------------
@@ -67,7 +58,7 @@ async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedI
 
 
 @router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
-            response_class=Response, responses={200: {"content": {"text/csv": {}}}, **problem_responses(422)})
+            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **problem_responses(422)})
 async def export_regions(
     request: Request, _: PublicReader, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
@@ -76,7 +67,7 @@ async def export_regions(
             "postal_code")
     stmt = (select(*(getattr(Region, c) for c in cols))
             .where(*service.region_filters(level=level, province=province)).order_by(Region.code))
-    return export_response(format, "regions", cols, _stream(request, stmt, tuple), title="Kode wilayah",
+    return export_response(format, "regions", cols, stream_rows(request, stmt, tuple), title="Kode wilayah",
                            licence=LICENCE)
 
 
@@ -175,7 +166,7 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
 
 @router.get("/indicators/{indicator}/values/export", operation_id="indicator_values_export", tags=["indicators"],
             summary="Download current values of an indicator as CSV or XLSX", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}, **problem_responses(404, 422)})
+            responses={200: {"content": EXPORT_CONTENT}, **problem_responses(404, 422)})
 async def export_indicator_values(
     indicator: IndicatorPath, request: Request, session: SessionDep, actor: SignedIn,
     format: ExportFormat = ExportFormat.csv, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
@@ -190,7 +181,7 @@ async def export_indicator_values(
         v = row[0]
         return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at.isoformat())
 
-    return export_response(format, f"indicator-{indicator}", cols, _stream(request, stmt, shape),
+    return export_response(format, f"indicator-{indicator}", cols, stream_rows(request, stmt, shape),
                            title=f"Indicator {indicator}", licence=LICENCE)
 
 
