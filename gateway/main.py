@@ -14,6 +14,8 @@ from .keys import KeyRing
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
 from .views import router as views_router
+from .webhooks import router as webhooks_router
+from .webhooks import webhook_worker
 
 
 def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
@@ -42,10 +44,11 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, views_router, proxy_router],
+    routers=[auth_router, admin_router, views_router, webhooks_router, proxy_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
-          {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"}],
-    hooks=[gateway_resources],
+          {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},
+          {"name": "webhooks", "description": "Signed event deliveries to partner systems"}],
+    hooks=[gateway_resources, webhook_worker],
     openapi_url=None,
 )

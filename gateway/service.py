@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import any_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
@@ -141,7 +141,7 @@ async def list_users(session: AsyncSession, page: PageParams, role: Role | None,
                      q: str | None) -> tuple[list[UserAccount], int]:
     stmt = select(UserAccount)
     if role:
-        stmt = stmt.where(UserAccount.roles.any(role.value))
+        stmt = stmt.where(role.value == any_(UserAccount.roles))
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(UserAccount.username).like(like) | func.lower(UserAccount.full_name).like(like))

@@ -59,7 +59,8 @@ Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
 
 async def consume_once(sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *, source: str,
-                       path: str, cursor_model: Any, handler: Handler, batch: int = 100) -> int:
+                       path: str, cursor_model: Any, handler: Handler, batch: int = 100,
+                       headers: dict[str, str] | None = None) -> int:
     """Read the next batch and apply it; the cursor moves in the same transaction as the effects.
 
     The cursor row is locked with SKIP LOCKED, so with several replicas exactly one consumes at a time.
@@ -70,7 +71,7 @@ async def consume_once(sessionmaker: async_sessionmaker[AsyncSession], client: h
                                       .with_for_update(skip_locked=True))
         if cursor is None:
             return 0  # another replica is consuming
-        resp = await client.get(path, params={"after": cursor.position, "limit": batch})
+        resp = await client.get(path, params={"after": cursor.position, "limit": batch}, headers=headers)
         resp.raise_for_status()
         page = EventPage.model_validate(resp.json())
         for event in page.items:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
 
     # How often a service reads the event feeds it follows (0 turns its consumer off).
     event_poll_seconds: float = 2.0
+    # Webhook deliveries: timeout per attempt, exponential backoff with jitter, and how long to keep trying.
+    webhook_timeout_seconds: float = 5.0
+    webhook_retry_base_seconds: float = 5.0
+    webhook_retry_cap_seconds: float = 3600.0
+    webhook_max_age_hours: float = 24.0
 
     log_level: str = "INFO"
 
