@@ -10,7 +10,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from services.common.auth import TokenVerifier, bearer_token
-from services.common.errors import BadGateway, GatewayTimeout, NotFound, ServiceUnavailable
+from services.common.errors import BadGateway, BadRequest, GatewayTimeout, NotFound, ServiceUnavailable
 from services.common.logs import request_id_var
 from services.common.settings import Settings
 
@@ -60,9 +60,14 @@ async def forward(request: Request, service: str) -> Response:
     if client is None:
         raise NotFound(f"No service answers under /api/v1/{service}")
     await _admit(request)
-    upstream_request = client.build_request(
-        request.method, request.url.path, params=request.url.query.encode() or None,
-        headers=_forward_headers(request), content=request.stream())
+    # The path goes on exactly as it came, still percent-encoded.
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    target = raw_path.decode("ascii", "replace") + (f"?{request.url.query}" if request.url.query else "")
+    try:
+        upstream_request = client.build_request(request.method, target, headers=_forward_headers(request),
+                                                content=request.stream())
+    except httpx.InvalidURL:
+        raise BadRequest("The request URL cannot be forwarded") from None
     try:
         upstream = await client.send(upstream_request, stream=True)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):

@@ -60,14 +60,16 @@ class UserIn(BaseModel):
 
 
 class UserPatch(BaseModel):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=2, max_length=200)
-    organisation: str | None = Field(default=None, min_length=2, max_length=120)
-    roles: list[Role] | None = Field(default=None, min_length=1, max_length=10)
+    full_name: str = Field(default=None, min_length=2, max_length=200)
+    organisation: str = Field(default=None, min_length=2, max_length=120)
+    roles: list[Role] = Field(default=None, min_length=1, max_length=10)
     region_code: RegencyCode | None = None
-    disabled: bool | None = None
-    password: str | None = Field(default=None, min_length=12, max_length=200)
+    disabled: bool = None
+    password: str = Field(default=None, min_length=12, max_length=200)
 
 
 class User(BaseModel):
@@ -107,11 +109,13 @@ class ClientIn(BaseModel):
 
 
 class ClientPatch(BaseModel):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=2, max_length=200)
-    roles: list[Role] | None = Field(default=None, min_length=1, max_length=10)
-    disabled: bool | None = None
+    name: str = Field(default=None, min_length=2, max_length=200)
+    roles: list[Role] = Field(default=None, min_length=1, max_length=10)
+    disabled: bool = None
 
     @model_validator(mode="after")
     def _check(self) -> ClientPatch:

@@ -153,14 +153,16 @@ class RoundIn(Strict):
 
 
 class RoundPatch(Strict):
-    title: str | None = Field(default=None, min_length=3, max_length=200)
-    quota: int | None = Field(default=None, ge=1, le=514)
-    starts_on: date | None = None
-    ends_on: date | None = None
-    venue: str | None = Field(default=None, min_length=2, max_length=200)
-    equity_rules: EquityRules | None = None
-    aggregation: Aggregation | None = None
-    disagreement_threshold: Decimal | None = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=2)
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
+    title: str = Field(default=None, min_length=3, max_length=200)
+    quota: int = Field(default=None, ge=1, le=514)
+    starts_on: date = None
+    ends_on: date = None
+    venue: str = Field(default=None, min_length=2, max_length=200)
+    equity_rules: EquityRules = None
+    aggregation: Aggregation = None
+    disagreement_threshold: Decimal = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=2)
 
 
 class Round(ORM):

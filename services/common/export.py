@@ -30,7 +30,12 @@ MEDIA_TYPES = {
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.json: "application/json",
 }
-EXPORT_CONTENT = {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()}
+EXPORT_CONTENT = {
+    MEDIA_TYPES[ExportFormat.csv]: {"schema": {"type": "string"}},
+    MEDIA_TYPES[ExportFormat.xlsx]: {"schema": {"type": "string", "format": "binary"}},
+    MEDIA_TYPES[ExportFormat.json]: {"schema": {"type": "object", "required": ["licence", "extracted_at", "items"],
+                                                "properties": {"items": {"type": "array"}}}},
+}
 
 
 async def stream_rows(request: Request, stmt: Any, shape: Any) -> AsyncIterator[Sequence[Any]]:

@@ -55,6 +55,9 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
                                 "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
                     op["responses"].setdefault(
                         "403", {"description": "Not allowed", "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
+            if "requestBody" in op:
+                op["responses"].setdefault("400", {"description": "The body cannot be parsed",
+                                                   "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
             op.setdefault("responses", {}).setdefault(
                 "500", {"description": "Unexpected error (logged with the request ID)",
                         "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})

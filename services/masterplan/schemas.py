@@ -39,8 +39,10 @@ class Element(ORM):
 
 
 class DimensionPatch(Strict):
-    name_id: str | None = Field(default=None, min_length=2, max_length=200)
-    name_en: str | None = Field(default=None, min_length=2, max_length=200)
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
+    name_id: str = Field(default=None, min_length=2, max_length=200)
+    name_en: str = Field(default=None, min_length=2, max_length=200)
 
 
 class ElementIn(Strict):
@@ -116,11 +118,13 @@ class MasterplanIn(Strict):
 
 
 class MasterplanPatch(Strict):
-    vision: str | None = Field(default=None, min_length=10, max_length=4000)
-    partners: list[Partner] | None = Field(default=None, max_length=20)
-    readiness: Readiness | None = None
-    start_year: Year | None = None
-    end_year: Year | None = None
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
+    vision: str = Field(default=None, min_length=10, max_length=4000)
+    partners: list[Partner] = Field(default=None, max_length=20)
+    readiness: Readiness = None
+    start_year: Year = None
+    end_year: Year = None
 
 
 class MasterplanState(StrEnum):

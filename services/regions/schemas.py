@@ -104,9 +104,11 @@ class HeadTermIn(BaseModel):
 
 
 class HeadTermPatch(BaseModel):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
     model_config = ConfigDict(extra="forbid")
 
-    head_name: str | None = Field(default=None, min_length=2, max_length=200)
+    head_name: str = Field(default=None, min_length=2, max_length=200)
     deputy_name: str | None = Field(default=None, max_length=200)
     end_date: date | None = None
     end_reason: TermEnd | None = None
@@ -169,9 +171,11 @@ class Indicator(ORM):
 
 
 class IndicatorPatch(BaseModel):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
     model_config = ConfigDict(extra="forbid")
-    name_id: str | None = Field(default=None, min_length=2, max_length=200)
-    name_en: str | None = Field(default=None, min_length=2, max_length=200)
+    name_id: str = Field(default=None, min_length=2, max_length=200)
+    name_en: str = Field(default=None, min_length=2, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     unit: str | None = Field(default=None, max_length=40)
     source_note: str | None = Field(default=None, max_length=2000)
