@@ -36,6 +36,7 @@ async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await app.state.rate_limiter.close()
         for client in app.state.upstreams.values():
             await client.aclose()
 

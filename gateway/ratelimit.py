@@ -1,12 +1,19 @@
-"""Requests per principal (or per IP when anonymous) per minute, counted in PostgreSQL.
+"""Requests per principal (or per IP when anonymous) per minute, shared through PostgreSQL.
 
-Every gateway replica increments the same row, so the limit holds however many run.
-The table is UNLOGGED: counters need no crash safety, and that keeps the write cheap.
+Each gateway replica counts locally and, every `flush_seconds`, adds its counts to the shared
+row for the minute and reads back the total of all replicas. A request is refused when the
+shared total plus the local count not yet flushed passes the limit. The limit therefore holds
+across replicas to within what they admit in one flush interval, without a database write on
+every request. The table is UNLOGGED: counters need no crash safety, and that keeps writes cheap.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
+from collections import defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, text
@@ -16,30 +23,57 @@ from services.common.errors import TooManyRequests
 
 from .models import RateLimitWindow
 
-_BUMP = text(
-    "INSERT INTO auth.rate_limit_window (principal, window_start, hits) VALUES (:p, :w, 1) "
-    "ON CONFLICT (principal, window_start) DO UPDATE SET hits = auth.rate_limit_window.hits + 1 "
+log = logging.getLogger("smartcity.ratelimit")
+
+_ADD = text(
+    "INSERT INTO auth.rate_limit_window (principal, window_start, hits) VALUES (:p, :w, :n) "
+    "ON CONFLICT (principal, window_start) DO UPDATE SET hits = auth.rate_limit_window.hits + :n "
     "RETURNING hits")
 
 
 class RateLimiter:
-    def __init__(self, sessionmaker: async_sessionmaker, *, per_minute: int, anonymous_per_minute: int):
+    def __init__(self, sessionmaker: async_sessionmaker, *, per_minute: int, anonymous_per_minute: int,
+                 flush_seconds: float = 0.5):
         self.sessionmaker = sessionmaker
         self.per_minute = per_minute
         self.anonymous_per_minute = anonymous_per_minute
-        self._last_sweep = 0.0
+        self.flush_seconds = flush_seconds
+        self._window = 0
+        self._pending: dict[str, int] = defaultdict(int)
+        self._shared: dict[str, int] = defaultdict(int)
+        self._last_flush = 0.0
+        self._lock = asyncio.Lock()
 
     async def hit(self, key: str, anonymous: bool) -> None:
         now = time.time()
         window = int(now // 60) * 60
+        if window != self._window:
+            await self.flush()  # the old minute's counts still belong to the old row
+            self._window, self._shared = window, defaultdict(int)
         limit = self.anonymous_per_minute if anonymous else self.per_minute
-        async with self.sessionmaker() as session, session.begin():
-            hits = await session.scalar(_BUMP, {"p": key, "w": datetime.fromtimestamp(window, UTC)})
-            if now - self._last_sweep > 60:
-                self._last_sweep = now
-                await session.execute(delete(RateLimitWindow).where(
-                    RateLimitWindow.window_start < datetime.fromtimestamp(window - 120, UTC)))
-        if hits is not None and hits > limit:
+        if self._shared[key] + self._pending[key] >= limit:
             retry = max(1, int(window + 60 - now))
             raise TooManyRequests(f"More than {limit} requests this minute; retry in {retry}s",
                                   headers={"Retry-After": str(retry)})
+        self._pending[key] += 1
+        if now - self._last_flush >= self.flush_seconds:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._lock.locked():
+            return  # another request is flushing; counts wait for the next one
+        async with self._lock:
+            self._last_flush = time.time()
+            pending, self._pending = self._pending, defaultdict(int)
+            if not pending or not self._window:
+                return
+            stamp = datetime.fromtimestamp(self._window, UTC)
+            async with self.sessionmaker() as session, session.begin():
+                for key, n in sorted(pending.items()):
+                    self._shared[key] = int(await session.scalar(_ADD, {"p": key, "w": stamp, "n": n}))
+                await session.execute(delete(RateLimitWindow).where(
+                    RateLimitWindow.window_start < datetime.fromtimestamp(self._window - 120, UTC)))
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.flush()

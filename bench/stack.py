@@ -1,0 +1,80 @@
+"""Run the real processes for a benchmark: the three services and the gateway, each its own uvicorn."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from harness import ROOT, free_port
+
+from gateway.keys import access_claims, ensure_dev_keys
+from services.common.settings import Settings
+
+APPS = {"regions": "services.regions.main:app", "assessment": "services.assessment.main:app",
+        "masterplan": "services.masterplan.main:app", "gateway": "gateway.main:app"}
+
+
+class Stack:
+    def __init__(self, database_url: str, data_dir: Path, **settings: str):
+        self.ports = {name: free_port(18300 + i * 10) for i, name in enumerate(APPS)}
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SMARTCITY_DATA_DIR": str(data_dir),
+                    "SMARTCITY_LOG_LEVEL": "WARNING", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "100000000",
+                    "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
+                    **{f"SMARTCITY_{n.upper()}_PORT": str(p) for n, p in self.ports.items()}, **settings}
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.settings = Settings(data_dir=data_dir)
+        ensure_dev_keys(self.settings)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self, name: str) -> None:
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", APPS[name], "--host", "127.0.0.1", "--port", str(self.ports[name]),
+             "--log-level", "warning", "--no-access-log"], env=self.env, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_ready(self, name: str, timeout: float = 30) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            try:
+                if httpx.get(self.url(name) + "/readyz", timeout=1).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"{name} not ready")
+
+    def kill(self, name: str) -> None:
+        self.procs[name].send_signal(signal.SIGKILL)
+        self.procs[name].wait()
+
+    def token(self, role: str, region: str | None = None) -> str:
+        claims = access_claims(self.settings, sub=f"bench:{role}", roles=[role], organisation="bench",
+                               region_code=region, minutes=120)
+        return ensure_dev_keys(self.settings).sign(claims)
+
+    def auth(self, role: str, region: str | None = None, sub: str | None = None) -> dict[str, str]:
+        claims = access_claims(self.settings, sub=sub or f"bench:{role}:{region}", roles=[role],
+                               organisation="bench", region_code=region, minutes=120)
+        return {"Authorization": f"Bearer {ensure_dev_keys(self.settings).sign(claims)}"}
+
+    @contextmanager
+    def running(self):
+        try:
+            for name in APPS:
+                self.start(name)
+            for name in APPS:
+                self.wait_ready(name)
+            yield self
+        finally:
+            for proc in self.procs.values():
+                if proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(timeout=10)
