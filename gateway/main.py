@@ -11,6 +11,7 @@ from services.common.settings import Settings
 
 from .endpoints import admin_router, auth_router, proxy_router
 from .keys import KeyRing
+from .models import records
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
 from .views import router as views_router
@@ -52,4 +53,5 @@ app = create_app(
           {"name": "webhooks", "description": "Signed event deliveries to partner systems"}],
     hooks=[gateway_resources, webhook_worker],
     openapi_url=None,
+    outbox_model=records.outbox,
 )

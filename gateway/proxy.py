@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import httpx
 from fastapi import Request
@@ -12,6 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from services.common.auth import TokenVerifier, bearer_token
 from services.common.errors import BadGateway, BadRequest, GatewayTimeout, NotFound, ServiceUnavailable
 from services.common.logs import request_id_var
+from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
 
 from .ratelimit import RateLimiter
@@ -54,6 +56,15 @@ async def _admit(request: Request) -> None:
         await limiter.hit(key, anonymous=principal is None)
 
 
+def _problem_for(service: str, exc: httpx.HTTPError) -> Exception:
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
+                                  headers={"Retry-After": "1"})
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+        return GatewayTimeout(f"The {service} service did not answer in time")
+    return BadGateway(f"The {service} service failed: {type(exc).__name__}")
+
+
 async def forward(request: Request, service: str) -> Response:
     clients: dict[str, httpx.AsyncClient] = request.app.state.upstreams
     client = clients.get(service)
@@ -68,15 +79,13 @@ async def forward(request: Request, service: str) -> Response:
                                                 content=request.stream())
     except httpx.InvalidURL:
         raise BadRequest("The request URL cannot be forwarded") from None
+    started = time.perf_counter()
     try:
         upstream = await client.send(upstream_request, stream=True)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
-        raise ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
-                                 headers={"Retry-After": "1"}) from None
-    except (httpx.ReadTimeout, httpx.WriteTimeout):
-        raise GatewayTimeout(f"The {service} service did not answer in time") from None
     except httpx.HTTPError as exc:
-        raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
+        UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
+        raise _problem_for(service, exc) from None
+    UPSTREAM.labels(service, str(upstream.status_code)).observe(time.perf_counter() - started)
     response = StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
                                  background=BackgroundTask(upstream.aclose))
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.

@@ -36,6 +36,7 @@ from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
 from services.common.db import SessionDep
 from services.common.errors import Conflict, NotFound, Unprocessable, problem_responses
 from services.common.events import Event, consume_once
+from services.common.metrics import WEBHOOK_FAILURES, WEBHOOK_PENDING
 from services.common.pagination import PageDep
 from services.common.records import audit
 from services.common.settings import Settings
@@ -288,7 +289,9 @@ class WebhookWorker:
                                                   "ms": ms}]
         if code is not None and 200 <= code < 300:
             delivery.status, delivery.delivered_at = "delivered", now
-        elif now - delivery.created_at > timedelta(hours=self.settings.webhook_max_age_hours):
+            return
+        WEBHOOK_FAILURES.inc()
+        if now - delivery.created_at > timedelta(hours=self.settings.webhook_max_age_hours):
             delivery.status = "failed"
             log.warning("webhook delivery %s failed for good after %d attempts", delivery.id, len(delivery.attempts))
         else:
@@ -307,9 +310,15 @@ class WebhookWorker:
             await asyncio.sleep(interval)
 
 
+async def pending_gauge(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as session:
+        WEBHOOK_PENDING.set(await session.scalar(select(func.count()).where(WebhookDelivery.status == "pending")))
+
+
 @asynccontextmanager
 async def webhook_worker(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    app.state.metrics_hook = pending_gauge
     worker = WebhookWorker(app.state.sessionmaker, app.state.upstreams, app.state.ring, settings)
     task = asyncio.create_task(worker.run(settings.event_poll_seconds)) if settings.event_poll_seconds > 0 else None
     try:

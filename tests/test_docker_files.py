@@ -29,3 +29,23 @@ def test_image_is_non_root_with_healthcheck_and_one_entrypoint():
     assert "HEALTHCHECK" in dockerfile
     assert 'ENTRYPOINT ["smartcity"]' in dockerfile
     assert "SMARTCITY_MIGRATIONS_DIR=/app/migrations" in dockerfile and "COPY migrations" in dockerfile
+
+
+def test_kubernetes_manifests_validate():
+    """Against the Kubernetes API schemas that kubernetes-validate ships (no cluster needed)."""
+    import kubernetes_validate
+
+    manifests = sorted((ROOT / "docker" / "k8s").glob("*.yaml"))
+    kinds = []
+    for path in manifests:
+        for doc in yaml.safe_load_all(path.read_text()):
+            kubernetes_validate.validate(doc, "1.30.0", strict=True)
+            kinds.append((doc["kind"], doc["metadata"]["name"]))
+    for process in PROCESSES:
+        assert ("Deployment", process.name) in kinds and ("Service", process.name) in kinds
+        assert ("HorizontalPodAutoscaler", process.name) in kinds
+    assert ("Job", "smartcity-migrate") in kinds and ("Secret", "smartcity") in kinds
+    gateway = next(yaml.safe_load_all((ROOT / "docker" / "k8s" / "gateway.yaml").read_text()))
+    probes = gateway["spec"]["template"]["spec"]["containers"][0]
+    assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"

@@ -16,6 +16,7 @@ app = create_app(
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
     routers=[events, router],
+    outbox_model=records.outbox,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
         {"name": "rounds", "description": "A year's cohort: quota, dates, venue, equity rules, state"},

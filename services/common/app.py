@@ -14,6 +14,7 @@ from .auth import TokenVerifier
 from .db import SessionDep, create_engine, sessionmaker_for
 from .errors import ServiceUnavailable, install_error_handlers
 from .logs import configure_logging
+from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .openapi import install_openapi
 from .settings import Settings, get_settings
@@ -53,7 +54,7 @@ def attach_resources(app: FastAPI, settings: Settings) -> None:
 def create_app(*, service: str, title: str, description: str, version: str = "1.0.0",
                routers: Sequence[APIRouter], tags: list[dict[str, Any]],
                hooks: Sequence[Hook] = (), settings: Settings | None = None,
-               openapi_url: str | None = "/openapi.json") -> FastAPI:
+               openapi_url: str | None = "/openapi.json", outbox_model: object | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -75,8 +76,9 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     attach_resources(app, settings)
     app.state.hooks = list(hooks)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)
     app.include_router(health_router(service))
+    app.include_router(metrics_router(service, outbox_model))
     for router in routers:
         app.include_router(router)
     install_openapi(app, routers)

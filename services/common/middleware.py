@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PROBLEM_JSON, TYPE_BASE, PayloadTooLarge
 from .logs import request_id_var
+from .metrics import LATENCY, REQUESTS, route_of
 
 log = logging.getLogger("smartcity.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -32,9 +33,10 @@ async def _send_problem(send: Send, status: int, title: str, detail: str, reques
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int):
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, service: str = "service"):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,7 +83,11 @@ class RequestContextMiddleware:
                 await _send_problem(send, 413, "Request body too large",
                                     f"Bodies are limited to {self.max_body_bytes} bytes", request_id)
         finally:
+            elapsed = time.perf_counter() - started
+            route = route_of(scope)
+            REQUESTS.labels(self.service, scope["method"], route, str(status_holder["status"])).inc()
+            LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
             log.info("request", extra={
                 "method": scope["method"], "path": scope["path"], "status": status_holder["status"],
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                "duration_ms": round(elapsed * 1000, 2)})
             request_id_var.reset(token)

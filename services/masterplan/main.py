@@ -43,6 +43,7 @@ app = create_app(
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
     routers=[events, router],
+    outbox_model=records.outbox,
     tags=[
         {"name": "dimensions", "description": "The six smart city dimensions and their elements"},
         {"name": "mou", "description": "Nota kesepahaman of selected regions"},

@@ -16,6 +16,7 @@ app = create_app(
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
     routers=[events, router],
+    outbox_model=records.outbox,
     tags=[
         {"name": "regions", "description": "The official region tree (Kepmendagri 300.2.2-2138/2025)"},
         {"name": "heads", "description": "Bupati/Walikota and their terms of office"},
