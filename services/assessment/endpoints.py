@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from services.common.auth import Role
+from services.common.auth import Role, region_scope
 from services.common.db import SessionDep
 from services.common.errors import Conflict, NotFound, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
@@ -31,7 +31,7 @@ from .auth import (
 from .models import AssessmentSession, Assessor, ConflictDeclaration, Invitation, Mentorship, Result, Round, Rubric
 from .models import records as rec
 
-router = APIRouter(prefix="/api/v1/assessment")
+router = APIRouter(prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
 IdempotencyDep = idempotency_dependency(rec.idempotency)
 RoundId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
@@ -44,11 +44,6 @@ def registry(request: Request) -> Upstream:
 
 def _round_etag(r: Round) -> str:
     return etag_for("round", r.id, r.revision)
-
-
-def _own_region(principal: Any, code: str) -> None:
-    if not principal.may_see_region(code):
-        raise NotFound(f"Region {code} is not in your scope")
 
 
 # Rubrics ----------------------------------------------------------------------------------------
@@ -192,7 +187,6 @@ async def list_invitations(round_id: RoundId, session: SessionDep, principal: Re
               responses=ERR(404, 409, 422))
 async def answer_invitation(round_id: RoundId, region_code: RegionCode, body: schemas.InvitationAnswer,
                             session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
-    _own_region(actor, region_code)
     round_ = await service.get_round(session, round_id)
     inv = await service.get_invitation(session, round_id, region_code)
     return schemas.Invitation.model_validate(await service.answer_invitation(session, round_, inv, body, actor))
@@ -345,7 +339,6 @@ async def moderate(round_id: RoundId, region_code: RegionCode, body: schemas.Mod
             responses=ERR(404, 409, 422))
 async def save_self(round_id: RoundId, region_code: RegionCode, body: schemas.SelfAssessmentIn, session: SessionDep,
                     actor: RegionWriter) -> schemas.SelfAssessment:
-    _own_region(actor, region_code)
     round_ = await service.get_round(session, round_id)
     inv = await service.get_invitation(session, round_id, region_code)
     await service.save_self_assessment(session, round_, inv, body, actor)
@@ -356,7 +349,6 @@ async def save_self(round_id: RoundId, region_code: RegionCode, body: schemas.Se
             tags=["self-assessment"], summary="A region's self-assessment", responses=ERR(404, 422))
 async def get_self(round_id: RoundId, region_code: RegionCode, session: SessionDep,
                    actor: RegionParty) -> schemas.SelfAssessment:
-    _own_region(actor, region_code)
     await service.get_invitation(session, round_id, region_code)
     return await service.self_assessment(session, round_id, region_code)
 
@@ -432,7 +424,6 @@ async def list_selections(session: SessionDep, _: Public,
             responses=ERR(404, 422))
 async def region_history(region_code: RegionCode, session: SessionDep,
                          principal: RegionParty) -> list[schemas.RoundHistory]:
-    _own_region(principal, region_code)
     rows = (await session.execute(
         select(Invitation, Round, Result).join(Round, Round.id == Invitation.round_id)
         .outerjoin(Result, (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code))

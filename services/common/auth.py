@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from jose import jwt
 from jose.exceptions import JOSEError
 
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, NotFound, Unauthorized
 from .settings import Settings
 
 ALGORITHMS = ["ES256"]
@@ -222,3 +222,14 @@ class Gate:
 
     def __repr__(self) -> str:
         return f"Gate({'public' if self.public else sorted(self.roles)})"
+
+
+async def region_scope(request: Request,
+                       principal: Annotated[Principal | None, Depends(optional_principal)]) -> None:
+    """Router-wide: a pemda user asking for another region's records learns nothing, not even what is invalid.
+
+    Runs before the body is validated, so the answer is the same 404 whatever was sent.
+    """
+    code = request.path_params.get("region_code")
+    if principal is not None and code and not principal.may_see_region(code):
+        raise NotFound(f"Region {code} is not in your scope")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlalchemy import BigInteger, func, select, true
 
+from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import Conflict, NotFound, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
@@ -31,7 +32,7 @@ from .models import (
 )
 from .models import records as rec
 
-router = APIRouter(prefix="/api/v1/masterplan")
+router = APIRouter(prefix="/api/v1/masterplan", dependencies=[Depends(region_scope)])
 IdempotencyDep = idempotency_dependency(rec.idempotency)
 PlanId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 ProgrammeId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
