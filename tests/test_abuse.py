@@ -86,3 +86,13 @@ async def test_health_and_readiness(gw, direct):
         async with direct(name) as client:
             r = await client.get("/readyz")
         assert r.status_code == 200 and r.json()["status"] == "ready"
+
+
+@pytest.mark.parametrize(("header", "title", "language"), [
+    (None, "Tidak ditemukan", "id"), ("en", "Not found", "en"), ("en-GB,en;q=0.9", "Not found", "en"),
+    ("id-ID,en;q=0.5", "Tidak ditemukan", "id"), ("fr", "Tidak ditemukan", "id")])
+async def test_problem_titles_follow_accept_language(gw, header, title, language):
+    r = await gw.get(f"{BASE}/99.99", headers={"Accept-Language": header} if header else {})
+    assert r.status_code == 404
+    assert r.json()["title"] == title and r.headers["content-language"] == language
+    assert r.json()["type"].endswith("/not-found")  # the stable code machines match on

@@ -115,15 +115,50 @@ class GatewayTimeout(ProblemError):
 
 _TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasses__()}
 
+# Titles for people, in Indonesian unless the caller asks for English; `type` stays the stable code.
+TITLES_ID = {
+    "bad-request": "Permintaan tidak dapat dibaca", "unauthorized": "Perlu autentikasi",
+    "forbidden": "Tidak diizinkan", "not-found": "Tidak ditemukan", "conflict": "Bertentangan dengan keadaan saat ini",
+    "precondition-failed": "Data telah berubah sejak Anda membacanya",
+    "payload-too-large": "Isi permintaan terlalu besar",
+    "unsupported-media-type": "Jenis isi tidak didukung", "validation": "Masukan tidak valid",
+    "precondition-required": "Header If-Match diperlukan", "rate-limited": "Terlalu banyak permintaan",
+    "bad-gateway": "Layanan hulu gagal", "unavailable": "Layanan tidak tersedia",
+    "gateway-timeout": "Layanan hulu tidak menjawab tepat waktu", "internal": "Kesalahan internal",
+    "oauth": "Permintaan token ditolak", "error": "Kesalahan",
+}
+
+
+def prefers_english(accept_language: str | None) -> bool:
+    """True when English ranks above Indonesian in Accept-Language (Indonesian is the default)."""
+    if not accept_language:
+        return False
+    ranked = []
+    for part in accept_language.split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            ranked.append((float(q) if q else 1.0, tag.strip().lower()[:2]))
+        except ValueError:
+            continue
+    for _, tag in sorted(ranked, key=lambda x: -x[0]):
+        if tag in ("id", "in"):
+            return False
+        if tag == "en":
+            return True
+    return False
+
 
 def problem_response(status: int, detail: str, *, slug: str | None = None, title: str | None = None,
                      errors: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None,
                      headers: dict[str, str] | None = None, instance: str | None = None,
-                     members: dict[str, Any] | None = None) -> JSONResponse:
+                     members: dict[str, Any] | None = None, english: bool = True) -> JSONResponse:
     default_slug, default_title = _TITLES.get(status, ("error", "Error"))
+    slug = slug or default_slug
+    title = (title or default_title) if english else TITLES_ID.get(slug, title or default_title)
+    headers = {**(headers or {}), "Content-Language": "en" if english else "id"}
     body: dict[str, Any] = {
-        "type": TYPE_BASE + (slug or default_slug),
-        "title": title or default_title,
+        "type": TYPE_BASE + slug,
+        "title": title,
         "status": status,
         "detail": detail,
     }
@@ -145,12 +180,16 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _english(request: Request) -> bool:
+    return prefers_english(request.headers.get("accept-language"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
                                 extra=exc.extra, headers=exc.headers, instance=request.url.path,
-                                members=exc.members)
+                                members=exc.members, english=_english(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -158,13 +197,13 @@ def install_error_handlers(app: FastAPI) -> None:
         body_unparsable = any(e["type"] == "json_invalid" for e in errors)
         status = 400 if body_unparsable else 422
         detail = "The body is not valid JSON" if body_unparsable else f"{len(errors)} field(s) are invalid"
-        return problem_response(status, detail, errors=errors, instance=request.url.path)
+        return problem_response(status, detail, errors=errors, instance=request.url.path, english=_english(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request refused"
         return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
-                                instance=request.url.path)
+                                instance=request.url.path, english=_english(request))
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
