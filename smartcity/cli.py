@@ -11,7 +11,9 @@ from types import FrameType
 
 from services.common.settings import Settings, get_settings
 
+from . import api_commands
 from . import migrate as migrations
+from .api_commands import add_commands
 from .database import open_database
 from .embedded_pg import port_is_free
 from .seed import seed
@@ -162,11 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run one process in the foreground (containers)")
     serve.add_argument("process", choices=[s.name for s in PROCESSES])
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
+    API_COMMANDS.update(add_commands(sub))
     return parser
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
             "serve": cmd_serve, "rotate-keys": cmd_rotate_keys}
+
+
+API_COMMANDS: dict[str, object] = {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.command in API_COMMANDS:
+        return api_commands.run(API_COMMANDS[args.command], args, settings)
     return COMMANDS[args.command](args, settings)
 
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,3 +185,67 @@ def auth(token: TokenFactory) -> Callable[..., dict[str, str]]:
     def make(role: str, **kw: object) -> dict[str, str]:
         return {"Authorization": f"Bearer {token(role, **kw)}"}
     return make
+
+
+# Real processes --------------------------------------------------------------------------------
+
+def free_ports(n: int, start: int = 18000) -> list[int]:
+    ports, port = [], start
+    while len(ports) < n:
+        if port_is_free(port):
+            ports.append(port)
+        port += 1
+    return ports
+
+
+def smartcity_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "smartcity", *args]
+
+
+def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float) -> list[str]:
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        if needle in line:
+            return seen
+    raise AssertionError(f"no {needle!r} within {timeout}s; output:\n{''.join(seen)[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """`smartcity up` on a database of its own, shared by the tests that need the real processes."""
+    url = asyncio.run(fresh_database(pg_server, "smartcity_stack"))
+    migrate.upgrade(url)
+    asyncio.run(seed(url, progress=lambda _: None))
+    gateway, regions, assessment, masterplan = free_ports(4, start=18200)
+    env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
+           "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
+           "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
+           "SMARTCITY_LOG_LEVEL": "INFO", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000",
+           "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "1000000", "PYTHONUNBUFFERED": "1"}
+    log = tmp_path_factory.mktemp("stack-logs") / "stack.log"
+    with log.open("w") as sink:  # a file, not a pipe: a full pipe would stall the servers
+        proc = subprocess.Popen(smartcity_command("up"), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink,
+                                text=True)
+        try:
+            wait_for_line(proc, "is ready", timeout=90)
+            env["STACK_LOG"] = str(log)
+            yield f"http://127.0.0.1:{gateway}", env
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+    text = log.read_text()
+    errors = [line for line in text.splitlines() if '"level": "error"' in line]
+    assert errors == [], errors[:5]
+    # Secrets never reach the logs: no tokens, keys or the passwords the tests used.
+    for secret in ("eyJhbGciOi", "PRIVATE KEY", "client_secret", *SECRETS_USED):
+        assert secret not in text, f"{secret[:12]}... appears in the logs"
+
+
+SECRETS_USED = ["cli password that must not leak"]

@@ -5,50 +5,18 @@ Bounded by FUZZ_EXAMPLES (default 3 per operation) to keep `make test` within mi
 types, responses matching their schemas.
 """
 
-import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from gateway.keys import access_claims, ensure_dev_keys
 from services.common.settings import Settings
-from smartcity import migrate
-from smartcity.seed import seed
-
-from .conftest import ROOT, fresh_database
-from .test_processes import _ports, _smartcity, _wait_for_line
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-
-
-@pytest.fixture(scope="module")
-def running_stack(pg_server, tmp_path_factory):
-    url = asyncio.run(fresh_database(pg_server, "smartcity_fuzz"))
-    migrate.upgrade(url)
-    asyncio.run(seed(url, progress=lambda _: None))
-    gateway, regions, assessment, masterplan = _ports(4, start=18200)
-    env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("fuzz")),
-           "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
-           "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
-           "SMARTCITY_LOG_LEVEL": "WARNING", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000",
-           "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "1000000", "PYTHONUNBUFFERED": "1"}
-    log = tmp_path_factory.mktemp("fuzz-logs") / "stack.log"
-    with log.open("w") as sink:  # a file, not a pipe: a full pipe would stall the servers
-        proc = subprocess.Popen(_smartcity("up"), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink, text=True)
-        try:
-            _wait_for_line(proc, "is ready", timeout=90)
-            yield f"http://127.0.0.1:{gateway}", env
-        finally:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
-    errors = [line for line in log.read_text().splitlines() if '"level": "error"' in line]
-    assert errors == [], errors[:5]
 
 
 def _token(role: str, env: dict[str, str]) -> str:

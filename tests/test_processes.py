@@ -13,19 +13,9 @@ import psutil
 import pytest
 
 from smartcity import migrate
-from smartcity.embedded_pg import port_is_free
 from smartcity.seed import seed
 
-from .conftest import ROOT, fresh_database
-
-
-def _ports(n, start=18000):
-    ports, port = [], start
-    while len(ports) < n:
-        if port_is_free(port):
-            ports.append(port)
-        port += 1
-    return ports
+from .conftest import ROOT, free_ports, fresh_database, smartcity_command, wait_for_line
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +23,7 @@ def stack_env(pg_server, tmp_path_factory):
     url = asyncio.run(fresh_database(pg_server, "smartcity_processes"))
     migrate.upgrade(url)
     asyncio.run(seed(url, progress=lambda _: None))
-    gateway, regions, assessment, masterplan = _ports(4)
+    gateway, regions, assessment, masterplan = free_ports(4)
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
            "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
@@ -41,33 +31,14 @@ def stack_env(pg_server, tmp_path_factory):
     return env
 
 
-def _smartcity(*args):
-    return [sys.executable, "-m", "smartcity", *args]
-
-
-def _wait_for_line(proc, needle, timeout):
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError(f"no {needle!r} within {timeout}s; output:\n{''.join(seen)[-3000:]}")
-
-
 def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
-    proc = subprocess.Popen(_smartcity("up"), env=stack_env, cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(smartcity_command("up"), env=stack_env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
-        _wait_for_line(proc, "is ready", timeout=90)
+        wait_for_line(proc, "is ready", timeout=90)
         tree = psutil.Process(proc.pid).children(recursive=True)
         assert len(tree) >= 4
-        token = subprocess.run(_smartcity("dev-token", "kominfo_officer"), env=stack_env, cwd=ROOT,
+        token = subprocess.run(smartcity_command("dev-token", "kominfo_officer"), env=stack_env, cwd=ROOT,
                                capture_output=True, text=True, check=True).stdout.strip()
         base = f"http://127.0.0.1:{stack_env['SMARTCITY_GATEWAY_PORT']}"
         assert httpx.get(f"{base}/healthz").json()["status"] == "ok"

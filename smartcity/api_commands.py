@@ -1,0 +1,168 @@
+"""Commands internal scripts run against the API (through the gateway), with progress and exit codes.
+
+Exit codes: 0 done; 1 the API refused the request (the problem is printed); 2 wrong usage;
+3 the API could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.common.settings import Settings
+
+REFUSED, USAGE, UNREACHABLE = 1, 2, 3
+
+
+class CommandError(Exception):
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _client(args: argparse.Namespace, settings: Settings) -> httpx.Client:
+    token = args.token or os.environ.get("SMARTCITY_TOKEN")
+    if not token and args.dev_role:
+        if settings.is_production:
+            raise CommandError(USAGE, "--dev-role is refused in production; set SMARTCITY_TOKEN")
+        from gateway.keys import access_claims, ensure_dev_keys
+        claims = access_claims(settings, sub=f"cli:{args.dev_role}", roles=[args.dev_role], organisation="cli",
+                               minutes=30)
+        token = ensure_dev_keys(settings).sign(claims)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    base = args.api or os.environ.get("SMARTCITY_API") or f"http://{settings.host}:{settings.gateway_port}"
+    return httpx.Client(base_url=base, headers=headers, timeout=120)
+
+
+def _check(resp: httpx.Response) -> Any:
+    if resp.status_code >= 400:
+        try:
+            problem = resp.json()
+        except ValueError:
+            problem = {"detail": resp.text[:500]}
+        lines = [f"refused ({resp.status_code}): {problem.get('detail', '')}"]
+        for err in problem.get("errors") or []:
+            lines.append(f"  {'/'.join(str(p) for p in err.get('loc', []))}: {err.get('msg')}")
+        raise CommandError(REFUSED, "\n".join(lines))
+    return resp
+
+
+def _download(client: httpx.Client, path: str, params: dict[str, Any], out: Path) -> None:
+    written = 0
+    with client.stream("GET", path, params=params) as resp:
+        if resp.status_code >= 400:
+            resp.read()
+            _check(resp)
+        with out.open("wb") as f:
+            for chunk in resp.iter_bytes():
+                f.write(chunk)
+                written += len(chunk)
+                print(f"\r  {written / 1024:,.0f} KiB", end="", file=sys.stderr, flush=True)
+    print(f"\r  {written / 1024:,.0f} KiB -> {out}", file=sys.stderr)
+
+
+def regions_export(args: argparse.Namespace, client: httpx.Client) -> None:
+    params = {k: v for k, v in {"format": args.format, "level": args.level, "province": args.province}.items() if v}
+    _download(client, "/api/v1/regions/export", params, Path(args.out))
+
+
+def indicators_export(args: argparse.Namespace, client: httpx.Client) -> None:
+    params = {k: v for k, v in {"format": args.format, "year": args.year}.items() if v}
+    _download(client, f"/api/v1/regions/indicators/{args.indicator}/values/export", params, Path(args.out))
+
+
+def indicators_import(args: argparse.Namespace, client: httpx.Client) -> None:
+    path = Path(args.file)
+    if not path.exists():
+        raise CommandError(USAGE, f"{path} does not exist")
+    content_type = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
+    body = path.read_bytes()
+    print(f"  sending {len(body) / 1024:,.0f} KiB to {args.indicator} ...", file=sys.stderr)
+    resp = _check(client.post(f"/api/v1/regions/indicators/{args.indicator}/values/bulk", content=body,
+                              headers={"content-type": content_type,
+                                       "Idempotency-Key": f"cli-{args.indicator}-{sha256(body).hexdigest()[:32]}"}))
+    print(json.dumps(resp.json(), indent=2))
+
+
+def results_export(args: argparse.Namespace, client: httpx.Client) -> None:
+    params = {k: v for k, v in {"format": args.format, "year": args.year}.items() if v}
+    _download(client, "/api/v1/assessment/open-data/results", params, Path(args.out))
+
+
+def users_create(args: argparse.Namespace, client: httpx.Client) -> None:
+    password = os.environ.get("SMARTCITY_NEW_PASSWORD") or args.password
+    if not password:
+        raise CommandError(USAGE, "give the password in SMARTCITY_NEW_PASSWORD (kept out of shell history)")
+    body = {"username": args.username, "full_name": args.full_name, "password": password,
+            "organisation": args.organisation, "roles": args.role, "region_code": args.region}
+    user = _check(client.post("/api/v1/admin/users", json=body)).json()
+    print(json.dumps(user, indent=2))
+
+
+def clients_create(args: argparse.Namespace, client: httpx.Client) -> None:
+    body = {"client_id": args.client_id, "name": args.name, "organisation": args.organisation, "roles": args.role}
+    created = _check(client.post("/api/v1/admin/clients", json=body)).json()
+    print(json.dumps(created, indent=2))
+    print("The client secret above is shown once; store it now.", file=sys.stderr)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> dict[str, Any]:
+    def api_parser(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--api", help="gateway URL (default SMARTCITY_API or the local gateway)")
+        p.add_argument("--token", help="bearer token (default SMARTCITY_TOKEN)")
+        p.add_argument("--dev-role", help="sign a development token for this role (not in production)")
+        return p
+
+    p = api_parser("export-regions", "download the region tree as CSV, XLSX or JSON")
+    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    p.add_argument("--level", choices=["province", "regency", "district", "village"])
+    p.add_argument("--province")
+    p.add_argument("--out", required=True)
+    p = api_parser("export-indicator", "download an indicator's current values")
+    p.add_argument("indicator")
+    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", required=True)
+    p = api_parser("import-indicator", "load indicator values from CSV or JSON, all or nothing")
+    p.add_argument("indicator")
+    p.add_argument("file")
+    p = api_parser("export-results", "download published round results")
+    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", required=True)
+    p = api_parser("create-user", "create a user account (password from SMARTCITY_NEW_PASSWORD)")
+    p.add_argument("username")
+    p.add_argument("--full-name", required=True)
+    p.add_argument("--organisation", required=True)
+    p.add_argument("--role", action="append", required=True)
+    p.add_argument("--region")
+    p.add_argument("--password", help=argparse.SUPPRESS)
+    p = api_parser("create-client", "register a partner system; prints its secret once")
+    p.add_argument("client_id")
+    p.add_argument("--name", required=True)
+    p.add_argument("--organisation", required=True)
+    p.add_argument("--role", action="append", required=True)
+    return {"export-regions": regions_export, "export-indicator": indicators_export,
+            "import-indicator": indicators_import, "export-results": results_export,
+            "create-user": users_create, "create-client": clients_create}
+
+
+def run(handler: Any, args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        with _client(args, settings) as client:
+            handler(args, client)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except httpx.HTTPError as exc:
+        print(f"error: the API could not be reached ({type(exc).__name__})", file=sys.stderr)
+        return UNREACHABLE
+    return 0

@@ -1,0 +1,66 @@
+"""The `smartcity` commands internal scripts use, against the real running stack."""
+
+import csv
+import json
+import subprocess
+
+import httpx
+
+from .conftest import ROOT, SECRETS_USED, smartcity_command
+
+
+def run(env, *args, extra_env=None):
+    return subprocess.run(smartcity_command(*args), env={**env, **(extra_env or {})}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_export_regions(running_stack, tmp_path):
+    base, env = running_stack
+    out = tmp_path / "provinces.csv"
+    r = run(env, "export-regions", "--api", base, "--level", "province", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 38 and rows[0]["code"] == "11"
+    assert "KiB" in r.stderr  # progress
+
+
+def test_import_indicator_all_or_nothing(running_stack, tmp_path):
+    base, env = running_stack
+    good = tmp_path / "population.csv"
+    good.write_text("region_code,year,value,source\n"
+                    "21.72,2024,227663,Dukcapil 2024\n21.71,2024,1256610,Dukcapil 2024\n")
+    r = run(env, "import-indicator", "population", str(good), "--api", base, "--dev-role", "kemendagri")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["created"] + json.loads(r.stdout)["unchanged"] == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region_code,year,value,source\n99.99,2024,1,x\n")
+    r = run(env, "import-indicator", "population", str(bad), "--api", base, "--dev-role", "kemendagri")
+    assert r.returncode == 1 and "row/1/region_code" in r.stderr
+    r = run(env, "import-indicator", "population", str(good), "--api", base, "--dev-role", "bappenas")
+    assert r.returncode == 1 and "refused (403)" in r.stderr
+    r = run(env, "import-indicator", "population", str(good), "--api", "http://127.0.0.1:9", "--dev-role", "x")
+    assert r.returncode == 3
+    out = tmp_path / "population-export.csv"
+    r = run(env, "export-indicator", "population", "--year", "2024", "--api", base, "--dev-role", "bappenas",
+            "--out", str(out))
+    assert r.returncode == 0
+    assert {row["region_code"] for row in csv.DictReader(out.open())} >= {"21.71", "21.72"}
+
+
+def test_create_user_and_client(running_stack):
+    base, env = running_stack
+    password = SECRETS_USED[0]
+    r = run(env, "create-user", "walikota@tanjungpinangkota.go.id", "--full-name", "Admin Kota", "--organisation",
+            "Pemerintah Kota Tanjung Pinang", "--role", "pemda", "--region", "21.72", "--api", base,
+            "--dev-role", "kominfo_admin", extra_env={"SMARTCITY_NEW_PASSWORD": password})
+    assert r.returncode == 0, r.stderr
+    assert password not in r.stdout
+    token = httpx.post(f"{base}/auth/token", data={"grant_type": "password", "username":
+                                                   "walikota@tanjungpinangkota.go.id", "password": password})
+    assert token.status_code == 200
+    r = run(env, "create-client", "bappenas-krisna", "--name", "KRISNA", "--organisation", "Bappenas", "--role",
+            "bappenas", "--api", base, "--dev-role", "kominfo_admin")
+    assert r.returncode == 0 and json.loads(r.stdout)["client_secret"]
+    r = run(env, "create-user", "x@y.go.id", "--full-name", "X", "--organisation", "Y", "--role", "pemda",
+            "--api", base, "--dev-role", "kominfo_admin")
+    assert r.returncode == 2  # no password given
