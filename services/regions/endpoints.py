@@ -127,7 +127,7 @@ async def list_indicator_values(
 BULK_BODY = {
     "requestBody": {"required": True, "content": {
         "application/json": {"schema": {"type": "array", "maxItems": 20000,
-                                        "items": {"$ref": "#/components/schemas/IndicatorValueIn"}}},
+                                        "items": schemas.IndicatorValueIn.model_json_schema()}},
         "text/csv": {"schema": {"type": "string"},
                      "example": "region_code,year,value,source\n21.72,2019,sedang,PMK 126/PMK.07/2019\n"}}}}
 
