@@ -15,6 +15,7 @@ from services.common.errors import BadGateway, BadRequest, GatewayTimeout, NotFo
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
+from services.common.tracing import PROPAGATION_HEADERS, inject
 
 from .ratelimit import RateLimiter
 
@@ -36,7 +37,11 @@ def upstream_clients(settings: Settings) -> dict[str, httpx.AsyncClient]:
 
 
 def _forward_headers(request: Request) -> list[tuple[str, str]]:
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+    headers = [(k, v) for k, v in request.headers.items()
+               if k.lower() not in HOP_BY_HOP and k.lower() not in PROPAGATION_HEADERS]
+    trace_headers: dict[str, str] = {}
+    inject(trace_headers)
+    headers.extend(trace_headers.items())
     client_ip = request.client.host if request.client else "unknown"
     prior = request.headers.get("x-forwarded-for")
     headers.append(("x-forwarded-for", f"{prior}, {client_ip}" if prior else client_ip))

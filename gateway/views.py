@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal
 from services.common.errors import NotFound, ServiceUnavailable, problem_responses
 from services.common.logs import request_id_var
+from services.common.tracing import inject
 
 router = APIRouter()
 SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
@@ -64,6 +65,7 @@ async def _get(request: Request, service: str, path: str, params: dict[str, Any]
     headers = {"x-request-id": request_id_var.get() or ""}
     if auth := request.headers.get("authorization"):
         headers["authorization"] = auth
+    inject(headers)
     resp = await client.get(path, params=params, headers=headers)
     if resp.status_code == 404:
         raise NotFound(resp.json().get("detail", "not found"))

@@ -18,6 +18,7 @@ from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .openapi import install_openapi
 from .settings import Settings, get_settings
+from .tracing import configure_tracing
 
 Hook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -60,6 +61,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level)
+        configure_tracing(service)
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker_for(engine)

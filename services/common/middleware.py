@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import PROBLEM_JSON, TYPE_BASE, PayloadTooLarge
 from .logs import request_id_var
 from .metrics import LATENCY, REQUESTS, route_of
+from .tracing import server_span
 
 log = logging.getLogger("smartcity.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -76,7 +77,10 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_id)
+            with server_span(self.service, scope["method"], scope["path"], headers) as span:
+                await self.app(scope, limited_receive, send_with_id)
+                span.set_attribute("http.route", route_of(scope))
+                span.set_attribute("http.response.status_code", status_holder["status"])
         except _TooLarge:
             if not status_holder["started"]:
                 status_holder["status"] = 413

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 
 from .errors import BadGateway, ServiceUnavailable
 from .settings import Settings
+from .tracing import inject
 
 
 def upstream_hook(name: str) -> Callable[[FastAPI], Any]:
@@ -42,8 +43,10 @@ class Upstream:
             self.headers["x-request-id"] = request_id
 
     async def call(self, method: str, path: str, **kw: Any) -> Any:
+        headers = dict(self.headers)
+        inject(headers)
         try:
-            resp = await self.client.request(method, path, headers=self.headers, **kw)
+            resp = await self.client.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(f"The {self.name} service could not be reached ({type(exc).__name__})") from None
         if resp.status_code >= 400:
