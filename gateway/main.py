@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.auth import KeySource, TokenVerifier
 from services.common.settings import Settings
 
@@ -14,6 +15,7 @@ from .keys import KeyRing
 from .models import records
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
+from .roles import Administrator
 from .views import router as views_router
 from .webhooks import router as webhooks_router
 from .webhooks import webhook_worker
@@ -46,7 +48,8 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, views_router, webhooks_router, proxy_router],
+    routers=[auth_router, admin_router, audit_router("/api/v1/admin", records, Administrator, "admin_audit", "admin"),
+             views_router, webhooks_router, proxy_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
           {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},

@@ -264,3 +264,18 @@ async def test_export_xlsx_is_a_workbook(gw):
     assert r.status_code == 200
     assert r.content[:2] == b"PK"  # a zip container, as every .xlsx is
     assert "X-Extracted-At" in r.headers
+
+
+async def test_audit_trail_records_who_changed_what(gw, auth):
+    h = auth("kemendagri", sub="user:kemendagri-operator")
+    created = await gw.post(f"{BASE}/21.72/heads", json=HEAD, headers=h)
+    await gw.patch(created.headers["location"], json={"deputy_name": "Hj. Rahma, SH"},
+                   headers={**h, "If-Match": created.headers["etag"]})
+    trail = await gw.get(f"{BASE}/audit", params={"entity": "head_term", "entity_id": str(created.json()["id"])},
+                         headers=auth("bappenas"))
+    assert trail.status_code == 200
+    update, create = trail.json()["items"]
+    assert (create["action"], update["action"]) == ("head_term.create", "head_term.update")
+    assert update["actor"] == "user:kemendagri-operator"
+    assert update["before"]["deputy_name"] == "Hj. Rahma" and update["after"]["deputy_name"] == "Hj. Rahma, SH"
+    assert (await gw.get(f"{BASE}/audit", headers=auth("pemda", region="21.72"))).status_code == 403

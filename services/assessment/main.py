@@ -1,21 +1,23 @@
 """The assessment process: `uvicorn services.assessment.main:app`."""
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.events import events_router
 from services.common.upstream import upstream_hook
 
-from .auth import Public
+from .auth import Public, Reader
 from .endpoints import router
 from .models import records
 
 # Only publication produces events, and published results are public.
 events = events_router("/api/v1/assessment", records, Public, "assessment_events", "public")
+audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit", "results")
 
 app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[events, router],
+    routers=[events, audit, router],
     outbox_model=records.outbox,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},

@@ -8,15 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.events import consume_forever, events_router
 from services.common.upstream import upstream_hook
 
-from .auth import RegionParty
+from .auth import Reader, RegionParty
 from .endpoints import router
 from .models import ConsumerCursor, records
 from .service import on_registry_event
 
 events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events", "events")
+audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit", "events")
 
 
 @asynccontextmanager
@@ -42,7 +44,7 @@ app = create_app(
     service="masterplan",
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
-    routers=[events, router],
+    routers=[events, audit, router],
     outbox_model=records.outbox,
     tags=[
         {"name": "dimensions", "description": "The six smart city dimensions and their elements"},

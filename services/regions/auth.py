@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import ALL_ROLES, Gate, Principal, Role
+from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal, Role
 
 # Region codes, names and regional heads come from public decrees: anyone may read them.
 PublicReader = Annotated[Principal | None, Depends(Gate(public=True))]
@@ -15,3 +15,5 @@ IndicatorAdmin = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]
 # Which ministry may load an indicator's values is data (indicator.owner_role), checked by the service.
 IndicatorLoader = Annotated[Principal, Depends(Gate(Role.kominfo_admin, Role.kemendagri, Role.kemenkeu,
                                                     Role.bappenas, Role.pupr, Role.kemenpanrb))]
+# Kominfo and the partner ministries read the audit trail.
+Overseer = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]

@@ -1,21 +1,23 @@
 """The region registry process: `uvicorn services.regions.main:app`."""
 
 from services.common.app import create_app
+from services.common.audit import audit_router
 from services.common.events import events_router
 
-from .auth import PublicReader
+from .auth import Overseer, PublicReader
 from .endpoints import router
 from .models import records
 
 # Head changes and indicator loads are public facts, so the feed is public too.
 events = events_router("/api/v1/regions", records, PublicReader, "regions_events", "events")
+audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit", "events")
 
 app = create_app(
     service="regions",
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[events, router],
+    routers=[events, audit, router],
     outbox_model=records.outbox,
     tags=[
         {"name": "regions", "description": "The official region tree (Kepmendagri 300.2.2-2138/2025)"},
