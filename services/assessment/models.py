@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from services.common.db import schema_base
+from services.common.db import Revisioned, schema_base
 from services.common.records import record_models
 
 SCHEMA = "assessment"
@@ -35,7 +35,7 @@ ROUND_STATES = ("draft", "inviting", "assessing", "moderating", "finalised", "pu
 COMPONENT_KINDS = ("group", "panel", "self", "indicator")
 
 
-class Rubric(Base):
+class Rubric(Revisioned, Base):
     """A versioned scoring rubric; immutable once a round that uses it leaves draft."""
 
     __tablename__ = "rubric"
@@ -49,12 +49,9 @@ class Rubric(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    revision: Mapped[int] = mapped_column(Integer, default=1)
 
     components: Mapped[list[RubricComponent]] = relationship(
         order_by="RubricComponent.position", cascade="all, delete-orphan", lazy="selectin")
-
-    __mapper_args__ = {"version_id_col": revision}
 
 
 class RubricComponent(Base):
@@ -80,7 +77,7 @@ class RubricComponent(Base):
     position: Mapped[int] = mapped_column(SmallInteger)
 
 
-class Round(Base):
+class Round(Revisioned, Base):
     __tablename__ = "round"
     __table_args__ = (
         CheckConstraint(f"state IN {ROUND_STATES}", name="state"),
@@ -105,9 +102,6 @@ class Round(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": revision}
 
 
 class Invitation(Base):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import schema_base
+from services.common.db import Revisioned, schema_base
 from services.common.records import record_models
 
 SCHEMA = "masterplan"
@@ -77,7 +77,7 @@ class Mou(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class Masterplan(Base):
+class Masterplan(Revisioned, Base):
     """One version of a region's masterplan. Approved versions never change; a revision is a new version."""
 
     __tablename__ = "masterplan"
@@ -108,9 +108,6 @@ class Masterplan(Base):
     reconfirmation_note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    revision: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": revision}
 
 
 class ReviewComment(Base):
