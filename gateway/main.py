@@ -12,6 +12,7 @@ from services.common.settings import Settings
 
 from .endpoints import admin_router, auth_router, proxy_router
 from .keys import KeyRing
+from .labels import router as labels_router
 from .models import records
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
@@ -49,7 +50,7 @@ app = create_app(
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
     routers=[auth_router, admin_router, audit_router("/api/v1/admin", records, Administrator, "admin_audit", "admin"),
-             views_router, webhooks_router, proxy_router],
+             views_router, labels_router, webhooks_router, proxy_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
           {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},

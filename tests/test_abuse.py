@@ -96,3 +96,18 @@ async def test_problem_titles_follow_accept_language(gw, header, title, language
     assert r.status_code == 404
     assert r.json()["title"] == title and r.headers["content-language"] == language
     assert r.json()["type"].endswith("/not-found")  # the stable code machines match on
+
+
+async def test_labels_follow_accept_language_and_cover_every_code(gw):
+    from services.assessment.schemas import RoundState
+    from services.common.auth import Role
+    from services.masterplan.schemas import Funding, MasterplanState, ReportStatus
+
+    indonesian = (await gw.get("/api/v1/labels")).json()
+    english = (await gw.get("/api/v1/labels", headers={"Accept-Language": "en-US,en;q=0.8"})).json()
+    assert indonesian["language"] == "id" and english["language"] == "en"
+    assert indonesian["labels"]["masterplan_state"]["approved"] == "Disetujui"
+    assert english["labels"]["masterplan_state"]["approved"] == "Approved"
+    for name, enum in (("round_state", RoundState), ("masterplan_state", MasterplanState),
+                       ("report_status", ReportStatus), ("funding", Funding), ("role", Role)):
+        assert set(english["labels"][name]) == {e.value for e in enum}, name
