@@ -98,6 +98,7 @@ class Round(Revisioned, Base):
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
     state: Mapped[str] = mapped_column(String(12), default="draft")
     result_hash: Mapped[str | None] = mapped_column(String(64))
+    agreement_alpha: Mapped[float | None] = mapped_column(Numeric(8, 6))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))

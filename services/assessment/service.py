@@ -669,24 +669,24 @@ async def freeze_results(session: AsyncSession, round_: Round) -> None:
                             total=Decimal(str(r.total)) if r.total is not None else None, selected=r.selected,
                             rule=r.rule, explanation=r.model_dump(mode="json")) for r in results])
     round_.result_hash = hash_of(inputs, results)
+    round_.agreement_alpha = alpha
     round_.finalised_at = datetime.now(UTC)
     await session.flush()
 
 
 async def results(session: AsyncSession, round_: Round) -> schemas.Results:
     rubric = await get_rubric(session, round_.rubric_id)
-    inputs = await gather_inputs(session, round_)
-    if round_.state in ("finalised", "published"):
+    frozen = round_.state in ("finalised", "published")
+    if frozen:  # the stored result: nothing is recomputed
         rows = (await session.scalars(select(Result).where(Result.round_id == round_.id))).all()
         items = sorted((schemas.RegionResult.model_validate(r.explanation) for r in rows),
                        key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
-        _, alpha = compute(inputs)
+        alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
     else:
-        items, alpha = compute(inputs)
+        items, alpha = compute(await gather_inputs(session, round_))
     return schemas.Results(round_id=round_.id, state=round_.state, rubric_id=rubric.id, rubric_code=rubric.code,
-                           rubric_version=rubric.version, frozen=round_.state in ("finalised", "published"),
-                           result_hash=round_.result_hash, agreement_alpha=alpha,
-                           selected_count=sum(1 for r in items if r.selected), items=items)
+                           rubric_version=rubric.version, frozen=frozen, result_hash=round_.result_hash,
+                           agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items)
 
 
 async def verify(session: AsyncSession, round_: Round) -> schemas.Verification:
