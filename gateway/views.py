@@ -10,14 +10,12 @@ import asyncio
 from collections import defaultdict
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal
 from services.common.errors import NotFound, ServiceUnavailable, problem_responses
-from services.common.logs import request_id_var
-from services.common.tracing import inject
+from services.common.upstream import Upstream, UpstreamRefused, UpstreamUnreachable
 
 router = APIRouter()
 SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
@@ -56,22 +54,8 @@ class Funnel(BaseModel):
     filters: dict[str, str | None]
 
 
-class _PartError(Exception):
-    pass
-
-
 async def _get(request: Request, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
-    client: httpx.AsyncClient = request.app.state.upstreams[service]
-    headers = {"x-request-id": request_id_var.get() or ""}
-    if auth := request.headers.get("authorization"):
-        headers["authorization"] = auth
-    inject(headers)
-    resp = await client.get(path, params=params, headers=headers)
-    if resp.status_code == 404:
-        raise NotFound(resp.json().get("detail", "not found"))
-    if resp.status_code >= 400:
-        raise _PartError(f"the {service} service answered {resp.status_code}")
-    return resp.json()
+    return await Upstream(request, service).call("GET", path, params=params)
 
 
 async def _part(name: str, call: Any, seconds: float, missing: list[MissingPart]) -> Any:
@@ -79,10 +63,10 @@ async def _part(name: str, call: Any, seconds: float, missing: list[MissingPart]
         return await asyncio.wait_for(call, seconds)
     except TimeoutError:
         missing.append(MissingPart(part=name, reason=f"the {name} service did not answer within {seconds}s"))
-    except httpx.HTTPError as exc:
-        missing.append(MissingPart(part=name, reason=f"the {name} service is unreachable ({type(exc).__name__})"))
-    except (_PartError, NotFound) as exc:
-        missing.append(MissingPart(part=name, reason=str(exc)))
+    except UpstreamUnreachable as exc:
+        missing.append(MissingPart(part=name, reason=f"the {name} service is unreachable ({exc.cause})"))
+    except UpstreamRefused as exc:
+        missing.append(MissingPart(part=name, reason=exc.detail))
     return None
 
 
@@ -97,18 +81,19 @@ async def dossier(code: Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=
         raise NotFound(f"Region {code} is not in your scope")
     timeout = request.app.state.settings.dossier_part_timeout
     missing: list[MissingPart] = []
-    profile_task = _part("region", _get(request, "regions", f"/api/v1/regions/{code}"), timeout, missing)
+    # The profile is required, so its failure is the dossier's; the other parts may go missing.
     region, indicators, history, summary = await asyncio.gather(
-        profile_task,
+        asyncio.wait_for(_get(request, "regions", f"/api/v1/regions/{code}"), timeout),
         _part("indicators", _get(request, "regions", f"/api/v1/regions/{code}/indicators", {"limit": 200}),
               timeout, missing),
         _part("assessment", _get(request, "assessment", f"/api/v1/assessment/regions/{code}/history"),
               timeout, missing),
         _part("masterplan", _get(request, "masterplan", f"/api/v1/masterplan/regions/{code}/summary"),
-              timeout, missing))
-    if region is None:
-        if any(m.part == "region" and "not in the registry" in m.reason for m in missing):
-            raise NotFound(f"Region {code} is not in the registry")
+              timeout, missing),
+        return_exceptions=True)
+    if isinstance(region, UpstreamRefused) and region.status_code == 404:
+        raise NotFound(f"Region {code} is not in the registry")
+    if isinstance(region, BaseException):
         raise ServiceUnavailable("The region registry is not reachable; the dossier needs at least the profile",
                                  extra={"missing": [m.model_dump() for m in missing]})
     if region["level"] != "regency":
@@ -137,8 +122,8 @@ async def funnel(request: Request, _: Overseer,
             _get(request, "assessment", "/api/v1/assessment/funnel"),
             _get(request, "masterplan", "/api/v1/masterplan/funnel"),
             _all_pages(request, "regions", "/api/v1/regions/indicators/population/values"))
-    except (httpx.HTTPError, _PartError) as exc:
-        raise ServiceUnavailable(f"The funnel needs every service: {exc}") from None
+    except (UpstreamRefused, UpstreamUnreachable) as exc:
+        raise ServiceUnavailable(f"The funnel needs every service: {exc.detail}") from None
     rows = [r for r in invitations["items"] if (province is None or r["province_code"] == province)
             and (island_group is None or r["island_group"] == island_group)]
     in_scope = {r["region_code"] for r in rows}

@@ -30,6 +30,8 @@ async def test_dossier_of_a_region_with_history(gw, auth):
     assert own.status_code == 200
     other = await gw.get("/api/v1/regions/16.03/dossier", headers=auth("pemda", region="21.72"))
     assert other.status_code == 404
+    unknown = await gw.get("/api/v1/regions/99.99/dossier", headers=auth("bappenas"))
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Region 99.99 is not in the registry"
 
 
 def _closed_port() -> int:

@@ -10,6 +10,7 @@ import httpx
 from fastapi import FastAPI, Request
 
 from .errors import BadGateway, ServiceUnavailable
+from .logs import request_id_var
 from .settings import Settings
 from .tracing import inject
 
@@ -32,13 +33,29 @@ def upstream_hook(name: str) -> Callable[[FastAPI], Any]:
     return hook
 
 
+class UpstreamRefused(BadGateway):
+    """The other service answered with an error; `status` is what it answered."""
+
+    def __init__(self, name: str, status: int, detail: str):
+        super().__init__(f"The {name} service answered {status}: {detail}")
+        self.status_code = status
+
+
+class UpstreamUnreachable(ServiceUnavailable):
+    def __init__(self, name: str, exc: httpx.HTTPError):
+        super().__init__(f"The {name} service could not be reached ({type(exc).__name__})")
+        self.cause = type(exc).__name__
+
+
 class Upstream:
+    """Calls to one other service on behalf of the current request: its token, request ID and trace go along."""
+
     def __init__(self, request: Request, name: str):
         self.name = name
         self.client: httpx.AsyncClient = request.app.state.upstreams[name]
         auth = request.headers.get("authorization")
         self.headers = {"authorization": auth} if auth else {}
-        request_id = request.headers.get("x-request-id")
+        request_id = request_id_var.get()
         if request_id:
             self.headers["x-request-id"] = request_id
 
@@ -48,8 +65,8 @@ class Upstream:
         try:
             resp = await self.client.request(method, path, headers=headers, **kw)
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable(f"The {self.name} service could not be reached ({type(exc).__name__})") from None
+            raise UpstreamUnreachable(self.name, exc) from None
         if resp.status_code >= 400:
             detail = resp.json().get("detail", "") if resp.headers.get("content-type", "").endswith("json") else ""
-            raise BadGateway(f"The {self.name} service answered {resp.status_code}: {detail}")
+            raise UpstreamRefused(self.name, resp.status_code, detail)
         return resp.json()
