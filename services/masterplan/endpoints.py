@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -416,20 +417,28 @@ async def region_summary(region_code: Annotated[str, Path(pattern=r"^\d{2}\.\d{2
             summary="One row per MoU, for the programme funnel", responses=ERR(422))
 async def funnel_rows(session: SessionDep, _: Reader,
                       as_of: Annotated[date | None, Query(description="Default: today")] = None) -> schemas.FunnelRows:
+    # Four queries for the whole programme, however many MoUs there are.
+    mous = (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.region_code))).all()
+    plans = {p.region_code: p for p in (await session.scalars(
+        select(Masterplan).where(Masterplan.state == "approved"))).all()}
+    programmes: dict[int, list[Programme]] = defaultdict(list)
+    for p in (await session.scalars(select(Programme).where(
+            Programme.masterplan_id.in_([plan.id for plan in plans.values()])).order_by(Programme.key))).all():
+        programmes[p.masterplan_id].append(p)
+    reports = await _reports_for(session, [p.id for ps in programmes.values() for p in ps])
+    done = {r.programme_id for r in reports if r.status == "done"}
+    by_programme: dict[int, list[ProgressReport]] = defaultdict(list)
+    for r in reports:
+        by_programme[r.programme_id].append(r)
     rows = []
-    for mou in (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.region_code))).all():
-        plan = await session.scalar(select(Masterplan).where(Masterplan.region_code == mou.region_code,
-                                                             Masterplan.state == "approved"))
-        delivered = late = 0
-        if plan is not None:
-            programmes = await service.programmes_of(session, plan.id)
-            reports = await _reports_for(session, [p.id for p in programmes])
-            done = {r.programme_id for r in reports if r.status == "done"}
-            delivered = sum(1 for p in programmes if p.quick_win and p.id in done)
-            late = len(service.late_programmes(programmes, reports, as_of or date.today()))
-        rows.append(schemas.FunnelRegion(region_code=mou.region_code, cohort_year=mou.cohort_year, mou_signed=True,
-                                         masterplan_approved=plan is not None, quick_wins_delivered=delivered,
-                                         programmes_late=late))
+    for mou in mous:
+        plan = plans.get(mou.region_code)
+        own = programmes[plan.id] if plan else []
+        late = service.late_programmes(own, [r for p in own for r in by_programme[p.id]], as_of or date.today())
+        rows.append(schemas.FunnelRegion(
+            region_code=mou.region_code, cohort_year=mou.cohort_year, mou_signed=True,
+            masterplan_approved=plan is not None,
+            quick_wins_delivered=sum(1 for p in own if p.quick_win and p.id in done), programmes_late=len(late)))
     return schemas.FunnelRows(items=rows)
 
 
