@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import signal
 import sys
 import time
@@ -105,6 +106,12 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _person(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}", value):
+        raise argparse.ArgumentTypeError("letters, digits, '.', '_' or '-', at most 80")
+    return value
+
+
 def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
     if settings.is_production:
         print("error: dev-token is refused in production", file=sys.stderr)
@@ -121,8 +128,11 @@ def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
         print("error: a pemda token needs --region CODE (e.g. 21.72)", file=sys.stderr)
         return 2
     ring = ensure_dev_keys(settings)
-    claims = access_claims(settings, sub=f"dev:{role.value}", roles=[role.value], organisation="development",
-                           region_code=args.region, name=f"Development {role.value}", minutes=args.minutes)
+    # --sub names one person, so a script can act as several assessors of one role without accounts.
+    sub = f"dev:{role.value}:{args.sub}" if args.sub else f"dev:{role.value}"
+    claims = access_claims(settings, sub=sub, roles=[role.value], organisation="development",
+                           region_code=args.region, name=args.name or f"Development {role.value}",
+                           minutes=args.minutes)
     print(ring.sign(claims))
     return 0
 
@@ -161,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("role")
     t.add_argument("--region", help="region code for a pemda token")
     t.add_argument("--minutes", type=int, default=60)
+    t.add_argument("--sub", type=_person, help="a distinct person of that role, e.g. assessor-ui-1 "
+                   "(the token's subject becomes dev:ROLE:SUB)")
+    t.add_argument("--name", help="the person's display name")
     serve = sub.add_parser("serve", help="run one process in the foreground (containers)")
     serve.add_argument("process", choices=[s.name for s in PROCESSES])
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")

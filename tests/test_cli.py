@@ -5,6 +5,7 @@ import json
 import subprocess
 
 import httpx
+from jose import jwt
 
 from .conftest import ROOT, SECRETS_USED, smartcity_command
 
@@ -64,3 +65,22 @@ def test_create_user_and_client(running_stack):
     r = run(env, "create-user", "x@y.go.id", "--full-name", "X", "--organisation", "Y", "--role", "pemda",
             "--api", base, "--dev-role", "kominfo_admin")
     assert r.returncode == 2  # no password given
+
+
+def test_dev_tokens_for_distinct_assessors(running_stack):
+    """Scripts act as several assessors of one role without creating accounts; each is told apart by the API."""
+    base, env = running_stack
+    tokens = [run(env, "dev-token", "assessor", "--sub", person).stdout.strip() for person in ("ui-1", "bppt-2")]
+    subjects = [jwt.get_unverified_claims(t)["sub"] for t in tokens]
+    assert subjects == ["dev:assessor:ui-1", "dev:assessor:bppt-2"]
+    officer = run(env, "dev-token", "kominfo_officer").stdout.strip()
+    made = httpx.post(f"{base}/api/v1/assessment/assessors", headers={"Authorization": f"Bearer {officer}"},
+                      json={"user_sub": subjects[0], "name": "Penilai UI", "institution": "UI"})
+    assert made.status_code == 201, made.text
+    url = f"{base}/api/v1/assessment/assessors/{made.json()['id']}/conflicts"
+    declared = [httpx.post(url, headers={"Authorization": f"Bearer {t}"},
+                           json={"region_code": "21.72", "reason": "Pernah menjadi konsultan daerah ini"})
+                for t in tokens]
+    assert [r.status_code for r in declared] == [201, 404]  # only that assessor speaks for themself
+    bad = run(env, "dev-token", "assessor", "--sub", "no spaces allowed")
+    assert bad.returncode == 2 and "--sub" in bad.stderr
