@@ -16,6 +16,8 @@ import anyio
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from .numbers import plain
+
 CHUNK_ROWS = 2000
 
 
@@ -51,7 +53,7 @@ async def _json_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
     yield (json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": [').encode()
     first = True
     async for row in rows:
-        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=str)
+        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=lambda v: str(plain(v)))
         yield (item if first else "," + item).encode()
         first = False
     yield b"]}"
@@ -63,7 +65,7 @@ async def _csv_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]]
     writer.writerow(columns)
     pending = 0
     async for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else plain(v) for v in row])
         pending += 1
         if pending >= CHUNK_ROWS:
             yield buffer.getvalue().encode()
@@ -87,7 +89,7 @@ async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
         sheet.write_row(0, 0, list(columns))
         n = 1
         async for row in rows:
-            sheet.write_row(n, 0, ["" if v is None else (str(v) if not isinstance(v, int | float) else v)
+            sheet.write_row(n, 0, ["" if v is None else (str(plain(v)) if not isinstance(v, int | float) else v)
                                    for v in row])
             n += 1
         await anyio.to_thread.run_sync(book.close)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from services.common.numbers import PlainDecimal
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN, examples=["21.72"],
@@ -124,6 +125,8 @@ class HeadTerm(ORM):
     end_date: date | None
     end_reason: TermEnd | None
     version: int
+    recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
+                                  description="When the term was entered in the registry (start_date is when it began)")
 
 
 class RegionDetail(Region):
@@ -162,8 +165,8 @@ class Indicator(ORM):
     unit: str | None
     kind: IndicatorKind
     categories: list[str] | None = Field(description="Allowed values, lowest first (category indicators)")
-    min_value: Decimal | None
-    max_value: Decimal | None
+    min_value: PlainDecimal | None
+    max_value: PlainDecimal | None
     higher_is_better: bool
     owner_role: str = Field(description="The ministry role that may write its values")
     source_note: str | None
@@ -185,7 +188,7 @@ class IndicatorValue(ORM):
     indicator_code: str
     region_code: str
     year: int
-    value: Decimal | str = Field(examples=["tinggi"])
+    value: PlainDecimal | str = Field(examples=["tinggi"])
     source: str
     loaded_by: str
     loaded_at: datetime
@@ -203,7 +206,7 @@ class IndicatorValueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     region_code: RegionCode
     year: int = Field(ge=2000, le=2100, examples=[2019])
-    value: Decimal | str = Field(examples=["tinggi"])
+    value: PlainDecimal | str = Field(examples=["tinggi"])
     source: str = Field(min_length=3, max_length=500, examples=["PMK 116/PMK.07/2021"])
 
 

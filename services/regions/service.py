@@ -260,7 +260,8 @@ def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str |
             return None, None, f"'{raw}' is not one of {', '.join(indicator.categories or [])}"
         return None, value, None
     try:
-        number = Decimal(str(raw).strip())
+        # Stored in positional notation, so 2.5E+6 reads back as 2500000.
+        number = Decimal(format(Decimal(str(raw).strip()), "f"))
     except (InvalidOperation, ValueError):
         return None, None, f"'{raw}' is not a number"
     if not number.is_finite():
