@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -37,20 +38,25 @@ class Dossier(BaseModel):
 
 class FunnelYear(BaseModel):
     year: int
-    invited: int
+    invited: int = Field(description="Distinct regions invited (cumulative: ever invited up to this year)")
     attended: int
     selected: int
     mou_signed: int
     masterplans_approved: int
     quick_wins_delivered: int
     programmes_late: int
-    population_selected: int = Field(description="Latest population of the regions selected this year")
-    population_with_masterplan: int = Field(description="Latest population of those with an approved masterplan")
+    population_selected: int = Field(description="Population of the selected regions, each taken for its cohort "
+                                     "year (or the latest year before it): later data never changes it")
+    population_with_masterplan: int = Field(description="Population of those with an approved masterplan, "
+                                            "taken the same way")
+    population_years: list[int] = Field(description="The data years the population figures use")
+    population_unknown: int = Field(description="Regions counted with no population value at or before their "
+                                    "cohort year")
 
 
 class Funnel(BaseModel):
     per_year: list[FunnelYear]
-    cumulative: list[FunnelYear] = Field(description="Running totals up to each year (regions counted once)")
+    cumulative: list[FunnelYear] = Field(description="Up to each year, each region counted once")
     filters: dict[str, str | None]
 
 
@@ -127,36 +133,48 @@ async def funnel(request: Request, _: Overseer,
     rows = [r for r in invitations["items"] if (province is None or r["province_code"] == province)
             and (island_group is None or r["island_group"] == island_group)]
     in_scope = {r["region_code"] for r in rows}
-    latest: dict[str, tuple[int, int]] = {}
+    plan_rows = [p for p in plans["items"] if p["region_code"] in in_scope]
+    series: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for v in population:
-        if v["region_code"] not in latest or v["year"] > latest[v["region_code"]][0]:
-            latest[v["region_code"]] = (v["year"], int(float(v["value"])))
+        series[v["region_code"]].append((v["year"], int(Decimal(str(v["value"])))))
 
-    def people(codes: set[str]) -> int:
-        return sum(latest[c][1] for c in codes if c in latest)
+    def people(cohort: dict[str, int]) -> tuple[int, set[int], set[str]]:
+        """Each region's population for its cohort year, or the latest year before it."""
+        total, years, unknown = 0, set(), set()
+        for code, year in cohort.items():
+            known = [(y, n) for y, n in series[code] if y <= year]
+            if not known:
+                unknown.add(code)
+                continue
+            y, n = max(known)
+            total += n
+            years.add(y)
+        return total, years, unknown
 
-    years = sorted({r["year"] for r in rows} | {p["cohort_year"] for p in plans["items"]
-                                                 if p["region_code"] in in_scope})
-    per_year, cumulative = [], []
-    seen: dict[str, set[str]] = defaultdict(set)
-    totals: dict[str, int] = defaultdict(int)
-    for year in years:
-        these = [r for r in rows if r["year"] == year]
-        cohort = [p for p in plans["items"] if p["cohort_year"] == year and p["region_code"] in in_scope]
-        selected = {r["region_code"] for r in these if r["selected"]}
-        approved = {p["region_code"] for p in cohort if p["masterplan_approved"]}
-        counts = {"invited": len(these), "attended": sum(r["attended"] for r in these), "selected": len(selected),
-                  "mou_signed": sum(p["mou_signed"] for p in cohort), "masterplans_approved": len(approved),
-                  "quick_wins_delivered": sum(p["quick_wins_delivered"] for p in cohort),
-                  "programmes_late": sum(p["programmes_late"] for p in cohort)}
-        per_year.append(FunnelYear(year=year, **counts, population_selected=people(selected),
-                                   population_with_masterplan=people(approved)))
-        seen["selected"] |= selected
-        seen["approved"] |= approved
-        for key, value in counts.items():
-            totals[key] += value
-        cumulative.append(FunnelYear(
-            year=year, **{**totals, "selected": len(seen["selected"]), "masterplans_approved": len(seen["approved"])},
-            population_selected=people(seen["selected"]), population_with_masterplan=people(seen["approved"])))
+    def figures(year: int, invited: list[dict[str, Any]], signed: list[dict[str, Any]]) -> FunnelYear:
+        first: dict[str, dict[str, Any]] = {}
+        for r in sorted(invited, key=lambda r: r["year"]):
+            first.setdefault(r["region_code"], r)
+        selected = {r["region_code"]: r["year"] for r in invited if r["selected"]}
+        by_region: dict[str, dict[str, Any]] = {}
+        for p in sorted(signed, key=lambda p: p["cohort_year"]):
+            by_region[p["region_code"]] = p  # the latest MoU of a region speaks for it
+        approved = {c: p["cohort_year"] for c, p in by_region.items() if p["masterplan_approved"]}
+        pop_selected, years_a, unknown_a = people(selected)
+        pop_approved, years_b, unknown_b = people(approved)
+        return FunnelYear(
+            year=year, invited=len(first), attended=len({r["region_code"] for r in invited if r["attended"]}),
+            selected=len(selected), mou_signed=sum(1 for p in by_region.values() if p["mou_signed"]),
+            masterplans_approved=len(approved),
+            quick_wins_delivered=sum(p["quick_wins_delivered"] for p in by_region.values()),
+            programmes_late=sum(p["programmes_late"] for p in by_region.values()),
+            population_selected=pop_selected, population_with_masterplan=pop_approved,
+            population_years=sorted(years_a | years_b), population_unknown=len(unknown_a | unknown_b))
+
+    years = sorted({r["year"] for r in rows} | {p["cohort_year"] for p in plan_rows})
+    per_year = [figures(y, [r for r in rows if r["year"] == y], [p for p in plan_rows if p["cohort_year"] == y])
+                for y in years]
+    cumulative = [figures(y, [r for r in rows if r["year"] <= y], [p for p in plan_rows if p["cohort_year"] <= y])
+                  for y in years]
     return Funnel(per_year=per_year, cumulative=cumulative, filters={"province": province,
                                                                      "island_group": island_group})

@@ -295,4 +295,4 @@ async def test_invitation_by_filter_and_unknown_codes(gw, auth):
     bad = await gw.post(f"{A}/rounds/{rid}/invitations", headers=officer, json={"region_codes": ["99.99", "21.72"]})
     assert bad.status_code == 422 and "99.99" in bad.json()["detail"]
     again = await gw.post(f"{A}/rounds/{rid}/invitations", headers=officer, json={"region_codes": ["21.72"]})
-    assert again.json() == {"invited": 0, "already_invited": 1, "region_codes": []}
+    assert again.json() == {"invited": 0, "already_invited": 1, "region_codes": [], "left_out_selected": []}

@@ -54,13 +54,13 @@ PLAN = {"region_code": TPI, "start_year": 2019, "end_year": 2023,
                       "superstructure": {"score": 48, "narrative": "Perwali TIK belum ada"}}}
 
 
-async def _approve(gw, plan_id, pemda, officer, number="Perwali No. 45 Tahun 2019"):
+async def _approve(gw, plan_id, pemda, officer, number="Perwali No. 45 Tahun 2019", on="2019-11-15"):
     assert (await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "submitted"}, headers=pemda)
             ).status_code == 200
     assert (await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "in_review"}, headers=officer)
             ).status_code == 200
     r = await gw.post(f"{M}/masterplans/{plan_id}/transitions", headers=officer, json={
-        "to": "approved", "legal_basis": {"kind": "perwali", "number": number, "date": "2019-11-15"}})
+        "to": "approved", "legal_basis": {"kind": "perwali", "number": number, "date": on}})
     assert r.status_code == 200, r.text
     return r
 
@@ -165,7 +165,7 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
 
     # A new head is recorded in the registry; the masterplan service learns it from the feed.
     head = await gw.post(f"/api/v1/regions/{TPI}/heads", headers=auth("kemendagri"), json={
-        "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2026-11-22"})
+        "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-02-01"})
     assert head.status_code == 201
     consumed = await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
                                   path="/api/v1/regions/events", cursor_model=ConsumerCursor,
@@ -198,7 +198,7 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
         "opd": "Dinas Perhubungan", "start_year": 2022, "end_year": 2023,
         "budget": [{"year": 2022, "source": "apbn", "amount": 900_000_000}]})
     assert r.status_code == 201 and r.json()["key"] == "P008"
-    await _approve(gw, v2_id, pemda, officer, number="Perwali No. 12 Tahun 2021")
+    await _approve(gw, v2_id, pemda, officer, number="Perwali No. 12 Tahun 2021", on="2021-03-15")
 
     versions = (await gw.get(f"{M}/masterplans", params={"region_code": TPI}, headers=officer)).json()["items"]
     assert [(v["version"], v["state"]) for v in versions] == [(1, "superseded"), (2, "approved")]
@@ -223,7 +223,7 @@ async def test_reconfirmation_clears_the_flag_and_is_recorded(gw, auth, apps, se
     assert (await gw.post(f"{M}/masterplans/{plan_id}/reconfirmations", headers=pemda,
                           json={"note": "nothing to reconfirm yet"})).status_code == 409
     await gw.post(f"/api/v1/regions/{TPI}/heads", headers=auth("kemendagri"), json={
-        "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2026-11-22"})
+        "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-02-01"})
     await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
                        path="/api/v1/regions/events", cursor_model=ConsumerCursor, handler=on_registry_event)
     r = await gw.post(f"{M}/masterplans/{plan_id}/reconfirmations", headers=pemda,

@@ -75,7 +75,7 @@ async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
                                   headers=pemda if step["to"] == "submitted" else officer)
                 assert r.status_code == 200, r.text
             head = await gw.post("/api/v1/regions/21.72/heads", headers=auth("kemendagri"), json={
-                "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2026-11-22"})
+                "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-02-01"})
             assert head.status_code == 201
             await asyncio.sleep(2.0)  # both replicas poll the registry's feed every 0.2 s
             feed = (await gw.get("/api/v1/masterplan/events", params={"type": "masterplan.flagged"},

@@ -87,54 +87,6 @@ async def _regencies(gw, n):
 
 
 
-async def test_funnel_reproduces_2017(gw, auth):
-    """2017: 80 invited, 25 selected, 25 MoUs, 24 masterplans holding 25.6 million people."""
-    officer = auth("kominfo_officer")
-    regions = (await _regencies(gw, 80))
-    selected = [r["code"] for r in regions[:25]]
-    await publish_round(gw, auth, year=2017, selected=selected, others=[r["code"] for r in regions[25:]])
-    # Populations: the 24 with a masterplan hold 25,600,000 people; the 25th holds 400,000.
-    people = [1_066_666] * 23 + [25_600_000 - 1_066_666 * 23, 400_000]
-    loaded = await gw.post("/api/v1/regions/indicators/population/values/bulk", headers=auth("kemendagri"), json=[
-        {"region_code": code, "year": 2017, "value": n, "source": "Dukcapil semester I 2017"}
-        for code, n in zip(selected, people, strict=True)])
-    assert loaded.status_code == 200, loaded.text
-    for i, code in enumerate(selected):
-        r = await gw.post(f"{M}/mous", headers=officer, json={
-            "region_code": code, "signed_on": "2017-05-25", "place": "Jakarta", "signatories": SIGNATORIES,
-            "document_ref": f"NK/2017/{i}"})
-        assert r.status_code == 201, r.text
-    for i, code in enumerate(selected[:24]):
-        pemda = auth("pemda", region=code)
-        plan = await gw.post(f"{M}/masterplans", headers=pemda,
-                             json={**PLAN, "region_code": code, "start_year": 2018, "end_year": 2027})
-        programme = await gw.post(f"{M}/masterplans/{plan.json()['id']}/programmes",
-                                  headers={**pemda, "If-Match": plan.headers["etag"]}, json={
-                                      "dimension_code": "governance", "title": "Layanan perizinan daring",
-                                      "opd": "DPMPTSP", "start_year": 2018, "end_year": 2018, "quick_win": True})
-        pid = plan.json()["id"]
-        await gw.post(f"{M}/masterplans/{pid}/transitions", json={"to": "submitted"}, headers=pemda)
-        await gw.post(f"{M}/masterplans/{pid}/transitions", json={"to": "in_review"}, headers=officer)
-        r = await gw.post(f"{M}/masterplans/{pid}/transitions", headers=officer, json={
-            "to": "approved", "legal_basis": {"kind": "perwali", "number": f"{i}/2017", "date": "2017-11-15"}})
-        assert r.status_code == 200, r.text
-        if i < 10:  # ten quick wins delivered and reported
-            await gw.put(f"{M}/masterplans/{pid}/programmes/{programme.json()['id']}/progress/2018", headers=pemda,
-                         json={"status": "done", "percent": 100})
-    funnel = await gw.get("/api/v1/programme/funnel", headers=auth("ksp"))
-    assert funnel.status_code == 200, funnel.text
-    (year,) = funnel.json()["per_year"]
-    assert year == {"year": 2017, "invited": 80, "attended": 80, "selected": 25, "mou_signed": 25,
-                    "masterplans_approved": 24, "quick_wins_delivered": 10, "programmes_late": 14,
-                    "population_selected": 26_000_000, "population_with_masterplan": 25_600_000}
-    assert funnel.json()["cumulative"] == [year]
-    group = selected and regions[0]["island_group"]
-    filtered = (await gw.get("/api/v1/programme/funnel", params={"island_group": group},
-                             headers=auth("ksp"))).json()["per_year"][0]
-    assert filtered["invited"] == sum(1 for r in regions if r["island_group"] == group)
-    assert (await gw.get("/api/v1/programme/funnel", headers=auth("pemda", region="21.72"))).status_code == 403
-
-
 async def test_open_data_without_a_token(gw, auth):
     import csv
     import io

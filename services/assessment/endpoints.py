@@ -7,16 +7,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from services.common.auth import Role, region_scope
+from services.common.auth import region_scope
 from services.common.db import SessionDep
-from services.common.errors import Conflict, NotFound, problem_responses
+from services.common.errors import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType, problem_responses
 from services.common.etag import check_if_match, etag_for, set_etag
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import PageDep
 from services.common.records import audit, idempotency_dependency
 from services.common.upstream import Upstream
 
-from . import schemas, service
+from . import schemas, service, sheets
 from .auth import (
     AssessorOnly,
     AssessorOrOfficer,
@@ -28,13 +28,16 @@ from .auth import (
     RegionWriter,
     SignedIn,
 )
-from .models import AssessmentSession, Assessor, ConflictDeclaration, Invitation, Mentorship, Result, Round, Rubric
+from .models import AssessmentSession, Assessor, Invitation, Mentorship, Result, Round, Rubric
 from .models import records as rec
 
 router = APIRouter(prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
 IdempotencyDep = idempotency_dependency(rec.idempotency)
 RoundId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
+SessionId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OCTET = "application/octet-stream"
 ERR = problem_responses
 
 
@@ -182,14 +185,41 @@ async def list_invitations(round_id: RoundId, session: SessionDep, principal: Re
                                   limit=page.limit, offset=page.offset)
 
 
+@router.post("/rounds/{round_id}/invitations/answers", operation_id="assessment_invitations_answer_many",
+             tags=["invitations"], summary="Answers and attendance for many regions at once (all or nothing)",
+             description="As at Pustiknas: one call records the answers and attendance of many regions. Every row "
+                         "is checked first; if any is refused nothing is recorded and the 422 names each row. "
+                         "Attendance is recorded once the round is inviting or assessing (409 attendance-not-open).",
+             responses=ERR(404, 409, 422))
+async def answer_invitations(round_id: RoundId, body: schemas.InvitationAnswersIn, session: SessionDep,
+                             actor: Officer) -> schemas.InvitationAnswersResult:
+    round_ = await service.get_round(session, round_id, lock=True)
+    return await service.answer_invitations(session, round_, body, actor)
+
+
 @router.patch("/rounds/{round_id}/invitations/{region_code}", operation_id="assessment_invitations_answer",
               tags=["invitations"], summary="Record the region's answer (pemda) or its attendance (Kominfo)",
+              description="Each act carries its date (`answered_on`, `attended_on`; default today in WIB) beside "
+                          "the time it is recorded. Attendance is refused while the round is a draft "
+                          "(409 attendance-not-open).",
               responses=ERR(404, 409, 422))
 async def answer_invitation(round_id: RoundId, region_code: RegionCode, body: schemas.InvitationAnswer,
                             session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
     round_ = await service.get_round(session, round_id)
     inv = await service.get_invitation(session, round_id, region_code)
     return schemas.Invitation.model_validate(await service.answer_invitation(session, round_, inv, body, actor))
+
+
+@router.post("/rounds/{round_id}/invitations/{region_code}/withdrawal", operation_id="assessment_invitations_withdraw",
+             tags=["invitations"], summary="Withdraw a region from the round, with a reason",
+             description="Before the assessment it takes the invitation back; later it marks a region that left. "
+                         "Either way the region is kept for the record, is never ranked and owes no scores.",
+             responses=ERR(404, 409, 422))
+async def withdraw_invitation(round_id: RoundId, region_code: RegionCode, body: schemas.WithdrawalIn,
+                              session: SessionDep, actor: Officer) -> schemas.Invitation:
+    round_ = await service.get_round(session, round_id, lock=True)
+    inv = await service.get_invitation(session, round_id, region_code)
+    return schemas.Invitation.model_validate(await service.withdraw(session, round_, inv, body, actor))
 
 
 # Assessors and conflicts ------------------------------------------------------------------------
@@ -220,17 +250,21 @@ async def create_assessor(body: schemas.AssessorIn, session: SessionDep, actor: 
 async def declare_conflict(assessor_id: Annotated[int, Path(ge=1, le=2**62)], body: schemas.ConflictIn,
                            session: SessionDep, actor: AssessorOrOfficer) -> schemas.Conflict:
     assessor = await service.get_assessor(session, assessor_id)
-    if not actor.has(Role.kominfo_admin, Role.kominfo_officer) and assessor.user_sub != actor.sub:
-        raise NotFound(f"Assessor {assessor_id} is not you")
-    if await session.scalar(select(ConflictDeclaration.id).where(
-            ConflictDeclaration.assessor_id == assessor_id, ConflictDeclaration.region_code == body.region_code)):
-        raise Conflict("Already declared")
-    row = ConflictDeclaration(assessor_id=assessor_id, **body.model_dump())
-    session.add(row)
-    await session.flush()
-    audit(session, rec, actor=actor, action="conflict.declare", entity="assessor", entity_id=assessor_id,
-                  after=body)
-    return schemas.Conflict.model_validate(row)
+    return schemas.Conflict.model_validate(await service.declare_conflict(session, assessor, body, actor))
+
+
+@router.post("/rounds/{round_id}/conflict-overrides", operation_id="assessment_conflicts_override", tags=["assessors"],
+             status_code=201, summary="Let a conflicted assessor score a region anyway, with a reason",
+             description="The officer's decision on a conflict of interest: until it is made, a conflicted "
+                         "assessor cannot score the region and scores already submitted are set aside.",
+             responses=ERR(404, 409, 422))
+async def override_conflict(round_id: RoundId, body: schemas.OverrideIn, session: SessionDep,
+                            actor: Officer) -> schemas.OverrideIn:
+    round_ = await service.get_round(session, round_id, lock=True)
+    service.refuse_if_frozen(round_)
+    await service.get_assessor(session, body.assessor_id)
+    await service.record_overrides(session, round_, [body], actor)
+    return body
 
 
 @router.post("/mentorships", operation_id="assessment_mentorships_create", tags=["assessors"], status_code=201,
@@ -270,6 +304,28 @@ async def list_sessions(round_id: RoundId, session: SessionDep, _: ReaderOrAsses
     return [await service.session_out(session, s) for s in slots]
 
 
+@router.patch("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_update", tags=["sessions"],
+              summary="Change a session before scoring on it starts",
+              description="Checked as a new session would be (round dates, clashes, conflicts); refused with 409 "
+                          "scoring-started once a panel member saved a score for one of its regions.",
+              responses=ERR(404, 409, 422))
+async def update_session(round_id: RoundId, session_id: SessionId, body: schemas.SessionPatch, session: SessionDep,
+                         actor: Officer) -> schemas.Session:
+    round_ = await service.get_round(session, round_id, lock=True)
+    slot = await service.get_session(session, round_, session_id)
+    return await service.session_out(session, await service.update_session(session, round_, slot, body, actor))
+
+
+@router.delete("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_cancel", tags=["sessions"],
+               status_code=status.HTTP_204_NO_CONTENT, summary="Cancel a session before scoring on it starts",
+               responses=ERR(404, 409, 422))
+async def cancel_session(round_id: RoundId, session_id: SessionId, session: SessionDep, actor: Officer) -> Response:
+    round_ = await service.get_round(session, round_id, lock=True)
+    slot = await service.get_session(session, round_, session_id)
+    await service.cancel_session(session, round_, slot, actor)
+    return Response(status_code=204)
+
+
 @router.get("/rounds/{round_id}/assignments/me", operation_id="assessment_assignments_mine", tags=["scoring"],
             summary="The regions you score in this round", responses=ERR(404, 422))
 async def my_assignments(round_id: RoundId, session: SessionDep, actor: AssessorOnly) -> list[str]:
@@ -300,6 +356,54 @@ async def submit_scores(round_id: RoundId, region_code: RegionCode, session: Ses
     me = await service.assessor_of(session, actor)
     await service.submit_scores(session, round_, region_code, me, actor)
     return Response(status_code=204)
+
+
+@router.post("/rounds/{round_id}/score-sheets", operation_id="assessment_score_sheets_save", tags=["scoring"],
+             summary="Save (and optionally submit) your scores for several regions at once",
+             description="All or nothing: each region is checked as a single save is (assigned to you, no conflict "
+                         "of interest, not yet submitted, values on the scale); the 422 names each problem.",
+             responses=ERR(404, 409, 422))
+async def save_score_sheets(round_id: RoundId, body: schemas.ScoreSheetsIn, session: SessionDep,
+                            actor: AssessorOnly) -> schemas.ScoreSheetsResult:
+    round_ = await service.get_round(session, round_id)
+    me = await service.assessor_of(session, actor)
+    return await service.save_score_sheets(session, round_, body, me, actor)
+
+
+@router.get("/rounds/{round_id}/score-sheets/xlsx", operation_id="assessment_score_sheets_download",
+            tags=["scoring"], summary="Your score sheet as an Excel workbook, to fill offline",
+            description="One row per assigned region and panel component, with the scale; your saved values are "
+                        "filled in. A second sheet lists each component's level descriptions.",
+            response_class=Response, responses={200: {"content": {XLSX: {"schema": {"type": "string",
+                                                                                 "format": "binary"}}}},
+                                                **ERR(404, 422)})
+async def download_score_sheet(round_id: RoundId, session: SessionDep, actor: AssessorOnly) -> Response:
+    round_ = await service.get_round(session, round_id)
+    me = await service.assessor_of(session, actor)
+    content = await sheets.workbook_for(session, round_, me)
+    return Response(content, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="lembar-nilai-putaran-{round_.id}.xlsx"'})
+
+
+@router.put("/rounds/{round_id}/score-sheets/xlsx", operation_id="assessment_score_sheets_upload", tags=["scoring"],
+            summary="Upload the filled Excel score sheet (all or nothing, errors by cell)",
+            description="Send the workbook as the body (Content-Type: the XLSX media type). Every cell is checked "
+                        "first; a 422 names each bad cell (e.g. `['Nilai', 'G7']`) and nothing is saved. Then it "
+                        "is saved exactly as through the API: blind, audited, and with `submit=true` locked.",
+            openapi_extra={"requestBody": {"required": True, "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in (XLSX, OCTET)}}},
+            responses=ERR(404, 409, 413, 415, 422))
+async def upload_score_sheet(round_id: RoundId, request: Request, session: SessionDep, actor: AssessorOnly,
+                             submit: bool = False) -> schemas.ScoreSheetsResult:
+    if request.headers.get("content-type", "").split(";")[0].strip() not in (XLSX, OCTET):
+        raise UnsupportedMediaType(f"Send the workbook with Content-Type: {XLSX}")
+    body = await request.body()
+    if len(body) > sheets.MAX_BYTES:
+        raise PayloadTooLarge(f"A score sheet is at most {sheets.MAX_BYTES // 1_000_000} MB")
+    round_ = await service.get_round(session, round_id)
+    me = await service.assessor_of(session, actor)
+    data, where = await sheets.read_workbook(session, round_, body, submit=submit)
+    return await service.save_score_sheets(session, round_, data, me, actor, locate=where)
 
 
 @router.get("/rounds/{round_id}/scores/{region_code}", operation_id="assessment_scores_get", tags=["scoring"],

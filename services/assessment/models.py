@@ -97,6 +97,9 @@ class Round(Revisioned, Base):
     aggregation: Mapped[str] = mapped_column(String(10), default="mean")
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
     state: Mapped[str] = mapped_column(String(12), default="draft")
+    indicator_rules: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, doc="Normalisations taken from the registry's indicator definitions when scoring "
+                                 "closed, for components that defer to them; part of the recomputable inputs")
     result_hash: Mapped[str | None] = mapped_column(String(64))
     agreement_alpha: Mapped[float | None] = mapped_column(Numeric(8, 6))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -105,13 +108,20 @@ class Round(Revisioned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+INVITATION_STATUSES = ("invited", "accepted", "declined", "withdrawn")
+
+
 class Invitation(Base):
-    """A region invited to a round; region facts are copied from the registry when invited."""
+    """A region invited to a round; region facts are copied from the registry when invited.
+
+    `answered_on` / `attended_on` / `withdrawn_on` are the dates of the acts; the `*_recorded_at`
+    columns are when they were entered.
+    """
 
     __tablename__ = "invitation"
     __table_args__ = (
         UniqueConstraint("round_id", "region_code"),
-        CheckConstraint("status IN ('invited', 'accepted', 'declined')", name="status"),
+        CheckConstraint(f"status IN {INVITATION_STATUSES}", name="status"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -121,8 +131,14 @@ class Invitation(Base):
     province_code: Mapped[str] = mapped_column(String(2))
     island_group: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="invited")
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answer_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attended: Mapped[bool] = mapped_column(Boolean, default=False)
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attended_on: Mapped[date | None] = mapped_column(Date)
+    attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reinvite_reason: Mapped[str | None] = mapped_column(Text, doc="Why a region selected before is invited again")
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Assessor(Base):

@@ -41,9 +41,19 @@ class ComponentIn(Strict):
                                           examples=[{"1": "Belum ada", "5": "Teroptimasi"}])
     indicator_code: str | None = Field(default=None, pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])
     normalisation: dict[str, Any] | None = Field(
-        default=None, description="For indicator components: {'map': {category: 0-100}} or "
-                                  "{'min': a, 'max': b, 'higher_is_better': true}",
-        examples=[{"map": {"rendah": 0, "sedang": 50, "tinggi": 100}}])
+        default=None, description="For indicator components: {'map': {category: 0-100}}, "
+                                  "{'min': a, 'max': b, 'higher_is_better': true}, or {'from_indicator': true} to "
+                                  "take min/max/direction or the categories from the indicator's own definition "
+                                  "in the registry when scoring closes",
+        examples=[{"map": {"rendah": 0, "sedang": 50, "tinggi": 100}}, {"from_indicator": True}])
+
+    @model_validator(mode="after")
+    def _normalisation(self) -> ComponentIn:
+        rule = self.normalisation
+        if rule is not None and not ({"map"} <= rule.keys() or rule.get("from_indicator") is True
+                                     or {"min", "max"} <= rule.keys()):
+            raise ValueError(f"{self.key}: normalisation is a map, min/max, or from_indicator")
+        return self
 
 
 class RubricIn(Strict):
@@ -196,27 +206,47 @@ class InvitationFilter(Strict):
     indicator_values: list[str] | None = Field(default=None, max_length=20, examples=[["tinggi"]])
 
 
+class ReinviteIn(Strict):
+    region_code: RegencyCode
+    reason: str = Field(min_length=10, max_length=1000, examples=["Diundang kembali untuk putaran evaluasi khusus"])
+
+
 class InviteIn(Strict):
     region_codes: list[RegencyCode] | None = Field(default=None, max_length=514)
     filter: InvitationFilter | None = None
+    reinvitations: list[ReinviteIn] = Field(
+        default_factory=list, max_length=514,
+        description="Regions selected in an earlier round are not invited again (409 region-already-selected) "
+                    "unless listed here with the officer's reason; a filter leaves them out")
 
     @model_validator(mode="after")
     def _one(self) -> InviteIn:
         if (self.region_codes is None) == (self.filter is None):
             raise ValueError("send either region_codes or filter")
+        if self.reinvitations and not {r.region_code for r in self.reinvitations} <= set(self.region_codes or []):
+            raise ValueError("each reinvitation names a region of region_codes")
         return self
+
+
+class EarlierSelection(BaseModel):
+    region_code: str
+    round_id: int
+    year: int
 
 
 class InviteResult(BaseModel):
     invited: int
     already_invited: int
     region_codes: list[str]
+    left_out_selected: list[EarlierSelection] = Field(
+        default_factory=list, description="Regions a filter matched but an earlier round already selected")
 
 
 class InvitationStatus(StrEnum):
     invited = "invited"
     accepted = "accepted"
     declined = "declined"
+    withdrawn = "withdrawn"
 
 
 class Invitation(ORM):
@@ -225,8 +255,14 @@ class Invitation(ORM):
     province_code: str
     island_group: str
     status: InvitationStatus
+    answered_on: date | None = Field(description="When the region answered")
+    answer_recorded_at: datetime | None = Field(description="When the answer was entered")
     attended: bool
-    responded_at: datetime | None
+    attended_on: date | None = Field(description="When the region presented")
+    attendance_recorded_at: datetime | None
+    reinvite_reason: str | None
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
 
 
 class InvitationPage(BaseModel):
@@ -236,9 +272,44 @@ class InvitationPage(BaseModel):
     offset: int
 
 
+class Answer(StrEnum):
+    accepted = "accepted"
+    declined = "declined"
+
+
 class InvitationAnswer(Strict):
-    status: InvitationStatus | None = None
-    attended: bool | None = None
+    status: Answer | None = Field(default=None, description="The region's answer (pemda or Kominfo)")
+    answered_on: date | None = Field(default=None, description="When the region answered; default today (WIB)",
+                                     examples=["2019-02-11"])
+    attended: bool | None = Field(default=None, description="Whether it presented (Kominfo; once the round is "
+                                  "inviting or assessing, never in draft)")
+    attended_on: date | None = Field(default=None, description="When it presented; default today (WIB)",
+                                     examples=["2019-02-21"])
+
+
+class InvitationAnswerRow(InvitationAnswer):
+    region_code: RegencyCode
+
+
+class InvitationAnswersIn(Strict):
+    items: list[InvitationAnswerRow] = Field(min_length=1, max_length=600)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> InvitationAnswersIn:
+        codes = [i.region_code for i in self.items]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each region appears once")
+        return self
+
+
+class InvitationAnswersResult(BaseModel):
+    updated: int
+    items: list[Invitation]
+
+
+class WithdrawalIn(Strict):
+    reason: str = Field(min_length=10, max_length=1000, examples=["Pemda mengundurkan diri sebelum wawancara"])
+    withdrawn_on: date | None = Field(default=None, description="Default today (WIB)", examples=["2019-02-15"])
 
 
 class AssessorIn(Strict):
@@ -302,6 +373,18 @@ class OverrideIn(Strict):
 SessionIn.model_rebuild()
 
 
+class SessionPatch(Strict):
+    """Omitted fields stay; the result is checked as a new session would be."""
+
+    name: str = Field(default=None, min_length=2, max_length=200)
+    venue: str = Field(default=None, min_length=2, max_length=200)
+    starts_at: datetime = None
+    ends_at: datetime = None
+    assessor_ids: list[Annotated[int, Field(ge=1)]] = Field(default=None, min_length=1, max_length=50)
+    region_codes: list[RegencyCode] = Field(default=None, min_length=1, max_length=200)
+    overrides: list[OverrideIn] = Field(default=None, max_length=200)
+
+
 class Session(BaseModel):
     id: int
     name: str
@@ -320,6 +403,34 @@ class ScoreIn(Strict):
 
 class ScoreSheetIn(Strict):
     scores: list[ScoreIn] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _once_each(self) -> ScoreSheetIn:
+        keys = [s.component_key for s in self.scores]
+        if len(keys) != len(set(keys)):
+            raise ValueError("each component is scored once")
+        return self
+
+
+class RegionSheetIn(ScoreSheetIn):
+    region_code: RegencyCode
+
+
+class ScoreSheetsIn(Strict):
+    sheets: list[RegionSheetIn] = Field(min_length=1, max_length=200)
+    submit: bool = Field(default=False, description="Also submit each region's scores (they lock)")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ScoreSheetsIn:
+        codes = [s.region_code for s in self.sheets]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each region appears once")
+        return self
+
+
+class ScoreSheetsResult(BaseModel):
+    saved: list[str] = Field(description="Regions whose scores were saved")
+    submitted: list[str] = Field(description="Regions submitted by this call")
 
 
 class Score(BaseModel):
@@ -375,6 +486,12 @@ class VerifyIn(Strict):
     verified_value: Decimal = Field(max_digits=8, decimal_places=3)
 
 
+class MissingComponent(BaseModel):
+    component_key: str
+    reason: str = Field(examples=["no value of indicator kkd for 2019"])
+    rule: str = Field(examples=["scored 0 of 100"])
+
+
 class RegionResult(BaseModel):
     region_code: str
     region_name: str
@@ -387,6 +504,10 @@ class RegionResult(BaseModel):
     selected: bool
     rule: str = Field(description="The rule that decided this region's outcome")
     pushed: str | None = Field(description="'in' or 'out' when an equity rule changed the outcome by rank")
+    missing: list[MissingComponent] = Field(default_factory=list,
+                                            description="Components without a value, and the rule applied to each")
+    set_aside: list[int] = Field(default_factory=list, description="Assessors whose submitted scores were set aside "
+                                 "for a conflict of interest (kept, not counted)")
 
 
 class Results(BaseModel):

@@ -48,7 +48,10 @@ class RegionScore:
     components: dict[str, dict[str, Any]]
     max_std: float
     flagged: bool
-    missing: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # component key -> why it has no value
+
+
+MISSING_RULE = "scored 0 of 100"
 
 
 def _r(x: float) -> float:
@@ -63,6 +66,8 @@ def normalise_scale(component: Component, raw: float) -> float:
 def normalise_indicator(component: Component, raw: str) -> float | None:
     """Category indicators map each category to a score; numeric ones scale linearly between bounds."""
     rule = component.normalisation or {}
+    if rule.get("from_indicator"):
+        return None  # the registry had no usable definition when scoring closed
     if "map" in rule:
         value = rule["map"].get(str(raw).strip().lower())
         return None if value is None else float(value)
@@ -73,6 +78,22 @@ def normalise_indicator(component: Component, raw: str) -> float | None:
     lo, hi = float(rule.get("min", 0)), float(rule.get("max", 100))
     scaled = max(0.0, min(100.0, (number - lo) / (hi - lo) * 100.0))
     return scaled if rule.get("higher_is_better", True) else 100.0 - scaled
+
+
+def rule_from_definition(definition: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A rubric normalisation taken from an indicator's own definition in the registry."""
+    if definition["kind"] == "category":
+        categories = list(definition.get("categories") or [])
+        if len(categories) < 2:
+            return None
+        if not definition.get("higher_is_better", True):
+            categories.reverse()
+        step = 100.0 / (len(categories) - 1)
+        return {"map": {c: round(i * step, 3) for i, c in enumerate(categories)}}
+    if definition.get("min_value") is None or definition.get("max_value") is None:
+        return None
+    return {"min": float(definition["min_value"]), "max": float(definition["max_value"]),
+            "higher_is_better": bool(definition.get("higher_is_better", True))}
 
 
 def aggregate(values: list[float], how: str) -> float:
@@ -92,7 +113,7 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
     """panel: component key -> the submitted assessors' raw values; self_values, indicators: raw values."""
     tree = children_of(components)
     detail: dict[str, dict[str, Any]] = {}
-    missing: list[str] = []
+    missing: dict[str, str] = {}
     max_std = 0.0
 
     def leaf(c: Component) -> float:
@@ -100,8 +121,8 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
         if c.kind == "panel":
             raw = panel.get(c.key, [])
             if not raw:
-                missing.append(c.key)
-                detail[c.key] = {"score": 0.0, "assessors": 0}
+                missing[c.key] = "no submitted panel score"
+                detail[c.key] = {"score": 0.0, "assessors": 0, "missing": missing[c.key], "rule": MISSING_RULE}
                 return 0.0
             normalised = [normalise_scale(c, v) for v in raw]
             std = statistics.pstdev(normalised) if len(normalised) > 1 else 0.0
@@ -112,8 +133,8 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
             return score
         if c.kind == "self":
             if c.key not in self_values:
-                missing.append(c.key)
-                detail[c.key] = {"score": 0.0}
+                missing[c.key] = "no self-assessment value"
+                detail[c.key] = {"score": 0.0, "missing": missing[c.key], "rule": MISSING_RULE}
                 return 0.0
             score = normalise_scale(c, self_values[c.key])
             detail[c.key] = {"score": _r(score)}
@@ -121,8 +142,10 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
         raw_value = indicators.get(c.indicator_code or "")
         score_or_none = normalise_indicator(c, raw_value) if raw_value is not None else None
         if score_or_none is None:
-            missing.append(c.key)
-            detail[c.key] = {"score": 0.0, "indicator_value": raw_value}
+            missing[c.key] = (f"no value of indicator {c.indicator_code}" if raw_value is None else
+                              f"indicator {c.indicator_code} value {raw_value!r} has no place on the rubric's scale")
+            detail[c.key] = {"score": 0.0, "indicator_value": raw_value, "missing": missing[c.key],
+                             "rule": MISSING_RULE}
             return 0.0
         detail[c.key] = {"score": _r(score_or_none), "indicator_value": raw_value}
         return score_or_none

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import Conflict, Forbidden, NotFound, ProblemError, Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
 from . import schemas, scoring
+from .exceptions import (
+    AttendanceNotOpen,
+    ConflictOfInterest,
+    InvitationWithdrawn,
+    RegionAlreadySelected,
+    ScoresOwed,
+    ScoringStarted,
+    SessionOutsideRound,
+)
 from .models import (
     AssessmentSession,
     Assessor,
@@ -86,14 +96,6 @@ async def replace_rubric(session: AsyncSession, rubric: Rubric, data: schemas.Ru
     return rubric
 
 
-def to_components(rubric: Rubric) -> list[scoring.Component]:
-    return [scoring.Component(
-        key=c.key, parent_key=c.parent_key, name=c.name, kind=c.kind, weight=float(c.weight),
-        scale_min=float(c.scale_min) if c.scale_min is not None else None,
-        scale_max=float(c.scale_max) if c.scale_max is not None else None,
-        indicator_code=c.indicator_code, normalisation=c.normalisation) for c in rubric.components]
-
-
 # Rounds -----------------------------------------------------------------------------------------
 
 async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
@@ -142,6 +144,11 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
     if sum((round_.equity_rules.get("min_per_island_group") or {}).values()) > round_.quota:
         raise Unprocessable("the island-group minimums add up to more than the quota",
                             errors=_field_error("equity_rules", "minimums exceed the quota"))
+    slots = (await session.scalars(select(AssessmentSession).where(AssessmentSession.round_id == round_.id))).all()
+    outside = [slot.name for slot in slots if not _within_round(round_, slot.starts_at, slot.ends_at)]
+    if outside:
+        raise SessionOutsideRound(f"Sessions {', '.join(outside)} would fall outside {round_.starts_on} to "
+                                  f"{round_.ends_on}; move or cancel them first", extra={"sessions": outside})
     await session.flush()
     audit(session, records, actor=actor, action="round.update", entity="round", entity_id=round_.id,
           before=before, after=schemas.Round.model_validate(round_))
@@ -161,9 +168,13 @@ async def transition(session: AsyncSession, round_: Round, to: str, actor: Princ
     if to == "moderating" and registry is not None:
         await snapshot_indicators(session, round_, registry)
     if to == "finalised":
+        owed = await scores_owed(session, round_)
+        if owed:
+            raise ScoresOwed(f"{len(owed)} panel score sheet(s) are still owed; have them submitted, or withdraw the "
+                             "region with a reason", extra={"owed": owed})
         await freeze_results(session, round_)
     if to == "published":
-        round_.published_at = datetime.now(UTC)
+        round_.published_at = clock.now()
         selected = (await session.scalars(select(Result).where(Result.round_id == round_.id,
                                                                Result.selected.is_(True)))).all()
         for r in selected:
@@ -216,6 +227,16 @@ async def indicator_values(registry: Upstream, code: str, year: int) -> dict[str
             return values
 
 
+async def earlier_selections(session: AsyncSession, round_: Round,
+                             codes: list[str]) -> dict[str, schemas.EarlierSelection]:
+    """Regions a final (finalised or published) other round selected, with the first such round."""
+    rows = (await session.execute(
+        select(Result.region_code, Round.id, Round.year).join(Round, Round.id == Result.round_id)
+        .where(Result.selected.is_(True), Round.state.in_(("finalised", "published")), Round.id != round_.id,
+               Result.region_code.in_(codes)).order_by(Round.year.desc(), Round.id.desc()))).all()
+    return {code: schemas.EarlierSelection(region_code=code, round_id=rid, year=year) for code, rid, year in rows}
+
+
 async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, registry: Upstream,
                  actor: Principal) -> schemas.InviteResult:
     require_state(round_, "draft", "inviting")
@@ -229,15 +250,35 @@ async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, r
     else:
         assert data.filter is not None
         regions = await _regencies_matching(registry, data.filter, round_.year)
+    selected = await earlier_selections(session, round_, [r["code"] for r in regions])
+    reasons = {r.region_code: r.reason for r in data.reinvitations}
+    left_out: list[schemas.EarlierSelection] = []
+    if data.region_codes is not None:
+        refused = [sel for code, sel in sorted(selected.items()) if code not in reasons]
+        if refused:
+            raise RegionAlreadySelected(
+                "Selected before, so not invited again: " + ", ".join(
+                    f"{s.region_code} (round {s.round_id}, {s.year})" for s in refused)
+                + "; an officer may re-invite with a reason in `reinvitations`",
+                extra={"selected": [s.model_dump() for s in refused]})
+    else:
+        left_out = [selected[r["code"]] for r in regions if r["code"] in selected]
+        regions = [r for r in regions if r["code"] not in selected]
     already = set((await session.scalars(select(Invitation.region_code).where(
         Invitation.round_id == round_.id))).all())
     fresh = [r for r in regions if r["code"] not in already]
     session.add_all([Invitation(round_id=round_.id, region_code=r["code"], region_name=r["name"],
-                                province_code=r["province_code"], island_group=r["island_group"]) for r in fresh])
+                                province_code=r["province_code"], island_group=r["island_group"],
+                                reinvite_reason=reasons.get(r["code"])) for r in fresh])
     await session.flush()
     result = schemas.InviteResult(invited=len(fresh), already_invited=len(regions) - len(fresh),
-                                  region_codes=sorted(r["code"] for r in fresh))
+                                  region_codes=sorted(r["code"] for r in fresh), left_out_selected=left_out)
     audit(session, records, actor=actor, action="round.invite", entity="round", entity_id=round_.id, after=result)
+    for r in fresh:
+        if r["code"] in reasons:
+            audit(session, records, actor=actor, action="invitation.reinvite", entity="invitation",
+                  entity_id=f"{round_.id}:{r['code']}", after={"earlier": selected[r["code"]]},
+                  reason=reasons[r["code"]])
     return result
 
 
@@ -249,24 +290,84 @@ async def get_invitation(session: AsyncSession, round_id: int, region_code: str)
     return inv
 
 
-async def answer_invitation(session: AsyncSession, round_: Round, inv: Invitation, data: schemas.InvitationAnswer,
-                            actor: Principal) -> Invitation:
-    refuse_if_frozen(round_)
-    if actor.is_pemda_only and data.attended is not None:
-        raise Forbidden("Attendance is recorded by Kominfo, not by the region")
-    before = schemas.Invitation.model_validate(inv)
+def _apply_answer(round_: Round, inv: Invitation, data: schemas.InvitationAnswer, actor: Principal) -> None:
+    if inv.status == "withdrawn":
+        raise InvitationWithdrawn(f"{inv.region_name} was withdrawn from round {round_.id}: {inv.withdrawal_reason}")
     if data.status is not None:
-        if data.status == schemas.InvitationStatus.invited:
-            raise Unprocessable("Answer accepted or declined", errors=_field_error("status", "accepted or declined"))
         inv.status = data.status.value
-        inv.responded_at = datetime.now(UTC)
+        inv.answered_on, inv.answer_recorded_at = data.answered_on or clock.today(), clock.now()
     if data.attended is not None:
+        if actor.is_pemda_only:
+            raise Forbidden("Attendance is recorded by Kominfo, not by the region")
+        if round_.state not in ("inviting", "assessing"):
+            raise AttendanceNotOpen(f"Round {round_.id} is {round_.state}; attendance is recorded while it is "
+                                    "inviting or assessing", extra={"state": round_.state})
         if data.attended and inv.status != "accepted":
             raise Conflict(f"{inv.region_name} has not accepted the invitation")
         inv.attended = data.attended
+        inv.attended_on = (data.attended_on or clock.today()) if data.attended else None
+        inv.attendance_recorded_at = clock.now()
+
+
+async def answer_invitation(session: AsyncSession, round_: Round, inv: Invitation, data: schemas.InvitationAnswer,
+                            actor: Principal) -> Invitation:
+    refuse_if_frozen(round_)
+    before = schemas.Invitation.model_validate(inv)
+    _apply_answer(round_, inv, data, actor)
     await session.flush()
     audit(session, records, actor=actor, action="invitation.answer", entity="invitation",
           entity_id=f"{round_.id}:{inv.region_code}", before=before, after=schemas.Invitation.model_validate(inv))
+    return inv
+
+
+async def answer_invitations(session: AsyncSession, round_: Round, data: schemas.InvitationAnswersIn,
+                             actor: Principal) -> schemas.InvitationAnswersResult:
+    """Many answers and attendances at once: all are applied, or none (the report names each refused row)."""
+    refuse_if_frozen(round_)
+    codes = [item.region_code for item in data.items]
+    found = {i.region_code: i for i in (await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.region_code.in_(codes)))).all()}
+    errors: list[dict[str, Any]] = []
+    changed: list[tuple[schemas.Invitation, Invitation]] = []
+    for n, item in enumerate(data.items):
+        inv = found.get(item.region_code)
+        if inv is None:
+            errors.append({"loc": ["body", "items", n, "region_code"], "type": "not-found",
+                           "msg": f"{item.region_code} is not invited to round {round_.id}"})
+            continue
+        before = schemas.Invitation.model_validate(inv)
+        try:
+            _apply_answer(round_, inv, item, actor)
+        except AttendanceNotOpen:
+            raise
+        except ProblemError as exc:
+            errors.append({"loc": ["body", "items", n], "type": exc.slug, "msg": exc.detail})
+            continue
+        changed.append((before, inv))
+    if errors:
+        raise Unprocessable(f"{len(errors)} of {len(data.items)} row(s) refused; nothing was recorded", errors=errors)
+    await session.flush()
+    items = []
+    for before, inv in changed:
+        after = schemas.Invitation.model_validate(inv)
+        audit(session, records, actor=actor, action="invitation.answer", entity="invitation",
+              entity_id=f"{round_.id}:{inv.region_code}", before=before, after=after)
+        items.append(after)
+    return schemas.InvitationAnswersResult(updated=len(items), items=items)
+
+
+async def withdraw(session: AsyncSession, round_: Round, inv: Invitation, data: schemas.WithdrawalIn,
+                   actor: Principal) -> Invitation:
+    """The region leaves the round (or its invitation is taken back): kept for the record, never ranked."""
+    refuse_if_frozen(round_)
+    if inv.status == "withdrawn":
+        raise InvitationWithdrawn(f"{inv.region_name} is already withdrawn from round {round_.id}")
+    before = schemas.Invitation.model_validate(inv)
+    inv.status, inv.withdrawn_on, inv.withdrawal_reason = "withdrawn", data.withdrawn_on or clock.today(), data.reason
+    await session.flush()
+    audit(session, records, actor=actor, action="invitation.withdraw", entity="invitation",
+          entity_id=f"{round_.id}:{inv.region_code}", before=before, after=schemas.Invitation.model_validate(inv),
+          reason=data.reason)
     return inv
 
 
@@ -284,6 +385,28 @@ async def assessor_of(session: AsyncSession, principal: Principal) -> Assessor:
     if found is None:
         raise Forbidden("Your account is not registered as an assessor")
     return found
+
+
+async def declare_conflict(session: AsyncSession, assessor: Assessor, data: schemas.ConflictIn,
+                           actor: Principal) -> ConflictDeclaration:
+    """Takes effect at once: scores already submitted for the region in open rounds are set aside, not deleted."""
+    if not actor.has(Role.kominfo_admin, Role.kominfo_officer) and assessor.user_sub != actor.sub:
+        raise NotFound(f"Assessor {assessor.id} is not you")
+    if await session.scalar(select(ConflictDeclaration.id).where(
+            ConflictDeclaration.assessor_id == assessor.id, ConflictDeclaration.region_code == data.region_code)):
+        raise Conflict("Already declared")
+    row = ConflictDeclaration(assessor_id=assessor.id, **data.model_dump())
+    session.add(row)
+    await session.flush()
+    audit(session, records, actor=actor, action="conflict.declare", entity="assessor", entity_id=assessor.id,
+          after=data)
+    affected = (await session.scalars(select(Submission.round_id).join(Round, Round.id == Submission.round_id).where(
+        Submission.assessor_id == assessor.id, Submission.region_code == data.region_code,
+        Round.state.in_(("assessing", "moderating"))))).all()
+    for round_id in affected:
+        audit(session, records, actor=actor, action="score.set_aside", entity="submission",
+              entity_id=f"{round_id}:{assessor.id}:{data.region_code}", reason=data.reason)
+    return row
 
 
 async def conflicts_between(session: AsyncSession, round_id: int, assessors: list[Assessor],
@@ -316,9 +439,19 @@ async def conflicts_between(session: AsyncSession, round_id: int, assessors: lis
     return clashes
 
 
-async def create_session(session: AsyncSession, round_: Round, data: schemas.SessionIn,
-                         actor: Principal) -> AssessmentSession:
-    require_state(round_, "inviting", "assessing")
+def _within_round(round_: Round, starts_at: Any, ends_at: Any) -> bool:
+    # Dates as the caller wrote them (in their own offset): the day the panel sits.
+    return round_.starts_on <= starts_at.date() and ends_at.date() <= round_.ends_on
+
+
+async def _check_session(session: AsyncSession, round_: Round, data: schemas.SessionIn, actor: Principal,
+                         *, slot_id: int | None = None) -> None:
+    """Every rule a session must meet; `slot_id` is the session being edited, which clashes with nothing."""
+    if not _within_round(round_, data.starts_at, data.ends_at):
+        raise SessionOutsideRound(
+            f"Round {round_.id} runs {round_.starts_on} to {round_.ends_on}; a session from "
+            f"{data.starts_at.date()} to {data.ends_at.date()} lies outside it (change the round's dates first)",
+            extra={"starts_on": round_.starts_on.isoformat(), "ends_on": round_.ends_on.isoformat()})
     assessors = list((await session.scalars(select(Assessor).where(Assessor.id.in_(data.assessor_ids)))).all())
     unknown = set(data.assessor_ids) - {a.id for a in assessors}
     if unknown:
@@ -330,10 +463,11 @@ async def create_session(session: AsyncSession, round_: Round, data: schemas.Ses
     if not_ready:
         raise Conflict(f"Regions not invited or not accepted: {', '.join(not_ready)}",
                        extra={"region_codes": not_ready})
+    others = AssessmentSession.id != (slot_id or 0)
     # A region presents in one slot per round.
     taken = (await session.execute(select(SessionRegion.region_code, AssessmentSession.name).join(
         AssessmentSession, AssessmentSession.id == SessionRegion.session_id).where(
-        SessionRegion.round_id == round_.id, SessionRegion.region_code.in_(data.region_codes)))).all()
+        SessionRegion.round_id == round_.id, SessionRegion.region_code.in_(data.region_codes), others))).all()
     if taken:
         raise Conflict("Regions already in another slot: " + ", ".join(f"{c} ({name})" for c, name in taken),
                        extra={"clashes": [{"region_code": c, "session": name} for c, name in taken]})
@@ -341,31 +475,97 @@ async def create_session(session: AsyncSession, round_: Round, data: schemas.Ses
     busy = (await session.execute(select(PanelMember.assessor_id, AssessmentSession.name).join(
         AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
         PanelMember.assessor_id.in_(data.assessor_ids), AssessmentSession.starts_at < data.ends_at,
-        AssessmentSession.ends_at > data.starts_at))).all()
+        AssessmentSession.ends_at > data.starts_at, others))).all()
     if busy:
         raise Conflict("Assessors already on a panel at that time: "
                        + ", ".join(f"{a} ({name})" for a, name in busy),
                        extra={"clashes": [{"assessor_id": a, "session": name} for a, name in busy]})
-    for o in data.overrides:
+    await record_overrides(session, round_, data.overrides, actor)
+    clashes = await conflicts_between(session, round_.id, assessors, [by_code[c] for c in data.region_codes])
+    if clashes:
+        raise ConflictOfInterest(f"{len(clashes)} conflict(s) of interest block this panel; remove the pair or "
+                                 "override it with a reason", extra={"conflicts": clashes})
+
+
+async def record_overrides(session: AsyncSession, round_: Round, overrides: list[schemas.OverrideIn],
+                           actor: Principal) -> None:
+    """An officer's decision that a conflicted assessor scores a region anyway; idempotent per pair."""
+    known = {(o.assessor_id, o.region_code) for o in (await session.scalars(
+        select(ConflictOverride).where(ConflictOverride.round_id == round_.id))).all()}
+    for o in overrides:
+        if (o.assessor_id, o.region_code) in known:
+            continue
         session.add(ConflictOverride(round_id=round_.id, assessor_id=o.assessor_id, region_code=o.region_code,
                                      reason=o.reason, decided_by=actor.sub))
         audit(session, records, actor=actor, action="conflict.override", entity="assessor", entity_id=o.assessor_id,
               after={"round_id": round_.id, "region_code": o.region_code}, reason=o.reason)
     await session.flush()
-    clashes = await conflicts_between(session, round_.id, assessors, [by_code[c] for c in data.region_codes])
-    if clashes:
-        raise Conflict(f"{len(clashes)} conflict(s) of interest block this panel; remove the pair or override it "
-                       "with a reason", extra={"conflicts": clashes})
+
+
+def _seat(session: AsyncSession, round_: Round, slot: AssessmentSession, data: schemas.SessionIn) -> None:
+    session.add_all([PanelMember(session_id=slot.id, assessor_id=a) for a in data.assessor_ids])
+    session.add_all([SessionRegion(session_id=slot.id, region_code=c, round_id=round_.id) for c in data.region_codes])
+
+
+async def create_session(session: AsyncSession, round_: Round, data: schemas.SessionIn,
+                         actor: Principal) -> AssessmentSession:
+    require_state(round_, "inviting", "assessing")
+    await _check_session(session, round_, data, actor)
     slot = AssessmentSession(round_id=round_.id, name=data.name, venue=data.venue, starts_at=data.starts_at,
                              ends_at=data.ends_at)
     session.add(slot)
     await session.flush()
-    session.add_all([PanelMember(session_id=slot.id, assessor_id=a) for a in data.assessor_ids])
-    session.add_all([SessionRegion(session_id=slot.id, region_code=c, round_id=round_.id) for c in data.region_codes])
+    _seat(session, round_, slot, data)
     await session.flush()
     audit(session, records, actor=actor, action="session.create", entity="session", entity_id=slot.id,
           after=data.model_dump(mode="json"))
     return slot
+
+
+async def get_session(session: AsyncSession, round_: Round, session_id: int) -> AssessmentSession:
+    slot = await session.get(AssessmentSession, session_id)
+    if slot is None or slot.round_id != round_.id:
+        raise NotFound(f"Round {round_.id} has no session {session_id}")
+    return slot
+
+
+async def _refuse_if_scoring_started(session: AsyncSession, slot: AssessmentSession) -> None:
+    started = await session.scalar(select(exists().where(
+        Score.round_id == slot.round_id,
+        Score.region_code.in_(select(SessionRegion.region_code).where(SessionRegion.session_id == slot.id)),
+        Score.assessor_id.in_(select(PanelMember.assessor_id).where(PanelMember.session_id == slot.id)))))
+    if started:
+        raise ScoringStarted(f"Scores were saved on session {slot.name}; it can no longer change")
+
+
+async def update_session(session: AsyncSession, round_: Round, slot: AssessmentSession, patch: schemas.SessionPatch,
+                         actor: Principal) -> AssessmentSession:
+    require_state(round_, "inviting", "assessing")
+    await _refuse_if_scoring_started(session, slot)
+    before = await session_out(session, slot)
+    merged = before.model_dump(exclude={"id"}) | {"overrides": []} | patch.model_dump(exclude_unset=True)
+    try:
+        data = schemas.SessionIn.model_validate(merged)
+    except ValueError as exc:
+        raise Unprocessable(f"The edited session is invalid: {exc}") from None
+    await _check_session(session, round_, data, actor, slot_id=slot.id)
+    await session.execute(delete(PanelMember).where(PanelMember.session_id == slot.id))
+    await session.execute(delete(SessionRegion).where(SessionRegion.session_id == slot.id))
+    slot.name, slot.venue, slot.starts_at, slot.ends_at = data.name, data.venue, data.starts_at, data.ends_at
+    _seat(session, round_, slot, data)
+    await session.flush()
+    audit(session, records, actor=actor, action="session.update", entity="session", entity_id=slot.id,
+          before=before, after=data.model_dump(mode="json"))
+    return slot
+
+
+async def cancel_session(session: AsyncSession, round_: Round, slot: AssessmentSession, actor: Principal) -> None:
+    refuse_if_frozen(round_)
+    await _refuse_if_scoring_started(session, slot)
+    before = await session_out(session, slot)
+    await session.delete(slot)
+    await session.flush()
+    audit(session, records, actor=actor, action="session.cancel", entity="session", entity_id=slot.id, before=before)
 
 
 async def session_out(session: AsyncSession, slot: AssessmentSession) -> schemas.Session:
@@ -395,29 +595,42 @@ async def _submitted(session: AsyncSession, round_id: int, assessor_id: int, reg
     return await session.get(Submission, (round_id, assessor_id, region)) is not None
 
 
-async def save_scores(session: AsyncSession, round_: Round, region: str, data: schemas.ScoreSheetIn,
-                      assessor: Assessor, actor: Principal) -> None:
-    refuse_if_frozen(round_)
-    require_state(round_, "assessing")
+async def _require_free_to_score(session: AsyncSession, round_: Round, region: str, assessor: Assessor) -> None:
+    """Assigned, not conflicted (a conflict declared after the panel was formed counts at once), not submitted."""
     if region not in await assigned_regions(session, round_.id, assessor.id):
         raise NotFound(f"Region {region} is not assigned to you in round {round_.id}")
+    inv = await get_invitation(session, round_.id, region)
+    clashes = await conflicts_between(session, round_.id, [assessor], [inv])
+    if clashes:
+        raise ConflictOfInterest(f"You may not score {inv.region_name}: {'; '.join(clashes[0]['reasons'])}; an "
+                                 "officer may override it with a reason", extra={"conflicts": clashes})
     if await _submitted(session, round_.id, assessor.id, region):
         raise Conflict("You submitted these scores; an officer must reopen them before they change")
-    components = await _panel_components(session, round_)
+
+
+Locate = Callable[[int | None, str], list[str | int]]
+
+
+def _scale_errors(components: dict[str, RubricComponent], scores: list[schemas.ScoreIn],
+                  loc: Locate) -> list[dict[str, Any]]:
+    """`loc(i, field)` names where score i's field came from: a body path, or a spreadsheet cell."""
     errors = []
-    for i, s in enumerate(data.scores):
+    for i, s in enumerate(scores):
         c = components.get(s.component_key)
         if c is None:
-            errors.append({"loc": ["body", "scores", i, "component_key"], "msg": "not a panel component of the "
-                           "round's rubric", "type": "value_error"})
+            errors.append({"loc": loc(i, "component_key"), "msg": "not a panel component of the round's rubric",
+                           "type": "value_error"})
         elif not (c.scale_min <= s.value <= c.scale_max):
-            errors.append({"loc": ["body", "scores", i, "value"],
-                           "msg": f"outside the scale {c.scale_min}-{c.scale_max}", "type": "value_error"})
-    if errors:
-        raise Unprocessable(f"{len(errors)} score(s) are invalid; nothing was saved", errors=errors)
+            errors.append({"loc": loc(i, "value"), "msg": f"outside the scale {c.scale_min}-{c.scale_max}",
+                           "type": "value_error"})
+    return errors
+
+
+async def _store_scores(session: AsyncSession, round_: Round, region: str, scores: list[schemas.ScoreIn],
+                        assessor: Assessor, actor: Principal) -> None:
     existing = {s.component_key: s for s in (await session.scalars(select(Score).where(
         Score.round_id == round_.id, Score.assessor_id == assessor.id, Score.region_code == region))).all()}
-    for s in data.scores:
+    for s in scores:
         row = existing.get(s.component_key)
         before = {"value": row.value, "comment": row.comment} if row else None
         if row is None:
@@ -432,14 +645,19 @@ async def save_scores(session: AsyncSession, round_: Round, region: str, data: s
     await session.flush()
 
 
-async def submit_scores(session: AsyncSession, round_: Round, region: str, assessor: Assessor,
-                        actor: Principal) -> None:
+async def save_scores(session: AsyncSession, round_: Round, region: str, data: schemas.ScoreSheetIn,
+                      assessor: Assessor, actor: Principal) -> None:
     refuse_if_frozen(round_)
     require_state(round_, "assessing")
-    if region not in await assigned_regions(session, round_.id, assessor.id):
-        raise NotFound(f"Region {region} is not assigned to you in round {round_.id}")
-    if await _submitted(session, round_.id, assessor.id, region):
-        raise Conflict("Already submitted")
+    await _require_free_to_score(session, round_, region, assessor)
+    errors = _scale_errors(await _panel_components(session, round_), data.scores,
+                           lambda i, field: ["body", "scores", i if i is not None else "", field])
+    if errors:
+        raise Unprocessable(f"{len(errors)} score(s) are invalid; nothing was saved", errors=errors)
+    await _store_scores(session, round_, region, data.scores, assessor, actor)
+
+
+async def _submit(session: AsyncSession, round_: Round, region: str, assessor: Assessor, actor: Principal) -> None:
     components = await _panel_components(session, round_)
     scored = set((await session.scalars(select(Score.component_key).where(
         Score.round_id == round_.id, Score.assessor_id == assessor.id, Score.region_code == region))).all())
@@ -451,6 +669,51 @@ async def submit_scores(session: AsyncSession, round_: Round, region: str, asses
     await session.flush()
     audit(session, records, actor=actor, action="score.submit", entity="submission",
           entity_id=f"{round_.id}:{assessor.id}:{region}")
+
+
+async def submit_scores(session: AsyncSession, round_: Round, region: str, assessor: Assessor,
+                        actor: Principal) -> None:
+    refuse_if_frozen(round_)
+    require_state(round_, "assessing")
+    await _require_free_to_score(session, round_, region, assessor)
+    await _submit(session, round_, region, assessor, actor)
+
+
+async def save_score_sheets(session: AsyncSession, round_: Round, data: schemas.ScoreSheetsIn, assessor: Assessor,
+                            actor: Principal, *,
+                            locate: Callable[[int], Locate] | None = None) -> schemas.ScoreSheetsResult:
+    """Several regions' sheets at once, all or nothing; each region is checked exactly as a single save is.
+
+    `locate(n)` gives where sheet n's fields came from: the body by default, spreadsheet cells for an upload.
+    """
+    refuse_if_frozen(round_)
+    require_state(round_, "assessing")
+
+    def in_body(n: int) -> Locate:
+        return lambda i, field: ["body", "sheets", n, *(["scores", i] if i is not None else []), field]
+
+    locate = locate or in_body
+    components = await _panel_components(session, round_)
+    errors: list[dict[str, Any]] = []
+    for n, sheet in enumerate(data.sheets):
+        try:
+            await _require_free_to_score(session, round_, sheet.region_code, assessor)
+        except ProblemError as exc:
+            errors.append({"loc": locate(n)(None, "region_code"), "msg": exc.detail, "type": exc.slug})
+            continue
+        errors += _scale_errors(components, sheet.scores, locate(n))
+        missing = sorted(set(components) - {s.component_key for s in sheet.scores})
+        if data.submit and missing:
+            errors.append({"loc": locate(n)(None, "scores"), "type": "value_error",
+                           "msg": f"submitting needs every panel component; missing {', '.join(missing)}"})
+    if errors:
+        raise Unprocessable(f"{len(errors)} problem(s) in the sheets; nothing was saved", errors=errors)
+    for sheet in data.sheets:
+        await _store_scores(session, round_, sheet.region_code, sheet.scores, assessor, actor)
+        if data.submit:
+            await _submit(session, round_, sheet.region_code, assessor, actor)
+    codes = [sheet.region_code for sheet in data.sheets]
+    return schemas.ScoreSheetsResult(saved=codes, submitted=codes if data.submit else [])
 
 
 async def reopen(session: AsyncSession, round_: Round, region: str, data: schemas.ReopenIn, actor: Principal) -> None:
@@ -565,6 +828,44 @@ async def verify_self_item(session: AsyncSession, round_: Round, region: str, da
 
 # Results ----------------------------------------------------------------------------------------
 
+async def _blocked_pairs(session: AsyncSession, round_id: int,
+                         regions: list[Invitation]) -> dict[tuple[int, str], list[str]]:
+    """(assessor, region) pairs of this round's panels that a conflict rule blocks, with the reasons."""
+    codes = [r.region_code for r in regions]
+    assessors = list((await session.scalars(select(Assessor).join(
+        PanelMember, PanelMember.assessor_id == Assessor.id).join(
+        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
+        AssessmentSession.round_id == round_id).distinct())).all())
+    clashes = await conflicts_between(session, round_id, assessors, regions) if assessors and codes else []
+    return {(c["assessor_id"], c["region_code"]): c["reasons"] for c in clashes}
+
+
+async def scores_owed(session: AsyncSession, round_: Round) -> list[dict[str, Any]]:
+    """Who still owes submitted panel scores for which attending region (withdrawn regions owe nothing)."""
+    attending = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
+        .order_by(Invitation.region_code))).all())
+    panels = (await session.execute(select(SessionRegion.region_code, Assessor.id, Assessor.name).join(
+        PanelMember, PanelMember.session_id == SessionRegion.session_id).join(
+        Assessor, Assessor.id == PanelMember.assessor_id).where(SessionRegion.round_id == round_.id))).all()
+    members: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for code, assessor_id, name in panels:
+        members[code].append((assessor_id, name))
+    submitted = set((await session.execute(select(Submission.assessor_id, Submission.region_code).where(
+        Submission.round_id == round_.id))).all())
+    blocked = await _blocked_pairs(session, round_.id, attending)
+    owed = []
+    for inv in attending:
+        if not members[inv.region_code]:
+            owed.append({"region_code": inv.region_code, "region_name": inv.region_name, "assessor_id": None,
+                         "assessor": None, "owes": "no panel heard this region"})
+        for assessor_id, name in sorted(members[inv.region_code]):
+            if (assessor_id, inv.region_code) not in submitted and (assessor_id, inv.region_code) not in blocked:
+                owed.append({"region_code": inv.region_code, "region_name": inv.region_name,
+                             "assessor_id": assessor_id, "assessor": name, "owes": "submitted panel scores"})
+    return owed
+
+
 async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> None:
     rubric = await get_rubric(session, round_.rubric_id)
     codes = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code})
@@ -575,14 +876,23 @@ async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Up
         values = await indicator_values(registry, code, round_.year)
         session.add_all([IndicatorInput(round_id=round_.id, indicator_code=code, region_code=r, value=v)
                          for r, v in values.items() if r in invited])
+    # Components that defer to the registry's definition take it now, so recomputation never asks again.
+    deferring = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code
+                        and (c.normalisation or {}).get("from_indicator")})
+    rules = {}
+    for code in deferring:
+        rules[code] = scoring.rule_from_definition(await registry.call("GET", f"/api/v1/regions/indicators/{code}"))
+    round_.indicator_rules = rules
     await session.flush()
 
 
 async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
     """Everything a result depends on, as plain data: what the hash covers and recomputation uses."""
     rubric = await get_rubric(session, round_.rubric_id)
-    attended = (await session.scalars(select(Invitation).where(
-        Invitation.round_id == round_.id, Invitation.attended.is_(True)).order_by(Invitation.region_code))).all()
+    attended = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
+        .order_by(Invitation.region_code))).all())
+    blocked = await _blocked_pairs(session, round_.id, attended)
     # Plain rows, not ORM objects: a national round has tens of thousands of scores.
     score_rows = await session.execute(
         select(Score.region_code, Score.component_key, Score.assessor_id,
@@ -591,7 +901,13 @@ async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
                                Submission.region_code == Score.region_code))
         .where(Score.round_id == round_.id)
         .order_by(Score.region_code, Score.component_key, Score.assessor_id))
-    scores = [[region, key, assessor, str(value)] for region, key, assessor, value in score_rows]
+    scores, aside = [], set()
+    for region, key, assessor, value in score_rows:
+        if (assessor, region) in blocked:  # submitted, then a conflict came to light: kept, not counted
+            aside.add((region, assessor))
+        else:
+            scores.append([region, key, assessor, str(value)])
+    set_aside = [[region, assessor, "; ".join(blocked[(assessor, region)])] for region, assessor in sorted(aside)]
     selfs = [[s.region_code, s.component_key, str(s.verified_value if s.verified_value is not None else s.value)]
              for s in (await session.scalars(select(SelfAssessment).where(
                  SelfAssessment.round_id == round_.id).order_by(SelfAssessment.region_code,
@@ -608,19 +924,29 @@ async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
                                   for c in rubric.components]},
         "candidates": [[i.region_code, i.region_name, i.province_code, i.island_group] for i in attended],
         "scores": scores, "self": selfs, "indicators": indicators,
+        "indicator_rules": round_.indicator_rules or {}, "set_aside": set_aside,
     }
 
 
 def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
     """Pure: the same inputs always give the same results (and so the same hash)."""
+    rules = inputs.get("indicator_rules") or {}
+
+    def normalisation(c: dict[str, Any]) -> Any:
+        if (c["normalisation"] or {}).get("from_indicator"):
+            return rules.get(c["indicator_code"]) or c["normalisation"]
+        return c["normalisation"]
+
     components = [scoring.Component(
         key=c["key"], parent_key=c["parent_key"], name=c["name"], kind=c["kind"], weight=float(c["weight"]),
         scale_min=float(c["scale_min"]) if c["scale_min"] is not None else None,
         scale_max=float(c["scale_max"]) if c["scale_max"] is not None else None,
-        indicator_code=c["indicator_code"], normalisation=c["normalisation"]) for c in inputs["rubric"]["components"]]
+        indicator_code=c["indicator_code"], normalisation=normalisation(c)) for c in inputs["rubric"]["components"]]
+    set_aside: dict[str, list[int]] = defaultdict(list)
+    for region, assessor, _reason in inputs.get("set_aside", []):
+        set_aside[region].append(assessor)
     candidates = {c[0]: scoring.Candidate(*c) for c in inputs["candidates"]}
     panel: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    units: list[list[float]] = []
     by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
     comp_by_key = {c.key: c for c in components}
     for region, key, _assessor, value in inputs["scores"]:
@@ -646,13 +972,16 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
         results.append(schemas.RegionResult(
             region_code=c.region_code, region_name=c.region_name, province_code=c.province_code,
             island_group=c.island_group, rank=position, total=s.total, components=s.components,
-            flagged_for_moderation=s.flagged, selected=d.selected, rule=d.rule, pushed=d.pushed))
+            flagged_for_moderation=s.flagged, selected=d.selected, rule=d.rule, pushed=d.pushed,
+            missing=[schemas.MissingComponent(component_key=k, reason=why, rule=scoring.MISSING_RULE)
+                     for k, why in s.missing.items()], set_aside=set_aside[s.region_code]))
     for code, c in candidates.items():
         if code not in panel:
             results.append(schemas.RegionResult(
                 region_code=code, region_name=c.region_name, province_code=c.province_code,
                 island_group=c.island_group, rank=None, total=None, components={}, flagged_for_moderation=False,
-                selected=False, rule="not selected: no submitted panel scores", pushed=None))
+                selected=False, rule="not selected: no submitted panel scores", pushed=None,
+                set_aside=set_aside[code]))
     alpha = scoring.krippendorff_alpha_interval(units)
     return results, round(alpha, 6) if alpha is not None else None
 
@@ -670,7 +999,7 @@ async def freeze_results(session: AsyncSession, round_: Round) -> None:
                             rule=r.rule, explanation=r.model_dump(mode="json")) for r in results])
     round_.result_hash = hash_of(inputs, results)
     round_.agreement_alpha = alpha
-    round_.finalised_at = datetime.now(UTC)
+    round_.finalised_at = clock.now()
     await session.flush()
 
 

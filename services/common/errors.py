@@ -36,11 +36,31 @@ class Problem(BaseModel):
     extra: dict[str, Any] | None = Field(default=None, description="Machine-readable context, e.g. allowed states")
 
 
+# Titles for people, in Indonesian unless the caller asks for English; `type` stays the stable code.
+TITLES_ID = {
+    "bad-request": "Permintaan tidak dapat dibaca", "unauthorized": "Perlu autentikasi",
+    "forbidden": "Tidak diizinkan", "not-found": "Tidak ditemukan", "conflict": "Bertentangan dengan keadaan saat ini",
+    "precondition-failed": "Data telah berubah sejak Anda membacanya",
+    "payload-too-large": "Isi permintaan terlalu besar",
+    "unsupported-media-type": "Jenis isi tidak didukung", "validation": "Masukan tidak valid",
+    "precondition-required": "Header If-Match diperlukan", "rate-limited": "Terlalu banyak permintaan",
+    "bad-gateway": "Layanan hulu gagal", "unavailable": "Layanan tidak tersedia",
+    "gateway-timeout": "Layanan hulu tidak menjawab tepat waktu", "internal": "Kesalahan internal",
+    "oauth": "Permintaan token ditolak", "error": "Kesalahan",
+}
+
+
 class ProblemError(Exception):
     status = 500
     slug = "internal"
     title = "Internal error"
+    title_id: str | None = None  # a domain condition's own Indonesian title
     keeps_changes = False  # True: the request's transaction commits before the error is answered
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if cls.title_id:
+            TITLES_ID[cls.slug] = cls.title_id
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None,
                  extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
@@ -114,20 +134,6 @@ class GatewayTimeout(ProblemError):
 
 
 _TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasses__()}
-
-# Titles for people, in Indonesian unless the caller asks for English; `type` stays the stable code.
-TITLES_ID = {
-    "bad-request": "Permintaan tidak dapat dibaca", "unauthorized": "Perlu autentikasi",
-    "forbidden": "Tidak diizinkan", "not-found": "Tidak ditemukan", "conflict": "Bertentangan dengan keadaan saat ini",
-    "precondition-failed": "Data telah berubah sejak Anda membacanya",
-    "payload-too-large": "Isi permintaan terlalu besar",
-    "unsupported-media-type": "Jenis isi tidak didukung", "validation": "Masukan tidak valid",
-    "precondition-required": "Header If-Match diperlukan", "rate-limited": "Terlalu banyak permintaan",
-    "bad-gateway": "Layanan hulu gagal", "unavailable": "Layanan tidak tersedia",
-    "gateway-timeout": "Layanan hulu tidak menjawab tepat waktu", "internal": "Kesalahan internal",
-    "oauth": "Permintaan token ditolak", "error": "Kesalahan",
-}
-
 
 def prefers_english(accept_language: str | None) -> bool:
     """True when English ranks above Indonesian in Accept-Language (Indonesian is the default)."""

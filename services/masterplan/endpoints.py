@@ -37,6 +37,7 @@ router = APIRouter(prefix="/api/v1/masterplan", dependencies=[Depends(region_sco
 IdempotencyDep = idempotency_dependency(rec.idempotency)
 PlanId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 ProgrammeId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+MouId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 ERR = problem_responses
 
 
@@ -122,6 +123,27 @@ async def list_mous(session: SessionDep, principal: RegionParty,
     if cohort_year:
         stmt = stmt.where(Mou.cohort_year == cohort_year)
     return [schemas.Mou.model_validate(m) for m in (await session.scalars(stmt.limit(1000))).all()]
+
+
+@router.get("/mous/{mou_id}", operation_id="masterplan_mous_get", tags=["mou"], summary="One MoU (with ETag)",
+            responses=ERR(404, 422))
+async def get_mou(mou_id: MouId, session: SessionDep, principal: RegionParty, response: Response) -> schemas.Mou:
+    mou = await service.get_mou(session, mou_id, principal)
+    set_etag(response, etag_for("mou", mou.id, mou.revision))
+    return schemas.Mou.model_validate(mou)
+
+
+@router.patch("/mous/{mou_id}", operation_id="masterplan_mous_amend", tags=["mou"],
+              summary="Amend an MoU, naming the reason and the date it was agreed (If-Match required)",
+              description="The amendment and its reason are audited; the MoU keeps its signing date unless the "
+                          "amendment corrects it.", responses=ERR(404, 412, 422, 428))
+async def amend_mou(mou_id: MouId, body: schemas.MouAmendmentIn, request: Request, session: SessionDep,
+                    actor: Officer, response: Response) -> schemas.Mou:
+    mou = await service.get_mou(session, mou_id, actor, lock=True)
+    check_if_match(request, etag_for("mou", mou.id, mou.revision))
+    mou = await service.amend_mou(session, mou, body, actor)
+    set_etag(response, etag_for("mou", mou.id, mou.revision))
+    return schemas.Mou.model_validate(mou)
 
 
 # Masterplans ------------------------------------------------------------------------------------
@@ -226,11 +248,11 @@ async def align_programme(plan_id: PlanId, programme_id: ProgrammeId, body: sche
              summary="Submit (region), take into review, return, or approve (Kominfo)",
              description="draft → submitted (the region) → in_review → approved (Kominfo, with the Perbup/Perwali "
                          "that enacts it) or back to draft. Approving supersedes the previous approved version.",
-             responses=ERR(403, 404, 409, 422))
-async def transition(plan_id: PlanId, body: schemas.TransitionIn, session: SessionDep, actor: RegionWriter,
-                     response: Response) -> schemas.MasterplanDetail:
+             responses=ERR(403, 404, 409, 422, 502, 503))
+async def transition(plan_id: PlanId, body: schemas.TransitionIn, request: Request, session: SessionDep,
+                     actor: RegionWriter, response: Response) -> schemas.MasterplanDetail:
     plan = await service.get_masterplan(session, plan_id, actor, lock=True)
-    plan = await service.transition(session, plan, body, actor)
+    plan = await service.transition(session, plan, body, Upstream(request, "regions"), actor)
     return await _detail(session, plan, response)
 
 
@@ -257,7 +279,7 @@ async def list_comments(plan_id: PlanId, session: SessionDep, principal: RegionP
 async def revise(plan_id: PlanId, body: schemas.RevisionIn, session: SessionDep, actor: RegionWriter,
                  response: Response) -> schemas.MasterplanDetail:
     plan = await service.get_masterplan(session, plan_id, actor, lock=True)
-    return await _detail(session, await service.revise(session, plan, body.reason, actor), response)
+    return await _detail(session, await service.revise(session, plan, body, actor), response)
 
 
 @router.get("/masterplans/{plan_id}/diff", operation_id="masterplan_diff", tags=["masterplans"],
@@ -281,7 +303,7 @@ async def roadmap(plan_id: PlanId, session: SessionDep, principal: RegionParty) 
 async def reconfirm(plan_id: PlanId, body: schemas.ReconfirmIn, session: SessionDep, actor: RegionWriter,
                     response: Response) -> schemas.MasterplanDetail:
     plan = await service.get_masterplan(session, plan_id, actor, lock=True)
-    return await _detail(session, await service.reconfirm(session, plan, body.note, actor), response)
+    return await _detail(session, await service.reconfirm(session, plan, body, actor), response)
 
 
 # Progress ---------------------------------------------------------------------------------------
@@ -450,7 +472,7 @@ OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komuni
             response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
 async def open_data_masterplans(request: Request, _: Public, format: ExportFormat = ExportFormat.csv) -> Response:
     cols = ("region_code", "cohort_year", "version", "start_year", "end_year", "vision", "programmes", "quick_wins",
-            "budget_total", "legal_basis", "approved_at")
+            "budget_total", "legal_basis", "approved_on")
     programmes = (select(Programme.masterplan_id, func.count().label("n"),
                          func.count().filter(Programme.quick_win).label("quick"))
                   .group_by(Programme.masterplan_id).subquery())
@@ -466,7 +488,7 @@ async def open_data_masterplans(request: Request, _: Public, format: ExportForma
     def shape(r: Any) -> tuple[Any, ...]:
         p = r[0]
         return (p.region_code, p.cohort_year, p.version, p.start_year, p.end_year, p.vision, r.n or 0, r.quick or 0,
-                int(r.total or 0), (p.legal_basis or {}).get("number"), p.approved_at.isoformat())
+                int(r.total or 0), (p.legal_basis or {}).get("number"), p.approved_on)
 
     return export_response(format, "masterplan-smart-city", cols, stream_rows(request, stmt, shape),
                            title="Ringkasan masterplan smart city", licence=OPEN_LICENCE)

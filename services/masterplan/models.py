@@ -58,8 +58,11 @@ class Element(Base):
     name_en: Mapped[str] = mapped_column(Text)
 
 
-class Mou(Base):
-    """The nota kesepahaman a selected region signs with Kominfo."""
+class Mou(Revisioned, Base):
+    """The nota kesepahaman a selected region signs with Kominfo.
+
+    `signed_on` is when it was signed; `created_at` when it was entered (history is loaded after the fact).
+    """
 
     __tablename__ = "mou"
     __table_args__ = (UniqueConstraint("region_code", "round_id"),)
@@ -73,12 +76,18 @@ class Mou(Base):
     place: Mapped[str] = mapped_column(Text)
     signatories: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
     document_ref: Mapped[str] = mapped_column(Text)
+    amended_on: Mapped[date | None] = mapped_column(Date)
+    amendment_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Masterplan(Revisioned, Base):
-    """One version of a region's masterplan. Approved versions never change; a revision is a new version."""
+    """One version of a region's masterplan. Approved versions never change; a revision is a new version.
+
+    Each real-world act has its own date (`approved_on`: the Perbup/Perwali, `revised_on`, `reconfirmed_on`)
+    beside the time it was recorded; rules compare the acts' dates, never the recording time.
+    """
 
     __tablename__ = "masterplan"
     __table_args__ = (
@@ -102,10 +111,16 @@ class Masterplan(Revisioned, Base):
     partners: Mapped[list[dict[str, str]]] = mapped_column(JSONB, default=list)
     readiness: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     revision_reason: Mapped[str | None] = mapped_column(Text)
+    revised_on: Mapped[date | None] = mapped_column(Date)
     legal_basis: Mapped[dict[str, str] | None] = mapped_column(JSONB)
-    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approval_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     needs_reconfirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    reconfirmation_reason: Mapped[str | None] = mapped_column(Text)
+    flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reconfirmation_note: Mapped[str | None] = mapped_column(Text)
+    reconfirmed_on: Mapped[date | None] = mapped_column(Date)
+    reconfirmation_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

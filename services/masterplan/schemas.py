@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
 Year = Annotated[int, Field(ge=2017, le=2060, examples=[2019])]
@@ -71,10 +71,32 @@ class Mou(ORM):
     region_name: str
     round_id: int
     cohort_year: int
-    signed_on: date
+    signed_on: date = Field(description="When it was signed")
     place: str
     signatories: list[dict[str, str]]
     document_ref: str
+    amended_on: date | None = Field(description="When the last amendment was agreed")
+    amendment_reason: str | None
+    recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
+                                  description="When the MoU was entered in this system")
+
+
+class MouAmendmentIn(Strict):
+    """The fields an amendment changes (omitted ones stay), its reason and the date it was agreed."""
+
+    reason: str = Field(min_length=10, max_length=2000, examples=["Adendum: penandatangan dari pihak Pemda berganti"])
+    amended_on: date | None = Field(default=None, description="When the amendment was agreed; default today (WIB)",
+                                    examples=["2018-07-02"])
+    signed_on: date = Field(default=None, examples=["2018-05-08"])
+    place: str = Field(default=None, min_length=2, max_length=200)
+    signatories: list[Signatory] = Field(default=None, min_length=2, max_length=10)
+    document_ref: str = Field(default=None, min_length=3, max_length=200)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> MouAmendmentIn:
+        if not self.model_fields_set & {"signed_on", "place", "signatories", "document_ref"}:
+            raise ValueError("an amendment changes at least one of signed_on, place, signatories, document_ref")
+        return self
 
 
 class PartnerKind(StrEnum):
@@ -148,11 +170,15 @@ class TransitionIn(Strict):
 
 class RevisionIn(Strict):
     reason: str = Field(min_length=10, max_length=2000, examples=["Kepala daerah baru hasil Pilkada 2020"])
+    decided_on: date | None = Field(default=None, description="When the region decided to revise; default today "
+                                    "(WIB)", examples=["2021-03-01"])
 
 
 class ReconfirmIn(Strict):
     note: str = Field(min_length=10, max_length=2000,
                       examples=["Walikota baru menegaskan masterplan tetap berlaku tanpa perubahan"])
+    reconfirmed_on: date | None = Field(default=None, description="When the head reconfirmed it (not before the "
+                                        "approval); default today (WIB)", examples=["2021-04-12"])
 
 
 class CommentIn(Strict):
@@ -178,10 +204,18 @@ class Masterplan(ORM):
     partners: list[dict[str, Any]]
     readiness: dict[str, Any]
     revision_reason: str | None
+    revised_on: date | None = Field(description="When the revision was decided (versions after the first)")
     legal_basis: dict[str, Any] | None
-    approved_at: datetime | None
+    approved_on: date | None = Field(description="The date of the Perbup/Perwali that approved it: what rules use")
+    approval_recorded_at: datetime | None = Field(description="When the approval was entered in this system")
     needs_reconfirmation: bool
+    reconfirmation_reason: str | None = Field(description="Why it is flagged, while it is")
+    flagged_at: datetime | None = Field(description="When it was last flagged")
     reconfirmation_note: str | None
+    reconfirmed_on: date | None
+    reconfirmation_recorded_at: datetime | None
+    recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
+                                  description="When this version was created in this system")
 
 
 class MasterplanPage(BaseModel):

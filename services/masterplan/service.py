@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.events import Event
@@ -70,6 +71,36 @@ async def create_mou(session: AsyncSession, data: schemas.MouIn, assessment: Ups
     out = schemas.Mou.model_validate(mou)
     audit(session, records, actor=actor, action="mou.create", entity="mou", entity_id=mou.id, after=out)
     emit(session, records, "mou.signed", mou.region_code, out)
+    return mou
+
+
+async def get_mou(session: AsyncSession, mou_id: int, principal: Principal, *, lock: bool = False) -> Mou:
+    stmt = select(Mou).where(Mou.id == mou_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    mou = await session.scalar(stmt)
+    if mou is None or not principal.may_see_region(mou.region_code):
+        raise NotFound(f"MoU {mou_id} does not exist")
+    return mou
+
+
+async def amend_mou(session: AsyncSession, mou: Mou, data: schemas.MouAmendmentIn, actor: Principal) -> Mou:
+    before = schemas.Mou.model_validate(mou)
+    changes = data.model_dump(include={"signed_on", "place", "signatories", "document_ref"}, exclude_unset=True,
+                              mode="json")
+    if "signed_on" in changes:
+        changes["signed_on"] = data.signed_on
+    for field, value in changes.items():
+        setattr(mou, field, value)
+    mou.amended_on, mou.amendment_reason = data.amended_on or clock.today(), data.reason
+    if mou.amended_on < mou.signed_on:
+        raise Unprocessable(f"Amended on {mou.amended_on}, before the signing on {mou.signed_on}",
+                            errors=_errors("amended_on", "before the signing"))
+    await session.flush()
+    out = schemas.Mou.model_validate(mou)
+    audit(session, records, actor=actor, action="mou.amend", entity="mou", entity_id=mou.id, before=before,
+          after=out, reason=data.reason)
+    emit(session, records, "mou.amended", mou.region_code, out)
     return mou
 
 
@@ -226,7 +257,7 @@ ALLOWED = {
 }
 
 
-async def transition(session: AsyncSession, plan: Masterplan, data: schemas.TransitionIn,
+async def transition(session: AsyncSession, plan: Masterplan, data: schemas.TransitionIn, registry: Upstream,
                      actor: Principal) -> Masterplan:
     to = data.to.value
     who = ALLOWED.get((plan.state, to))
@@ -252,16 +283,30 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
             audit(session, records, actor=actor, action="masterplan.supersede", entity="masterplan",
                   entity_id=old.id, before={"state": "approved"}, after={"state": "superseded"})
         plan.legal_basis = data.legal_basis.model_dump(mode="json")
-        plan.approved_at = datetime.now(UTC)
+        plan.approved_on = data.legal_basis.date
+        plan.approval_recorded_at = clock.now()
     plan.state = to
     await session.flush()
     if to == "approved":
         emit(session, records, "masterplan.approved", plan.region_code,
              {"masterplan_id": plan.id, "region_code": plan.region_code, "version": plan.version,
-              "start_year": plan.start_year, "end_year": plan.end_year, "legal_basis": plan.legal_basis})
+              "start_year": plan.start_year, "end_year": plan.end_year, "legal_basis": plan.legal_basis,
+              "approved_on": plan.approved_on.isoformat()})
     audit(session, records, actor=actor, action="masterplan.transition", entity="masterplan", entity_id=plan.id,
           before={"state": before}, after={"state": to, "legal_basis": plan.legal_basis})
+    if to == "approved":
+        # History is entered in any order: a head who took office after this approval may already be registered.
+        heads = await registry.call("GET", f"/api/v1/regions/{plan.region_code}/heads")
+        later = [h for h in heads if date.fromisoformat(h["start_date"]) > plan.approved_on]
+        if later:
+            head = min(later, key=lambda h: h["start_date"])
+            await flag_for_reconfirmation(session, plan.region_code, date.fromisoformat(head["start_date"]),
+                                          _head_reason(head, f"head term {head['id']}"), actor=actor.sub)
     return plan
+
+
+def _head_reason(head: dict[str, Any], source: str) -> str:
+    return f"New {head['title']}: {head['head_name']} from {head['start_date']} ({source})"
 
 
 async def add_comment(session: AsyncSession, plan: Masterplan, body: str, actor: Principal) -> ReviewComment:
@@ -273,7 +318,8 @@ async def add_comment(session: AsyncSession, plan: Masterplan, body: str, actor:
     return comment
 
 
-async def revise(session: AsyncSession, plan: Masterplan, reason: str, actor: Principal) -> Masterplan:
+async def revise(session: AsyncSession, plan: Masterplan, data: schemas.RevisionIn, actor: Principal) -> Masterplan:
+    reason = data.reason
     if plan.state != "approved":
         raise Conflict("Only the approved version is revised", extra={"state": plan.state})
     if await session.scalar(select(Masterplan.id).where(Masterplan.region_code == plan.region_code,
@@ -284,7 +330,7 @@ async def revise(session: AsyncSession, plan: Masterplan, reason: str, actor: Pr
     draft = Masterplan(region_code=plan.region_code, mou_id=plan.mou_id, cohort_year=plan.cohort_year,
                        version=(latest or 0) + 1, start_year=plan.start_year, end_year=plan.end_year,
                        vision=plan.vision, partners=plan.partners, readiness=plan.readiness, revision_reason=reason,
-                       created_by=actor.sub)
+                       revised_on=data.decided_on or clock.today(), created_by=actor.sub)
     session.add(draft)
     await session.flush()
     for p in await programmes_of(session, plan.id):
@@ -292,7 +338,8 @@ async def revise(session: AsyncSession, plan: Masterplan, reason: str, actor: Pr
                               **{f: getattr(p, f) for f in CONTENT_FIELDS}))
     await session.flush()
     audit(session, records, actor=actor, action="masterplan.revise", entity="masterplan", entity_id=draft.id,
-          after={"from_version": plan.version, "version": draft.version}, reason=reason)
+          after={"from_version": plan.version, "version": draft.version,
+                 "revised_on": draft.revised_on.isoformat()}, reason=reason)
     return draft
 
 
@@ -347,20 +394,25 @@ async def roadmap(session: AsyncSession, plan: Masterplan) -> schemas.Roadmap:
 
 async def flag_for_reconfirmation(session: AsyncSession, region_code: str, took_office: date, reason: str,
                                   actor: str) -> int:
-    """A new regional head: an approved masterplan from before they took office must be reconfirmed (or revised)."""
+    """A head who took office after the plan was approved (or last reconfirmed) must reconfirm it or revise it.
+
+    Dates of the acts decide, never when they were entered: a term back-filled years later flags a plan
+    approved before it began, and a term that began before the approval flags nothing.
+    """
     plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code == region_code,
                                                             Masterplan.state == "approved"))).all()
     flagged = 0
     for plan in plans:
-        if plan.approved_at is not None and took_office < plan.approved_at.date():
-            continue  # a head already in office approved it; a back-filled history changes nothing
-        if not plan.needs_reconfirmation:
-            flagged += 1
-            plan.needs_reconfirmation = True
-            audit(session, records, actor=actor, action="masterplan.flag", entity="masterplan", entity_id=plan.id,
-                  before={"needs_reconfirmation": False}, after={"needs_reconfirmation": True}, reason=reason)
-            emit(session, records, "masterplan.flagged", region_code,
-                 {"masterplan_id": plan.id, "version": plan.version, "reason": reason})
+        confirmed = max(d for d in (plan.approved_on, plan.reconfirmed_on) if d is not None)
+        if took_office <= confirmed or plan.needs_reconfirmation:
+            continue
+        flagged += 1
+        plan.needs_reconfirmation, plan.reconfirmation_reason, plan.flagged_at = True, reason, clock.now()
+        audit(session, records, actor=actor, action="masterplan.flag", entity="masterplan", entity_id=plan.id,
+              before={"needs_reconfirmation": False}, after={"needs_reconfirmation": True}, reason=reason)
+        emit(session, records, "masterplan.flagged", region_code,
+             {"masterplan_id": plan.id, "version": plan.version, "reason": reason,
+              "took_office_on": took_office.isoformat()})
     await session.flush()
     return flagged
 
@@ -370,21 +422,29 @@ async def on_registry_event(session: AsyncSession, event: Event) -> None:
     if event.type != "head_term.created":
         return
     head = event.payload
-    await flag_for_reconfirmation(
-        session, event.subject, date.fromisoformat(head["start_date"]),
-        f"New {head['title']}: {head['head_name']} from {head['start_date']} (registry event {event.id})",
-        actor="event:regions")
+    await flag_for_reconfirmation(session, event.subject, date.fromisoformat(head["start_date"]),
+                                  _head_reason(head, f"registry event {event.id}"), actor="event:regions")
 
 
-async def reconfirm(session: AsyncSession, plan: Masterplan, note: str, actor: Principal) -> Masterplan:
+async def reconfirm(session: AsyncSession, plan: Masterplan, data: schemas.ReconfirmIn,
+                    actor: Principal) -> Masterplan:
     if plan.state != "approved" or not plan.needs_reconfirmation:
         raise Conflict("Only an approved masterplan flagged for reconfirmation is reconfirmed")
-    plan.needs_reconfirmation = False
-    plan.reconfirmation_note = note
+    reconfirmed_on = data.reconfirmed_on or clock.today()
+    assert plan.approved_on is not None
+    if reconfirmed_on < plan.approved_on:
+        raise Unprocessable(f"Reconfirmed on {reconfirmed_on}, before the approval on {plan.approved_on}",
+                            errors=_errors("reconfirmed_on", "before the approval"))
+    reason = plan.reconfirmation_reason
+    plan.needs_reconfirmation, plan.reconfirmation_reason = False, None
+    plan.reconfirmation_note, plan.reconfirmed_on, plan.reconfirmation_recorded_at = (
+        data.note, reconfirmed_on, clock.now())
     await session.flush()
     audit(session, records, actor=actor, action="masterplan.reconfirm", entity="masterplan", entity_id=plan.id,
-          before={"needs_reconfirmation": True}, after={"needs_reconfirmation": False}, reason=note)
-    emit(session, records, "masterplan.reconfirmed", plan.region_code, {"masterplan_id": plan.id, "note": note})
+          before={"needs_reconfirmation": True, "reason": reason},
+          after={"needs_reconfirmation": False, "reconfirmed_on": reconfirmed_on.isoformat()}, reason=data.note)
+    emit(session, records, "masterplan.reconfirmed", plan.region_code,
+         {"masterplan_id": plan.id, "note": data.note, "reconfirmed_on": reconfirmed_on.isoformat()})
     return plan
 
 

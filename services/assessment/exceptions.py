@@ -1,0 +1,40 @@
+"""The programme's rules, one problem `type` each, so clients match on the rule and not on the message."""
+
+from __future__ import annotations
+
+from services.common.errors import Conflict
+
+
+class RegionAlreadySelected(Conflict):
+    slug, title = "region-already-selected", "The region was selected in an earlier round"
+    title_id = "Daerah sudah terpilih pada putaran sebelumnya"
+
+
+class SessionOutsideRound(Conflict):
+    slug, title = "session-outside-round", "The session lies outside its round's dates"
+    title_id = "Sesi berada di luar tanggal putaran"
+
+
+class AttendanceNotOpen(Conflict):
+    slug, title = "attendance-not-open", "Attendance is not recorded in this state of the round"
+    title_id = "Kehadiran belum dapat dicatat pada tahap putaran ini"
+
+
+class ScoresOwed(Conflict):
+    slug, title = "scores-owed", "Panel scores are still owed"
+    title_id = "Masih ada nilai panel yang belum dikirim"
+
+
+class ConflictOfInterest(Conflict):
+    slug, title = "conflict-of-interest", "A conflict of interest keeps this assessor from this region"
+    title_id = "Benturan kepentingan: penilai tidak boleh menilai daerah ini"
+
+
+class ScoringStarted(Conflict):
+    slug, title = "scoring-started", "Scoring on this session has started"
+    title_id = "Penilaian pada sesi ini sudah dimulai"
+
+
+class InvitationWithdrawn(Conflict):
+    slug, title = "invitation-withdrawn", "The invitation was withdrawn"
+    title_id = "Undangan telah ditarik"
