@@ -12,15 +12,26 @@ import asyncio
 import hashlib
 import random
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 from harness import database
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from services.assessment import service
-from services.assessment.models import Assessor, Invitation, Round, Rubric, RubricComponent, Score, Submission
+from services.assessment.models import (
+    AssessmentSession,
+    Assessor,
+    Invitation,
+    PanelMember,
+    Round,
+    Rubric,
+    RubricComponent,
+    Score,
+    SessionRegion,
+    Submission,
+)
+from services.assessment.selection import calculation, service
 from services.common.db import async_url
 from services.regions.importer import ISLAND_GROUP_BY_PROVINCE, load_rows
 from smartcity import migrate
@@ -51,6 +62,15 @@ async def run(url: str) -> None:
         await session.execute(insert(Assessor), [
             {"user_sub": f"bench:{a}", "name": f"A{a}", "institution": "UI"} for a in range(ASSESSORS)])
         assessor_ids = list(range(1, ASSESSORS + 1))
+        # One panel of every assessor hears every region, as finalising checks that no score is owed.
+        slot = AssessmentSession(round_id=round_.id, name="Panel", venue="Pustiknas",
+                                 starts_at=datetime(2019, 2, 21, 8, tzinfo=UTC),
+                                 ends_at=datetime(2019, 2, 22, 17, tzinfo=UTC))
+        session.add(slot)
+        await session.flush()
+        await session.execute(insert(PanelMember), [{"session_id": slot.id, "assessor_id": a} for a in assessor_ids])
+        await session.execute(insert(SessionRegion), [{"session_id": slot.id, "region_code": r[0],
+                                                       "round_id": round_.id} for r in regencies])
         scores, submissions = [], []
         for r in regencies:
             base = 1 + int(hashlib.sha256(r[0].encode()).hexdigest(), 16) % 400 / 100
@@ -73,14 +93,14 @@ async def run(url: str) -> None:
             inputs = await service.gather_inputs(session, round_)
             timings["gather"].append(time.perf_counter() - t)
             t = time.perf_counter()
-            results, alpha = service.compute(inputs)
+            results, alpha = calculation.compute(inputs)
             timings["compute"].append(time.perf_counter() - t)
-            hashes.add(service.hash_of(inputs, results))
+            hashes.add(calculation.hash_of(inputs, results))
         round_id = round_.id
         for _ in range(3):
             round_ = await session.get(Round, round_id)
             t = time.perf_counter()
-            await service.freeze_results(session, round_)
+            await service.freeze(session, round_)
             await session.flush()
             timings["finalise"].append(time.perf_counter() - t)
             await session.rollback()

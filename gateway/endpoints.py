@@ -128,7 +128,7 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, _: Administrator, re
 async def update_user(user_id: uuid.UUID, patch: schemas.UserPatch, request: Request, response: Response,
                       session: SessionDep, actor: Administrator) -> schemas.User:
     user = await service.get_user(session, user_id)
-    check_if_match(request, etag_for("user", user.id, user.version))
+    check_if_match(request.headers.get("if-match"), etag_for("user", user.id, user.version))
     user = await service.update_user(session, user, patch, actor)
     set_etag(response, etag_for("user", user.id, user.version))
     return schemas.User.model_validate(user)
@@ -168,7 +168,7 @@ async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator
 async def update_client(client_id: uuid.UUID, patch: schemas.ClientPatch, request: Request, response: Response,
                         session: SessionDep, actor: Administrator) -> schemas.Client:
     client = await service.get_client(session, client_id)
-    check_if_match(request, etag_for("client", client.id, client.version))
+    check_if_match(request.headers.get("if-match"), etag_for("client", client.id, client.version))
     client = await service.update_client(session, client, patch, actor)
     set_etag(response, etag_for("client", client.id, client.version))
     return schemas.Client.model_validate(client)

@@ -104,8 +104,8 @@ async def dossier(code: Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=
                                  extra={"missing": [m.model_dump() for m in missing]})
     if region["level"] != "regency":
         raise NotFound(f"{code} is not a kabupaten/kota")
-    return Dossier(region=region, indicators=indicators["items"] if indicators else None, assessment=history,
-                   masterplan=summary, missing=missing)
+    return Dossier(region=region, indicators=indicators["items"] if indicators else None,
+                   assessment=history["items"] if history else None, masterplan=summary, missing=missing)
 
 
 async def _all_pages(request: Request, service: str, path: str) -> list[dict[str, Any]]:

@@ -99,9 +99,11 @@ async def test_problem_titles_follow_accept_language(gw, header, title, language
 
 
 async def test_labels_follow_accept_language_and_cover_every_code(gw):
-    from services.assessment.schemas import RoundState
+    from services.assessment.round.schemas import RoundState
     from services.common.auth import Role
-    from services.masterplan.schemas import Funding, MasterplanState, ReportStatus
+    from services.masterplan.plan.schemas import MasterplanState
+    from services.masterplan.programme.schemas import Funding
+    from services.masterplan.progress.schemas import ReportStatus
 
     indonesian = (await gw.get("/api/v1/labels")).json()
     english = (await gw.get("/api/v1/labels", headers={"Accept-Language": "en-US,en;q=0.8"})).json()

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from services.common.events import consume_once
 from services.masterplan.models import ConsumerCursor
-from services.masterplan.service import on_registry_event
+from services.masterplan.consumer import on_registry_event
 
 from .conftest import in_process
 from .helpers import finish, open_round, publish_round, score
@@ -232,7 +232,7 @@ async def test_a_session_lies_within_its_rounds_dates(gw, auth, conn):
     slot = {"name": "Panel B", "venue": "Pustiknas", "starts_at": "2019-03-05T08:00:00+07:00",
             "ends_at": "2019-03-05T12:00:00+07:00", "assessor_ids": [rnd.assessors[0][0]], "region_codes": [BINTAN]}
     sessions = f"{A}/rounds/{rnd.id}/sessions"
-    (panel,) = (await gw.get(sessions, headers=officer)).json()
+    (panel,) = (await gw.get(sessions, headers=officer)).json()["items"]
     assert (await gw.delete(f"{sessions}/{panel['id']}", headers=officer)).status_code == 204
     before = await rows(conn, "assessment")
     body = refused(await gw.post(sessions, headers=officer, json=slot), 409, "session-outside-round")
@@ -250,7 +250,7 @@ async def test_a_session_lies_within_its_rounds_dates(gw, auth, conn):
 
 async def test_attendance_is_recorded_only_once_the_round_is_open(gw, auth, conn):
     officer = auth("kominfo_officer")
-    rubric = (await gw.get(f"{A}/rubrics", params={"code": "gm100-2019"}, headers=officer)).json()[0]
+    rubric = (await gw.get(f"{A}/rubrics", params={"code": "gm100-2019"}, headers=officer)).json()["items"][0]
     rid = (await gw.post(f"{A}/rounds", headers=officer, json={
         "year": 2019, "title": "Gerakan Menuju 100 Smart City 2019", "quota": 25, "starts_on": "2019-02-21",
         "ends_on": "2019-02-22", "venue": "Pustiknas", "rubric_id": rubric["id"]})).json()["id"]
@@ -384,7 +384,7 @@ async def test_withdraw_an_invitation_and_edit_or_cancel_a_session(gw, auth):
                            json={"status": "accepted"}), 409, "invitation-withdrawn")
 
     sessions = f"{A}/rounds/{rnd.id}/sessions"
-    (slot,) = (await gw.get(sessions, headers=officer)).json()
+    (slot,) = (await gw.get(sessions, headers=officer)).json()["items"]
     moved = await gw.patch(f"{sessions}/{slot['id']}", headers=officer, json={
         "venue": "Pustiknas, Ciputat", "starts_at": "2019-03-02T08:00:00+07:00",
         "ends_at": "2019-03-02T12:00:00+07:00", "region_codes": [TPI], "assessor_ids": [rnd.assessors[0][0]]})

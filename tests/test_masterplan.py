@@ -4,7 +4,7 @@ import pytest
 
 from services.common.events import consume_once
 from services.masterplan.models import ConsumerCursor
-from services.masterplan.service import on_registry_event
+from services.masterplan.consumer import on_registry_event
 
 from .conftest import in_process
 from .helpers import publish_round
@@ -115,8 +115,10 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
 
     r = await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "submitted"}, headers=pemda)
     assert r.status_code == 200
-    assert (await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "approved"},
-                          headers=pemda)).status_code == 409
+    early = await gw.post(f"{M}/masterplans/{plan_id}/transitions", headers=pemda, json={
+        "to": "approved", "legal_basis": {"kind": "perwali", "number": "Perwali No. 45 Tahun 2019",
+                                          "date": "2019-11-15"}})
+    assert early.status_code == 409 and early.json()["type"].endswith("/illegal-transition")
     await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "in_review"}, headers=officer)
     comment = await gw.post(f"{M}/masterplans/{plan_id}/comments", headers=officer,
                             json={"body": "Tambahkan indikator kinerja untuk tiap quick win"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.assessment.scoring import (
+from services.assessment.selection.calculation import (
     Candidate,
     Component,
     krippendorff_alpha_interval,

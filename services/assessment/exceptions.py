@@ -38,3 +38,23 @@ class ScoringStarted(Conflict):
 class InvitationWithdrawn(Conflict):
     slug, title = "invitation-withdrawn", "The invitation was withdrawn"
     title_id = "Undangan telah ditarik"
+
+
+class RoundFrozen(Conflict):
+    slug, title = "round-frozen", "The round is final: its scores and results no longer change"
+    title_id = "Putaran sudah final: nilai dan hasilnya tidak dapat diubah"
+
+
+class RoundState(Conflict):
+    slug, title = "round-state", "The round is not in a state that allows this"
+    title_id = "Tahap putaran tidak memungkinkan tindakan ini"
+
+
+class ScoresAlreadySubmitted(Conflict):
+    slug, title = "scores-already-submitted", "The scores were submitted and are locked"
+    title_id = "Nilai sudah dikirim dan terkunci"
+
+
+class RubricLocked(Conflict):
+    slug, title = "rubric-locked", "The rubric is used by a round; change it by a new version"
+    title_id = "Rubrik sudah dipakai putaran; buat versi baru"

@@ -6,18 +6,22 @@ from services.common.events import events_router
 from services.common.upstream import upstream_hook
 
 from .auth import Public, Reader
-from .endpoints import router
 from .models import records
+from .panel.endpoints import router as panel
+from .round.endpoints import router as rounds
+from .rubric.endpoints import router as rubric
+from .scoring.endpoints import router as scoring
+from .selection.endpoints import router as selection
 
 # Only publication produces events, and published results are public.
 events = events_router("/api/v1/assessment", records, Public, "assessment_events", "public")
-audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit", "results")
+audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit", "audit")
 
 app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[events, audit, router],
+    routers=[events, audit, rubric, rounds, panel, scoring, selection],
     outbox_model=records.outbox,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
@@ -29,6 +33,7 @@ app = create_app(
         {"name": "self-assessment", "description": "What a region declares about itself"},
         {"name": "results", "description": "Aggregation, ranking, selection, verification"},
         {"name": "public", "description": "Published results, open to everyone"},
+        {"name": "audit", "description": "Who changed what, when, and why"},
     ],
     hooks=[upstream_hook("regions")],
 )

@@ -27,11 +27,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from services.common.db import Revisioned, schema_base
 from services.common.records import record_models
 
+from .exceptions import RoundFrozen
+from .exceptions import RoundState as RoundStateError
+
 SCHEMA = "assessment"
 Base = schema_base(SCHEMA)
 records = record_models(Base)
 
 ROUND_STATES = ("draft", "inviting", "assessing", "moderating", "finalised", "published")
+FROZEN_STATES = ("finalised", "published")
 COMPONENT_KINDS = ("group", "panel", "self", "indicator")
 
 
@@ -106,6 +110,24 @@ class Round(Revisioned, Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def is_frozen(self) -> bool:
+        """Finalised or published: results, scores and answers no longer change."""
+        return self.state in FROZEN_STATES
+
+    def refuse_if_frozen(self) -> None:
+        if self.is_frozen:
+            raise RoundFrozen(f"Round {self.id} is {self.state}: its scores and results can no longer change",
+                              extra={"state": self.state})
+
+    def require(self, *states: str) -> None:
+        """409 round-frozen or round-state unless the round is in one of `states`."""
+        if self.state in states:
+            return
+        self.refuse_if_frozen()
+        raise RoundStateError(f"Round {self.id} is {self.state}; this needs it to be {' or '.join(states)}",
+                              extra={"state": self.state, "required": list(states)})
 
 
 INVITATION_STATUSES = ("invited", "accepted", "declined", "withdrawn")

@@ -17,6 +17,7 @@ from .logs import configure_logging
 from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .openapi import install_openapi
+from .routing import Replayed, answer_replayed
 from .settings import Settings, get_settings
 from .tracing import configure_tracing
 
@@ -76,8 +77,8 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
                   openapi_tags=tags, separate_input_output_schemas=False, openapi_url=openapi_url, **docs)
     attach_resources(app, settings)
-    app.state.hooks = list(hooks)
     install_error_handlers(app)
+    app.add_exception_handler(Replayed, answer_replayed)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)
     app.include_router(health_router(service))
     app.include_router(metrics_router(service, outbox_model))

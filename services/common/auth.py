@@ -233,3 +233,10 @@ async def region_scope(request: Request,
     code = request.path_params.get("region_code")
     if principal is not None and code and not principal.may_see_region(code):
         raise NotFound(f"Region {code} is not in your scope")
+
+
+def scope_to_region(stmt: Any, column: Any, principal: Principal | None) -> Any:
+    """The one way a query is limited to the caller's region: a pemda user sees only its own."""
+    if principal is not None and principal.is_pemda_only:
+        return stmt.where(column == (principal.region_code or "-"))
+    return stmt

@@ -31,6 +31,10 @@ class Revisioned:
 
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
+    @property
+    def etag(self) -> str:
+        return f'"{self.__tablename__}-{self.id}-v{self.revision}"'  # type: ignore[attr-defined]
+
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.revision}  # type: ignore[attr-defined]

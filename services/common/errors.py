@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -97,6 +98,11 @@ class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
 
+class IllegalTransition(Conflict):
+    slug, title = "illegal-transition", "The record cannot move to that state from its current one"
+    title_id = "Tidak dapat berpindah ke tahap tersebut dari tahap saat ini"
+
+
 class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "The resource changed since you read it"
 
@@ -111,6 +117,11 @@ class UnsupportedMediaType(ProblemError):
 
 class Unprocessable(ProblemError):
     status, slug, title = 422, "validation", "Invalid input"
+
+    @classmethod
+    def field(cls, field: str, msg: str, detail: str | None = None, *, where: str = "body") -> Unprocessable:
+        """One field is wrong: `detail` for people, `errors` pointing at the field for programs."""
+        return cls(detail or f"{field}: {msg}", errors=[{"loc": [where, field], "msg": msg, "type": "value_error"}])
 
 
 class PreconditionRequired(ProblemError):
@@ -190,6 +201,15 @@ def _english(request: Request) -> bool:
     return prefers_english(request.headers.get("accept-language"))
 
 
+# SQLSTATEs a race ends in; each becomes a 409 instead of a 500.
+RACES = {
+    "23505": "Another request just created the same record; read it and retry if still needed",
+    "23P01": "Another request just took an overlapping period; read the current state and retry",
+    "40001": "A concurrent change got in first; retry the request",
+    "40P01": "A concurrent change got in first; retry the request",
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -211,8 +231,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
                                 instance=request.url.path, english=_english(request))
 
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        # Two writers read the same revision; the row's version check let only the first through.
+        return problem_response(412, "Someone else changed this record at the same moment; read it again",
+                                instance=request.url.path, english=_english(request))
+
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        race = RACES.get(getattr(exc.orig, "sqlstate", None) or "")
+        if race is not None:
+            # A concurrent writer won the constraint the pre-checks could not see yet: the loser's answer is 409.
+            constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+            return problem_response(409, race, slug="conflict", instance=request.url.path, english=_english(request),
+                                    extra={"constraint": constraint} if constraint else None)
         if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
             log.warning("database connection lost on %s %s", request.method, request.url.path)
             return problem_response(503, "The database connection was lost; retry the request",

@@ -1,10 +1,21 @@
-"""Optimistic concurrency: ETag out, If-Match in, 412 when they differ."""
+"""Optimistic concurrency: ETag out, If-Match in, 412 when they differ; declared once, shown in OpenAPI."""
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated, Any
+
+from fastapi import Header, Response
 
 from .errors import PreconditionFailed, PreconditionRequired
+
+ETAG_HEADER = {"ETag": {"description": "The version you read; send it back as If-Match to change the record",
+                        "schema": {"type": "string", "examples": ['"round-1-v3"']}}}
+LOCATION_HEADER = {"Location": {"description": "Where the created record is read",
+                                "schema": {"type": "string", "examples": ["/api/v1/assessment/rounds/1"]}}}
+
+IfMatch = Annotated[str | None, Header(
+    alias="If-Match", description="Required on every update: the ETag you read. Without it 428; when the record "
+    "changed since, 412 (read it again and reapply your change).", examples=['"round-1-v3"'])]
 
 
 def etag_for(kind: str, key: object, version: int) -> str:
@@ -15,12 +26,17 @@ def set_etag(response: Response, etag: str) -> None:
     response.headers["ETag"] = etag
 
 
-def check_if_match(request: Request, current: str) -> None:
+def check_if_match(sent: str | None, current: str) -> None:
     """Writes to an existing resource must name the version they were based on."""
-    sent = request.headers.get("if-match")
     if sent is None:
         raise PreconditionRequired("Send the ETag you read as If-Match, so no one else's change is lost")
     candidates = [s.strip().removeprefix("W/") for s in sent.split(",")]
     if "*" not in candidates and current not in candidates:
         raise PreconditionFailed(f"The resource is now at {current}; read it again and reapply your change",
                                  extra={"current_etag": current})
+
+
+def with_etag(status: int = 200, *, created: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entry for an answer that carries an ETag (and, when created, a Location)."""
+    headers = {**ETAG_HEADER, **(LOCATION_HEADER if created else {})}
+    return {status: {"headers": headers}}

@@ -1,50 +1,28 @@
 """The masterplan process: `uvicorn services.masterplan.main:app`."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from fastapi import FastAPI
-
 from services.common.app import create_app
 from services.common.audit import audit_router
-from services.common.events import consume_forever, events_router
+from services.common.events import events_router
 from services.common.upstream import upstream_hook
 
 from .auth import Reader, RegionParty
-from .endpoints import router
-from .models import ConsumerCursor, records
-from .service import on_registry_event
+from .consumer import registry_consumer
+from .dimension.endpoints import router as dimension
+from .models import records
+from .mou.endpoints import router as mou
+from .overview.endpoints import router as overview
+from .plan.endpoints import router as plan
+from .programme.endpoints import router as programme
+from .progress.endpoints import router as progress
 
 events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events", "events")
-audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit", "events")
-
-
-@asynccontextmanager
-async def registry_consumer(app: FastAPI) -> AsyncIterator[None]:
-    """Learn head changes from the registry's feed, in the background, with the cursor in our schema."""
-    settings = app.state.settings
-    task = None
-    if settings.event_poll_seconds > 0:
-        task = asyncio.create_task(consume_forever(
-            app.state.sessionmaker, app.state.upstreams["regions"], interval=settings.event_poll_seconds,
-            source="regions", path="/api/v1/regions/events", cursor_model=ConsumerCursor,
-            handler=on_registry_event))
-    try:
-        yield
-    finally:
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
+audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit", "audit")
 
 app = create_app(
     service="masterplan",
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
-    routers=[events, audit, router],
+    routers=[events, audit, dimension, mou, plan, programme, progress, overview],
     outbox_model=records.outbox,
     tags=[
         {"name": "dimensions", "description": "The six smart city dimensions and their elements"},
@@ -54,6 +32,7 @@ app = create_app(
         {"name": "progress", "description": "Progress reports and late programmes"},
         {"name": "evaluation", "description": "Yearly evaluation with versioned weights"},
         {"name": "events", "description": "MoUs, approvals, flags and progress, for systems that follow along"},
+        {"name": "audit", "description": "Who changed what, when, and why"},
     ],
     hooks=[upstream_hook("assessment"), upstream_hook("regions"), registry_consumer],
 )

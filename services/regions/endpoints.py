@@ -95,7 +95,7 @@ async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: Public
 async def update_indicator(indicator: IndicatorPath, patch: schemas.IndicatorPatch, request: Request,
                            response: Response, session: SessionDep, actor: IndicatorAdmin) -> schemas.Indicator:
     row = await service.get_indicator(session, indicator)
-    check_if_match(request, etag_for("indicator", row.code, row.version))
+    check_if_match(request.headers.get("if-match"), etag_for("indicator", row.code, row.version))
     before = schemas.Indicator.model_validate(row)
     for field, value in patch.model_dump(exclude_unset=True).items():
         setattr(row, field, value)
@@ -262,7 +262,7 @@ async def update_head(code: CodePath, term_id: Annotated[int, Path(ge=1, le=2**6
                       request: Request, response: Response, session: SessionDep, actor: HeadWriter
                       ) -> schemas.HeadTerm:
     term = await service.get_head(session, code, term_id)
-    check_if_match(request, etag_for("head", term.id, term.version))
+    check_if_match(request.headers.get("if-match"), etag_for("head", term.id, term.version))
     term = await service.update_head(session, term, patch, actor)
     set_etag(response, etag_for("head", term.id, term.version))
     return schemas.HeadTerm.model_validate(term)

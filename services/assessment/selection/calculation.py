@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from . import schemas
 
 
 @dataclass(frozen=True)
@@ -259,3 +261,65 @@ def krippendorff_alpha_interval(units: Iterable[list[float]]) -> float | None:
 def content_hash(document: Any) -> str:
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
+    """Pure: the same inputs always give the same results (and so the same hash)."""
+    rules = inputs.get("indicator_rules") or {}
+
+    def normalisation(c: dict[str, Any]) -> Any:
+        if (c["normalisation"] or {}).get("from_indicator"):
+            return rules.get(c["indicator_code"]) or c["normalisation"]
+        return c["normalisation"]
+
+    components = [Component(
+        key=c["key"], parent_key=c["parent_key"], name=c["name"], kind=c["kind"], weight=float(c["weight"]),
+        scale_min=float(c["scale_min"]) if c["scale_min"] is not None else None,
+        scale_max=float(c["scale_max"]) if c["scale_max"] is not None else None,
+        indicator_code=c["indicator_code"], normalisation=normalisation(c)) for c in inputs["rubric"]["components"]]
+    set_aside: dict[str, list[int]] = defaultdict(list)
+    for region, assessor, _reason in inputs.get("set_aside", []):
+        set_aside[region].append(assessor)
+    candidates = {c[0]: Candidate(*c) for c in inputs["candidates"]}
+    panel: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    by_unit: dict[tuple[str, str], list[float]] = defaultdict(list)
+    comp_by_key = {c.key: c for c in components}
+    for region, key, _assessor, value in inputs["scores"]:
+        panel[region][key].append(float(value))
+        by_unit[(region, key)].append(normalise_scale(comp_by_key[key], float(value)))
+    units = list(by_unit.values())
+    selfs: dict[str, dict[str, float]] = defaultdict(dict)
+    for region, key, value in inputs["self"]:
+        selfs[region][key] = float(value)
+    indicators: dict[str, dict[str, str]] = defaultdict(dict)
+    for code, region, value in inputs["indicators"]:
+        indicators[region][code] = value
+    round_ = inputs["round"]
+    threshold = float(round_["disagreement_threshold"])
+    assessed = [score_region(code, components, panel[code], selfs[code], indicators[code],
+                                     how=round_["aggregation"], threshold=threshold)
+                for code in candidates if code in panel]
+    ranked = rank(assessed)
+    decisions = select(ranked, candidates, round_["quota"], round_["equity_rules"])
+    results = []
+    for position, s in enumerate(ranked, start=1):
+        c, d = candidates[s.region_code], decisions[s.region_code]
+        results.append(schemas.RegionResult(
+            region_code=c.region_code, region_name=c.region_name, province_code=c.province_code,
+            island_group=c.island_group, rank=position, total=s.total, components=s.components,
+            flagged_for_moderation=s.flagged, selected=d.selected, rule=d.rule, pushed=d.pushed,
+            missing=[schemas.MissingComponent(component_key=k, reason=why, rule=MISSING_RULE)
+                     for k, why in s.missing.items()], set_aside=set_aside[s.region_code]))
+    for code, c in candidates.items():
+        if code not in panel:
+            results.append(schemas.RegionResult(
+                region_code=code, region_name=c.region_name, province_code=c.province_code,
+                island_group=c.island_group, rank=None, total=None, components={}, flagged_for_moderation=False,
+                selected=False, rule="not selected: no submitted panel scores", pushed=None,
+                set_aside=set_aside[code]))
+    alpha = krippendorff_alpha_interval(units)
+    return results, round(alpha, 6) if alpha is not None else None
+
+
+def hash_of(inputs: dict[str, Any], results: list[schemas.RegionResult]) -> str:
+    return content_hash({"inputs": inputs, "results": [r.model_dump(mode="json") for r in results]})

@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Unprocessable
 
+from ..models import Assessor, Invitation, Round, Score
+from ..panel.service import assigned_regions
+from ..rubric.service import get_rubric
 from . import schemas
-from .models import Assessor, Invitation, Round, Score
-from .service import Locate, assigned_regions, get_rubric
+from .service import Locate
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 40_000  # 200 regions x 200 components, the API's own bounds

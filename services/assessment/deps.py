@@ -1,0 +1,63 @@
+"""What a path names, loaded once per request: the aggregates endpoints work on, and the caller as assessor.
+
+`...ForUpdate` aggregates are locked (FOR UPDATE) and checked against the caller's If-Match, so
+every update gets optimistic concurrency from its signature, and OpenAPI shows the header.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path
+
+from services.common.db import SessionDep
+from services.common.etag import IfMatch, check_if_match
+
+from .auth import AssessorOnly
+from .models import Assessor, Round, Rubric
+from .panel.service import assessor_of
+from .round.service import load_round
+from .rubric.service import get_rubric
+
+RoundId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+RubricId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+SessionId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+AssessorId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
+
+
+async def _current_rubric(rubric_id: RubricId, session: SessionDep) -> Rubric:
+    return await get_rubric(session, rubric_id)
+
+
+async def _rubric_for_update(rubric_id: RubricId, session: SessionDep, if_match: IfMatch = None) -> Rubric:
+    rubric = await get_rubric(session, rubric_id, lock=True)
+    check_if_match(if_match, rubric.etag)
+    return rubric
+
+
+async def _current_round(round_id: RoundId, session: SessionDep) -> Round:
+    return await load_round(session, round_id)
+
+
+async def _locked_round(round_id: RoundId, session: SessionDep) -> Round:
+    return await load_round(session, round_id, lock=True)
+
+
+async def _round_for_update(round_: Annotated[Round, Depends(_locked_round)], if_match: IfMatch = None) -> Round:
+    check_if_match(if_match, round_.etag)
+    return round_
+
+
+async def _me(session: SessionDep, principal: AssessorOnly) -> Assessor:
+    return await assessor_of(session, principal)
+
+
+CurrentRubric = Annotated[Rubric, Depends(_current_rubric)]
+RubricForUpdate = Annotated[Rubric, Depends(_rubric_for_update)]
+CurrentRound = Annotated[Round, Depends(_current_round)]
+# Changes that depend on the round's state lock it, so two of them cannot interleave.
+LockedRound = Annotated[Round, Depends(_locked_round)]
+RoundForUpdate = Annotated[Round, Depends(_round_for_update)]
+# The caller as a registered assessor (403 if they are not one).
+Me = Annotated[Assessor, Depends(_me)]

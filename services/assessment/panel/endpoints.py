@@ -1,0 +1,115 @@
+"""Assessor, conflict-of-interest, mentorship and session operations."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Response, status
+
+from services.common.auth import region_scope
+from services.common.db import SessionDep
+from services.common.errors import problem_responses as ERR
+from services.common.pagination import Page, PageDep, paginate
+from services.common.routing import contract_router
+
+from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
+from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId
+from ..models import records
+from . import schemas, service
+
+router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
+
+
+@router.get("/assessors", operation_id="assessment_assessors_list", tags=["assessors"], summary="Assessors",
+            description="Registered assessors with their institution and home province.", responses=ERR(422))
+async def list_assessors(session: SessionDep, _: Reader, page: PageDep) -> Page[schemas.Assessor]:
+    return await paginate(session, service.assessors(), page, schemas.Assessor.model_validate)
+
+
+@router.post("/assessors", operation_id="assessment_assessors_create", tags=["assessors"], status_code=201,
+             summary="Register an assessor (linked to a gateway account)",
+             description="The account's token subject becomes the assessor; each account is one assessor.",
+             responses=ERR(409, 422))
+async def create_assessor(body: schemas.AssessorIn, session: SessionDep, actor: Officer) -> schemas.Assessor:
+    return schemas.Assessor.model_validate(await service.create_assessor(session, body, actor))
+
+
+@router.post("/assessors/{assessor_id}/conflicts", operation_id="assessment_conflicts_declare", tags=["assessors"],
+             status_code=201, summary="Declare a conflict of interest (the assessor, or an officer)",
+             description="Takes effect at once: the assessor can no longer score that region, and scores already "
+                         "submitted for it in open rounds are set aside (kept, audited, not counted) until an "
+                         "officer decides.", responses=ERR(404, 409, 422))
+async def declare_conflict(assessor_id: AssessorId, body: schemas.ConflictIn, session: SessionDep,
+                           actor: AssessorOrOfficer) -> schemas.Conflict:
+    assessor = await service.get_assessor(session, assessor_id)
+    return schemas.Conflict.model_validate(await service.declare_conflict(session, assessor, body, actor))
+
+
+@router.post("/rounds/{round_id}/conflict-overrides", operation_id="assessment_conflicts_override", tags=["assessors"],
+             status_code=201, summary="Let a conflicted assessor score a region anyway, with a reason",
+             description="The officer's decision on a conflict of interest: until it is made, a conflicted "
+                         "assessor cannot score the region and scores already submitted are set aside.",
+             responses=ERR(404, 409, 422))
+async def override_conflict(round_: LockedRound, body: schemas.OverrideIn, session: SessionDep,
+                            actor: Officer) -> schemas.OverrideIn:
+    round_.refuse_if_frozen()
+    await service.get_assessor(session, body.assessor_id)
+    await service.record_overrides(session, round_, [body], actor)
+    return body
+
+
+@router.post("/mentorships", operation_id="assessment_mentorships_create", tags=["assessors"], status_code=201,
+             summary="Record that an institution mentors a region (its assessors may not score it)",
+             description="Mentoring institutions' assessors are kept off that region's panels.",
+             responses=ERR(409, 422))
+async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, actor: Officer) -> schemas.MentorshipIn:
+    await service.create_mentorship(session, body, actor)
+    return body
+
+
+@router.post("/rounds/{round_id}/sessions", operation_id="assessment_sessions_create", tags=["sessions"],
+             status_code=201, summary="Schedule a session: a slot, a panel of assessors and the regions it hears",
+             description="Refused with the clash named when the slot lies outside the round's dates (409 "
+                         "session-outside-round), an assessor sits on an overlapping panel, a region already has "
+                         "a slot, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
+                         "overridden with a reason).", responses=ERR(404, 409, 422))
+async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep,
+                         actor: Officer) -> schemas.Session:
+    return await service.session_out(session, await service.create_session(session, round_, body, actor))
+
+
+@router.get("/rounds/{round_id}/sessions", operation_id="assessment_sessions_list", tags=["sessions"],
+            summary="Sessions of a round", description="With each panel and the regions it hears.",
+            responses=ERR(404, 422))
+async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAssessor,
+                        page: PageDep) -> Page[schemas.Session]:
+    slots = await paginate(session, service.sessions(round_), page)
+    return Page[schemas.Session](items=await service.sessions_out(session, slots.items), total=slots.total,
+                                 limit=slots.limit, offset=slots.offset)
+
+
+@router.patch("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_update", tags=["sessions"],
+              summary="Change a session before scoring on it starts",
+              description="Checked as a new session would be (round dates, clashes, conflicts); refused with 409 "
+                          "scoring-started once a panel member saved a score for one of its regions.",
+              responses=ERR(404, 409, 422))
+async def update_session(round_: LockedRound, session_id: SessionId, body: schemas.SessionPatch,
+                         session: SessionDep, actor: Officer) -> schemas.Session:
+    slot = await service.get_session(session, round_, session_id)
+    return await service.session_out(session, await service.update_session(session, round_, slot, body, actor))
+
+
+@router.delete("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_cancel", tags=["sessions"],
+               status_code=status.HTTP_204_NO_CONTENT, summary="Cancel a session before scoring on it starts",
+               description="409 scoring-started once a panel member saved a score for one of its regions.",
+               responses=ERR(404, 409, 422))
+async def cancel_session(round_: LockedRound, session_id: SessionId, session: SessionDep, actor: Officer) -> Response:
+    slot = await service.get_session(session, round_, session_id)
+    await service.cancel_session(session, round_, slot, actor)
+    return Response(status_code=204)
+
+
+@router.get("/rounds/{round_id}/assignments/me", operation_id="assessment_assignments_mine", tags=["scoring"],
+            summary="The regions you score in this round", description="Every region your panels hear.",
+            responses=ERR(404, 422))
+async def my_assignments(round_: CurrentRound, session: SessionDep, me: Me) -> schemas.Assignments:
+    return schemas.Assignments(round_id=round_.id,
+                               region_codes=await service.assigned_regions(session, round_.id, me.id))

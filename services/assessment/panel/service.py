@@ -1,0 +1,285 @@
+"""Panels: assessors, their conflicts of interest, mentorships, and the sessions where panels hear regions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal, Role
+from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.records import audit
+
+from ..exceptions import ConflictOfInterest, ScoringStarted, SessionOutsideRound
+from ..models import (
+    AssessmentSession,
+    Assessor,
+    ConflictDeclaration,
+    ConflictOverride,
+    Invitation,
+    Mentorship,
+    PanelMember,
+    Round,
+    Score,
+    SessionRegion,
+    Submission,
+    records,
+)
+from . import schemas
+
+
+def assessors() -> Select[tuple[Assessor]]:
+    return select(Assessor).order_by(Assessor.name, Assessor.id)
+
+
+async def create_assessor(session: AsyncSession, data: schemas.AssessorIn, actor: Principal) -> Assessor:
+    if await session.scalar(select(Assessor.id).where(Assessor.user_sub == data.user_sub)):
+        raise Conflict(f"{data.user_sub} is already an assessor")
+    assessor = Assessor(**data.model_dump())
+    session.add(assessor)
+    await session.flush()
+    audit(session, records, actor=actor, action="assessor.create", entity="assessor", entity_id=assessor.id,
+          after=data)
+    return assessor
+
+
+async def create_mentorship(session: AsyncSession, data: schemas.MentorshipIn, actor: Principal) -> Mentorship:
+    if await session.scalar(select(Mentorship.id).where(Mentorship.institution == data.institution,
+                                                        Mentorship.region_code == data.region_code)):
+        raise Conflict("Already recorded")
+    row = Mentorship(**data.model_dump())
+    session.add(row)
+    await session.flush()
+    audit(session, records, actor=actor, action="mentorship.create", entity="mentorship",
+          entity_id=f"{data.institution}:{data.region_code}", after=data)
+    return row
+
+
+async def get_assessor(session: AsyncSession, assessor_id: int) -> Assessor:
+    found = await session.get(Assessor, assessor_id)
+    if found is None:
+        raise NotFound(f"Assessor {assessor_id} does not exist")
+    return found
+
+
+async def assessor_of(session: AsyncSession, principal: Principal) -> Assessor:
+    found = await session.scalar(select(Assessor).where(Assessor.user_sub == principal.sub))
+    if found is None:
+        raise Forbidden("Your account is not registered as an assessor")
+    return found
+
+
+async def declare_conflict(session: AsyncSession, assessor: Assessor, data: schemas.ConflictIn,
+                           actor: Principal) -> ConflictDeclaration:
+    """Takes effect at once: scores already submitted for the region in open rounds are set aside, not deleted."""
+    if not actor.has(Role.kominfo_admin, Role.kominfo_officer) and assessor.user_sub != actor.sub:
+        raise NotFound(f"Assessor {assessor.id} is not you")
+    if await session.scalar(select(ConflictDeclaration.id).where(
+            ConflictDeclaration.assessor_id == assessor.id, ConflictDeclaration.region_code == data.region_code)):
+        raise Conflict("Already declared")
+    row = ConflictDeclaration(assessor_id=assessor.id, **data.model_dump())
+    session.add(row)
+    await session.flush()
+    audit(session, records, actor=actor, action="conflict.declare", entity="assessor", entity_id=assessor.id,
+          after=data)
+    affected = (await session.scalars(select(Submission.round_id).join(Round, Round.id == Submission.round_id).where(
+        Submission.assessor_id == assessor.id, Submission.region_code == data.region_code,
+        Round.state.in_(("assessing", "moderating"))))).all()
+    for round_id in affected:
+        audit(session, records, actor=actor, action="score.set_aside", entity="submission",
+              entity_id=f"{round_id}:{assessor.id}:{data.region_code}", reason=data.reason)
+    return row
+
+
+async def conflicts_between(session: AsyncSession, round_id: int, assessors: list[Assessor],
+                            regions: list[Invitation]) -> list[dict[str, Any]]:
+    """Every (assessor, region) pair that a conflict rule blocks and no officer has overridden."""
+    ids = [a.id for a in assessors]
+    codes = [r.region_code for r in regions]
+    declared = {(d.assessor_id, d.region_code): d.reason for d in (await session.scalars(
+        select(ConflictDeclaration).where(ConflictDeclaration.assessor_id.in_(ids),
+                                          ConflictDeclaration.region_code.in_(codes)))).all()}
+    mentors = {(m.institution.lower(), m.region_code) for m in (await session.scalars(
+        select(Mentorship).where(Mentorship.region_code.in_(codes)))).all()}
+    overridden = {(o.assessor_id, o.region_code) for o in (await session.scalars(
+        select(ConflictOverride).where(ConflictOverride.round_id == round_id))).all()}
+    clashes = []
+    for a in assessors:
+        for r in regions:
+            if (a.id, r.region_code) in overridden:
+                continue
+            reasons = []
+            if (a.id, r.region_code) in declared:
+                reasons.append(f"declared: {declared[(a.id, r.region_code)]}")
+            if a.home_province and a.home_province == r.province_code:
+                reasons.append(f"home province {a.home_province}")
+            if (a.institution.lower(), r.region_code) in mentors:
+                reasons.append(f"{a.institution} mentors this region")
+            if reasons:
+                clashes.append({"assessor_id": a.id, "assessor": a.name, "region_code": r.region_code,
+                                "region": r.region_name, "reasons": reasons})
+    return clashes
+
+
+def within_round(round_: Round, starts_at: Any, ends_at: Any) -> bool:
+    # Dates as the caller wrote them (in their own offset): the day the panel sits.
+    return round_.starts_on <= starts_at.date() and ends_at.date() <= round_.ends_on
+
+
+async def _check_session(session: AsyncSession, round_: Round, data: schemas.SessionIn, actor: Principal,
+                         *, slot_id: int | None = None) -> None:
+    """Every rule a session must meet; `slot_id` is the session being edited, which clashes with nothing."""
+    if not within_round(round_, data.starts_at, data.ends_at):
+        raise SessionOutsideRound(
+            f"Round {round_.id} runs {round_.starts_on} to {round_.ends_on}; a session from "
+            f"{data.starts_at.date()} to {data.ends_at.date()} lies outside it (change the round's dates first)",
+            extra={"starts_on": round_.starts_on.isoformat(), "ends_on": round_.ends_on.isoformat()})
+    assessors = list((await session.scalars(select(Assessor).where(Assessor.id.in_(data.assessor_ids)))).all())
+    unknown = set(data.assessor_ids) - {a.id for a in assessors}
+    if unknown:
+        raise Unprocessable.field("assessor_ids", "unknown", f"Unknown assessors: {sorted(unknown)}")
+    invitations = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.region_code.in_(data.region_codes)))).all())
+    by_code = {i.region_code: i for i in invitations}
+    not_ready = [c for c in data.region_codes if c not in by_code or by_code[c].status != "accepted"]
+    if not_ready:
+        raise Conflict(f"Regions not invited or not accepted: {', '.join(not_ready)}",
+                       extra={"region_codes": not_ready})
+    others = AssessmentSession.id != (slot_id or 0)
+    # A region presents in one slot per round.
+    taken = (await session.execute(select(SessionRegion.region_code, AssessmentSession.name).join(
+        AssessmentSession, AssessmentSession.id == SessionRegion.session_id).where(
+        SessionRegion.round_id == round_.id, SessionRegion.region_code.in_(data.region_codes), others))).all()
+    if taken:
+        raise Conflict("Regions already in another slot: " + ", ".join(f"{c} ({name})" for c, name in taken),
+                       extra={"clashes": [{"region_code": c, "session": name} for c, name in taken]})
+    # An assessor sits on one panel at a time, across all rounds.
+    busy = (await session.execute(select(PanelMember.assessor_id, AssessmentSession.name).join(
+        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
+        PanelMember.assessor_id.in_(data.assessor_ids), AssessmentSession.starts_at < data.ends_at,
+        AssessmentSession.ends_at > data.starts_at, others))).all()
+    if busy:
+        raise Conflict("Assessors already on a panel at that time: "
+                       + ", ".join(f"{a} ({name})" for a, name in busy),
+                       extra={"clashes": [{"assessor_id": a, "session": name} for a, name in busy]})
+    await record_overrides(session, round_, data.overrides, actor)
+    clashes = await conflicts_between(session, round_.id, assessors, [by_code[c] for c in data.region_codes])
+    if clashes:
+        raise ConflictOfInterest(f"{len(clashes)} conflict(s) of interest block this panel; remove the pair or "
+                                 "override it with a reason", extra={"conflicts": clashes})
+
+
+async def record_overrides(session: AsyncSession, round_: Round, overrides: list[schemas.OverrideIn],
+                           actor: Principal) -> None:
+    """An officer's decision that a conflicted assessor scores a region anyway; idempotent per pair."""
+    known = {(o.assessor_id, o.region_code) for o in (await session.scalars(
+        select(ConflictOverride).where(ConflictOverride.round_id == round_.id))).all()}
+    for o in overrides:
+        if (o.assessor_id, o.region_code) in known:
+            continue
+        session.add(ConflictOverride(round_id=round_.id, assessor_id=o.assessor_id, region_code=o.region_code,
+                                     reason=o.reason, decided_by=actor.sub))
+        audit(session, records, actor=actor, action="conflict.override", entity="assessor", entity_id=o.assessor_id,
+              after={"round_id": round_.id, "region_code": o.region_code}, reason=o.reason)
+    await session.flush()
+
+
+def _seat(session: AsyncSession, round_: Round, slot: AssessmentSession, data: schemas.SessionIn) -> None:
+    session.add_all([PanelMember(session_id=slot.id, assessor_id=a) for a in data.assessor_ids])
+    session.add_all([SessionRegion(session_id=slot.id, region_code=c, round_id=round_.id) for c in data.region_codes])
+
+
+async def create_session(session: AsyncSession, round_: Round, data: schemas.SessionIn,
+                         actor: Principal) -> AssessmentSession:
+    round_.require("inviting", "assessing")
+    await _check_session(session, round_, data, actor)
+    slot = AssessmentSession(round_id=round_.id, name=data.name, venue=data.venue, starts_at=data.starts_at,
+                             ends_at=data.ends_at)
+    session.add(slot)
+    await session.flush()
+    _seat(session, round_, slot, data)
+    await session.flush()
+    audit(session, records, actor=actor, action="session.create", entity="session", entity_id=slot.id,
+          after=data.model_dump(mode="json"))
+    return slot
+
+
+async def get_session(session: AsyncSession, round_: Round, session_id: int) -> AssessmentSession:
+    slot = await session.get(AssessmentSession, session_id)
+    if slot is None or slot.round_id != round_.id:
+        raise NotFound(f"Round {round_.id} has no session {session_id}")
+    return slot
+
+
+async def _refuse_if_scoring_started(session: AsyncSession, slot: AssessmentSession) -> None:
+    started = await session.scalar(select(exists().where(
+        Score.round_id == slot.round_id,
+        Score.region_code.in_(select(SessionRegion.region_code).where(SessionRegion.session_id == slot.id)),
+        Score.assessor_id.in_(select(PanelMember.assessor_id).where(PanelMember.session_id == slot.id)))))
+    if started:
+        raise ScoringStarted(f"Scores were saved on session {slot.name}; it can no longer change")
+
+
+async def update_session(session: AsyncSession, round_: Round, slot: AssessmentSession, patch: schemas.SessionPatch,
+                         actor: Principal) -> AssessmentSession:
+    round_.require("inviting", "assessing")
+    await _refuse_if_scoring_started(session, slot)
+    before = await session_out(session, slot)
+    merged = before.model_dump(exclude={"id"}) | {"overrides": []} | patch.model_dump(exclude_unset=True)
+    try:
+        data = schemas.SessionIn.model_validate(merged)
+    except ValueError as exc:
+        raise Unprocessable(f"The edited session is invalid: {exc}") from None
+    await _check_session(session, round_, data, actor, slot_id=slot.id)
+    await session.execute(delete(PanelMember).where(PanelMember.session_id == slot.id))
+    await session.execute(delete(SessionRegion).where(SessionRegion.session_id == slot.id))
+    slot.name, slot.venue, slot.starts_at, slot.ends_at = data.name, data.venue, data.starts_at, data.ends_at
+    _seat(session, round_, slot, data)
+    await session.flush()
+    audit(session, records, actor=actor, action="session.update", entity="session", entity_id=slot.id,
+          before=before, after=data.model_dump(mode="json"))
+    return slot
+
+
+async def cancel_session(session: AsyncSession, round_: Round, slot: AssessmentSession, actor: Principal) -> None:
+    round_.refuse_if_frozen()
+    await _refuse_if_scoring_started(session, slot)
+    before = await session_out(session, slot)
+    await session.delete(slot)
+    await session.flush()
+    audit(session, records, actor=actor, action="session.cancel", entity="session", entity_id=slot.id, before=before)
+
+
+async def sessions_out(session: AsyncSession, slots: Sequence[AssessmentSession]) -> list[schemas.Session]:
+    """Sessions with their panels and regions: two queries however many sessions."""
+    ids = [s.id for s in slots]
+    members: dict[int, list[int]] = defaultdict(list)
+    for sid, assessor_id in (await session.execute(select(PanelMember.session_id, PanelMember.assessor_id).where(
+            PanelMember.session_id.in_(ids)).order_by(PanelMember.assessor_id))).all():
+        members[sid].append(assessor_id)
+    heard: dict[int, list[str]] = defaultdict(list)
+    for sid, code in (await session.execute(select(SessionRegion.session_id, SessionRegion.region_code).where(
+            SessionRegion.session_id.in_(ids)).order_by(SessionRegion.region_code))).all():
+        heard[sid].append(code)
+    return [schemas.Session(id=s.id, name=s.name, venue=s.venue, starts_at=s.starts_at, ends_at=s.ends_at,
+                            assessor_ids=members[s.id], region_codes=heard[s.id]) for s in slots]
+
+
+async def session_out(session: AsyncSession, slot: AssessmentSession) -> schemas.Session:
+    return (await sessions_out(session, [slot]))[0]
+
+
+
+async def assigned_regions(session: AsyncSession, round_id: int, assessor_id: int) -> list[str]:
+    return list((await session.scalars(select(SessionRegion.region_code).join(
+        PanelMember, PanelMember.session_id == SessionRegion.session_id).where(
+        SessionRegion.round_id == round_id, PanelMember.assessor_id == assessor_id)
+        .order_by(SessionRegion.region_code))).all())
+
+
+def sessions(round_: Round) -> Select[tuple[AssessmentSession]]:
+    return (select(AssessmentSession).where(AssessmentSession.round_id == round_.id)
+            .order_by(AssessmentSession.starts_at, AssessmentSession.id))

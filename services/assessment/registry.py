@@ -1,0 +1,53 @@
+"""What the assessment service asks the region registry, over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from services.common.errors import Unprocessable
+from services.common.upstream import Upstream
+
+
+def registry(request: Request) -> Upstream:
+    return Upstream(request, "regions")
+
+
+Registry = Annotated[Upstream, Depends(registry)]
+
+
+async def lookup(registry: Upstream, codes: list[str]) -> list[dict[str, Any]]:
+    """The registry's records of these kabupaten/kota; 422 naming any code it does not know."""
+    answer = await registry.call("POST", "/api/v1/regions/lookup", json={"codes": codes})
+    if answer["missing"]:
+        raise Unprocessable(f"Not kabupaten/kota codes in the registry: {', '.join(answer['missing'])}",
+                            errors=[{"loc": ["body", "region_codes", c], "msg": "not in the registry",
+                                     "type": "value_error"} for c in answer["missing"]])
+    return list(answer["found"])
+
+
+async def _pages(registry: Upstream, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        page = await registry.call("GET", path, params={**params, "limit": 200, "offset": len(items)})
+        items.extend(page["items"])
+        if len(items) >= page["total"] or not page["items"]:
+            return items
+
+
+async def regencies_matching(registry: Upstream, *, type_: str | None, province: str | None,
+                             island_group: str | None) -> list[dict[str, Any]]:
+    params = {"level": "regency", **{k: v for k, v in (("type", type_), ("province", province),
+                                                        ("island_group", island_group)) if v}}
+    return await _pages(registry, "/api/v1/regions", params)
+
+
+async def indicator_values(registry: Upstream, code: str, year: int) -> dict[str, str]:
+    """Region code -> the indicator's value for that year, as text."""
+    items = await _pages(registry, f"/api/v1/regions/indicators/{code}/values", {"year": year})
+    return {item["region_code"]: str(item["value"]) for item in items}
+
+
+async def indicator_definition(registry: Upstream, code: str) -> dict[str, Any]:
+    return dict(await registry.call("GET", f"/api/v1/regions/indicators/{code}"))

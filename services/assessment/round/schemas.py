@@ -1,0 +1,198 @@
+"""Round, transition and invitation models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from services.common.schemas import ORM, IslandGroup, RegencyCode, Strict
+
+
+class RoundState(StrEnum):
+    draft = "draft"
+    inviting = "inviting"
+    assessing = "assessing"
+    moderating = "moderating"
+    finalised = "finalised"
+    published = "published"
+
+
+class Aggregation(StrEnum):
+    mean = "mean"
+    median = "median"
+
+
+class EquityRules(Strict):
+    min_per_island_group: dict[IslandGroup, Annotated[int, Field(ge=0, le=514)]] = Field(
+        default_factory=dict, examples=[{"papua": 2, "maluku": 1}])
+    max_per_province: int | None = Field(default=None, ge=1, le=514, examples=[3])
+
+
+class RoundIn(Strict):
+    year: int = Field(ge=2017, le=2100, examples=[2019])
+    title: str = Field(min_length=3, max_length=200, examples=["Gerakan Menuju 100 Smart City 2019"])
+    quota: int = Field(ge=1, le=514, examples=[25])
+    starts_on: date = Field(examples=["2019-02-21"])
+    ends_on: date = Field(examples=["2019-02-22"])
+    venue: str = Field(min_length=2, max_length=200, examples=["Pustiknas, Tangerang Selatan"])
+    rubric_id: int = Field(ge=1)
+    equity_rules: EquityRules = Field(default_factory=EquityRules)
+    aggregation: Aggregation = Aggregation.mean
+    disagreement_threshold: Decimal = Field(default=Decimal(15), ge=0, le=100, max_digits=6, decimal_places=2,
+                                            description="Standard deviation (0-100 scale) above which a region "
+                                                        "is flagged for moderation")
+
+    @model_validator(mode="after")
+    def _check(self) -> RoundIn:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if sum(self.equity_rules.min_per_island_group.values()) > self.quota:
+            raise ValueError("the island-group minimums add up to more than the quota")
+        return self
+
+
+class RoundPatch(Strict):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
+    title: str = Field(default=None, min_length=3, max_length=200)
+    quota: int = Field(default=None, ge=1, le=514)
+    starts_on: date = None
+    ends_on: date = None
+    venue: str = Field(default=None, min_length=2, max_length=200)
+    equity_rules: EquityRules = None
+    aggregation: Aggregation = None
+    disagreement_threshold: Decimal = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=2)
+
+
+class Round(ORM):
+    id: int
+    year: int
+    title: str
+    quota: int
+    starts_on: date
+    ends_on: date
+    venue: str
+    rubric_id: int
+    equity_rules: dict[str, Any]
+    aggregation: Aggregation
+    disagreement_threshold: Decimal
+    state: RoundState
+    result_hash: str | None
+    finalised_at: datetime | None
+    published_at: datetime | None
+
+
+class Transition(Strict):
+    to: RoundState
+
+
+class InvitationFilter(Strict):
+    type: str | None = Field(default=None, pattern="^(kabupaten|kota)$")
+    province: str | None = Field(default=None, pattern=r"^\d{2}$")
+    island_group: IslandGroup | None = None
+    indicator: str | None = Field(default=None, pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])
+    indicator_year: int | None = Field(default=None, ge=2000, le=2100)
+    indicator_values: list[str] | None = Field(default=None, max_length=20, examples=[["tinggi"]])
+
+
+class ReinviteIn(Strict):
+    region_code: RegencyCode
+    reason: str = Field(min_length=10, max_length=1000, examples=["Diundang kembali untuk putaran evaluasi khusus"])
+
+
+class InviteIn(Strict):
+    region_codes: list[RegencyCode] | None = Field(default=None, max_length=514)
+    filter: InvitationFilter | None = None
+    reinvitations: list[ReinviteIn] = Field(
+        default_factory=list, max_length=514,
+        description="Regions selected in an earlier round are not invited again (409 region-already-selected) "
+                    "unless listed here with the officer's reason; a filter leaves them out")
+
+    @model_validator(mode="after")
+    def _one(self) -> InviteIn:
+        if (self.region_codes is None) == (self.filter is None):
+            raise ValueError("send either region_codes or filter")
+        if self.reinvitations and not {r.region_code for r in self.reinvitations} <= set(self.region_codes or []):
+            raise ValueError("each reinvitation names a region of region_codes")
+        return self
+
+
+class EarlierSelection(BaseModel):
+    region_code: str
+    round_id: int
+    year: int
+
+
+class InviteResult(BaseModel):
+    invited: int
+    already_invited: int
+    region_codes: list[str]
+    left_out_selected: list[EarlierSelection] = Field(
+        default_factory=list, description="Regions a filter matched but an earlier round already selected")
+
+
+class InvitationStatus(StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class Invitation(ORM):
+    region_code: str
+    region_name: str
+    province_code: str
+    island_group: str
+    status: InvitationStatus
+    answered_on: date | None = Field(description="When the region answered")
+    answer_recorded_at: datetime | None = Field(description="When the answer was entered")
+    attended: bool
+    attended_on: date | None = Field(description="When the region presented")
+    attendance_recorded_at: datetime | None
+    reinvite_reason: str | None
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
+
+
+class Answer(StrEnum):
+    accepted = "accepted"
+    declined = "declined"
+
+
+class InvitationAnswer(Strict):
+    status: Answer | None = Field(default=None, description="The region's answer (pemda or Kominfo)")
+    answered_on: date | None = Field(default=None, description="When the region answered; default today (WIB)",
+                                     examples=["2019-02-11"])
+    attended: bool | None = Field(default=None, description="Whether it presented (Kominfo; once the round is "
+                                  "inviting or assessing, never in draft)")
+    attended_on: date | None = Field(default=None, description="When it presented; default today (WIB)",
+                                     examples=["2019-02-21"])
+
+
+class InvitationAnswerRow(InvitationAnswer):
+    region_code: RegencyCode
+
+
+class InvitationAnswersIn(Strict):
+    items: list[InvitationAnswerRow] = Field(min_length=1, max_length=600)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> InvitationAnswersIn:
+        codes = [i.region_code for i in self.items]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each region appears once")
+        return self
+
+
+class InvitationAnswersResult(BaseModel):
+    updated: int
+    items: list[Invitation]
+
+
+class WithdrawalIn(Strict):
+    reason: str = Field(min_length=10, max_length=1000, examples=["Pemda mengundurkan diri sebelum wawancara"])
+    withdrawn_on: date | None = Field(default=None, description="Default today (WIB)", examples=["2019-02-15"])

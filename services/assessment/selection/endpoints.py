@@ -1,0 +1,85 @@
+"""Results, verification, publication and what the public, the dossier and the funnel read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Response
+
+from services.common.auth import region_scope
+from services.common.db import SessionDep
+from services.common.errors import problem_responses as ERR
+from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
+from services.common.pagination import Page, PageDep, paginate
+from services.common.routing import contract_router
+
+from ..auth import Public, Reader, RegionParty
+from ..deps import CurrentRound, RegionCode, RoundId
+from ..models import records
+from . import schemas, service
+
+router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
+OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komunikasi dan Informatika"
+
+
+@router.get("/rounds/{round_id}/results", operation_id="assessment_results_get", tags=["results"],
+            summary="Ranking, selection and the explanation for every attending region",
+            description="Live while the round is open; the frozen result once finalised. Names the rubric "
+                        "version used, components without a value (`missing`) and scores set aside for a "
+                        "conflict of interest.", responses=ERR(404, 422))
+async def get_results(round_: CurrentRound, session: SessionDep, _: Reader) -> schemas.Results:
+    return await service.results(session, round_)
+
+
+@router.get("/rounds/{round_id}/verification", operation_id="assessment_results_verify", tags=["results"],
+            summary="Recompute the result from its stored inputs and compare content hashes",
+            description="`equal` is true when nothing the result depends on has changed since it was frozen.",
+            responses=ERR(404, 422))
+async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -> schemas.Verification:
+    return await service.verify(session, round_)
+
+
+@router.get("/public/rounds/{round_id}/results", operation_id="assessment_public_results", tags=["public"],
+            summary="Published results, open to everyone (no assessor identities)",
+            description="Rank, total, decision and rule of every attending region of a published round.",
+            responses=ERR(404, 422))
+async def public_results(round_id: RoundId, session: SessionDep, _: Public) -> schemas.PublicResults:
+    return await service.public_results(session, round_id)
+
+
+@router.get("/selections", operation_id="assessment_selections_list", tags=["public"],
+            summary="Regions selected in published rounds (what MoUs are signed on)",
+            description="Oldest round first; filter by region or year.", responses=ERR(422))
+async def list_selections(session: SessionDep, _: Public, page: PageDep,
+                          region_code: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$",
+                                                                   examples=["21.72"])] = None,
+                          year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Page[schemas.Selection]:
+    return await paginate(session, service.selections(region_code, year), page, service.selection_out,
+                          scalars=False)
+
+
+@router.get("/regions/{region_code}/history", operation_id="assessment_region_history", tags=["results"],
+            summary="Every round a region was invited to, with its answer and (once final) its result",
+            description="A region sees its own result once it is published.", responses=ERR(404, 422))
+async def region_history(region_code: RegionCode, session: SessionDep,
+                         principal: RegionParty) -> schemas.RegionHistory:
+    return schemas.RegionHistory(region_code=region_code,
+                                 items=await service.region_history(session, region_code, principal))
+
+
+@router.get("/funnel", operation_id="assessment_funnel_rows", tags=["results"],
+            summary="One row per invitation, for the programme funnel",
+            description="Read by the gateway's programme funnel.", responses=ERR(422))
+async def funnel_rows(session: SessionDep, _: Reader) -> schemas.InvitationFunnelRows:
+    return await service.funnel(session)
+
+
+@router.get("/open-data/results", operation_id="assessment_open_data_results", tags=["public"],
+            summary="Published round results as CSV, XLSX or JSON (no token, no assessor identities)",
+            description="Streamed; with the licence and the extraction time.",
+            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
+async def open_data_results(request: Request, _: Public, format: ExportFormat = ExportFormat.csv,
+                            year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
+    return export_response(format, "hasil-seleksi-gerakan-100-smart-city", service.OPEN_DATA_COLUMNS,
+                           stream_rows(request, service.open_data(year), service.open_data_row),
+                           title="Hasil seleksi Gerakan Menuju 100 Smart City", licence=OPEN_LICENCE)

@@ -1,0 +1,118 @@
+"""Results, verification, public results, selections, history and funnel rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..round.schemas import InvitationStatus, RoundState
+
+
+class MissingComponent(BaseModel):
+    component_key: str
+    reason: str = Field(examples=["no value of indicator kkd for 2019"])
+    rule: str = Field(examples=["scored 0 of 100"])
+
+
+class RegionResult(BaseModel):
+    region_code: str
+    region_name: str
+    province_code: str
+    island_group: str
+    rank: int | None
+    total: float | None
+    components: dict[str, dict[str, Any]]
+    flagged_for_moderation: bool
+    selected: bool
+    rule: str = Field(description="The rule that decided this region's outcome")
+    pushed: str | None = Field(description="'in' or 'out' when an equity rule changed the outcome by rank")
+    missing: list[MissingComponent] = Field(default_factory=list,
+                                            description="Components without a value, and the rule applied to each")
+    set_aside: list[int] = Field(default_factory=list, description="Assessors whose submitted scores were set aside "
+                                 "for a conflict of interest (kept, not counted)")
+
+
+class Results(BaseModel):
+    round_id: int
+    state: RoundState
+    rubric_id: int
+    rubric_code: str
+    rubric_version: int
+    frozen: bool = Field(description="True once finalised: the stored, immutable result")
+    result_hash: str | None
+    agreement_alpha: float | None = Field(description="Krippendorff's alpha (interval) over all panel scores")
+    selected_count: int
+    items: list[RegionResult]
+
+
+class Verification(BaseModel):
+    stored_hash: str | None
+    recomputed_hash: str
+    equal: bool
+
+
+class PublicRegionResult(BaseModel):
+    region_code: str
+    region_name: str
+    island_group: str
+    rank: int | None
+    total: float | None
+    selected: bool
+    rule: str
+
+
+class PublicResults(BaseModel):
+    round_id: int
+    year: int
+    title: str
+    published_at: datetime
+    rubric_code: str
+    rubric_version: int
+    result_hash: str
+    items: list[PublicRegionResult]
+
+
+class Selection(BaseModel):
+    round_id: int
+    year: int
+    region_code: str
+    region_name: str
+    rank: int | None
+    published_at: datetime
+
+
+class RoundHistory(BaseModel):
+    round_id: int
+    year: int
+    title: str
+    state: RoundState
+    invitation: InvitationStatus
+    attended: bool
+    rank: int | None = None
+    total: float | None = None
+    selected: bool | None = Field(default=None, description="Known once the round is finalised")
+    rule: str | None = None
+
+
+class InvitationFunnelRow(BaseModel):
+    """One invitation, for the programme funnel."""
+
+    region_code: str
+    province_code: str
+    island_group: str
+    round_id: int
+    year: int
+    attended: bool
+    selected: bool
+    published: bool
+
+
+class InvitationFunnelRows(BaseModel):
+    items: list[InvitationFunnelRow]
+
+
+class RegionHistory(BaseModel):
+    region_code: str
+    items: list[RoundHistory] = Field(description="Every round the region was invited to, oldest first")

@@ -1,0 +1,271 @@
+"""Selection: the inputs a result depends on, the frozen result, publication, and what others read of it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common import clock
+from services.common.auth import Principal
+from services.common.errors import NotFound
+from services.common.records import emit
+from services.common.upstream import Upstream
+
+from ..exceptions import ScoresOwed
+from ..models import (
+    AssessmentSession,
+    Assessor,
+    IndicatorInput,
+    Invitation,
+    PanelMember,
+    Result,
+    Round,
+    Score,
+    SelfAssessment,
+    SessionRegion,
+    Submission,
+    records,
+)
+from ..panel.service import conflicts_between
+from ..registry import indicator_definition, indicator_values
+from ..rubric.schemas import Component
+from ..rubric.service import get_rubric
+from . import calculation, schemas
+
+
+async def _blocked_pairs(session: AsyncSession, round_id: int,
+                         regions: list[Invitation]) -> dict[tuple[int, str], list[str]]:
+    """(assessor, region) pairs of this round's panels that a conflict rule blocks, with the reasons."""
+    codes = [r.region_code for r in regions]
+    assessors = list((await session.scalars(select(Assessor).join(
+        PanelMember, PanelMember.assessor_id == Assessor.id).join(
+        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
+        AssessmentSession.round_id == round_id).distinct())).all())
+    clashes = await conflicts_between(session, round_id, assessors, regions) if assessors and codes else []
+    return {(c["assessor_id"], c["region_code"]): c["reasons"] for c in clashes}
+
+
+async def scores_owed(session: AsyncSession, round_: Round) -> list[dict[str, Any]]:
+    """Who still owes submitted panel scores for which attending region (withdrawn regions owe nothing)."""
+    attending = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
+        .order_by(Invitation.region_code))).all())
+    panels = (await session.execute(select(SessionRegion.region_code, Assessor.id, Assessor.name).join(
+        PanelMember, PanelMember.session_id == SessionRegion.session_id).join(
+        Assessor, Assessor.id == PanelMember.assessor_id).where(SessionRegion.round_id == round_.id))).all()
+    members: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for code, assessor_id, name in panels:
+        members[code].append((assessor_id, name))
+    submitted = set((await session.execute(select(Submission.assessor_id, Submission.region_code).where(
+        Submission.round_id == round_.id))).all())
+    blocked = await _blocked_pairs(session, round_.id, attending)
+    owed = []
+    for inv in attending:
+        if not members[inv.region_code]:
+            owed.append({"region_code": inv.region_code, "region_name": inv.region_name, "assessor_id": None,
+                         "assessor": None, "owes": "no panel heard this region"})
+        for assessor_id, name in sorted(members[inv.region_code]):
+            if (assessor_id, inv.region_code) not in submitted and (assessor_id, inv.region_code) not in blocked:
+                owed.append({"region_code": inv.region_code, "region_name": inv.region_name,
+                             "assessor_id": assessor_id, "assessor": name, "owes": "submitted panel scores"})
+    return owed
+
+
+async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> None:
+    rubric = await get_rubric(session, round_.rubric_id)
+    codes = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code})
+    await session.execute(delete(IndicatorInput).where(IndicatorInput.round_id == round_.id))
+    invited = set((await session.scalars(select(Invitation.region_code).where(
+        Invitation.round_id == round_.id))).all())
+    for code in codes:
+        values = await indicator_values(registry, code, round_.year)
+        session.add_all([IndicatorInput(round_id=round_.id, indicator_code=code, region_code=r, value=v)
+                         for r, v in values.items() if r in invited])
+    # Components that defer to the registry's definition take it now, so recomputation never asks again.
+    deferring = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code
+                        and (c.normalisation or {}).get("from_indicator")})
+    rules = {}
+    for code in deferring:
+        rules[code] = calculation.rule_from_definition(await indicator_definition(registry, code))
+    round_.indicator_rules = rules
+    await session.flush()
+
+
+async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
+    """Everything a result depends on, as plain data: what the hash covers and recomputation uses."""
+    rubric = await get_rubric(session, round_.rubric_id)
+    attended = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
+        .order_by(Invitation.region_code))).all())
+    blocked = await _blocked_pairs(session, round_.id, attended)
+    # Plain rows, not ORM objects: a national round has tens of thousands of scores.
+    score_rows = await session.execute(
+        select(Score.region_code, Score.component_key, Score.assessor_id,
+               func.coalesce(Score.moderated_value, Score.value))
+        .join(Submission, and_(Submission.round_id == Score.round_id, Submission.assessor_id == Score.assessor_id,
+                               Submission.region_code == Score.region_code))
+        .where(Score.round_id == round_.id)
+        .order_by(Score.region_code, Score.component_key, Score.assessor_id))
+    scores, aside = [], set()
+    for region, key, assessor, value in score_rows:
+        if (assessor, region) in blocked:  # submitted, then a conflict came to light: kept, not counted
+            aside.add((region, assessor))
+        else:
+            scores.append([region, key, assessor, str(value)])
+    set_aside = [[region, assessor, "; ".join(blocked[(assessor, region)])] for region, assessor in sorted(aside)]
+    selfs = [[s.region_code, s.component_key, str(s.verified_value if s.verified_value is not None else s.value)]
+             for s in (await session.scalars(select(SelfAssessment).where(
+                 SelfAssessment.round_id == round_.id).order_by(SelfAssessment.region_code,
+                                                                SelfAssessment.component_key))).all()]
+    indicators = [[i.indicator_code, i.region_code, i.value] for i in (await session.scalars(
+        select(IndicatorInput).where(IndicatorInput.round_id == round_.id).order_by(
+            IndicatorInput.indicator_code, IndicatorInput.region_code))).all()]
+    return {
+        "round": {"id": round_.id, "year": round_.year, "quota": round_.quota, "aggregation": round_.aggregation,
+                  "disagreement_threshold": str(round_.disagreement_threshold),
+                  "equity_rules": round_.equity_rules},
+        "rubric": {"id": rubric.id, "code": rubric.code, "version": rubric.version,
+                   "components": [Component.model_validate(c).model_dump(mode="json")
+                                  for c in rubric.components]},
+        "candidates": [[i.region_code, i.region_name, i.province_code, i.island_group] for i in attended],
+        "scores": scores, "self": selfs, "indicators": indicators,
+        "indicator_rules": round_.indicator_rules or {}, "set_aside": set_aside,
+    }
+
+
+async def freeze(session: AsyncSession, round_: Round) -> None:
+    """Finalise: refuse while scores are owed, then store every result and the hash over inputs and outputs."""
+    owed = await scores_owed(session, round_)
+    if owed:
+        raise ScoresOwed(f"{len(owed)} panel score sheet(s) are still owed; have them submitted, or withdraw the "
+                         "region with a reason", extra={"owed": owed})
+    inputs = await gather_inputs(session, round_)
+    results, alpha = calculation.compute(inputs)
+    await session.execute(delete(Result).where(Result.round_id == round_.id))
+    session.add_all([Result(round_id=round_.id, region_code=r.region_code, rank=r.rank,
+                            total=Decimal(str(r.total)) if r.total is not None else None, selected=r.selected,
+                            rule=r.rule, explanation=r.model_dump(mode="json")) for r in results])
+    round_.result_hash = calculation.hash_of(inputs, results)
+    round_.agreement_alpha = alpha
+    round_.finalised_at = clock.now()
+    await session.flush()
+
+
+async def results(session: AsyncSession, round_: Round) -> schemas.Results:
+    rubric = await get_rubric(session, round_.rubric_id)
+    frozen = round_.is_frozen
+    if frozen:  # the stored result: nothing is recomputed
+        rows = (await session.scalars(select(Result).where(Result.round_id == round_.id))).all()
+        items = sorted((schemas.RegionResult.model_validate(r.explanation) for r in rows),
+                       key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
+        alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
+    else:
+        items, alpha = calculation.compute(await gather_inputs(session, round_))
+    return schemas.Results(round_id=round_.id, state=round_.state, rubric_id=rubric.id, rubric_code=rubric.code,
+                           rubric_version=rubric.version, frozen=frozen, result_hash=round_.result_hash,
+                           agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items)
+
+
+async def verify(session: AsyncSession, round_: Round) -> schemas.Verification:
+    inputs = await gather_inputs(session, round_)
+    recomputed, _ = calculation.compute(inputs)
+    digest = calculation.hash_of(inputs, recomputed)
+    return schemas.Verification(stored_hash=round_.result_hash, recomputed_hash=digest,
+                                equal=digest == round_.result_hash)
+
+
+async def publish(session: AsyncSession, round_: Round) -> None:
+    """Open the public view and announce every selected region."""
+    round_.published_at = clock.now()
+    selected = (await session.scalars(select(Result).where(Result.round_id == round_.id,
+                                                           Result.selected.is_(True)))).all()
+    for r in selected:
+        emit(session, records, "region.selected", r.region_code,
+             {"round_id": round_.id, "year": round_.year, "region_code": r.region_code,
+              "region_name": r.explanation["region_name"], "rank": r.rank})
+    emit(session, records, "round.published", round_.id,
+         {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
+          "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
+
+
+async def public_results(session: AsyncSession, round_id: int) -> schemas.PublicResults:
+    round_ = await session.get(Round, round_id)
+    if round_ is None or round_.state != "published" or round_.published_at is None or not round_.result_hash:
+        raise NotFound(f"Round {round_id} has no published results")
+    rubric = await get_rubric(session, round_.rubric_id)
+    rows = (await session.scalars(select(Result).where(Result.round_id == round_id))).all()
+    items = sorted((schemas.PublicRegionResult(
+        region_code=r.region_code, region_name=r.explanation["region_name"], island_group=r.explanation["island_group"],
+        rank=r.rank, total=float(r.total) if r.total is not None else None, selected=r.selected, rule=r.rule)
+        for r in rows), key=lambda x: (x.rank is None, x.rank or 0, x.region_code))
+    return schemas.PublicResults(round_id=round_.id, year=round_.year, title=round_.title,
+                                 published_at=round_.published_at, rubric_code=rubric.code,
+                                 rubric_version=rubric.version, result_hash=round_.result_hash, items=items)
+
+
+def selections(region_code: str | None, year: int | None) -> Select[Any]:
+    """Regions selected in published rounds, oldest round first."""
+    stmt = (select(Result, Round).join(Round, Round.id == Result.round_id)
+            .where(Round.state == "published", Result.selected.is_(True)))
+    if region_code:
+        stmt = stmt.where(Result.region_code == region_code)
+    if year:
+        stmt = stmt.where(Round.year == year)
+    return stmt.order_by(Round.year, Result.rank, Result.region_code)
+
+
+def selection_out(row: Any) -> schemas.Selection:
+    result, round_ = row
+    return schemas.Selection(round_id=round_.id, year=round_.year, region_code=result.region_code,
+                             region_name=result.explanation["region_name"], rank=result.rank,
+                             published_at=round_.published_at)
+
+
+async def region_history(session: AsyncSession, region_code: str, principal: Principal) -> list[schemas.RoundHistory]:
+    rows = (await session.execute(
+        select(Invitation, Round, Result).join(Round, Round.id == Invitation.round_id)
+        .outerjoin(Result, (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code))
+        .where(Invitation.region_code == region_code).order_by(Round.year, Round.id))).all()
+    history = []
+    for inv, rnd, res in rows:
+        # A region sees its own result once it is published; Kominfo and ministries once it is final.
+        visible = res is not None and (rnd.state == "published" or not principal.is_pemda_only)
+        history.append(schemas.RoundHistory(
+            round_id=rnd.id, year=rnd.year, title=rnd.title, state=rnd.state, invitation=inv.status,
+            attended=inv.attended, rank=res.rank if visible else None,
+            total=float(res.total) if visible and res.total is not None else None,
+            selected=res.selected if visible else None, rule=res.rule if visible else None))
+    return history
+
+
+async def funnel(session: AsyncSession) -> schemas.InvitationFunnelRows:
+    outcome = (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code)
+    rows = (await session.execute(
+        select(Invitation, Round, Result.selected).join(Round, Round.id == Invitation.round_id)
+        .outerjoin(Result, outcome).order_by(Round.year, Invitation.region_code, Round.id))).all()
+    return schemas.InvitationFunnelRows(items=[schemas.InvitationFunnelRow(
+        region_code=inv.region_code, province_code=inv.province_code, island_group=inv.island_group,
+        round_id=rnd.id, year=rnd.year, attended=inv.attended,
+        selected=bool(selected) and rnd.state == "published", published=rnd.state == "published")
+        for inv, rnd, selected in rows])
+
+
+OPEN_DATA_COLUMNS = ("year", "round_id", "round_title", "region_code", "region_name", "island_group", "rank", "total",
+                     "selected", "rule", "result_hash")
+
+
+def open_data(year: int | None) -> Select[Any]:
+    stmt = (select(Round.year, Round.id, Round.title, Result.region_code, Result.explanation, Result.rank,
+                   Result.total, Result.selected, Result.rule, Round.result_hash)
+            .join(Round, Round.id == Result.round_id).where(Round.state == "published")
+            .order_by(Round.year, Round.id, Result.rank.nulls_last(), Result.region_code))
+    return stmt.where(Round.year == year) if year else stmt
+
+
+def open_data_row(r: Any) -> tuple[Any, ...]:
+    return (r.year, r.id, r.title, r.region_code, r.explanation["region_name"], r.explanation["island_group"],
+            r.rank, float(r.total) if r.total is not None else None, r.selected, r.rule, r.result_hash)

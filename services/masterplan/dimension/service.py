@@ -1,0 +1,46 @@
+"""The six dimensions and their elements."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.errors import Conflict, NotFound
+from services.common.records import audit
+
+from ..models import Dimension, Element, records
+from . import schemas
+
+
+async def dimensions(session: AsyncSession) -> list[schemas.Dimension]:
+    dims = (await session.scalars(select(Dimension).order_by(Dimension.position))).all()
+    elements = (await session.scalars(select(Element).order_by(Element.dimension_code, Element.code))).all()
+    return [schemas.Dimension(code=d.code, name_id=d.name_id, name_en=d.name_en, position=d.position,
+                              elements=[schemas.Element.model_validate(e) for e in elements
+                                        if e.dimension_code == d.code]) for d in dims]
+
+
+async def rename(session: AsyncSession, code: str, data: schemas.DimensionPatch, actor: Principal) -> Dimension:
+    dim = await session.get(Dimension, code)
+    if dim is None:
+        raise NotFound(f"Dimension {code} does not exist")
+    before = {"name_id": dim.name_id, "name_en": dim.name_en}
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(dim, field, value)
+    await session.flush()
+    audit(session, records, actor=actor, action="dimension.update", entity="dimension", entity_id=code, before=before,
+          after=data)
+    return dim
+
+
+async def add_element(session: AsyncSession, code: str, data: schemas.ElementIn, actor: Principal) -> Element:
+    if await session.get(Dimension, code) is None:
+        raise NotFound(f"Dimension {code} does not exist")
+    if await session.get(Element, (code, data.code)):
+        raise Conflict(f"{code} already has element {data.code}")
+    element = Element(dimension_code=code, **data.model_dump())
+    session.add(element)
+    await session.flush()
+    audit(session, records, actor=actor, action="element.create", entity="dimension", entity_id=code, after=data)
+    return element

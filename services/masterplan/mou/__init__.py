@@ -1,0 +1,1 @@
+"""The nota kesepahaman a selected region signs with Kominfo."""

@@ -1,0 +1,57 @@
+"""MoU models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AliasChoices, Field, model_validator
+
+from services.common.schemas import ORM, RegencyCode, Strict
+
+
+class Signatory(Strict):
+    name: str = Field(min_length=2, max_length=200, examples=["Ir. Muzakir Sai Sohar"])
+    title: str = Field(min_length=2, max_length=200, examples=["Bupati Muara Enim"])
+    organisation: str = Field(min_length=2, max_length=200, examples=["Pemerintah Kabupaten Muara Enim"])
+
+
+class MouIn(Strict):
+    region_code: RegencyCode
+    signed_on: date = Field(examples=["2018-05-08"])
+    place: str = Field(min_length=2, max_length=200, examples=["Hotel Redtop, Jakarta"])
+    signatories: list[Signatory] = Field(min_length=2, max_length=10)
+    document_ref: str = Field(min_length=3, max_length=200, examples=["NK 119/M.KOMINFO/HK.03.02/05/2018"])
+
+
+class Mou(ORM):
+    id: int
+    region_code: str
+    region_name: str
+    round_id: int
+    cohort_year: int
+    signed_on: date = Field(description="When it was signed")
+    place: str
+    signatories: list[dict[str, str]]
+    document_ref: str
+    amended_on: date | None = Field(description="When the last amendment was agreed")
+    amendment_reason: str | None
+    recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
+                                  description="When the MoU was entered in this system")
+
+
+class MouAmendmentIn(Strict):
+    """The fields an amendment changes (omitted ones stay), its reason and the date it was agreed."""
+
+    reason: str = Field(min_length=10, max_length=2000, examples=["Adendum: penandatangan dari pihak Pemda berganti"])
+    amended_on: date | None = Field(default=None, description="When the amendment was agreed; default today (WIB)",
+                                    examples=["2018-07-02"])
+    signed_on: date = Field(default=None, examples=["2018-05-08"])
+    place: str = Field(default=None, min_length=2, max_length=200)
+    signatories: list[Signatory] = Field(default=None, min_length=2, max_length=10)
+    document_ref: str = Field(default=None, min_length=3, max_length=200)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> MouAmendmentIn:
+        if not self.model_fields_set & {"signed_on", "place", "signatories", "document_ref"}:
+            raise ValueError("an amendment changes at least one of signed_on, place, signatories, document_ref")
+        return self

@@ -1,0 +1,1 @@
+"""Versioned masterplans: draft, review, approval with its legal basis, revision, reconfirmation."""

@@ -1,0 +1,165 @@
+"""Masterplan version models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, Field, model_validator
+
+from services.common.schemas import ORM, RegencyCode, Strict
+
+from ..programme.schemas import Programme
+from ..types import Year
+
+
+class PartnerKind(StrEnum):
+    university = "university"
+    practitioner = "practitioner"
+    technology_advisor = "technology_advisor"
+    other = "other"
+
+
+class Partner(Strict):
+    name: str = Field(min_length=2, max_length=200, examples=["Institut Teknologi Bandung"])
+    kind: PartnerKind
+    role: str = Field(min_length=2, max_length=500, examples=["Pendamping penyusunan masterplan"])
+
+
+class ReadinessItem(Strict):
+    score: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    narrative: str = Field(min_length=3, max_length=4000)
+
+
+class Readiness(Strict):
+    structure: ReadinessItem
+    infrastructure: ReadinessItem
+    superstructure: ReadinessItem
+
+
+class MasterplanIn(Strict):
+    region_code: RegencyCode
+    start_year: Year
+    end_year: Year
+    vision: str = Field(min_length=10, max_length=4000,
+                        examples=["Tanjungpinang kota cerdas berbasis budaya Melayu yang melayani warganya"])
+    partners: list[Partner] = Field(default_factory=list, max_length=20)
+    readiness: Readiness | None = None
+
+    @model_validator(mode="after")
+    def _horizon(self) -> MasterplanIn:
+        if not 5 <= self.end_year - self.start_year + 1 <= 10:
+            raise ValueError("a masterplan covers 5 to 10 years")
+        return self
+
+
+class MasterplanPatch(Strict):
+    """Omitted fields stay as they are; null is refused where a value is required."""
+
+    vision: str = Field(default=None, min_length=10, max_length=4000)
+    partners: list[Partner] = Field(default=None, max_length=20)
+    readiness: Readiness = None
+    start_year: Year = None
+    end_year: Year = None
+
+
+class MasterplanState(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    in_review = "in_review"
+    approved = "approved"
+    superseded = "superseded"
+
+
+class LegalBasis(Strict):
+    kind: str = Field(pattern="^(perbup|perwali)$", examples=["perwali"])
+    number: str = Field(min_length=1, max_length=100, examples=["Perwali No. 45 Tahun 2019"])
+    date: date
+
+
+class TransitionIn(Strict):
+    to: MasterplanState
+    legal_basis: LegalBasis | None = Field(default=None, description="Required to approve (and only then): the "
+                                           "Perbup/Perwali that enacts it; its date is the approval date")
+
+    @model_validator(mode="after")
+    def _basis(self) -> TransitionIn:
+        if (self.to == MasterplanState.approved) != (self.legal_basis is not None):
+            raise ValueError("legal_basis is given exactly when approving")
+        return self
+
+
+class RevisionIn(Strict):
+    reason: str = Field(min_length=10, max_length=2000, examples=["Kepala daerah baru hasil Pilkada 2020"])
+    decided_on: date | None = Field(default=None, description="When the region decided to revise; default today "
+                                    "(WIB)", examples=["2021-03-01"])
+
+
+class ReconfirmIn(Strict):
+    note: str = Field(min_length=10, max_length=2000,
+                      examples=["Walikota baru menegaskan masterplan tetap berlaku tanpa perubahan"])
+    reconfirmed_on: date | None = Field(default=None, description="When the head reconfirmed it (not before the "
+                                        "approval); default today (WIB)", examples=["2021-04-12"])
+
+
+class CommentIn(Strict):
+    body: str = Field(min_length=3, max_length=4000)
+
+
+class Comment(ORM):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class Masterplan(ORM):
+    id: int
+    region_code: str
+    cohort_year: int
+    version: int
+    state: MasterplanState
+    start_year: int
+    end_year: int
+    vision: str
+    partners: list[dict[str, Any]]
+    readiness: dict[str, Any]
+    revision_reason: str | None
+    revised_on: date | None = Field(description="When the revision was decided (versions after the first)")
+    legal_basis: dict[str, Any] | None
+    approved_on: date | None = Field(description="The date of the Perbup/Perwali that approved it: what rules use")
+    approval_recorded_at: datetime | None = Field(description="When the approval was entered in this system")
+    needs_reconfirmation: bool
+    reconfirmation_reason: str | None = Field(description="Why it is flagged, while it is")
+    flagged_at: datetime | None = Field(description="When it was last flagged")
+    reconfirmation_note: str | None
+    reconfirmed_on: date | None
+    reconfirmation_recorded_at: datetime | None
+    recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
+                                  description="When this version was created in this system")
+
+
+class MasterplanDetail(Masterplan):
+    programmes: list[Programme]
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any
+    after: Any
+
+
+class ProgrammeChange(BaseModel):
+    key: str
+    title: str
+    changes: list[FieldChange]
+
+
+class Diff(BaseModel):
+    from_version: int
+    to_version: int
+    added: list[Programme]
+    removed: list[Programme]
+    changed: list[ProgrammeChange]

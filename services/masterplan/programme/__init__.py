@@ -1,0 +1,1 @@
+"""Programmes of a masterplan and the yearly roadmap they make."""

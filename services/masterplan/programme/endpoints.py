@@ -1,0 +1,68 @@
+"""Programme and roadmap operations."""
+
+from __future__ import annotations
+
+from fastapi import Depends, Response, status
+
+from services.common.auth import region_scope
+from services.common.db import SessionDep
+from services.common.errors import problem_responses as ERR
+from services.common.etag import set_etag, with_etag
+from services.common.routing import contract_router
+
+from ..auth import Aligner, RegionParty, RegionWriter
+from ..deps import CurrentPlan, CurrentProgramme, PlanForUpdate, ProgrammeForUpdate
+from ..models import records
+from . import schemas, service
+
+router = contract_router(records, prefix="/api/v1/masterplan", tags=["programmes"],
+                         dependencies=[Depends(region_scope)])
+
+
+@router.post("/masterplans/{plan_id}/programmes", operation_id="masterplan_programmes_create", status_code=201,
+             summary="Add a programme to a draft (If-Match of the masterplan)",
+             description="Its key (P001, P002, ...) is never reused across the region's versions. The answer's "
+                         "ETag is the masterplan's new one.",
+             responses={**ERR(404, 409, 412, 422, 428), **with_etag(201)})
+async def add_programme(plan: PlanForUpdate, body: schemas.ProgrammeIn, session: SessionDep, actor: RegionWriter,
+                        response: Response) -> schemas.Programme:
+    programme = await service.add_programme(session, plan, body, actor)
+    set_etag(response, plan.etag)
+    return schemas.Programme.model_validate(programme)
+
+
+@router.put("/masterplans/{plan_id}/programmes/{programme_id}", operation_id="masterplan_programmes_replace",
+            summary="Replace a programme of a draft (If-Match of the masterplan)",
+            description="The answer's ETag is the masterplan's new one.",
+            responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
+async def replace_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, body: schemas.ProgrammeIn,
+                            session: SessionDep, actor: RegionWriter, response: Response) -> schemas.Programme:
+    programme = await service.replace_programme(session, plan, programme, body, actor)
+    set_etag(response, plan.etag)
+    return schemas.Programme.model_validate(programme)
+
+
+@router.delete("/masterplans/{plan_id}/programmes/{programme_id}", operation_id="masterplan_programmes_delete",
+               status_code=status.HTTP_204_NO_CONTENT, summary="Remove a programme from a draft (If-Match of the "
+               "masterplan)", description="The answer's ETag is the masterplan's new one.",
+               responses={**ERR(404, 409, 412, 422, 428), **with_etag(204)})
+async def delete_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, session: SessionDep,
+                           actor: RegionWriter) -> Response:
+    await service.delete_programme(session, plan, programme, actor)
+    return Response(status_code=204, headers={"ETag": plan.etag})
+
+
+@router.put("/masterplans/{plan_id}/programmes/{programme_id}/alignment", operation_id="masterplan_programmes_align",
+            summary="Align a programme to RPJMN/RPJMD programmes (Bappenas)",
+            description="Tags annotate the programme; they are not plan content, so approval does not lock them.",
+            responses=ERR(404, 409, 422))
+async def align_programme(plan: CurrentPlan, programme: CurrentProgramme, body: schemas.AlignmentIn,
+                          session: SessionDep, actor: Aligner) -> schemas.Programme:
+    return schemas.Programme.model_validate(await service.align_programme(session, plan, programme, body.tags, actor))
+
+
+@router.get("/masterplans/{plan_id}/roadmap", operation_id="masterplan_roadmap",
+            summary="Year × dimension matrix: programmes, budget per year, per dimension and per source",
+            description="Quick wins per year; budgets in whole rupiah.", responses=ERR(404, 422))
+async def roadmap(plan: CurrentPlan, session: SessionDep, _: RegionParty) -> schemas.Roadmap:
+    return await service.roadmap(session, plan)

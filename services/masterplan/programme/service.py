@@ -1,0 +1,119 @@
+"""Programmes of a draft masterplan, their alignment, and the roadmap they make."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.records import audit
+
+from ..models import Dimension, Element, Masterplan, Programme, records
+from ..plan.service import programmes_of, require_draft, touch
+from . import schemas
+
+
+async def _check_programme(session: AsyncSession, plan: Masterplan, data: schemas.ProgrammeIn) -> None:
+    if not (plan.start_year <= data.start_year and data.end_year <= plan.end_year):
+        raise Unprocessable.field("start_year", "outside the horizon", f"Programme years {data.start_year}-"
+                                  f"{data.end_year} are outside the masterplan's {plan.start_year}-{plan.end_year}")
+    if await session.get(Dimension, data.dimension_code) is None:
+        raise Unprocessable.field("dimension_code", "unknown", f"Unknown dimension {data.dimension_code}")
+    if data.element_code and await session.get(Element, (data.dimension_code, data.element_code)) is None:
+        raise Unprocessable.field("element_code", "unknown for this dimension",
+                                  f"{data.element_code} is not an element of {data.dimension_code}")
+
+
+async def add_programme(session: AsyncSession, plan: Masterplan, data: schemas.ProgrammeIn,
+                        actor: Principal) -> Programme:
+    require_draft(plan)
+    await _check_programme(session, plan, data)
+    # Keys are never reused across the region's versions, so a removed programme stays removed in a diff.
+    keys = (await session.scalars(select(Programme.key).join(Masterplan, Masterplan.id == Programme.masterplan_id)
+                                  .where(Masterplan.region_code == plan.region_code))).all()
+    number = max((int(k[1:]) for k in keys), default=0) + 1
+    programme = Programme(masterplan_id=plan.id, key=f"P{number:03d}", **data.model_dump(mode="json"))
+    session.add(programme)
+    touch(plan)
+    await session.flush()
+    audit(session, records, actor=actor, action="programme.create", entity="programme", entity_id=programme.id,
+          after=schemas.Programme.model_validate(programme))
+    return programme
+
+
+async def get_programme(session: AsyncSession, plan: Masterplan, programme_id: int) -> Programme:
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.masterplan_id != plan.id:
+        raise NotFound(f"Masterplan {plan.id} has no programme {programme_id}")
+    return programme
+
+
+async def replace_programme(session: AsyncSession, plan: Masterplan, programme: Programme,
+                            data: schemas.ProgrammeIn, actor: Principal) -> Programme:
+    require_draft(plan)
+    await _check_programme(session, plan, data)
+    before = schemas.Programme.model_validate(programme)
+    for field, value in data.model_dump(mode="json").items():
+        setattr(programme, field, value)
+    touch(plan)
+    await session.flush()
+    audit(session, records, actor=actor, action="programme.update", entity="programme", entity_id=programme.id,
+          before=before, after=schemas.Programme.model_validate(programme))
+    return programme
+
+
+async def delete_programme(session: AsyncSession, plan: Masterplan, programme: Programme, actor: Principal) -> None:
+    require_draft(plan)
+    before = schemas.Programme.model_validate(programme)
+    await session.delete(programme)
+    touch(plan)
+    await session.flush()
+    audit(session, records, actor=actor, action="programme.delete", entity="programme", entity_id=before.id,
+          before=before)
+
+
+async def align_programme(session: AsyncSession, plan: Masterplan, programme: Programme, tags: list[str],
+                          actor: Principal) -> Programme:
+    """Alignment tags annotate a programme (Bappenas); they are not plan content, so approval does not lock them."""
+    if plan.state == "superseded":
+        raise Conflict("A superseded version is history; align the current one")
+    before = list(programme.alignment)
+    programme.alignment = tags
+    await session.flush()
+    audit(session, records, actor=actor, action="programme.align", entity="programme", entity_id=programme.id,
+          before={"alignment": before}, after={"alignment": tags})
+    return programme
+
+
+async def roadmap(session: AsyncSession, plan: Masterplan) -> schemas.Roadmap:
+    dimensions = [d.code for d in (await session.scalars(select(Dimension).order_by(Dimension.position))).all()]
+    programmes = await programmes_of(session, plan.id)
+    years = []
+    by_dimension: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
+    for year in range(plan.start_year, plan.end_year + 1):
+        cells = {d: schemas.RoadmapCell(programmes=[], budget=0) for d in dimensions}
+        year_sources: dict[str, int] = defaultdict(int)
+        quick = []
+        for p in programmes:
+            if not p.start_year <= year <= p.end_year:
+                continue
+            cell = cells[p.dimension_code]
+            cell.programmes.append(p.key)
+            if p.quick_win:
+                quick.append(p.key)
+            for line in p.budget:
+                if line["year"] == year:
+                    cell.budget += line["amount"]
+                    year_sources[line["source"]] += line["amount"]
+                    by_dimension[p.dimension_code] += line["amount"]
+                    by_source[line["source"]] += line["amount"]
+        years.append(schemas.RoadmapYear(year=year, dimensions=cells, budget_total=sum(year_sources.values()),
+                                         budget_by_source=dict(sorted(year_sources.items())), quick_wins=quick))
+    return schemas.Roadmap(masterplan_id=plan.id, region_code=plan.region_code, version=plan.version,
+                           start_year=plan.start_year, end_year=plan.end_year, years=years,
+                           budget_total=sum(by_source.values()), budget_by_dimension=dict(sorted(by_dimension.items())),
+                           budget_by_source=dict(sorted(by_source.items())))

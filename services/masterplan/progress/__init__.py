@@ -1,0 +1,1 @@
+"""Progress reports, late programmes and the yearly evaluation."""

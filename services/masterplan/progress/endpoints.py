@@ -1,0 +1,90 @@
+"""Progress, late programme and evaluation operations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+
+from services.common import clock
+from services.common.auth import region_scope
+from services.common.db import SessionDep
+from services.common.errors import problem_responses as ERR
+from services.common.pagination import Page, PageDep, paginate
+from services.common.routing import contract_router
+
+from ..auth import Officer, Reader, RegionParty, RegionWriter
+from ..deps import CurrentPlan, CurrentProgramme
+from ..models import records
+from . import schemas, service
+
+router = contract_router(records, prefix="/api/v1/masterplan", dependencies=[Depends(region_scope)])
+Period = Annotated[str, Path(pattern=r"^20[1-6]\d(-Q[1-4])?$", description="A year (2020) or a quarter (2020-Q3)",
+                             examples=["2020-Q1"])]
+
+
+@router.put("/masterplans/{plan_id}/programmes/{programme_id}/progress/{period}",
+            operation_id="masterplan_progress_report", tags=["progress"],
+            summary="Report a programme's progress for a year (2020) or quarter (2020-Q3)",
+            description="On the approved masterplan, for a period within the programme's years; a new report "
+                        "replaces the period's earlier one and clears its review.", responses=ERR(404, 409, 422))
+async def report_progress(plan: CurrentPlan, programme: CurrentProgramme, period: Period, body: schemas.ProgressIn,
+                          session: SessionDep, actor: RegionWriter) -> schemas.Progress:
+    report = await service.report_progress(session, plan, programme, period, body, actor)
+    return schemas.Progress.model_validate(report)
+
+
+@router.get("/masterplans/{plan_id}/progress", operation_id="masterplan_progress_list", tags=["progress"],
+            summary="All progress reports of a masterplan", description="By programme and period.",
+            responses=ERR(404, 422))
+async def list_progress(plan: CurrentPlan, session: SessionDep, _: RegionParty,
+                        page: PageDep) -> Page[schemas.Progress]:
+    return await paginate(session, service.progress_of(plan), page, schemas.Progress.model_validate)
+
+
+@router.post("/masterplans/{plan_id}/programmes/{programme_id}/progress/{period}/review",
+             operation_id="masterplan_progress_review", tags=["progress"], summary="Kominfo's review of a report",
+             description="A note on the period's report.", responses=ERR(404, 422))
+async def review_progress(programme: CurrentProgramme, period: Period, body: schemas.ProgressReviewIn,
+                          session: SessionDep, actor: Officer) -> schemas.Progress:
+    return schemas.Progress.model_validate(await service.review_progress(session, programme, period, body.note,
+                                                                         actor))
+
+
+@router.get("/masterplans/{plan_id}/late", operation_id="masterplan_late", tags=["progress"],
+            summary="Programmes whose report for a past year is missing",
+            description="A past year is covered by a yearly or a Q4 report.", responses=ERR(404, 422))
+async def late(plan: CurrentPlan, session: SessionDep, _: RegionParty,
+               as_of: Annotated[date | None, Query(description="Default: today (WIB)")] = None
+               ) -> list[schemas.LateProgramme]:
+    return await service.late(session, plan, as_of or clock.today())
+
+
+@router.post("/evaluation-schemes", operation_id="masterplan_schemes_create", tags=["evaluation"], status_code=201,
+             summary="A new version of the yearly evaluation's weights",
+             description="The same code again makes its next version.", responses=ERR(409, 422))
+async def create_scheme(body: schemas.SchemeIn, session: SessionDep, actor: Officer) -> schemas.Scheme:
+    return schemas.Scheme.model_validate(await service.create_scheme(session, body, actor))
+
+
+@router.get("/evaluation-schemes", operation_id="masterplan_schemes_list", tags=["evaluation"],
+            summary="Evaluation weight versions", description="By code and version.", responses=ERR(422))
+async def list_schemes(session: SessionDep, _: Reader, page: PageDep) -> Page[schemas.Scheme]:
+    return await paginate(session, service.schemes(), page, schemas.Scheme.model_validate)
+
+
+@router.post("/masterplans/{plan_id}/evaluations", operation_id="masterplan_evaluations_create",
+             tags=["evaluation"], status_code=201, summary="Evaluate a year of implementation",
+             description="Scores exactly the scheme's weights; one evaluation per region and year.",
+             responses=ERR(404, 409, 422))
+async def evaluate(plan: CurrentPlan, body: schemas.EvaluationIn, session: SessionDep,
+                   actor: Officer) -> schemas.Evaluation:
+    return schemas.Evaluation.model_validate(await service.evaluate(session, plan, body, actor))
+
+
+@router.get("/masterplans/{plan_id}/evaluations", operation_id="masterplan_evaluations_list", tags=["evaluation"],
+            summary="Yearly evaluations of the region", description="Oldest year first.", responses=ERR(404, 422))
+async def list_evaluations(plan: CurrentPlan, session: SessionDep, _: RegionParty,
+                           page: PageDep) -> Page[schemas.Evaluation]:
+    return await paginate(session, service.evaluations(plan), page, schemas.Evaluation.model_validate)
