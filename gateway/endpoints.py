@@ -7,23 +7,49 @@ import binascii
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.common.auth import Role
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.etag import check_if_match, etag_for, set_etag
+from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
 from services.common.pagination import PageDep
+from services.common.routing import contract_router
 
 from . import schemas, service
+from .models import ApiClient, UserAccount, records
 from .openapi_merge import fetch_service_specs, merge_specs
 from .proxy import forward
 from .roles import Administrator, Anyone, SignedIn
 
 auth_router = APIRouter()
-admin_router = APIRouter(prefix="/api/v1/admin")
+admin_router = contract_router(records, prefix="/api/v1/admin", tags=["admin"])
+
+
+async def _user_for_update(user_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None) -> UserAccount:
+    user = await service.get_user(session, user_id, lock=True)
+    check_if_match(if_match, _user_etag(user))
+    return user
+
+
+async def _client_for_update(client_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None) -> ApiClient:
+    client = await service.get_client(session, client_id, lock=True)
+    check_if_match(if_match, _client_etag(client))
+    return client
+
+
+def _user_etag(user: UserAccount) -> str:
+    return etag_for("user", user.id, user.version)
+
+
+def _client_etag(client: ApiClient) -> str:
+    return etag_for("client", client.id, client.version)
+
+
+UserForUpdate = Annotated[UserAccount, Depends(_user_for_update)]
+ClientForUpdate = Annotated[ApiClient, Depends(_client_for_update)]
 proxy_router = APIRouter(include_in_schema=False)
 
 
@@ -39,7 +65,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 
 @auth_router.post(
-    "/auth/token", operation_id="auth_token", tags=["auth"], summary="Get an access token (OAuth2)",
+    "/auth/token", operation_id="auth_tokens_issue", tags=["auth"], summary="Get an access token (OAuth2)",
     description="`password` for people (returns a rotating refresh token), `client_credentials` for partner "
                 "systems (client id and secret in the form or as HTTP Basic), `refresh_token` to rotate. "
                 "Access tokens are ES256 JWTs that live minutes.",
@@ -70,7 +96,7 @@ async def token(
     return await service.refresh_grant(session, ring, settings, refresh_token)
 
 
-@auth_router.post("/auth/revoke", operation_id="auth_revoke", tags=["auth"],
+@auth_router.post("/auth/revoke", operation_id="auth_tokens_revoke", tags=["auth"],
                   summary="Revoke a refresh token and its whole family (RFC 7009)",
                   description="Answers the same for an unknown token, as RFC 7009 asks.",
                   responses=problem_responses(422))
@@ -79,13 +105,15 @@ async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_
     return schemas.Revoked()
 
 
-@auth_router.get("/.well-known/jwks.json", operation_id="auth_jwks", tags=["auth"],
-                 summary="Public keys that verify our tokens")
+@auth_router.get("/.well-known/jwks.json", operation_id="auth_keys_list", tags=["auth"],
+                 summary="Public keys that verify our tokens",
+                 description="A JWK set (ES256); during a key rotation it holds the old key and the new one.")
 async def jwks(request: Request, _: Anyone) -> dict[str, list[dict[str, Any]]]:
     return request.app.state.ring.jwks()
 
 
-@auth_router.get("/auth/me", operation_id="auth_me", tags=["auth"], summary="Who the token says you are")
+@auth_router.get("/auth/me", operation_id="auth_me_get", tags=["auth"], summary="Who the token says you are",
+                 description="Subject, organisation, roles and (for a pemda user) the region.")
 async def me(principal: SignedIn) -> schemas.Me:
     return schemas.Me(sub=principal.sub, organisation=principal.organisation,
                       roles=sorted(r.value for r in principal.roles), region_code=principal.region_code,
@@ -94,8 +122,8 @@ async def me(principal: SignedIn) -> schemas.Me:
 
 # Administration of people and partner clients ----------------------------------------------------
 
-@admin_router.get("/users", operation_id="admin_users_list", tags=["admin"], summary="List user accounts",
-                  responses=problem_responses(422))
+@admin_router.get("/users", operation_id="admin_users_list", summary="List user accounts",
+                  description="Filter by role or by a name or username fragment.", responses=problem_responses(422))
 async def list_users(session: SessionDep, _: Administrator, page: PageDep, role: Role | None = None,
                      q: Annotated[str | None, Query(min_length=1, max_length=100)] = None) -> schemas.UserPage:
     rows, total = await service.list_users(session, page, role, q)
@@ -103,38 +131,39 @@ async def list_users(session: SessionDep, _: Administrator, page: PageDep, role:
                             offset=page.offset)
 
 
-@admin_router.post("/users", operation_id="admin_users_create", tags=["admin"], status_code=201,
-                   summary="Create a user account", responses=problem_responses(409, 422))
+@admin_router.post("/users", operation_id="admin_users_create", status_code=201, summary="Create a user account",
+                   description="A username is taken once (409). The password is stored as an argon2 hash.",
+                   responses={**problem_responses(409, 422), **with_etag(201)})
 async def create_user(body: schemas.UserIn, session: SessionDep, actor: Administrator,
                       response: Response) -> schemas.User:
     user = await service.create_user(session, body, actor)
-    set_etag(response, etag_for("user", user.id, user.version))
+    set_etag(response, _user_etag(user))
     return schemas.User.model_validate(user)
 
 
-@admin_router.get("/users/{user_id}", operation_id="admin_users_get", tags=["admin"], summary="One user account",
-                  responses=problem_responses(404, 422))
+@admin_router.get("/users/{user_id}", operation_id="admin_users_get", summary="One user account",
+                  description="Its roles, region and whether it is enabled.",
+                  responses={**problem_responses(404, 422), **with_etag()})
 async def get_user(user_id: uuid.UUID, session: SessionDep, _: Administrator, response: Response) -> schemas.User:
     user = await service.get_user(session, user_id)
-    set_etag(response, etag_for("user", user.id, user.version))
+    set_etag(response, _user_etag(user))
     return schemas.User.model_validate(user)
 
 
-@admin_router.patch("/users/{user_id}", operation_id="admin_users_update", tags=["admin"],
-                    summary="Change roles, disable, reset password (If-Match required)",
+@admin_router.patch("/users/{user_id}", operation_id="admin_users_update",
+                    summary="Change roles, disable, reset password",
                     description="Disabling or re-roling ends the user's refresh tokens at once; access tokens "
                                 "already issued expire within minutes.",
-                    responses=problem_responses(404, 412, 422, 428))
-async def update_user(user_id: uuid.UUID, patch: schemas.UserPatch, request: Request, response: Response,
-                      session: SessionDep, actor: Administrator) -> schemas.User:
-    user = await service.get_user(session, user_id)
-    check_if_match(request.headers.get("if-match"), etag_for("user", user.id, user.version))
+                    responses={**problem_responses(404, 412, 422, 428), **with_etag()})
+async def update_user(user: UserForUpdate, patch: schemas.UserPatch, response: Response, session: SessionDep,
+                      actor: Administrator) -> schemas.User:
     user = await service.update_user(session, user, patch, actor)
-    set_etag(response, etag_for("user", user.id, user.version))
+    set_etag(response, _user_etag(user))
     return schemas.User.model_validate(user)
 
 
-@admin_router.get("/clients", operation_id="admin_clients_list", tags=["admin"], summary="List partner clients",
+@admin_router.get("/clients", operation_id="admin_clients_list", summary="List partner clients",
+                  description="Partner systems that get tokens with client credentials.",
                   responses=problem_responses(422))
 async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> schemas.ClientPage:
     rows, total = await service.list_clients(session, page)
@@ -142,35 +171,36 @@ async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> 
                               limit=page.limit, offset=page.offset)
 
 
-@admin_router.post("/clients", operation_id="admin_clients_create", tags=["admin"], status_code=201,
+@admin_router.post("/clients", operation_id="admin_clients_create", status_code=201,
                    summary="Register a partner system; the secret is shown once",
-                   responses=problem_responses(409, 422))
+                   description="A client id is taken once (409). Only a hash of the secret is kept.",
+                   responses={**problem_responses(409, 422), **with_etag(201)})
 async def create_client(body: schemas.ClientIn, session: SessionDep, actor: Administrator,
                         response: Response) -> schemas.ClientCreated:
     client, secret = await service.create_client(session, body, actor)
-    set_etag(response, etag_for("client", client.id, client.version))
+    set_etag(response, _client_etag(client))
     response.headers["Cache-Control"] = "no-store"
     return schemas.ClientCreated(**schemas.Client.model_validate(client).model_dump(), client_secret=secret)
 
 
-@admin_router.get("/clients/{client_id}", operation_id="admin_clients_get", tags=["admin"],
-                  summary="One partner client", responses=problem_responses(404, 422))
+@admin_router.get("/clients/{client_id}", operation_id="admin_clients_get", summary="One partner client",
+                  description="Its roles and whether it is enabled.",
+                  responses={**problem_responses(404, 422), **with_etag()})
 async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator,
                      response: Response) -> schemas.Client:
     client = await service.get_client(session, client_id)
-    set_etag(response, etag_for("client", client.id, client.version))
+    set_etag(response, _client_etag(client))
     return schemas.Client.model_validate(client)
 
 
-@admin_router.patch("/clients/{client_id}", operation_id="admin_clients_update", tags=["admin"],
-                    summary="Change a client's roles or disable it (If-Match required)",
-                    responses=problem_responses(404, 412, 422, 428))
-async def update_client(client_id: uuid.UUID, patch: schemas.ClientPatch, request: Request, response: Response,
+@admin_router.patch("/clients/{client_id}", operation_id="admin_clients_update",
+                    summary="Change a client's roles or disable it",
+                    description="A disabled client gets no new tokens.",
+                    responses={**problem_responses(404, 412, 422, 428), **with_etag()})
+async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, response: Response,
                         session: SessionDep, actor: Administrator) -> schemas.Client:
-    client = await service.get_client(session, client_id)
-    check_if_match(request.headers.get("if-match"), etag_for("client", client.id, client.version))
     client = await service.update_client(session, client, patch, actor)
-    set_etag(response, etag_for("client", client.id, client.version))
+    set_etag(response, _client_etag(client))
     return schemas.Client.model_validate(client)
 
 

@@ -18,8 +18,8 @@ from .proxy import upstream_clients
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .views import router as views_router
-from .webhooks import router as webhooks_router
-from .webhooks import webhook_worker
+from .webhooks.endpoints import router as webhooks_router
+from .webhooks.worker import webhook_worker
 
 
 def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
@@ -45,12 +45,13 @@ async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
             await client.aclose()
 
 
+admin_audit = audit_router("/api/v1/admin", records, Administrator, "admin_audit_list", "admin")
+
 app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, audit_router("/api/v1/admin", records, Administrator, "admin_audit", "admin"),
-             views_router, labels_router, webhooks_router, proxy_router],
+    routers=[auth_router, admin_router, admin_audit, views_router, labels_router, webhooks_router, proxy_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
           {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},

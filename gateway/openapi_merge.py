@@ -11,21 +11,6 @@ import httpx
 log = logging.getLogger("smartcity.gateway")
 
 
-def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                name = value.rsplit("/", 1)[-1]
-                out[key] = f"#/components/schemas/{renames.get(name, name)}"
-            else:
-                out[key] = _rename_refs(value, renames)
-        return out
-    if isinstance(node, list):
-        return [_rename_refs(v, renames) for v in node]
-    return node
-
-
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # What the gateway itself may answer in front of any operation.
 GATEWAY_ERRORS = {"429": "Rate limit reached (see Retry-After)"}
@@ -53,13 +38,10 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
     tags = {t["name"]: t for t in merged.get("tags", [])}
     tag_groups = [{"name": "gateway", "tags": list(tags)}]
     for service, spec in services.items():
-        theirs = spec.get("components", {}).get("schemas", {})
-        # Same name, different shape: the service's schema takes its service's name as a prefix.
-        renames = {name: f"{service.title()}{name}" for name, schema in theirs.items()
-                   if name in schemas and schemas[name] != schema}
-        spec = _rename_refs(spec, renames)
+        # One name, one shape: two services may share a model only if it is the same; else name them apart.
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
-            schemas.setdefault(name, schema)
+            if schemas.setdefault(name, schema) != schema:
+                raise ValueError(f"{service} defines schema {name} differently from another service; rename one")
         _add_errors(spec.get("paths", {}), UPSTREAM_ERRORS)
         for path, item in spec.get("paths", {}).items():
             if path in merged["paths"]:

@@ -150,8 +150,8 @@ async def list_users(session: AsyncSession, page: PageParams, role: Role | None,
     return list(rows), int(total or 0)
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> UserAccount:
-    user = await session.get(UserAccount, user_id)
+async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> UserAccount:
+    user = await session.get(UserAccount, user_id, with_for_update=lock)
     if user is None:
         raise NotFound(f"User {user_id} does not exist")
     return user
@@ -203,8 +203,8 @@ async def list_clients(session: AsyncSession, page: PageParams) -> tuple[list[Ap
     return list(rows), int(total or 0)
 
 
-async def get_client(session: AsyncSession, client_id: uuid.UUID) -> ApiClient:
-    client = await session.get(ApiClient, client_id)
+async def get_client(session: AsyncSession, client_id: uuid.UUID, *, lock: bool = False) -> ApiClient:
+    client = await session.get(ApiClient, client_id, with_for_update=lock)
     if client is None:
         raise NotFound(f"Client {client_id} does not exist")
     return client

@@ -76,7 +76,7 @@ async def _part(name: str, call: Any, seconds: float, missing: list[MissingPart]
     return None
 
 
-@router.get("/api/v1/regions/{code}/dossier", operation_id="views_region_dossier", tags=["views"],
+@router.get("/api/v1/regions/{code}/dossier", operation_id="views_dossier_get", tags=["views"],
             summary="Everything about one kabupaten/kota, from every service at once",
             description="Profile and current head, indicator values, rounds and results, MoU, masterplan with "
                         "roadmap summary and late reports. A part whose service is slow or down is listed in "
@@ -117,8 +117,10 @@ async def _all_pages(request: Request, service: str, path: str) -> list[dict[str
             return items
 
 
-@router.get("/api/v1/programme/funnel", operation_id="views_programme_funnel", tags=["views"],
+@router.get("/api/v1/programme/funnel", operation_id="views_funnel_get", tags=["views"],
             summary="Invited → attended → selected → MoU → masterplan → quick wins, per year and cumulative",
+            description="Counts are distinct regions; population is each region's value for its cohort year (or "
+                        "the latest before it), so loading later years never changes a year's figures.",
             responses=problem_responses(422, 503))
 async def funnel(request: Request, _: Overseer,
                  province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,

@@ -11,8 +11,8 @@ import time_machine
 from sqlalchemy import text
 
 from services.common.events import consume_once
-from services.masterplan.models import ConsumerCursor
 from services.masterplan.consumer import on_registry_event
+from services.masterplan.models import ConsumerCursor
 
 from .conftest import in_process
 from .helpers import finish, open_round, publish_round, score

@@ -3,8 +3,8 @@
 import pytest
 
 from services.common.events import consume_once
-from services.masterplan.models import ConsumerCursor
 from services.masterplan.consumer import on_registry_event
+from services.masterplan.models import ConsumerCursor
 
 from .conftest import in_process
 from .helpers import publish_round

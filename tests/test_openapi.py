@@ -1,5 +1,6 @@
 """The merged OpenAPI document is a product: valid, complete, and the roles it states are the roles enforced."""
 
+import re
 import uuid
 
 import pytest
@@ -62,6 +63,34 @@ async def test_every_operation_states_roles_types_and_errors(spec):
     assert len(ids) == len(set(ids)), "operationIds must be unique"
 
 
+AREAS = "regions|assessment|masterplan|admin|auth|views|labels|webhooks"
+VERBS = ("list|get|create|update|replace|delete|cancel|save|submit|reopen|moderate|verify|declare|override|answer|"
+         "withdraw|export|load|lookup|download|upload|align|report|review|revise|diff|reconfirm|amend|transition|"
+         "issue|revoke|redeliver|bulk_answer")
+OPERATION_ID = re.compile(rf"^({AREAS})(_[a-z]+)*_({VERBS})$")
+
+
+async def test_operation_ids_follow_one_pattern(spec):
+    """area_resource_verb: the generated client's method names read the same way everywhere."""
+    off = [op["operationId"] for _, _, op in _operations(spec) if not OPERATION_ID.match(op["operationId"])]
+    assert off == []
+
+
+async def test_every_operation_is_described_and_every_update_declares_its_headers(spec):
+    for path, method, op in _operations(spec):
+        where = f"{method.upper()} {path}"
+        assert op.get("summary") and op.get("description"), f"{where} needs a summary and a description"
+        headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
+        if method in ("put", "patch") and path.startswith("/api/v1/") and "{" in path:
+            if any(code in op["responses"] for code in ("412", "428")):
+                assert "If-Match" in headers, f"{where} documents 412/428 but declares no If-Match"
+        if method == "post" and path.startswith("/api/v1/") and "204" not in op["responses"]:
+            assert "Idempotency-Key" in headers, f"{where} takes no Idempotency-Key"
+        if "412" in op["responses"]:
+            ok = next(code for code in op["responses"] if code.startswith("2"))
+            assert "ETag" in op["responses"][ok].get("headers", {}), f"{where} does not document its ETag"
+
+
 def _fill(path, op):
     for param in op.get("parameters", []):
         if param["in"] != "path":
@@ -93,3 +122,19 @@ async def test_role_matrix_matches_the_spec(spec, gw, auth):
                 assert r.status_code == 403, f"{role} let through at {method} {path}: {r.status_code}"
             checked += 1
     assert checked > 100
+
+
+def test_the_merge_refuses_two_shapes_under_one_name():
+    from gateway.openapi_merge import merge_specs
+
+    own = {"openapi": "3.1.0", "info": {"title": "g", "version": "1"}, "paths": {}, "components": {"schemas": {}}}
+
+    def service(shape):
+        return {"paths": {}, "components": {"schemas": {"FunnelRow": {"type": "object", "properties": shape}}}}
+
+    same = merge_specs(own, {"a": service({"x": {"type": "integer"}}), "b": service({"x": {"type": "integer"}})},
+                       token_url="/auth/token")
+    assert "FunnelRow" in same["components"]["schemas"]
+    with pytest.raises(ValueError, match="FunnelRow"):
+        merge_specs(own, {"a": service({"x": {"type": "integer"}}), "b": service({"y": {"type": "string"}})},
+                    token_url="/auth/token")

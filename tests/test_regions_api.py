@@ -105,7 +105,7 @@ async def test_head_terms_never_overlap(gw, auth):
     assert "Lis Darmansyah" in clash.json()["detail"]
     detail = (await gw.get(f"{BASE}/21.72")).json()
     assert detail["current_head"]["head_name"] == "H. Syahrul"
-    heads = (await gw.get(f"{BASE}/21.72/heads")).json()
+    heads = (await gw.get(f"{BASE}/21.72/heads")).json()["items"]
     assert [t["head_name"] for t in heads] == ["H. Syahrul", "Lis Darmansyah"]
 
 
@@ -136,7 +136,7 @@ async def test_bad_head_input_changes_nothing(gw, auth):
         assert r.json()["errors"]
     r = await gw.post(f"{BASE}/21.72/heads", content=b"{not json", headers={**h, "content-type": "application/json"})
     assert r.status_code == 400
-    assert (await gw.get(f"{BASE}/21.72/heads")).json() == []
+    assert (await gw.get(f"{BASE}/21.72/heads")).json()["items"] == []
 
 
 async def test_head_update_needs_current_etag(gw, auth):
@@ -160,7 +160,7 @@ async def test_retried_post_with_idempotency_key_does_not_duplicate(gw, auth):
     assert first.status_code == again.status_code == 201
     assert again.headers.get("idempotency-replayed") == "true"
     assert again.json() == first.json()
-    assert len((await gw.get(f"{BASE}/21.72/heads")).json()) == 1
+    assert (await gw.get(f"{BASE}/21.72/heads")).json()["total"] == 1
     other = await gw.post(f"{BASE}/21.72/heads", json={**HEAD, "head_name": "Other"}, headers=h)
     assert other.status_code == 422
 
@@ -171,7 +171,7 @@ KKD_CSV = "region_code,year,value,source\n21.72,2019,sedang,PMK 126/2019\n16.03,
 
 
 async def test_indicator_definitions_are_seeded(gw):
-    codes = {i["code"] for i in (await gw.get(f"{BASE}/indicators")).json()}
+    codes = {i["code"] for i in (await gw.get(f"{BASE}/indicators")).json()["items"]}
     assert {"population", "kkd", "ikh", "ikb", "ekppd", "ipm", "spbe"} <= codes
 
 

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.webhooks import SIGNATURE_HEADER, WebhookWorker, verify
+from gateway.webhooks.signing import SIGNATURE_HEADER, verify
+from gateway.webhooks.worker import WebhookWorker
 from smartcity.embedded_pg import port_is_free
 
 W = "/api/v1/webhooks"
@@ -76,7 +77,7 @@ async def test_signed_retried_in_order_and_redelivered(gw, auth, worker):
             "url": receiver.url, "event_types": ["indicator_values.loaded", "head_term.created"]})
         assert sub.status_code == 201, sub.text
         secret, sub_id = sub.json()["secret"], sub.json()["id"]
-        listed = (await gw.get(f"{W}/subscriptions", headers=auth("kemenkeu"))).json()
+        listed = (await gw.get(f"{W}/subscriptions", headers=auth("kemenkeu"))).json()["items"]
         assert "secret" not in listed[0]
         await _events(gw, auth)
         w = worker()

@@ -14,8 +14,8 @@ from .scoring.endpoints import router as scoring
 from .selection.endpoints import router as selection
 
 # Only publication produces events, and published results are public.
-events = events_router("/api/v1/assessment", records, Public, "assessment_events", "public")
-audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit", "audit")
+events = events_router("/api/v1/assessment", records, Public, "assessment_events_list", "public")
+audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit_list", "audit")
 
 app = create_app(
     service="assessment",

@@ -38,6 +38,8 @@ def audit_router(prefix: str, models: RecordModels, gate: Any, operation_id: str
     entry = models.audit
 
     @router.get("/audit", operation_id=operation_id, tags=[tag], summary="The audit trail, newest first",
+                description="Who changed what and when, the record before and after, and the reason given; "
+                            "filter by entity, entity id or actor.",
                 responses=problem_responses(422))
     async def audit_trail(session: SessionDep, _: gate, page: PageDep,
                           entity: Annotated[str | None, Query(pattern=r"^[a-z_]{2,80}$")] = None,

@@ -240,3 +240,8 @@ def scope_to_region(stmt: Any, column: Any, principal: Principal | None) -> Any:
     if principal is not None and principal.is_pemda_only:
         return stmt.where(column == (principal.region_code or "-"))
     return stmt
+
+
+def scope_to_owner(stmt: Any, column: Any, principal: Principal) -> Any:
+    """Records a caller owns; Kominfo administrators see everyone's."""
+    return stmt if principal.has(Role.kominfo_admin) else stmt.where(column == principal.sub)

@@ -2,7 +2,7 @@
 
 - The role gate runs first, before any path aggregate is loaded or any precondition checked, so a
   caller without the role learns nothing but 401/403.
-- Every creating POST (status 201) takes an `Idempotency-Key` header: a retry with the same key
+- Every POST that answers with a body takes an `Idempotency-Key` header: a retry with the same key
   replays the first answer instead of writing twice. The key row is written in the request's own
   transaction, so the first answer is stored exactly when the record is.
 """
@@ -44,7 +44,7 @@ IdempotencyKey = Annotated[str | None, Header(
     examples=["8e0f6c1e-5f55-4a4e-9d1b-2f3f5b1f0d2a"])]
 
 
-def _guard(records: RecordModels) -> Callable[..., AsyncIterator[None]]:
+def _guard(records: RecordModels, status: int) -> Callable[..., AsyncIterator[None]]:
     async def idempotent(request: Request, session: SessionDep,
                          principal: Annotated[Principal | None, Depends(optional_principal)],
                          key: IdempotencyKey = None) -> AsyncIterator[None]:
@@ -61,7 +61,7 @@ def _guard(records: RecordModels) -> Callable[..., AsyncIterator[None]]:
         finally:
             _answer.reset(token)
         if "result" in holder:
-            await idem.remember(201, jsonable_encoder(holder["result"]))
+            await idem.remember(status, jsonable_encoder(holder["result"]))
 
     return idempotent
 
@@ -93,13 +93,13 @@ def _gates(call: Callable[..., Any]) -> list[Any]:
 
 
 def contract_router(records: RecordModels, **kw: Any) -> APIRouter:
-    """A router whose creating POSTs are idempotent (and say so in OpenAPI)."""
-    guard = _guard(records)
+    """A router whose POSTs are idempotent (and say so in OpenAPI), and whose gates run first."""
 
     class ContractRoute(APIRoute):
         def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
-            if "POST" in (options.get("methods") or ()) and options.get("status_code") == 201:
+            if "POST" in (options.get("methods") or ()) and options.get("status_code") != 204:
                 endpoint = _remembering(endpoint)
+                guard = _guard(records, options.get("status_code") or 200)
                 options["dependencies"] = [*(options.get("dependencies") or []), Depends(guard, scope="function")]
             # Route dependencies resolve before parameters; the parameter's own gate is then a cache hit.
             options["dependencies"] = [*_gates(endpoint), *(options.get("dependencies") or [])]

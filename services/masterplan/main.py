@@ -15,8 +15,8 @@ from .plan.endpoints import router as plan
 from .programme.endpoints import router as programme
 from .progress.endpoints import router as progress
 
-events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events", "events")
-audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit", "audit")
+events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events_list", "events")
+audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit_list", "audit")
 
 app = create_app(
     service="masterplan",

@@ -3,33 +3,58 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
-from sqlalchemy import select
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
-from services.common.etag import check_if_match, etag_for, set_etag
+from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
-from services.common.pagination import PageDep
-from services.common.records import audit, idempotency_dependency
+from services.common.pagination import Page, PageDep, paginate
+from services.common.routing import contract_router
 
 from . import schemas, service
 from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader, PublicReader, SignedIn
-from .models import Indicator, IndicatorValue, Region, records
+from .models import HeadTerm, Indicator, records
 
-router = APIRouter(prefix="/api/v1/regions")
-IdempotencyDep = idempotency_dependency(records.idempotency)
+router = contract_router(records, prefix="/api/v1/regions")
 CodePath = Annotated[str, Path(pattern=schemas.REGION_CODE_PATTERN, description="Kemendagri region code",
                                examples=["21.72"])]
 IndicatorPath = Annotated[str, Path(pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])]
+TermId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+
+
+def _indicator_etag(row: Indicator) -> str:
+    return etag_for("indicator", row.code, row.version)
+
+
+def _head_etag(term: HeadTerm) -> str:
+    return etag_for("head", term.id, term.version)
+
+
+async def _indicator_for_update(indicator: IndicatorPath, session: SessionDep, if_match: IfMatch = None) -> Indicator:
+    row = await service.get_indicator(session, indicator, lock=True)
+    check_if_match(if_match, _indicator_etag(row))
+    return row
+
+
+async def _head_for_update(code: CodePath, term_id: TermId, session: SessionDep, if_match: IfMatch = None) -> HeadTerm:
+    term = await service.get_head(session, code, term_id, lock=True)
+    check_if_match(if_match, _head_etag(term))
+    return term
+
+
+IndicatorForUpdate = Annotated[Indicator, Depends(_indicator_for_update)]
+HeadForUpdate = Annotated[HeadTerm, Depends(_head_for_update)]
 LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
 
 
 # Regions ----------------------------------------------------------------------------------------
 
 @router.get("", operation_id="regions_list", tags=["regions"], summary="List and search regions",
+            description="The Kemendagri region tree (provinces, kabupaten/kota, kecamatan, desa/kelurahan), "
+                        "filtered by level, parent, province, type or island group, or searched by name.",
             responses=problem_responses(422))
 async def list_regions(
     session: SessionDep, _: PublicReader, page: PageDep,
@@ -51,63 +76,58 @@ async def list_regions(
 
 
 @router.post("/lookup", operation_id="regions_lookup", tags=["regions"],
-             summary="Check many codes at once (used by other services)", responses=problem_responses(422))
+             summary="Check many codes at once (used by other services)",
+             description="The kabupaten/kota found, and the codes that are not kabupaten/kota in the registry.",
+             responses=problem_responses(422))
 async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedIn) -> schemas.LookupOut:
     found, missing = await service.lookup(session, body.codes)
     return schemas.LookupOut(found=[schemas.Region.model_validate(r) for r in found], missing=missing)
 
 
 @router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
+            description="Streamed; with the decree the codes come from.",
             response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **problem_responses(422)})
 async def export_regions(
     request: Request, _: PublicReader, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ) -> Response:
-    cols = ("code", "level", "name", "name_short", "type", "parent_code", "province_code", "island_group",
-            "postal_code")
-    stmt = (select(*(getattr(Region, c) for c in cols))
-            .where(*service.region_filters(level=level, province=province)).order_by(Region.code))
-    return export_response(format, "regions", cols, stream_rows(request, stmt, tuple), title="Kode wilayah",
-                           licence=LICENCE)
+    return export_response(format, "regions", service.EXPORT_COLUMNS,
+                           stream_rows(request, service.export_statement(level, province), tuple),
+                           title="Kode wilayah", licence=LICENCE)
 
 
 # Indicators (static paths before /{code}) --------------------------------------------------------
 
-@router.get("/indicators", operation_id="indicators_list", tags=["indicators"],
-            summary="Indicator definitions")
-async def list_indicators(session: SessionDep, _: PublicReader) -> list[schemas.Indicator]:
-    rows = (await session.scalars(select(Indicator).order_by(Indicator.code))).all()
-    return [schemas.Indicator.model_validate(r) for r in rows]
+@router.get("/indicators", operation_id="regions_indicators_list", tags=["indicators"],
+            summary="Indicator definitions", description="What each indicator measures, its scale and its owner.",
+            responses=problem_responses(422))
+async def list_indicators(session: SessionDep, _: PublicReader, page: PageDep) -> Page[schemas.Indicator]:
+    return await paginate(session, service.indicators(), page, schemas.Indicator.model_validate)
 
 
-@router.get("/indicators/{indicator}", operation_id="indicators_get", tags=["indicators"],
-            summary="One indicator definition (with ETag)", responses=problem_responses(404, 422))
+@router.get("/indicators/{indicator}", operation_id="regions_indicators_get", tags=["indicators"],
+            summary="One indicator definition", description="Its scale, unit, direction and owning ministry.",
+            responses={**problem_responses(404, 422), **with_etag()})
 async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: PublicReader,
                         response: Response) -> schemas.Indicator:
     row = await service.get_indicator(session, indicator)
-    set_etag(response, etag_for("indicator", row.code, row.version))
+    set_etag(response, _indicator_etag(row))
     return schemas.Indicator.model_validate(row)
 
 
-@router.patch("/indicators/{indicator}", operation_id="indicators_update", tags=["indicators"],
-              summary="Edit an indicator's names and notes (If-Match required)",
-              responses=problem_responses(404, 412, 422, 428))
-async def update_indicator(indicator: IndicatorPath, patch: schemas.IndicatorPatch, request: Request,
-                           response: Response, session: SessionDep, actor: IndicatorAdmin) -> schemas.Indicator:
-    row = await service.get_indicator(session, indicator)
-    check_if_match(request.headers.get("if-match"), etag_for("indicator", row.code, row.version))
-    before = schemas.Indicator.model_validate(row)
-    for field, value in patch.model_dump(exclude_unset=True).items():
-        setattr(row, field, value)
-    await session.flush()
-    audit(session, records, actor=actor, action="indicator.update", entity="indicator", entity_id=row.code,
-          before=before, after=schemas.Indicator.model_validate(row))
-    set_etag(response, etag_for("indicator", row.code, row.version))
+@router.patch("/indicators/{indicator}", operation_id="regions_indicators_update", tags=["indicators"],
+              summary="Edit an indicator's names and notes", description="Its scale and kind stay as defined.",
+              responses={**problem_responses(404, 412, 422, 428), **with_etag()})
+async def update_indicator(row: IndicatorForUpdate, patch: schemas.IndicatorPatch, response: Response,
+                           session: SessionDep, actor: IndicatorAdmin) -> schemas.Indicator:
+    row = await service.update_indicator(session, row, patch, actor)
+    set_etag(response, _indicator_etag(row))
     return schemas.Indicator.model_validate(row)
 
 
-@router.get("/indicators/{indicator}/values", operation_id="indicator_values_list", tags=["indicators"],
+@router.get("/indicators/{indicator}/values", operation_id="regions_indicator_values_list", tags=["indicators"],
             summary="Values of an indicator (a pemda user sees only its own region)",
+            description="Current values by default; `history=true` adds superseded ones.",
             responses=problem_responses(404, 422))
 async def list_indicator_values(
     indicator: IndicatorPath, session: SessionDep, actor: SignedIn, page: PageDep,
@@ -132,7 +152,7 @@ BULK_BODY = {
                      "example": "region_code,year,value,source\n21.72,2019,sedang,PMK 126/PMK.07/2019\n"}}}}
 
 
-@router.post("/indicators/{indicator}/values/bulk", operation_id="indicator_values_bulk_upsert",
+@router.post("/indicators/{indicator}/values/bulk", operation_id="regions_indicator_values_load",
              tags=["indicators"], openapi_extra=BULK_BODY,
              summary="Load many values at once, all or nothing, from JSON or CSV",
              description="Every row is checked first; one bad row refuses the whole file with a per-row report "
@@ -140,10 +160,7 @@ BULK_BODY = {
                          "A changed value supersedes the old one, which stays in the history.",
              responses=problem_responses(403, 404, 409, 415, 422))
 async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session: SessionDep,
-                             actor: IndicatorLoader, idem: IdempotencyDep, response: Response
-                             ) -> schemas.BulkResult:
-    if (replayed := await idem.replay(actor)) is not None:
-        return replayed  # type: ignore[return-value]
+                             actor: IndicatorLoader) -> schemas.BulkResult:
     definition = await service.get_indicator(session, indicator)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
@@ -159,42 +176,38 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
         rows = parsed
     else:
         raise UnsupportedMediaType("Send application/json or text/csv")
-    result = await service.bulk_upsert(session, definition, rows, actor)
-    await idem.remember(200, result)
-    return result
+    return await service.bulk_upsert(session, definition, rows, actor)
 
 
-@router.get("/indicators/{indicator}/values/export", operation_id="indicator_values_export", tags=["indicators"],
+@router.get("/indicators/{indicator}/values/export", operation_id="regions_indicator_values_export",
+            tags=["indicators"],
             summary="Download current values of an indicator as CSV or XLSX", response_class=Response,
+            description="Streamed, with who loaded each value and when.",
             responses={200: {"content": EXPORT_CONTENT}, **problem_responses(404, 422)})
 async def export_indicator_values(
     indicator: IndicatorPath, request: Request, session: SessionDep, actor: SignedIn,
     format: ExportFormat = ExportFormat.csv, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     await service.get_indicator(session, indicator)
-    cols = ("indicator_code", "region_code", "year", "value", "source", "loaded_by", "loaded_at")
     conditions = service.value_filters(indicator=indicator, region=None, year=year, province=None,
                                        history=False, actor=actor)
-    stmt = select(IndicatorValue).where(*conditions).order_by(IndicatorValue.region_code, IndicatorValue.year)
-
-    def shape(row: Any) -> tuple[Any, ...]:
-        v = row[0]
-        return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at.isoformat())
-
-    return export_response(format, f"indicator-{indicator}", cols, stream_rows(request, stmt, shape),
+    return export_response(format, f"indicator-{indicator}", service.VALUE_COLUMNS,
+                           stream_rows(request, service.values_export(conditions), service.value_row),
                            title=f"Indicator {indicator}", licence=LICENCE)
 
 
 # One region -------------------------------------------------------------------------------------
 
 @router.get("/{code}", operation_id="regions_get", tags=["regions"],
-            summary="A region with its parent and current head", responses=problem_responses(404, 422))
+            summary="A region with its parent and current head",
+            description="The head in office today, for a kabupaten/kota.", responses=problem_responses(404, 422))
 async def get_region(code: CodePath, session: SessionDep, _: PublicReader) -> schemas.RegionDetail:
     return await service.region_detail(session, code)
 
 
-@router.get("/{code}/children", operation_id="regions_children", tags=["regions"],
-            summary="The regions directly under a region", responses=problem_responses(404, 422))
+@router.get("/{code}/children", operation_id="regions_children_list", tags=["regions"],
+            summary="The regions directly under a region",
+            description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
 async def list_children(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep,
                         q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
                         ) -> schemas.RegionPage:
@@ -206,8 +219,9 @@ async def list_children(code: CodePath, session: SessionDep, _: PublicReader, pa
                               limit=page.limit, offset=page.offset)
 
 
-@router.get("/{code}/indicators", operation_id="region_indicator_values", tags=["indicators"],
-            summary="Current indicator values of one region", responses=problem_responses(404, 422))
+@router.get("/{code}/indicators", operation_id="regions_region_indicators_list", tags=["indicators"],
+            summary="Current indicator values of one region",
+            description="A pemda user reads its own region only.", responses=problem_responses(404, 422))
 async def region_indicator_values(
     code: CodePath, session: SessionDep, actor: SignedIn, page: PageDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
@@ -225,44 +239,42 @@ async def region_indicator_values(
 
 # Regional heads ---------------------------------------------------------------------------------
 
-@router.get("/{code}/heads", operation_id="heads_list", tags=["heads"],
-            summary="Terms of office of a kabupaten/kota's heads, newest first", responses=problem_responses(404, 422))
-async def list_heads(code: CodePath, session: SessionDep, _: PublicReader) -> list[schemas.HeadTerm]:
-    return [schemas.HeadTerm.model_validate(t) for t in await service.list_heads(session, code)]
+@router.get("/{code}/heads", operation_id="regions_heads_list", tags=["heads"],
+            summary="Terms of office of a kabupaten/kota's heads, newest first",
+            description="Each term with its dates and when it was recorded.", responses=problem_responses(404, 422))
+async def list_heads(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep) -> Page[schemas.HeadTerm]:
+    await service.get_region(session, code)
+    return await paginate(session, service.heads(code), page, schemas.HeadTerm.model_validate)
 
 
-@router.post("/{code}/heads", operation_id="heads_create", tags=["heads"], status_code=status.HTTP_201_CREATED,
-             summary="Record a head's term (terms never overlap)",
-             responses=problem_responses(404, 409, 422))
+@router.post("/{code}/heads", operation_id="regions_heads_create", tags=["heads"],
+             status_code=status.HTTP_201_CREATED, summary="Record a head's term (terms never overlap)",
+             description="An overlapping term is refused, naming the term it clashes with. Masterplans approved "
+                         "before the term began are flagged for reconfirmation.",
+             responses={**problem_responses(404, 409, 422), **with_etag(201, created=True)})
 async def create_head(code: CodePath, body: schemas.HeadTermIn, session: SessionDep, actor: HeadWriter,
-                      idem: IdempotencyDep, response: Response) -> schemas.HeadTerm:
-    if (replayed := await idem.replay(actor)) is not None:
-        return replayed  # type: ignore[return-value]
+                      response: Response) -> schemas.HeadTerm:
     term = await service.add_head(session, code, body, actor)
-    out = schemas.HeadTerm.model_validate(term)
-    await idem.remember(201, out)
-    set_etag(response, etag_for("head", term.id, term.version))
+    set_etag(response, _head_etag(term))
     response.headers["Location"] = f"/api/v1/regions/{code}/heads/{term.id}"
-    return out
-
-
-@router.get("/{code}/heads/{term_id}", operation_id="heads_get", tags=["heads"],
-            summary="One term of office (with ETag)", responses=problem_responses(404, 422))
-async def get_head(code: CodePath, term_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep,
-                   _: PublicReader, response: Response) -> schemas.HeadTerm:
-    term = await service.get_head(session, code, term_id)
-    set_etag(response, etag_for("head", term.id, term.version))
     return schemas.HeadTerm.model_validate(term)
 
 
-@router.patch("/{code}/heads/{term_id}", operation_id="heads_update", tags=["heads"],
-              summary="Correct or end a term (If-Match required)",
-              responses=problem_responses(404, 409, 412, 422, 428))
-async def update_head(code: CodePath, term_id: Annotated[int, Path(ge=1, le=2**62)], patch: schemas.HeadTermPatch,
-                      request: Request, response: Response, session: SessionDep, actor: HeadWriter
-                      ) -> schemas.HeadTerm:
+@router.get("/{code}/heads/{term_id}", operation_id="regions_heads_get", tags=["heads"],
+            summary="One term of office", description="With its dates and when it was recorded.",
+            responses={**problem_responses(404, 422), **with_etag()})
+async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: PublicReader,
+                   response: Response) -> schemas.HeadTerm:
     term = await service.get_head(session, code, term_id)
-    check_if_match(request.headers.get("if-match"), etag_for("head", term.id, term.version))
+    set_etag(response, _head_etag(term))
+    return schemas.HeadTerm.model_validate(term)
+
+
+@router.patch("/{code}/heads/{term_id}", operation_id="regions_heads_update", tags=["heads"],
+              summary="Correct or end a term", description="An end date may not make terms overlap.",
+              responses={**problem_responses(404, 409, 412, 422, 428), **with_etag()})
+async def update_head(term: HeadForUpdate, patch: schemas.HeadTermPatch, response: Response, session: SessionDep,
+                      actor: HeadWriter) -> schemas.HeadTerm:
     term = await service.update_head(session, term, patch, actor)
-    set_etag(response, etag_for("head", term.id, term.version))
+    set_etag(response, _head_etag(term))
     return schemas.HeadTerm.model_validate(term)

@@ -9,8 +9,8 @@ from .endpoints import router
 from .models import records
 
 # Head changes and indicator loads are public facts, so the feed is public too.
-events = events_router("/api/v1/regions", records, PublicReader, "regions_events", "events")
-audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit", "events")
+events = events_router("/api/v1/regions", records, PublicReader, "regions_events_list", "events")
+audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit_list", "events")
 
 app = create_app(
     service="regions",

@@ -151,14 +151,12 @@ async def _refuse_overlap(session: AsyncSession, region_code: str, start: date, 
                        extra={"clashing_term_id": clash.id})
 
 
-async def list_heads(session: AsyncSession, code: str) -> Sequence[HeadTerm]:
-    await get_region(session, code)
-    return (await session.scalars(
-        select(HeadTerm).where(HeadTerm.region_code == code).order_by(HeadTerm.start_date.desc()))).all()
+def heads(code: str) -> Select[tuple[HeadTerm]]:
+    return select(HeadTerm).where(HeadTerm.region_code == code).order_by(HeadTerm.start_date.desc(), HeadTerm.id)
 
 
-async def get_head(session: AsyncSession, code: str, term_id: int) -> HeadTerm:
-    term = await session.get(HeadTerm, term_id)
+async def get_head(session: AsyncSession, code: str, term_id: int, *, lock: bool = False) -> HeadTerm:
+    term = await session.get(HeadTerm, term_id, with_for_update=lock)
     if term is None or term.region_code != code:
         raise NotFound(f"Region {code} has no head term {term_id}")
     return term
@@ -199,11 +197,47 @@ async def update_head(session: AsyncSession, term: HeadTerm, patch: schemas.Head
 
 # Indicators -------------------------------------------------------------------------------------
 
-async def get_indicator(session: AsyncSession, code: str) -> Indicator:
-    indicator = await session.get(Indicator, code)
+async def get_indicator(session: AsyncSession, code: str, *, lock: bool = False) -> Indicator:
+    indicator = await session.get(Indicator, code, with_for_update=lock)
     if indicator is None:
         raise NotFound(f"Indicator {code} is not defined")
     return indicator
+
+
+def indicators() -> Select[tuple[Indicator]]:
+    return select(Indicator).order_by(Indicator.code)
+
+
+async def update_indicator(session: AsyncSession, row: Indicator, patch: schemas.IndicatorPatch,
+                           actor: Principal) -> Indicator:
+    before = schemas.Indicator.model_validate(row)
+    for field, value in patch.model_dump(exclude_unset=True).items():
+        setattr(row, field, value)
+    await session.flush()
+    audit(session, records, actor=actor, action="indicator.update", entity="indicator", entity_id=row.code,
+          before=before, after=schemas.Indicator.model_validate(row))
+    return row
+
+
+EXPORT_COLUMNS = ("code", "level", "name", "name_short", "type", "parent_code", "province_code", "island_group",
+                  "postal_code")
+
+
+def export_statement(level: str | None, province: str | None) -> Select[Any]:
+    return (select(*(getattr(Region, c) for c in EXPORT_COLUMNS))
+            .where(*region_filters(level=level, province=province)).order_by(Region.code))
+
+
+VALUE_COLUMNS = ("indicator_code", "region_code", "year", "value", "source", "loaded_by", "loaded_at")
+
+
+def values_export(conditions: list[Any]) -> Select[Any]:
+    return select(IndicatorValue).where(*conditions).order_by(IndicatorValue.region_code, IndicatorValue.year)
+
+
+def value_row(row: Any) -> tuple[Any, ...]:
+    v = row[0]
+    return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at.isoformat())
 
 
 def may_load(indicator: Indicator, actor: Principal) -> bool:

@@ -107,7 +107,7 @@ async def cancel_session(round_: LockedRound, session_id: SessionId, session: Se
     return Response(status_code=204)
 
 
-@router.get("/rounds/{round_id}/assignments/me", operation_id="assessment_assignments_mine", tags=["scoring"],
+@router.get("/rounds/{round_id}/assignments/me", operation_id="assessment_assignments_get", tags=["scoring"],
             summary="The regions you score in this round", description="Every region your panels hear.",
             responses=ERR(404, 422))
 async def my_assignments(round_: CurrentRound, session: SessionDep, me: Me) -> schemas.Assignments:

@@ -94,7 +94,7 @@ async def list_invitations(round_: CurrentRound, session: SessionDep, principal:
     return await paginate(session, stmt, page, schemas.Invitation.model_validate)
 
 
-@router.post("/rounds/{round_id}/invitations/answers", operation_id="assessment_invitations_answer_many",
+@router.post("/rounds/{round_id}/invitations/answers", operation_id="assessment_invitations_bulk_answer",
              tags=["invitations"], summary="Answers and attendance for many regions at once (all or nothing)",
              description="As at Pustiknas: one call records the answers and attendance of many regions. Every row "
                          "is checked first; if any is refused nothing is recorded and the 422 names each row. "

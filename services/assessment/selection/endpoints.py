@@ -39,7 +39,7 @@ async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -
     return await service.verify(session, round_)
 
 
-@router.get("/public/rounds/{round_id}/results", operation_id="assessment_public_results", tags=["public"],
+@router.get("/public/rounds/{round_id}/results", operation_id="assessment_public_results_get", tags=["public"],
             summary="Published results, open to everyone (no assessor identities)",
             description="Rank, total, decision and rule of every attending region of a published round.",
             responses=ERR(404, 422))
@@ -58,7 +58,7 @@ async def list_selections(session: SessionDep, _: Public, page: PageDep,
                           scalars=False)
 
 
-@router.get("/regions/{region_code}/history", operation_id="assessment_region_history", tags=["results"],
+@router.get("/regions/{region_code}/history", operation_id="assessment_region_history_get", tags=["results"],
             summary="Every round a region was invited to, with its answer and (once final) its result",
             description="A region sees its own result once it is published.", responses=ERR(404, 422))
 async def region_history(region_code: RegionCode, session: SessionDep,
@@ -67,14 +67,14 @@ async def region_history(region_code: RegionCode, session: SessionDep,
                                  items=await service.region_history(session, region_code, principal))
 
 
-@router.get("/funnel", operation_id="assessment_funnel_rows", tags=["results"],
+@router.get("/funnel", operation_id="assessment_funnel_list", tags=["results"],
             summary="One row per invitation, for the programme funnel",
             description="Read by the gateway's programme funnel.", responses=ERR(422))
 async def funnel_rows(session: SessionDep, _: Reader) -> schemas.InvitationFunnelRows:
     return await service.funnel(session)
 
 
-@router.get("/open-data/results", operation_id="assessment_open_data_results", tags=["public"],
+@router.get("/open-data/results", operation_id="assessment_open_data_export", tags=["public"],
             summary="Published round results as CSV, XLSX or JSON (no token, no assessor identities)",
             description="Streamed; with the licence and the extraction time.",
             response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})

@@ -25,7 +25,7 @@ OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komuni
 AsOf = Annotated[date | None, Query(description="Default: today (WIB)")]
 
 
-@router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary",
+@router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary_get",
             summary="A region's MoUs, current masterplan, roadmap summary and late reports",
             description="The current masterplan is the approved version, else the newest.", responses=ERR(404, 422))
 async def region_summary(region_code: RegionCode, session: SessionDep, _: RegionParty,
@@ -33,13 +33,13 @@ async def region_summary(region_code: RegionCode, session: SessionDep, _: Region
     return await service.region_summary(session, region_code, as_of or clock.today())
 
 
-@router.get("/funnel", operation_id="masterplan_funnel_rows", summary="One row per MoU, for the programme funnel",
+@router.get("/funnel", operation_id="masterplan_funnel_list", summary="One row per MoU, for the programme funnel",
             description="Read by the gateway's programme funnel.", responses=ERR(422))
 async def funnel_rows(session: SessionDep, _: Reader, as_of: AsOf = None) -> schemas.MouFunnelRows:
     return await service.funnel(session, as_of or clock.today())
 
 
-@router.get("/open-data/masterplans", operation_id="masterplan_open_data",
+@router.get("/open-data/masterplans", operation_id="masterplan_open_data_export",
             summary="Approved masterplan summaries as CSV, XLSX or JSON (no token, no personal data)",
             description="Streamed; with the licence and the extraction time.",
             response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})

@@ -32,7 +32,7 @@ async def _answer(session: SessionDep, plan: Masterplan, response: Response) -> 
     return await service.detail(session, plan)
 
 
-@router.post("/masterplans", operation_id="masterplan_create", status_code=201,
+@router.post("/masterplans", operation_id="masterplan_plans_create", status_code=201,
              summary="Start a region's masterplan (version 1, draft)",
              description="After the MoU (409 mou-missing); a region has one masterplan, revised in versions "
                          "(409 masterplan-exists).", responses={**ERR(404, 409, 422), **with_etag(201, created=True)})
@@ -43,7 +43,7 @@ async def create_masterplan(body: schemas.MasterplanIn, session: SessionDep, act
     return await _answer(session, plan, response)
 
 
-@router.get("/masterplans", operation_id="masterplan_list", summary="Masterplans",
+@router.get("/masterplans", operation_id="masterplan_plans_list", summary="Masterplans",
             description="Every version; `needs_reconfirmation=true` lists those a new regional head must "
                         "reconfirm, with the reason.", responses=ERR(422))
 async def list_masterplans(session: SessionDep, principal: RegionParty, page: PageDep,
@@ -55,7 +55,7 @@ async def list_masterplans(session: SessionDep, principal: RegionParty, page: Pa
     return await paginate(session, stmt, page, schemas.Masterplan.model_validate)
 
 
-@router.get("/masterplans/{plan_id}", operation_id="masterplan_get", summary="One version with its programmes",
+@router.get("/masterplans/{plan_id}", operation_id="masterplan_plans_get", summary="One version with its programmes",
             description="With the dates of its approval, revision and reconfirmation.",
             responses={**ERR(404, 422), **with_etag()})
 async def get_masterplan(plan: CurrentPlan, session: SessionDep, _: RegionParty,
@@ -63,7 +63,7 @@ async def get_masterplan(plan: CurrentPlan, session: SessionDep, _: RegionParty,
     return await _answer(session, plan, response)
 
 
-@router.patch("/masterplans/{plan_id}", operation_id="masterplan_update", summary="Edit a draft",
+@router.patch("/masterplans/{plan_id}", operation_id="masterplan_plans_update", summary="Edit a draft",
               description="Only a draft changes (409 masterplan-not-draft).",
               responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
 async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, session: SessionDep,
@@ -71,7 +71,7 @@ async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, 
     return await _answer(session, await service.update_masterplan(session, plan, body, actor), response)
 
 
-@router.post("/masterplans/{plan_id}/transitions", operation_id="masterplan_transition",
+@router.post("/masterplans/{plan_id}/transitions", operation_id="masterplan_plans_transition",
              summary="Submit (region), take into review, return, or approve (Kominfo)",
              description="draft → submitted (the region) → in_review → approved (Kominfo, with the Perbup/Perwali "
                          "that enacts it: its date is the approval date) or back to draft. Approving supersedes "
@@ -97,7 +97,7 @@ async def list_comments(plan: CurrentPlan, session: SessionDep, _: RegionParty,
     return await paginate(session, service.comments(plan), page, schemas.Comment.model_validate)
 
 
-@router.post("/masterplans/{plan_id}/revisions", operation_id="masterplan_revise", status_code=201,
+@router.post("/masterplans/{plan_id}/revisions", operation_id="masterplan_plans_revise", status_code=201,
              summary="Start a new draft version from the approved one, naming the reason",
              description="The programmes are copied with their keys, so versions can be compared.",
              responses={**ERR(404, 409, 422), **with_etag(201)})
@@ -106,7 +106,7 @@ async def revise(plan: LockedPlan, body: schemas.RevisionIn, session: SessionDep
     return await _answer(session, await service.revise(session, plan, body, actor), response)
 
 
-@router.get("/masterplans/{plan_id}/diff", operation_id="masterplan_diff",
+@router.get("/masterplans/{plan_id}/diff", operation_id="masterplan_plans_diff",
             summary="What changed between another version and this one",
             description="Programmes added, removed and changed, field by field.", responses=ERR(404, 422))
 async def diff(plan: CurrentPlan, against: Annotated[int, Query(ge=1, le=2**62)], session: SessionDep,
@@ -114,7 +114,7 @@ async def diff(plan: CurrentPlan, against: Annotated[int, Query(ge=1, le=2**62)]
     return await service.diff(session, await service.get_masterplan(session, against, principal), plan)
 
 
-@router.post("/masterplans/{plan_id}/reconfirmations", operation_id="masterplan_reconfirm",
+@router.post("/masterplans/{plan_id}/reconfirmations", operation_id="masterplan_plans_reconfirm",
              summary="The new regional head reconfirms the approved masterplan",
              description="Clears the flag; `reconfirmed_on` is when the head did so (not before the approval).",
              responses={**ERR(404, 409, 422), **with_etag()})

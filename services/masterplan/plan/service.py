@@ -139,7 +139,8 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
           before={"state": before}, after={"state": to, "legal_basis": plan.legal_basis})
     if to == "approved":
         # History is entered in any order: a head who took office after this approval may already be registered.
-        heads = await registry.call("GET", f"/api/v1/regions/{plan.region_code}/heads")
+        heads = (await registry.call("GET", f"/api/v1/regions/{plan.region_code}/heads",
+                                     params={"limit": 200}))["items"]
         later = [h for h in heads if date.fromisoformat(h["start_date"]) > plan.approved_on]
         if later:
             head = min(later, key=lambda h: h["start_date"])

@@ -61,7 +61,7 @@ async def align_programme(plan: CurrentPlan, programme: CurrentProgramme, body: 
     return schemas.Programme.model_validate(await service.align_programme(session, plan, programme, body.tags, actor))
 
 
-@router.get("/masterplans/{plan_id}/roadmap", operation_id="masterplan_roadmap",
+@router.get("/masterplans/{plan_id}/roadmap", operation_id="masterplan_roadmap_get",
             summary="Year × dimension matrix: programmes, budget per year, per dimension and per source",
             description="Quick wins per year; budgets in whole rupiah.", responses=ERR(404, 422))
 async def roadmap(plan: CurrentPlan, session: SessionDep, _: RegionParty) -> schemas.Roadmap:

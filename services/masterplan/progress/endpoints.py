@@ -52,7 +52,7 @@ async def review_progress(programme: CurrentProgramme, period: Period, body: sch
                                                                          actor))
 
 
-@router.get("/masterplans/{plan_id}/late", operation_id="masterplan_late", tags=["progress"],
+@router.get("/masterplans/{plan_id}/late", operation_id="masterplan_late_programmes_list", tags=["progress"],
             summary="Programmes whose report for a past year is missing",
             description="A past year is covered by a yearly or a Q4 report.", responses=ERR(404, 422))
 async def late(plan: CurrentPlan, session: SessionDep, _: RegionParty,
