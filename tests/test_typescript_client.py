@@ -27,6 +27,15 @@ const problem: Problem = { type: "about:blank", title: "Tidak ditemukan", status
 export function selected(r: Results): string[] { return r.items.filter((i) => i.selected).map((i) => i.region_code); }
 export function years(r: Roadmap): number[] { return r.years.map((y) => y.year); }
 export const checked = [region.code, problem.status];
+
+// The contracts are typed parameters: a frontend passes If-Match and Idempotency-Key by name.
+type UpdateRound = operations["assessment_rounds_update"]["parameters"]["header"];
+type CreateRound = operations["assessment_rounds_create"]["parameters"]["header"];
+const update: NonNullable<UpdateRound> = { "If-Match": '"round-1-v3"' };
+const create: NonNullable<CreateRound> = { "Idempotency-Key": "8e0f6c1e-5f55-4a4e-9d1b-2f3f5b1f0d2a" };
+type Rounds = operations["assessment_rounds_list"]["responses"][200]["content"]["application/json"];
+export function total(p: Rounds): number { return p.total + p.items.length; }
+export const headers = [update["If-Match"], create["Idempotency-Key"]];
 """
 
 

@@ -54,6 +54,8 @@ async def replace_rubric(session: AsyncSession, rubric: Rubric, data: schemas.Ru
         raise Unprocessable.field("code", "must stay the same", "The code of a rubric cannot change")
     before = schemas.Rubric.model_validate(rubric)
     rubric.title, rubric.description = data.title, data.description
+    rubric.components = []
+    await session.flush()  # the old components go first, so the new ones may reuse their keys
     rubric.components = [RubricComponent(position=i, **c.model_dump()) for i, c in enumerate(data.components)]
     await session.flush()
     audit(session, records, actor=actor, action="rubric.replace", entity="rubric", entity_id=rubric.id,
