@@ -84,6 +84,13 @@ class SelfItemIn(Strict):
 class SelfAssessmentIn(Strict):
     items: list[SelfItemIn] = Field(min_length=1, max_length=100)
 
+    @model_validator(mode="after")
+    def _once_each(self) -> SelfAssessmentIn:
+        keys = [i.component_key for i in self.items]
+        if len(keys) != len(set(keys)):
+            raise ValueError("each component is declared once")
+        return self
+
 
 class SelfItem(BaseModel):
     component_key: str

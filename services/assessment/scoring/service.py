@@ -238,6 +238,12 @@ async def verify_self_item(session: AsyncSession, round_: Round, region: str, da
         SelfAssessment.component_key == data.component_key))
     if row is None:
         raise NotFound(f"{region} has not declared {data.component_key}")
+    components = rubric_service.components(await get_rubric(session, round_.rubric_id), "self")
+    item = schemas.SelfItemIn(component_key=data.component_key, value=data.verified_value)
+    errors = check_values(components, [item], lambda _, field: ["body", {"value": "verified_value"}.get(field, field)],
+                          what="self-assessed component")
+    if errors:
+        raise Unprocessable(errors[0]["msg"], errors=errors)
     before = {"verified_value": row.verified_value}
     row.verified_value = data.verified_value
     await session.flush()
