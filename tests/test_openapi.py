@@ -8,6 +8,8 @@ from openapi_spec_validator import validate
 
 from services.common.auth import Role
 
+from .conftest import ROOT
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -138,3 +140,11 @@ def test_the_merge_refuses_two_shapes_under_one_name():
     with pytest.raises(ValueError, match="FunnelRow"):
         merge_specs(own, {"a": service({"x": {"type": "integer"}}), "b": service({"y": {"type": "string"}})},
                     token_url="/auth/token")
+
+
+def test_every_problem_type_is_listed_in_the_readme():
+    from services.common.errors import problem_types
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [t.rsplit("/", 1)[-1] for t in problem_types() if f"`{t.rsplit('/', 1)[-1]}`" not in readme]
+    assert missing == []

@@ -259,11 +259,30 @@ def install_error_handlers(app: FastAPI) -> None:
                                 instance=request.url.path)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the problems an operation may return."""
+def problem_responses(*items: int | type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems an operation may return.
+
+    A status names the generic problem; a ProblemError class names a rule, whose `type` is then listed
+    on its status (`x-problem-types`) so clients know which codes to match on.
+    """
     out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
+    for item in items:
+        status = item if isinstance(item, int) else item.status
         _, title = _TITLES.get(status, ("error", "Error"))
         # The media type is rewritten to problem+json when the spec is built (see openapi.py).
-        out[status] = {"description": title, "model": Problem}
+        entry = out.setdefault(status, {"description": title, "model": Problem})
+        if not isinstance(item, int):
+            entry.setdefault("x-problem-types", []).append(TYPE_BASE + item.slug)
+            entry["description"] = title + "; " + ", ".join(t.rsplit("/", 1)[-1] for t in entry["x-problem-types"])
     return out
+
+
+def problem_types() -> dict[str, tuple[int, str]]:
+    """Every problem `type` this code base can answer, with its status and title."""
+    found: dict[str, tuple[int, str]] = {}
+    pending = list(ProblemError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        found[TYPE_BASE + cls.slug] = (cls.status, cls.title)
+        pending += cls.__subclasses__()
+    return dict(sorted(found.items()))

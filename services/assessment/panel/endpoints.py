@@ -12,6 +12,7 @@ from services.common.routing import contract_router
 
 from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
 from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId
+from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoringStarted, SessionOutsideRound
 from ..models import records
 from . import schemas, service
 
@@ -47,7 +48,7 @@ async def declare_conflict(assessor_id: AssessorId, body: schemas.ConflictIn, se
              status_code=201, summary="Let a conflicted assessor score a region anyway, with a reason",
              description="The officer's decision on a conflict of interest: until it is made, a conflicted "
                          "assessor cannot score the region and scores already submitted are set aside.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, RoundFrozen))
 async def override_conflict(round_: LockedRound, body: schemas.OverrideIn, session: SessionDep,
                             actor: Officer) -> schemas.OverrideIn:
     round_.refuse_if_frozen()
@@ -70,7 +71,8 @@ async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, act
              description="Refused with the clash named when the slot lies outside the round's dates (409 "
                          "session-outside-round), an assessor sits on an overlapping panel, a region already has "
                          "a slot, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
-                         "overridden with a reason).", responses=ERR(404, 409, 422))
+                         "overridden with a reason).",
+             responses=ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest))
 async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep,
                          actor: Officer) -> schemas.Session:
     return await service.session_out(session, await service.create_session(session, round_, body, actor))
@@ -90,7 +92,8 @@ async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAs
               summary="Change a session before scoring on it starts",
               description="Checked as a new session would be (round dates, clashes, conflicts); refused with 409 "
                           "scoring-started once a panel member saved a score for one of its regions.",
-              responses=ERR(404, 409, 422))
+              responses=ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest,
+                            ScoringStarted))
 async def update_session(round_: LockedRound, session_id: SessionId, body: schemas.SessionPatch,
                          session: SessionDep, actor: Officer) -> schemas.Session:
     slot = await service.get_session(session, round_, session_id)
@@ -100,7 +103,7 @@ async def update_session(round_: LockedRound, session_id: SessionId, body: schem
 @router.delete("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_cancel", tags=["sessions"],
                status_code=status.HTTP_204_NO_CONTENT, summary="Cancel a session before scoring on it starts",
                description="409 scoring-started once a panel member saved a score for one of its regions.",
-               responses=ERR(404, 409, 422))
+               responses=ERR(404, 409, 422, RoundFrozen, ScoringStarted))
 async def cancel_session(round_: LockedRound, session_id: SessionId, session: SessionDep, actor: Officer) -> Response:
     slot = await service.get_session(session, round_, session_id)
     await service.cancel_session(session, round_, slot, actor)

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Response
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
+from services.common.errors import IllegalTransition
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
@@ -15,6 +16,15 @@ from services.common.routing import contract_router
 
 from ..auth import Officer, RegionParty, RegionWriter, SignedIn
 from ..deps import CurrentRound, LockedRound, RegionCode, RoundForUpdate
+from ..exceptions import (
+    AttendanceNotOpen,
+    InvitationWithdrawn,
+    RegionAlreadySelected,
+    RoundFrozen,
+    RoundState,
+    ScoresOwed,
+    SessionOutsideRound,
+)
 from ..models import records
 from ..registry import Registry
 from . import schemas, service
@@ -52,7 +62,7 @@ async def get_round(round_: CurrentRound, _: SignedIn, response: Response) -> sc
 @router.patch("/rounds/{round_id}", operation_id="assessment_rounds_update", tags=["rounds"],
               summary="Change a draft or inviting round",
               description="Dates may not move away from a session already scheduled (409 session-outside-round).",
-              responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
+              responses={**ERR(404, 409, 412, 422, 428, RoundFrozen, RoundState, SessionOutsideRound), **with_etag()})
 async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session: SessionDep, actor: Officer,
                        response: Response) -> schemas.Round:
     round_ = await service.update_round(session, round_, body, actor)
@@ -66,7 +76,7 @@ async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session
                          "back to assessing). An illegal move is 409 illegal-transition naming the allowed ones. "
                          "Finalising is refused while panel scores are owed (409 scores-owed), then freezes the "
                          "results and stores their content hash; publishing opens the public view.",
-             responses={**ERR(404, 409, 422, 502, 503), **with_etag()})
+             responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed), **with_etag()})
 async def transition(round_: LockedRound, body: schemas.Transition, session: SessionDep, actor: Officer,
                      registry: Registry, response: Response) -> schemas.Round:
     round_ = await service.transition(session, round_, body.to.value, actor, registry)
@@ -78,7 +88,8 @@ async def transition(round_: LockedRound, body: schemas.Transition, session: Ses
              summary="Invite regions by code list or by filter (checked against the region registry)",
              description="A region selected in an earlier final round is refused (409 region-already-selected) "
                          "unless `reinvitations` gives an officer's reason; a filter leaves such regions out and "
-                         "names them.", responses=ERR(404, 409, 422, 502, 503))
+                         "names them.",
+             responses=ERR(404, 409, 422, 502, 503, RoundFrozen, RoundState, RegionAlreadySelected))
 async def invite(round_: LockedRound, body: schemas.InviteIn, session: SessionDep, actor: Officer,
                  registry: Registry) -> schemas.InviteResult:
     return await service.invite(session, round_, body, registry, actor)
@@ -99,7 +110,7 @@ async def list_invitations(round_: CurrentRound, session: SessionDep, principal:
              description="As at Pustiknas: one call records the answers and attendance of many regions. Every row "
                          "is checked first; if any is refused nothing is recorded and the 422 names each row. "
                          "Attendance is recorded once the round is inviting or assessing (409 attendance-not-open).",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
 async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswersIn, session: SessionDep,
                              actor: Officer) -> schemas.InvitationAnswersResult:
     return await service.answer_invitations(session, round_, body, actor)
@@ -110,7 +121,8 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
               description="Each act carries its date (`answered_on`, `attended_on`; default today in WIB) beside "
                           "the time it is recorded. Attendance is refused while the round is a draft "
                           "(409 attendance-not-open); a withdrawn invitation is not answered (409 "
-                          "invitation-withdrawn).", responses=ERR(404, 409, 422))
+                          "invitation-withdrawn).",
+              responses=ERR(404, 409, 422, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
 async def answer_invitation(round_: LockedRound, region_code: RegionCode, body: schemas.InvitationAnswer,
                             session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
@@ -121,7 +133,7 @@ async def answer_invitation(round_: LockedRound, region_code: RegionCode, body: 
              tags=["invitations"], summary="Withdraw a region from the round, with a reason",
              description="Before the assessment it takes the invitation back; later it marks a region that left. "
                          "Either way the region is kept for the record, is never ranked and owes no scores.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, RoundFrozen, InvitationWithdrawn))
 async def withdraw_invitation(round_: LockedRound, region_code: RegionCode, body: schemas.WithdrawalIn,
                               session: SessionDep, actor: Officer) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)

@@ -15,6 +15,7 @@ from services.common.routing import contract_router
 
 from ..auth import Officer, ReaderOrAssessor, SignedIn
 from ..deps import CurrentRubric, RubricForUpdate
+from ..exceptions import RubricLocked
 from ..models import records
 from . import schemas, service
 
@@ -53,7 +54,8 @@ async def get_rubric(rubric: CurrentRubric, _: SignedIn, response: Response) -> 
 @router.put("/rubrics/{rubric_id}", operation_id="assessment_rubrics_replace",
             summary="Replace a rubric that no round has locked",
             description="Once a round using it leaves draft the rubric is locked (409 rubric-locked): create its "
-                        "next version instead.", responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
+                        "next version instead.",
+            responses={**ERR(404, 409, 412, 422, 428, RubricLocked), **with_etag()})
 async def replace_rubric(rubric: RubricForUpdate, body: schemas.RubricIn, session: SessionDep, actor: Officer,
                          response: Response) -> schemas.Rubric:
     rubric = await service.replace_rubric(session, rubric, body, actor)

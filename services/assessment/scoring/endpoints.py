@@ -12,6 +12,7 @@ from services.common.routing import contract_router
 
 from ..auth import AssessorOnly, Officer, ReaderOrAssessor, RegionParty, RegionWriter
 from ..deps import CurrentRound, LockedRound, Me, RegionCode
+from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoresAlreadySubmitted
 from ..models import records
 from ..round.service import get_invitation
 from . import schemas, service, sheets
@@ -26,7 +27,7 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
             status_code=status.HTTP_204_NO_CONTENT, summary="Save your scores for a region (until you submit)",
             description="Only for a region your panel hears, with no conflict of interest (409 "
                         "conflict-of-interest), and not yet submitted (409 scores-already-submitted).",
-            responses=ERR(404, 409, 422))
+            responses=ERR(404, 409, 422, RoundFrozen, RoundState, ConflictOfInterest, ScoresAlreadySubmitted))
 async def save_scores(round_: CurrentRound, region_code: RegionCode, body: schemas.ScoreSheetIn, session: SessionDep,
                       me: Me, actor: AssessorOnly) -> Response:
     await service.save_scores(session, round_, region_code, body, me, actor)
@@ -36,7 +37,8 @@ async def save_scores(round_: CurrentRound, region_code: RegionCode, body: schem
 @router.post("/rounds/{round_id}/scores/{region_code}/submit", operation_id="assessment_scores_submit",
              tags=["scoring"], status_code=status.HTTP_204_NO_CONTENT,
              summary="Submit your scores: they lock, and you may now see the others'",
-             description="Every panel component must be scored first.", responses=ERR(404, 409, 422))
+             description="Every panel component must be scored first.",
+             responses=ERR(404, 409, 422, RoundFrozen, RoundState, ConflictOfInterest, ScoresAlreadySubmitted))
 async def submit_scores(round_: CurrentRound, region_code: RegionCode, session: SessionDep, me: Me,
                         actor: AssessorOnly) -> Response:
     await service.submit_scores(session, round_, region_code, me, actor)
@@ -47,7 +49,7 @@ async def submit_scores(round_: CurrentRound, region_code: RegionCode, session: 
              summary="Save (and optionally submit) your scores for several regions at once",
              description="All or nothing: each region is checked as a single save is (assigned to you, no conflict "
                          "of interest, not yet submitted, values on the scale); the 422 names each problem.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
 async def save_score_sheets(round_: CurrentRound, body: schemas.ScoreSheetsIn, session: SessionDep, me: Me,
                             actor: AssessorOnly) -> schemas.ScoreSheetsResult:
     return await service.save_score_sheets(session, round_, body, me, actor)
@@ -70,7 +72,7 @@ async def download_score_sheet(round_: CurrentRound, session: SessionDep, me: Me
                         "first; a 422 names each bad cell (e.g. `['Nilai', 'G7']`) and nothing is saved. Then it "
                         "is saved exactly as through the API: blind, audited, and with `submit=true` locked.",
             openapi_extra={"requestBody": {"required": True, "content": {XLSX: BINARY, OCTET: BINARY}}},
-            responses=ERR(404, 409, 413, 415, 422))
+            responses=ERR(404, 409, 413, 415, 422, RoundFrozen, RoundState))
 async def upload_score_sheet(round_: CurrentRound, request: Request, session: SessionDep, me: Me,
                              actor: AssessorOnly, submit: bool = False) -> schemas.ScoreSheetsResult:
     if request.headers.get("content-type", "").split(";")[0].strip() not in (XLSX, OCTET):
@@ -93,7 +95,8 @@ async def get_scores(round_: CurrentRound, region_code: RegionCode, session: Ses
 @router.post("/rounds/{round_id}/scores/{region_code}/reopen", operation_id="assessment_scores_reopen",
              tags=["scoring"], status_code=status.HTTP_204_NO_CONTENT,
              summary="Reopen an assessor's submitted scores, with a reason",
-             description="The assessor may change them again and must submit again.", responses=ERR(404, 409, 422))
+             description="The assessor may change them again and must submit again.",
+             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
 async def reopen_scores(round_: LockedRound, region_code: RegionCode, body: schemas.ReopenIn, session: SessionDep,
                         actor: Officer) -> Response:
     await service.reopen(session, round_, region_code, body, actor)
@@ -102,7 +105,8 @@ async def reopen_scores(round_: LockedRound, region_code: RegionCode, body: sche
 
 @router.post("/rounds/{round_id}/scores/{region_code}/moderations", operation_id="assessment_scores_moderate",
              tags=["scoring"], summary="Adjust a score in moderation; the original stays visible",
-             description="While the round is moderating, with a reason.", responses=ERR(404, 409, 422))
+             description="While the round is moderating, with a reason.",
+             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
 async def moderate(round_: LockedRound, region_code: RegionCode, body: schemas.ModerationIn, session: SessionDep,
                    actor: Officer) -> schemas.Score:
     row = await service.moderate(session, round_, region_code, body, actor)
@@ -113,7 +117,7 @@ async def moderate(round_: LockedRound, region_code: RegionCode, body: schemas.M
 @router.put("/rounds/{round_id}/self-assessments/{region_code}", operation_id="assessment_self_save",
             tags=["self-assessment"], summary="The region's own self-assessment, with evidence links",
             description="While the round is inviting or assessing; a change clears its verification.",
-            responses=ERR(404, 409, 422))
+            responses=ERR(404, 409, 422, RoundFrozen, RoundState))
 async def save_self(round_: CurrentRound, region_code: RegionCode, body: schemas.SelfAssessmentIn,
                     session: SessionDep, actor: RegionWriter) -> schemas.SelfAssessment:
     inv = await get_invitation(session, round_.id, region_code)
@@ -133,7 +137,8 @@ async def get_self(round_: CurrentRound, region_code: RegionCode, session: Sessi
 @router.post("/rounds/{round_id}/self-assessments/{region_code}/verifications", operation_id="assessment_self_verify",
              tags=["self-assessment"], status_code=status.HTTP_204_NO_CONTENT,
              summary="Record the verified value of a self-declared component",
-             description="The verified value replaces the declared one in scoring.", responses=ERR(404, 409, 422))
+             description="The verified value replaces the declared one in scoring.",
+             responses=ERR(404, 409, 422, RoundFrozen))
 async def verify_self(round_: LockedRound, region_code: RegionCode, body: schemas.VerifyIn, session: SessionDep,
                       actor: Officer) -> Response:
     await service.verify_self_item(session, round_, region_code, body, actor)

@@ -16,6 +16,7 @@ from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty
 from ..deps import CurrentMou, MouForUpdate
+from ..exceptions import MouExists, RegionNotSelected
 from ..models import records
 from . import schemas, service
 
@@ -30,7 +31,7 @@ def _assessment(request: Request) -> Upstream:
              summary="Record a signed MoU (only for a region selected in a published round)",
              description="Asks the assessment service for the region's published selection (409 "
                          "region-not-selected); one MoU per region and round (409 mou-exists).",
-             responses={**ERR(409, 422, 502, 503), **with_etag(201, created=True)})
+             responses={**ERR(409, 422, 502, 503, RegionNotSelected, MouExists), **with_etag(201, created=True)})
 async def create_mou(body: schemas.MouIn, session: SessionDep, actor: Officer,
                      assessment: Annotated[Upstream, Depends(_assessment)], response: Response) -> schemas.Mou:
     mou = await service.create_mou(session, body, assessment, actor)

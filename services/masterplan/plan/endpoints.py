@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request, Response
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
+from services.common.errors import IllegalTransition
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
@@ -16,6 +17,7 @@ from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty, RegionWriter
 from ..deps import CurrentPlan, LockedPlan, PlanForUpdate
+from ..exceptions import MasterplanExists, MasterplanNotDraft, NoMou, NotFlagged
 from ..models import Masterplan, records
 from . import schemas, service
 
@@ -35,7 +37,8 @@ async def _answer(session: SessionDep, plan: Masterplan, response: Response) -> 
 @router.post("/masterplans", operation_id="masterplan_plans_create", status_code=201,
              summary="Start a region's masterplan (version 1, draft)",
              description="After the MoU (409 mou-missing); a region has one masterplan, revised in versions "
-                         "(409 masterplan-exists).", responses={**ERR(404, 409, 422), **with_etag(201, created=True)})
+                         "(409 masterplan-exists).",
+             responses={**ERR(404, 409, 422, NoMou, MasterplanExists), **with_etag(201, created=True)})
 async def create_masterplan(body: schemas.MasterplanIn, session: SessionDep, actor: RegionWriter,
                             response: Response) -> schemas.MasterplanDetail:
     plan = await service.create_masterplan(session, body, actor)
@@ -65,7 +68,7 @@ async def get_masterplan(plan: CurrentPlan, session: SessionDep, _: RegionParty,
 
 @router.patch("/masterplans/{plan_id}", operation_id="masterplan_plans_update", summary="Edit a draft",
               description="Only a draft changes (409 masterplan-not-draft).",
-              responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
+              responses={**ERR(404, 409, 412, 422, 428, MasterplanNotDraft), **with_etag()})
 async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, session: SessionDep,
                             actor: RegionWriter, response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.update_masterplan(session, plan, body, actor), response)
@@ -76,7 +79,8 @@ async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, 
              description="draft → submitted (the region) → in_review → approved (Kominfo, with the Perbup/Perwali "
                          "that enacts it: its date is the approval date) or back to draft. Approving supersedes "
                          "the previous approved version, and flags it at once when the registry knows a head who "
-                         "took office after that date.", responses={**ERR(403, 404, 409, 422, 502, 503), **with_etag()})
+                         "took office after that date.",
+             responses={**ERR(403, 404, 409, 422, 502, 503, IllegalTransition), **with_etag()})
 async def transition(plan: LockedPlan, body: schemas.TransitionIn, session: SessionDep, actor: RegionWriter,
                      registry: Annotated[Upstream, Depends(_registry)], response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.transition(session, plan, body, registry, actor), response)
@@ -117,7 +121,7 @@ async def diff(plan: CurrentPlan, against: Annotated[int, Query(ge=1, le=2**62)]
 @router.post("/masterplans/{plan_id}/reconfirmations", operation_id="masterplan_plans_reconfirm",
              summary="The new regional head reconfirms the approved masterplan",
              description="Clears the flag; `reconfirmed_on` is when the head did so (not before the approval).",
-             responses={**ERR(404, 409, 422), **with_etag()})
+             responses={**ERR(404, 409, 422, NotFlagged), **with_etag()})
 async def reconfirm(plan: LockedPlan, body: schemas.ReconfirmIn, session: SessionDep, actor: RegionWriter,
                     response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.reconfirm(session, plan, body, actor), response)

@@ -12,6 +12,7 @@ from services.common.routing import contract_router
 
 from ..auth import Aligner, RegionParty, RegionWriter
 from ..deps import CurrentPlan, CurrentProgramme, PlanForUpdate, ProgrammeForUpdate
+from ..exceptions import MasterplanNotDraft
 from ..models import records
 from . import schemas, service
 
@@ -23,7 +24,7 @@ router = contract_router(records, prefix="/api/v1/masterplan", tags=["programmes
              summary="Add a programme to a draft (If-Match of the masterplan)",
              description="Its key (P001, P002, ...) is never reused across the region's versions. The answer's "
                          "ETag is the masterplan's new one.",
-             responses={**ERR(404, 409, 412, 422, 428), **with_etag(201)})
+             responses={**ERR(404, 409, 412, 422, 428, MasterplanNotDraft), **with_etag(201)})
 async def add_programme(plan: PlanForUpdate, body: schemas.ProgrammeIn, session: SessionDep, actor: RegionWriter,
                         response: Response) -> schemas.Programme:
     programme = await service.add_programme(session, plan, body, actor)
@@ -34,7 +35,7 @@ async def add_programme(plan: PlanForUpdate, body: schemas.ProgrammeIn, session:
 @router.put("/masterplans/{plan_id}/programmes/{programme_id}", operation_id="masterplan_programmes_replace",
             summary="Replace a programme of a draft (If-Match of the masterplan)",
             description="The answer's ETag is the masterplan's new one.",
-            responses={**ERR(404, 409, 412, 422, 428), **with_etag()})
+            responses={**ERR(404, 409, 412, 422, 428, MasterplanNotDraft), **with_etag()})
 async def replace_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, body: schemas.ProgrammeIn,
                             session: SessionDep, actor: RegionWriter, response: Response) -> schemas.Programme:
     programme = await service.replace_programme(session, plan, programme, body, actor)
@@ -45,7 +46,7 @@ async def replace_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, 
 @router.delete("/masterplans/{plan_id}/programmes/{programme_id}", operation_id="masterplan_programmes_delete",
                status_code=status.HTTP_204_NO_CONTENT, summary="Remove a programme from a draft (If-Match of the "
                "masterplan)", description="The answer's ETag is the masterplan's new one.",
-               responses={**ERR(404, 409, 412, 422, 428), **with_etag(204)})
+               responses={**ERR(404, 409, 412, 422, 428, MasterplanNotDraft), **with_etag(204)})
 async def delete_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, session: SessionDep,
                            actor: RegionWriter) -> Response:
     await service.delete_programme(session, plan, programme, actor)
