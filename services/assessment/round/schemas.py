@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -77,7 +77,7 @@ class Round(ORM):
     ends_on: date
     venue: str
     rubric_id: int
-    equity_rules: dict[str, Any]
+    equity_rules: EquityRules
     aggregation: Aggregation
     disagreement_threshold: Decimal
     state: RoundState

@@ -5,9 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from ..round.schemas import InvitationStatus, RoundState
+
+
+class ComponentScore(BaseModel):
+    """One component of a region's result; only the fields that apply to its kind are present."""
+
+    score: float = Field(description="0-100", examples=[75.0])
+    assessors: int | None = Field(default=None, description="Panel: how many assessors' submitted scores count")
+    std: float | None = Field(default=None, description="Panel: the spread between assessors (0-100 scale)")
+    range: float | None = Field(default=None, description="Panel: highest minus lowest normalised score")
+    indicator_value: str | None = Field(default=None, description="Indicator: the value the score comes from")
+    missing: str | None = Field(default=None, description="Why the component has no value")
+    rule: str | None = Field(default=None, description="The rule applied when it has none")
+
+    @model_serializer(mode="wrap")
+    def _present(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
 
 
 class MissingComponent(BaseModel):
@@ -23,7 +39,7 @@ class RegionResult(BaseModel):
     island_group: str
     rank: int | None
     total: float | None
-    components: dict[str, dict[str, Any]]
+    components: dict[str, ComponentScore]
     flagged_for_moderation: bool
     selected: bool
     rule: str = Field(description="The rule that decided this region's outcome")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 
 from services.common.schemas import ORM, RegencyCode, Strict
 
@@ -124,11 +124,11 @@ class Masterplan(ORM):
     start_year: int
     end_year: int
     vision: str
-    partners: list[dict[str, Any]]
-    readiness: dict[str, Any]
+    partners: list[Partner]
+    readiness: Readiness | None = Field(description="Null when the region did not describe it")
     revision_reason: str | None
     revised_on: date | None = Field(description="When the revision was decided (versions after the first)")
-    legal_basis: dict[str, Any] | None
+    legal_basis: LegalBasis | None
     approved_on: date | None = Field(description="The date of the Perbup/Perwali that approved it: what rules use")
     approval_recorded_at: datetime | None = Field(description="When the approval was entered in this system")
     needs_reconfirmation: bool
@@ -139,6 +139,12 @@ class Masterplan(ORM):
     reconfirmation_recorded_at: datetime | None
     recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
                                   description="When this version was created in this system")
+
+
+    @field_validator("readiness", mode="before")
+    @classmethod
+    def _none_when_empty(cls, value: Any) -> Any:
+        return value or None
 
 
 class MasterplanDetail(Masterplan):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -61,7 +61,7 @@ class Programme(ORM):
     start_year: int
     end_year: int
     quick_win: bool
-    budget: list[dict[str, Any]]
+    budget: list[BudgetLine]
     alignment: list[str]
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, HttpUrl, field_validator
 
@@ -73,7 +73,7 @@ class Scheme(ORM):
     id: int
     code: str
     version: int
-    weights: dict[str, Any]
+    weights: dict[str, Decimal]
 
 
 class EvaluationIn(Strict):
@@ -88,5 +88,5 @@ class Evaluation(ORM):
     masterplan_id: int
     year: int
     scheme_id: int
-    scores: dict[str, Any]
+    scores: dict[str, Decimal]
     total: Decimal
