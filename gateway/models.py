@@ -20,13 +20,18 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import schema_base
+from services.common.db import schema_metadata
 from services.common.records import record_models
 
 SCHEMA = "auth"
-Base = schema_base(SCHEMA)
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
+
+
 records = record_models(Base)
 
 

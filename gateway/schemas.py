@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.auth import Role
+from services.common.schemas import Omittable, Patch
 
 RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
 
@@ -59,17 +60,13 @@ class UserIn(BaseModel):
         return self
 
 
-class UserPatch(BaseModel):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    full_name: str = Field(default=None, min_length=2, max_length=200)
-    organisation: str = Field(default=None, min_length=2, max_length=120)
-    roles: list[Role] = Field(default=None, min_length=1, max_length=10)
+class UserPatch(Patch):
+    full_name: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    organisation: Omittable[Annotated[str, Field(min_length=2, max_length=120)]] = None
+    roles: Omittable[Annotated[list[Role], Field(min_length=1, max_length=10)]] = None
     region_code: RegencyCode | None = None
-    disabled: bool = None
-    password: str = Field(default=None, min_length=12, max_length=200)
+    disabled: Omittable[bool] = None
+    password: Omittable[Annotated[str, Field(min_length=12, max_length=200)]] = None
 
 
 class User(BaseModel):
@@ -108,14 +105,10 @@ class ClientIn(BaseModel):
         return self
 
 
-class ClientPatch(BaseModel):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(default=None, min_length=2, max_length=200)
-    roles: list[Role] = Field(default=None, min_length=1, max_length=10)
-    disabled: bool = None
+class ClientPatch(Patch):
+    name: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    roles: Omittable[Annotated[list[Role], Field(min_length=1, max_length=10)]] = None
+    disabled: Omittable[bool] = None
 
     @model_validator(mode="after")
     def _check(self) -> ClientPatch:

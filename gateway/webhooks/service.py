@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +36,7 @@ async def subscribe(session: AsyncSession, data: schemas.SubscriptionIn,
     return sub
 
 
-def subscriptions(principal: Principal) -> Select[tuple[WebhookSubscription]]:
+def subscriptions(principal: Principal) -> Select[Any]:
     stmt = select(WebhookSubscription).order_by(WebhookSubscription.created_at, WebhookSubscription.id)
     return scope_to_owner(stmt, WebhookSubscription.owner, principal)
 
@@ -46,7 +47,7 @@ async def unsubscribe(session: AsyncSession, sub: WebhookSubscription, principal
     audit(session, records, actor=principal, action="webhook.unsubscribe", entity="webhook", entity_id=sub.id)
 
 
-def deliveries(sub: WebhookSubscription) -> Select[tuple[WebhookDelivery]]:
+def deliveries(sub: WebhookSubscription) -> Select[Any]:
     return (select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
             .order_by(WebhookDelivery.id.desc()))
 

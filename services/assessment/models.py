@@ -22,16 +22,21 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.common.db import Revisioned, schema_base
+from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
 from .exceptions import RoundFrozen
 from .exceptions import RoundState as RoundStateError
 
 SCHEMA = "assessment"
-Base = schema_base(SCHEMA)
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
+
+
 records = record_models(Base)
 
 ROUND_STATES = ("draft", "inviting", "assessing", "moderating", "finalised", "published")

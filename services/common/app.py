@@ -73,7 +73,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
         await engine.dispose()
 
     # The gateway serves its own merged /openapi.json and /docs, so it passes openapi_url=None.
-    docs = {} if openapi_url else {"docs_url": None, "redoc_url": None}
+    docs: dict[str, Any] = {} if openapi_url else {"docs_url": None, "redoc_url": None}
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
                   openapi_tags=tags, separate_input_output_schemas=False, openapi_url=openapi_url, **docs)
     attach_resources(app, settings)

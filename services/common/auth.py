@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
 from fastapi import Depends, Request
 from jose import jwt
 from jose.exceptions import JOSEError
+from sqlalchemy import Select
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .settings import Settings
@@ -235,13 +236,16 @@ async def region_scope(request: Request,
         raise NotFound(f"Region {code} is not in your scope")
 
 
-def scope_to_region(stmt: Any, column: Any, principal: Principal | None) -> Any:
+Stmt = TypeVar("Stmt", bound=Select[Any])
+
+
+def scope_to_region(stmt: Stmt, column: Any, principal: Principal | None) -> Stmt:
     """The one way a query is limited to the caller's region: a pemda user sees only its own."""
     if principal is not None and principal.is_pemda_only:
         return stmt.where(column == (principal.region_code or "-"))
     return stmt
 
 
-def scope_to_owner(stmt: Any, column: Any, principal: Principal) -> Any:
+def scope_to_owner(stmt: Stmt, column: Any, principal: Principal) -> Stmt:
     """Records a caller owns; Kominfo administrators see everyone's."""
     return stmt if principal.has(Role.kominfo_admin) else stmt.where(column == principal.sub)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Integer, MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from .errors import ProblemError
 from .settings import Settings
@@ -40,14 +40,9 @@ class Revisioned:
         return {"version_id_col": cls.__table__.c.revision}  # type: ignore[attr-defined]
 
 
-def schema_base(schema: str) -> type[DeclarativeBase]:
-    """A declarative base whose tables all live in one service's schema."""
-
-    class Base(DeclarativeBase):
-        metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
-
-    Base.__name__ = f"{schema.title()}Base"
-    return Base
+def schema_metadata(schema: str) -> MetaData:
+    """The metadata of a declarative base whose tables all live in one service's schema."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
 def async_url(url: str) -> str:

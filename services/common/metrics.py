@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
@@ -23,13 +26,13 @@ WEBHOOK_FAILURES = Counter("smartcity_webhook_delivery_failures", "Webhook attem
 WEBHOOK_PENDING = Gauge("smartcity_webhook_pending_deliveries", "Deliveries waiting to be sent", registry=REGISTRY)
 
 
-def route_of(scope: dict) -> str:
+def route_of(scope: MutableMapping[str, Any]) -> str:
     """The route template (e.g. /api/v1/regions/{code}), so labels stay few."""
     route = scope.get("route")
     return getattr(route, "path", None) or getattr(route, "path_format", None) or "unmatched"
 
 
-def metrics_router(service: str, outbox_model: object | None = None) -> APIRouter:
+def metrics_router(service: str, outbox_model: Any = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/metrics")

@@ -42,7 +42,7 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         roles = roles_of(route)
-        for method in route.methods:
+        for method in route.methods or ():
             op = spec["paths"][route.path_format].get(method.lower())
             if op is None:
                 continue

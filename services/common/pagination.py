@@ -38,7 +38,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams,
+async def paginate(session: AsyncSession, stmt: Select[*tuple[Any, ...]], page: PageParams,
                    shape: Callable[[Any], T] = lambda row: row, *, scalars: bool = True) -> Page[T]:
     """One page of a statement and the total across pages; nothing is cut silently.
 

@@ -118,6 +118,7 @@ class Idempotency:
         if self.key is None:
             return
         record = await self.session.get(self.model, (self.principal, self.key))
+        assert record is not None  # replay() inserted it in this transaction
         record.status = status
         record.body = jsonable_encoder(body)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", description="A kabupaten/kota code (Kemendagri)",
                                    examples=["21.72"])]
@@ -31,3 +32,27 @@ class IslandGroup(StrEnum):
     sulawesi = "sulawesi"
     maluku = "maluku"
     papua = "papua"
+
+
+T = TypeVar("T")
+# A field a partial update may leave out, but not set to null: the schema shows only the value's type.
+Omittable = Union[T, SkipJsonSchema[None]]  # noqa: UP007 - a generic alias needs Union
+
+
+def _omittable(annotation: Any) -> bool:
+    return any(get_origin(arg) is Annotated and any(type(m) is SkipJsonSchema for m in arg.__metadata__)
+               for arg in get_args(annotation))
+
+
+class Patch(Strict):
+    """A partial update: omitted fields stay as they are; null is refused where a value is required."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(k for k, v in data.items()
+                           if v is None and k in cls.model_fields and _omittable(cls.model_fields[k].annotation))
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} may be left out but not set to null")
+        return data

@@ -24,13 +24,18 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import Revisioned, schema_base
+from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
 SCHEMA = "masterplan"
-Base = schema_base(SCHEMA)
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
+
+
 records = record_models(Base)
 
 STATES = ("draft", "submitted", "in_review", "approved", "superseded")

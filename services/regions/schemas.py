@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.numbers import PlainDecimal
+from services.common.schemas import Omittable, Patch
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN, examples=["21.72"],
@@ -104,12 +105,8 @@ class HeadTermIn(BaseModel):
         return self
 
 
-class HeadTermPatch(BaseModel):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    head_name: str = Field(default=None, min_length=2, max_length=200)
+class HeadTermPatch(Patch):
+    head_name: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
     deputy_name: str | None = Field(default=None, max_length=200)
     end_date: date | None = None
     end_reason: TermEnd | None = None
@@ -173,12 +170,9 @@ class Indicator(ORM):
     version: int
 
 
-class IndicatorPatch(BaseModel):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    model_config = ConfigDict(extra="forbid")
-    name_id: str = Field(default=None, min_length=2, max_length=200)
-    name_en: str = Field(default=None, min_length=2, max_length=200)
+class IndicatorPatch(Patch):
+    name_id: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    name_en: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
     description: str | None = Field(default=None, max_length=2000)
     unit: str | None = Field(default=None, max_length=40)
     source_note: str | None = Field(default=None, max_length=2000)

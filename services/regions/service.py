@@ -151,7 +151,7 @@ async def _refuse_overlap(session: AsyncSession, region_code: str, start: date, 
                        extra={"clashing_term_id": clash.id})
 
 
-def heads(code: str) -> Select[tuple[HeadTerm]]:
+def heads(code: str) -> Select[Any]:
     return select(HeadTerm).where(HeadTerm.region_code == code).order_by(HeadTerm.start_date.desc(), HeadTerm.id)
 
 
@@ -204,7 +204,7 @@ async def get_indicator(session: AsyncSession, code: str, *, lock: bool = False)
     return indicator
 
 
-def indicators() -> Select[tuple[Indicator]]:
+def indicators() -> Select[Any]:
     return select(Indicator).order_by(Indicator.code)
 
 

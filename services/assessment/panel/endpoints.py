@@ -13,7 +13,7 @@ from services.common.routing import contract_router
 from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
 from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId
 from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoringStarted, SessionOutsideRound
-from ..models import records
+from ..models import AssessmentSession, records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
@@ -83,7 +83,7 @@ async def create_session(round_: LockedRound, body: schemas.SessionIn, session: 
             responses=ERR(404, 422))
 async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAssessor,
                         page: PageDep) -> Page[schemas.Session]:
-    slots = await paginate(session, service.sessions(round_), page)
+    slots: Page[AssessmentSession] = await paginate(session, service.sessions(round_), page)
     return Page[schemas.Session](items=await service.sessions_out(session, slots.items), total=slots.total,
                                  limit=slots.limit, offset=slots.offset)
 

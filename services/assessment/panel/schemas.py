@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.common.schemas import ORM, RegencyCode, Strict
+from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
 
 
 class AssessorIn(Strict):
@@ -68,16 +68,16 @@ class SessionIn(Strict):
         return self
 
 
-class SessionPatch(Strict):
+class SessionPatch(Patch):
     """Omitted fields stay; the result is checked as a new session would be."""
 
-    name: str = Field(default=None, min_length=2, max_length=200)
-    venue: str = Field(default=None, min_length=2, max_length=200)
-    starts_at: datetime = None
-    ends_at: datetime = None
-    assessor_ids: list[Annotated[int, Field(ge=1)]] = Field(default=None, min_length=1, max_length=50)
-    region_codes: list[RegencyCode] = Field(default=None, min_length=1, max_length=200)
-    overrides: list[OverrideIn] = Field(default=None, max_length=200)
+    name: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    venue: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    starts_at: Omittable[datetime] = None
+    ends_at: Omittable[datetime] = None
+    assessor_ids: Omittable[Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=50)]] = None
+    region_codes: Omittable[Annotated[list[RegencyCode], Field(min_length=1, max_length=200)]] = None
+    overrides: Omittable[Annotated[list[OverrideIn], Field(max_length=200)]] = None
 
 
 class Session(BaseModel):

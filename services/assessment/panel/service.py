@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, exists, select
@@ -31,7 +32,7 @@ from ..models import (
 from . import schemas
 
 
-def assessors() -> Select[tuple[Assessor]]:
+def assessors() -> Select[Any]:
     return select(Assessor).order_by(Assessor.name, Assessor.id)
 
 
@@ -124,7 +125,7 @@ async def conflicts_between(session: AsyncSession, round_id: int, assessors: lis
     return clashes
 
 
-def within_round(round_: Round, starts_at: Any, ends_at: Any) -> bool:
+def within_round(round_: Round, starts_at: datetime, ends_at: datetime) -> bool:
     # Dates as the caller wrote them (in their own offset): the day the panel sits.
     return round_.starts_on <= starts_at.date() and ends_at.date() <= round_.ends_on
 
@@ -280,6 +281,6 @@ async def assigned_regions(session: AsyncSession, round_id: int, assessor_id: in
         .order_by(SessionRegion.region_code))).all())
 
 
-def sessions(round_: Round) -> Select[tuple[AssessmentSession]]:
+def sessions(round_: Round) -> Select[Any]:
     return (select(AssessmentSession).where(AssessmentSession.round_id == round_.id)
             .order_by(AssessmentSession.starts_at, AssessmentSession.id))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.common.schemas import ORM, IslandGroup, RegencyCode, Strict
+from services.common.schemas import ORM, IslandGroup, Omittable, Patch, RegencyCode, Strict
 
 
 class RoundState(StrEnum):
@@ -55,17 +55,15 @@ class RoundIn(Strict):
         return self
 
 
-class RoundPatch(Strict):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    title: str = Field(default=None, min_length=3, max_length=200)
-    quota: int = Field(default=None, ge=1, le=514)
-    starts_on: date = None
-    ends_on: date = None
-    venue: str = Field(default=None, min_length=2, max_length=200)
-    equity_rules: EquityRules = None
-    aggregation: Aggregation = None
-    disagreement_threshold: Decimal = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=2)
+class RoundPatch(Patch):
+    title: Omittable[Annotated[str, Field(min_length=3, max_length=200)]] = None
+    quota: Omittable[Annotated[int, Field(ge=1, le=514)]] = None
+    starts_on: Omittable[date] = None
+    ends_on: Omittable[date] = None
+    venue: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    equity_rules: Omittable[EquityRules] = None
+    aggregation: Omittable[Aggregation] = None
+    disagreement_threshold: Omittable[Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]] = None
 
 
 class Round(ORM):

@@ -43,7 +43,7 @@ async def load_round(session: AsyncSession, round_id: int, *, lock: bool = False
     return found
 
 
-def listing(year: int | None, state: str | None) -> Select[tuple[Round]]:
+def listing(year: int | None, state: str | None) -> Select[Any]:
     stmt = select(Round).order_by(Round.year.desc(), Round.id.desc())
     if year:
         stmt = stmt.where(Round.year == year)
@@ -121,7 +121,7 @@ async def _matching(registry: Upstream, f: schemas.InvitationFilter, year: int) 
 
 
 def invitations(round_: Round, status: str | None, attended: bool | None,
-                principal: Principal) -> Select[tuple[Invitation]]:
+                principal: Principal) -> Select[Any]:
     stmt = scope_to_region(select(Invitation).where(Invitation.round_id == round_.id), Invitation.region_code,
                            principal).order_by(Invitation.region_code)
     if status:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +16,7 @@ from ..models import Rubric, RubricComponent, records
 from . import schemas
 
 
-def listing(code: str | None) -> Select[tuple[Rubric]]:
+def listing(code: str | None) -> Select[Any]:
     stmt = select(Rubric).order_by(Rubric.code, Rubric.version.desc())
     return stmt.where(Rubric.code == code) if code else stmt
 

@@ -124,7 +124,10 @@ async def save_score_sheets(session: AsyncSession, round_: Round, data: schemas.
     round_.require("assessing")
 
     def in_body(n: int) -> Locate:
-        return lambda i, field: ["body", "sheets", n, *(["scores", i] if i is not None else []), field]
+        def loc(i: int | None, field: str) -> list[str | int]:
+            path: list[str | int] = ["body", "sheets", n]
+            return [*path, "scores", i, field] if i is not None else [*path, field]
+        return loc
 
     locate = locate or in_body
     components = await panel_components(session, round_)

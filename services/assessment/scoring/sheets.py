@@ -54,6 +54,7 @@ async def workbook_for(session: AsyncSession, round_: Round, me: Assessor) -> by
     row = 3
     for code in codes:
         for c in components:
+            assert c.scale_min is not None and c.scale_max is not None  # the rubric requires a panel scale
             done = saved.get((code, c.key))
             sheet.write_row(row, 0, (code, names.get(code, ""), c.key, c.name))
             sheet.write_number(row, 4, float(c.scale_min), number)

@@ -306,7 +306,8 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
         c, d = candidates[s.region_code], decisions[s.region_code]
         results.append(schemas.RegionResult(
             region_code=c.region_code, region_name=c.region_name, province_code=c.province_code,
-            island_group=c.island_group, rank=position, total=s.total, components=s.components,
+            island_group=c.island_group, rank=position, total=s.total,
+            components={k: schemas.ComponentScore.model_validate(v) for k, v in s.components.items()},
             flagged_for_moderation=s.flagged, selected=d.selected, rule=d.rule, pushed=d.pushed,
             missing=[schemas.MissingComponent(component_key=k, reason=why, rule=MISSING_RULE)
                      for k, why in s.missing.items()], set_aside=set_aside[s.region_code]))

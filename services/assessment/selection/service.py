@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..panel.service import conflicts_between
 from ..registry import indicator_definition, indicator_values
+from ..round.schemas import InvitationStatus, RoundState
 from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
 from . import calculation, schemas
@@ -63,7 +64,7 @@ async def scores_owed(session: AsyncSession, round_: Round) -> list[dict[str, An
     submitted = set((await session.execute(select(Submission.assessor_id, Submission.region_code).where(
         Submission.round_id == round_.id))).all())
     blocked = await _blocked_pairs(session, round_.id, attending)
-    owed = []
+    owed: list[dict[str, Any]] = []
     for inv in attending:
         if not members[inv.region_code]:
             owed.append({"region_code": inv.region_code, "region_name": inv.region_name, "assessor_id": None,
@@ -165,8 +166,9 @@ async def results(session: AsyncSession, round_: Round) -> schemas.Results:
         alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
     else:
         items, alpha = calculation.compute(await gather_inputs(session, round_))
-    return schemas.Results(round_id=round_.id, state=round_.state, rubric_id=rubric.id, rubric_code=rubric.code,
-                           rubric_version=rubric.version, frozen=frozen, result_hash=round_.result_hash,
+    return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric.id,
+                           rubric_code=rubric.code, rubric_version=rubric.version, frozen=frozen,
+                           result_hash=round_.result_hash,
                            agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items)
 
 
@@ -207,7 +209,7 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
                                  rubric_version=rubric.version, result_hash=round_.result_hash, items=items)
 
 
-def selections(region_code: str | None, year: int | None) -> Select[Any]:
+def selections(region_code: str | None, year: int | None) -> Select[Result, Round]:
     """Regions selected in published rounds, oldest round first."""
     stmt = (select(Result, Round).join(Round, Round.id == Result.round_id)
             .where(Round.state == "published", Result.selected.is_(True)))
@@ -235,7 +237,8 @@ async def region_history(session: AsyncSession, region_code: str, principal: Pri
         # A region sees its own result once it is published; Kominfo and ministries once it is final.
         visible = res is not None and (rnd.state == "published" or not principal.is_pemda_only)
         history.append(schemas.RoundHistory(
-            round_id=rnd.id, year=rnd.year, title=rnd.title, state=rnd.state, invitation=inv.status,
+            round_id=rnd.id, year=rnd.year, title=rnd.title, state=RoundState(rnd.state),
+            invitation=InvitationStatus(inv.status),
             attended=inv.attended, rank=res.rank if visible else None,
             total=float(res.total) if visible and res.total is not None else None,
             selected=res.selected if visible else None, rule=res.rule if visible else None))

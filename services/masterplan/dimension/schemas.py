@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from services.common.schemas import ORM, Strict
+from services.common.schemas import ORM, Omittable, Patch, Strict
 
 
 class Dimension(ORM):
@@ -21,11 +23,9 @@ class Element(ORM):
     name_en: str
 
 
-class DimensionPatch(Strict):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    name_id: str = Field(default=None, min_length=2, max_length=200)
-    name_en: str = Field(default=None, min_length=2, max_length=200)
+class DimensionPatch(Patch):
+    name_id: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    name_en: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
 
 
 class ElementIn(Strict):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, model_validator
 
-from services.common.schemas import ORM, RegencyCode, Strict
+from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
 
 
 class Signatory(Strict):
@@ -39,16 +40,16 @@ class Mou(ORM):
                                   description="When the MoU was entered in this system")
 
 
-class MouAmendmentIn(Strict):
+class MouAmendmentIn(Patch):
     """The fields an amendment changes (omitted ones stay), its reason and the date it was agreed."""
 
     reason: str = Field(min_length=10, max_length=2000, examples=["Adendum: penandatangan dari pihak Pemda berganti"])
     amended_on: date | None = Field(default=None, description="When the amendment was agreed; default today (WIB)",
                                     examples=["2018-07-02"])
-    signed_on: date = Field(default=None, examples=["2018-05-08"])
-    place: str = Field(default=None, min_length=2, max_length=200)
-    signatories: list[Signatory] = Field(default=None, min_length=2, max_length=10)
-    document_ref: str = Field(default=None, min_length=3, max_length=200)
+    signed_on: Omittable[Annotated[date, Field(examples=["2018-05-08"])]] = None
+    place: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
+    signatories: Omittable[Annotated[list[Signatory], Field(min_length=2, max_length=10)]] = None
+    document_ref: Omittable[Annotated[str, Field(min_length=3, max_length=200)]] = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> MouAmendmentIn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,7 +72,7 @@ async def amend_mou(session: AsyncSession, mou: Mou, data: schemas.MouAmendmentI
     return mou
 
 
-def listing(principal: Principal, region_code: str | None, cohort_year: int | None) -> Select[tuple[Mou]]:
+def listing(principal: Principal, region_code: str | None, cohort_year: int | None) -> Select[Any]:
     stmt = scope_to_region(select(Mou), Mou.region_code, principal).order_by(Mou.cohort_year, Mou.region_code)
     if region_code:
         stmt = stmt.where(Mou.region_code == region_code)

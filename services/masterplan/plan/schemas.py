@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 
-from services.common.schemas import ORM, RegencyCode, Strict
+from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
 
 from ..programme.schemas import Programme
 from ..types import Year
@@ -55,14 +55,12 @@ class MasterplanIn(Strict):
         return self
 
 
-class MasterplanPatch(Strict):
-    """Omitted fields stay as they are; null is refused where a value is required."""
-
-    vision: str = Field(default=None, min_length=10, max_length=4000)
-    partners: list[Partner] = Field(default=None, max_length=20)
-    readiness: Readiness = None
-    start_year: Year = None
-    end_year: Year = None
+class MasterplanPatch(Patch):
+    vision: Omittable[Annotated[str, Field(min_length=10, max_length=4000)]] = None
+    partners: Omittable[Annotated[list[Partner], Field(max_length=20)]] = None
+    readiness: Omittable[Readiness] = None
+    start_year: Omittable[Year] = None
+    end_year: Omittable[Year] = None
 
 
 class MasterplanState(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,17 +132,19 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
     plan.state = to
     await session.flush()
     if to == "approved":
+        assert plan.approved_on is not None
         emit(session, records, "masterplan.approved", plan.region_code,
              {"masterplan_id": plan.id, "region_code": plan.region_code, "version": plan.version,
               "start_year": plan.start_year, "end_year": plan.end_year, "legal_basis": plan.legal_basis,
               "approved_on": plan.approved_on.isoformat()})
     audit(session, records, actor=actor, action="masterplan.transition", entity="masterplan", entity_id=plan.id,
           before={"state": before}, after={"state": to, "legal_basis": plan.legal_basis})
-    if to == "approved":
+    if to == "approved" and data.legal_basis is not None:
         # History is entered in any order: a head who took office after this approval may already be registered.
         heads = (await registry.call("GET", f"/api/v1/regions/{plan.region_code}/heads",
                                      params={"limit": 200}))["items"]
-        later = [h for h in heads if date.fromisoformat(h["start_date"]) > plan.approved_on]
+        approved_on = data.legal_basis.date
+        later = [h for h in heads if date.fromisoformat(h["start_date"]) > approved_on]
         if later:
             head = min(later, key=lambda h: h["start_date"])
             await flag_for_reconfirmation(session, plan.region_code, date.fromisoformat(head["start_date"]),
@@ -167,10 +170,11 @@ async def revise(session: AsyncSession, plan: Masterplan, data: schemas.Revision
         raise Conflict("A revision of this masterplan is already open")
     latest = await session.scalar(select(func.max(Masterplan.version)).where(
         Masterplan.region_code == plan.region_code))
+    revised_on = data.decided_on or clock.today()
     draft = Masterplan(region_code=plan.region_code, mou_id=plan.mou_id, cohort_year=plan.cohort_year,
                        version=(latest or 0) + 1, start_year=plan.start_year, end_year=plan.end_year,
                        vision=plan.vision, partners=plan.partners, readiness=plan.readiness, revision_reason=reason,
-                       revised_on=data.decided_on or clock.today(), created_by=actor.sub)
+                       revised_on=revised_on, created_by=actor.sub)
     session.add(draft)
     await session.flush()
     for p in await programmes_of(session, plan.id):
@@ -179,7 +183,7 @@ async def revise(session: AsyncSession, plan: Masterplan, data: schemas.Revision
     await session.flush()
     audit(session, records, actor=actor, action="masterplan.revise", entity="masterplan", entity_id=draft.id,
           after={"from_version": plan.version, "version": draft.version,
-                 "revised_on": draft.revised_on.isoformat()}, reason=reason)
+                 "revised_on": revised_on.isoformat()}, reason=reason)
     return draft
 
 
@@ -196,8 +200,8 @@ async def diff(session: AsyncSession, old: Masterplan, new: Masterplan) -> schem
             changed.append(schemas.ProgrammeChange(key=key, title=after[key].title, changes=changes))
     return schemas.Diff(
         from_version=old.version, to_version=new.version,
-        added=[schemas.Programme.model_validate(after[k]) for k in sorted(after.keys() - before.keys())],
-        removed=[schemas.Programme.model_validate(before[k]) for k in sorted(before.keys() - after.keys())],
+        added=[programme_schemas.Programme.model_validate(after[k]) for k in sorted(after.keys() - before.keys())],
+        removed=[programme_schemas.Programme.model_validate(before[k]) for k in sorted(before.keys() - after.keys())],
         changed=changed)
 
 
@@ -224,7 +228,7 @@ async def reconfirm(session: AsyncSession, plan: Masterplan, data: schemas.Recon
 
 
 def listing(principal: Principal, region_code: str | None, state: str | None,
-            needs_reconfirmation: bool | None) -> Select[tuple[Masterplan]]:
+            needs_reconfirmation: bool | None) -> Select[Any]:
     stmt = scope_to_region(select(Masterplan), Masterplan.region_code, principal)
     if region_code:
         stmt = stmt.where(Masterplan.region_code == region_code)
@@ -235,7 +239,7 @@ def listing(principal: Principal, region_code: str | None, state: str | None,
     return stmt.order_by(Masterplan.region_code, Masterplan.version)
 
 
-def comments(plan: Masterplan) -> Select[tuple[ReviewComment]]:
+def comments(plan: Masterplan) -> Select[Any]:
     return select(ReviewComment).where(ReviewComment.masterplan_id == plan.id).order_by(ReviewComment.id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,7 +88,7 @@ async def evaluate(session: AsyncSession, plan: Masterplan, data: schemas.Evalua
     if await session.scalar(select(Evaluation.id).where(Evaluation.region_code == plan.region_code,
                                                         Evaluation.year == data.year)):
         raise Conflict(f"{plan.region_code} already has an evaluation for {data.year}")
-    total = sum(Decimal(scheme.weights[k]) * v for k, v in data.scores.items()) / 100
+    total = sum((Decimal(scheme.weights[k]) * v for k, v in data.scores.items()), Decimal(0)) / 100
     evaluation = Evaluation(region_code=plan.region_code, masterplan_id=plan.id, year=data.year, scheme_id=scheme.id,
                             scores={k: str(v) for k, v in data.scores.items()},
                             total=total.quantize(Decimal("0.01")), evaluated_by=actor.sub)
@@ -104,7 +105,7 @@ async def reports_of(session: AsyncSession, programme_ids: list[int]) -> list[Pr
                                                                  ProgressReport.period))).all())
 
 
-def progress_of(plan: Masterplan) -> Select[tuple[ProgressReport]]:
+def progress_of(plan: Masterplan) -> Select[Any]:
     return (select(ProgressReport).join(Programme, Programme.id == ProgressReport.programme_id)
             .where(Programme.masterplan_id == plan.id).order_by(ProgressReport.programme_id, ProgressReport.period))
 
@@ -127,9 +128,9 @@ async def late(session: AsyncSession, plan: Masterplan, as_of: date) -> list[sch
     return late_programmes(programmes, await reports_of(session, [p.id for p in programmes]), as_of)
 
 
-def schemes() -> Select[tuple[EvaluationScheme]]:
+def schemes() -> Select[Any]:
     return select(EvaluationScheme).order_by(EvaluationScheme.code, EvaluationScheme.version)
 
 
-def evaluations(plan: Masterplan) -> Select[tuple[Evaluation]]:
+def evaluations(plan: Masterplan) -> Select[Any]:
     return select(Evaluation).where(Evaluation.region_code == plan.region_code).order_by(Evaluation.year)
