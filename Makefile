@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test fuzz lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(STAMP)
 	$(BIN)/ruff check services gateway smartcity migrations tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/test_fuzz.py -s
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py

@@ -71,14 +71,12 @@ async def round_2019(gw, auth):
 
     attending = invited[:104] + papua[:3]
     assert len(attending) == 107
-    for region in invited:
-        answer = "accepted" if region in attending else "declined"
-        r = await gw.patch(f"{A}/rounds/{rid}/invitations/{region['code']}", json={"status": answer},
-                           headers=auth("pemda", region=region["code"]))
-        assert r.status_code == 200, r.text
-    for region in attending:
-        r = await gw.patch(f"{A}/rounds/{rid}/invitations/{region['code']}", json={"attended": True}, headers=officer)
-        assert r.status_code == 200
+    # As at Pustiknas: every answer and the attendance list in one call.
+    answered = await gw.post(f"{A}/rounds/{rid}/invitations/answers", headers=officer, json={"items": [
+        {"region_code": region["code"], "status": "accepted" if region in attending else "declined",
+         "answered_on": "2019-02-11", **({"attended": True, "attended_on": "2019-02-21"} if region in attending
+                                          else {})} for region in invited]})
+    assert answered.status_code == 200 and answered.json()["updated"] == 165, answered.text
 
     institutions = ["UI", "BPPT", "Kominfo", "PUPR"]
     assessors = []
@@ -122,20 +120,22 @@ async def test_round_2019_end_to_end(gw, auth, round_2019):
     assert (await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "assessing"}, headers=officer)
             ).status_code == 200
 
-    # Independent scoring; blind until you submit.
+    # Independent scoring, each assessor's sheets for all their regions in one call; blind until you submit.
     for p, members in enumerate(panels):
         for position, assessor in enumerate(members):
             me = auth("assessor", sub=f"user:assessor-{assessor - assessors[0]}")
-            for region in panel_regions[p]:
-                sheet = {"scores": [{"component_key": a, "value": _value(region, position, a, disputed),
-                                     "comment": "dipaparkan oleh kepala daerah"} for a in ASPECTS]}
-                r = await gw.put(f"{A}/rounds/{rid}/scores/{region['code']}", json=sheet, headers=me)
-                assert r.status_code == 204, r.text
-                if region["code"] == disputed and position == 1:
-                    seen = (await gw.get(f"{A}/rounds/{rid}/scores/{disputed}", headers=me)).json()
-                    assert {s["assessor_id"] for s in seen["scores"]} == {assessor}
-                assert (await gw.post(f"{A}/rounds/{rid}/scores/{region['code']}/submit",
-                                      headers=me)).status_code == 204
+            sheets = [{"region_code": region["code"], "scores": [
+                {"component_key": a, "value": _value(region, position, a, disputed),
+                 "comment": "dipaparkan oleh kepala daerah"} for a in ASPECTS]} for region in panel_regions[p]]
+            mine = next((sh for sh in sheets if sh["region_code"] == disputed), None)
+            if mine is not None and position == 1:
+                saved = await gw.put(f"{A}/rounds/{rid}/scores/{disputed}", json={"scores": mine["scores"]},
+                                     headers=me)
+                assert saved.status_code == 204, saved.text
+                seen = (await gw.get(f"{A}/rounds/{rid}/scores/{disputed}", headers=me)).json()
+                assert {s["assessor_id"] for s in seen["scores"]} == {assessor}
+            r = await gw.post(f"{A}/rounds/{rid}/score-sheets", json={"sheets": sheets, "submit": True}, headers=me)
+            assert r.status_code == 200, r.text
     last = auth("assessor", sub=f"user:assessor-{panels[0][2] - assessors[0]}")
     everyone = (await gw.get(f"{A}/rounds/{rid}/scores/{panel_regions[0][0]['code']}", headers=last)).json()
     assert len({s["assessor_id"] for s in everyone["scores"]}) == 3

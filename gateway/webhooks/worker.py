@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import Role
+from services.common.background import running
 from services.common.events import Event, consume_once
 from services.common.metrics import WEBHOOK_FAILURES, WEBHOOK_PENDING
 from services.common.settings import Settings
@@ -136,12 +136,8 @@ async def webhook_worker(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.metrics_hook = pending_gauge
     worker = WebhookWorker(app.state.sessionmaker, app.state.upstreams, app.state.ring, settings)
-    task = asyncio.create_task(worker.run(settings.event_poll_seconds)) if settings.event_poll_seconds > 0 else None
     try:
-        yield
+        async with running(worker.run(settings.event_poll_seconds) if settings.event_poll_seconds > 0 else None):
+            yield
     finally:
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         await worker.http.aclose()

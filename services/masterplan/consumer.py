@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -14,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.background import running
 from services.common.events import Event, consume_forever
 from services.common.records import audit, emit
 
@@ -62,16 +61,8 @@ def head_reason(head: dict[str, Any], source: str) -> str:
 async def registry_consumer(app: FastAPI) -> AsyncIterator[None]:
     """Learn head changes from the registry's feed, in the background, with the cursor in our schema."""
     settings = app.state.settings
-    task = None
-    if settings.event_poll_seconds > 0:
-        task = asyncio.create_task(consume_forever(
-            app.state.sessionmaker, app.state.upstreams["regions"], interval=settings.event_poll_seconds,
-            source="regions", path="/api/v1/regions/events", cursor_model=ConsumerCursor,
-            handler=on_registry_event))
-    try:
+    work = consume_forever(app.state.sessionmaker, app.state.upstreams["regions"], interval=settings.event_poll_seconds,
+                           source="regions", path="/api/v1/regions/events", cursor_model=ConsumerCursor,
+                           handler=on_registry_event) if settings.event_poll_seconds > 0 else None
+    async with running(work):
         yield
-    finally:
-        if task:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

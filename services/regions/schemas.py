@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from services.common.numbers import PlainDecimal
-from services.common.schemas import Omittable, Patch
+from services.common.schemas import ORM, IslandGroup, Omittable, Patch
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN, examples=["21.72"],
@@ -32,26 +32,12 @@ class RegionType(StrEnum):
     desa_adat = "desa_adat"
 
 
-class IslandGroup(StrEnum):
-    sumatera = "sumatera"
-    jawa = "jawa"
-    bali_nusa_tenggara = "bali_nusa_tenggara"
-    kalimantan = "kalimantan"
-    sulawesi = "sulawesi"
-    maluku = "maluku"
-    papua = "papua"
-
-
 class RegionSort(StrEnum):
     relevance = "relevance"
     code = "code"
     name = "name"
     name_desc = "-name"
     code_desc = "-code"
-
-
-class ORM(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class Region(ORM):
