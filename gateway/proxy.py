@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 import httpx
@@ -28,6 +29,11 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "x-forwarded-host", "x-request-id"})
 
 
+NOT_FORWARDED = HOP_BY_HOP.union(PROPAGATION_HEADERS)
+# The gateway's own server writes these once; the service's copies would double them.
+ANSWERED_HERE = HOP_BY_HOP | {"date", "server"}
+
+
 def upstream_clients(settings: Settings) -> dict[str, httpx.AsyncClient]:
     timeout = httpx.Timeout(connect=settings.upstream_connect_timeout, read=settings.upstream_read_timeout,
                             write=settings.upstream_read_timeout, pool=settings.upstream_connect_timeout)
@@ -36,18 +42,21 @@ def upstream_clients(settings: Settings) -> dict[str, httpx.AsyncClient]:
             for name in SERVICES}
 
 
-def _forward_headers(request: Request) -> list[tuple[str, str]]:
-    headers = [(k, v) for k, v in request.headers.items()
-               if k.lower() not in HOP_BY_HOP and k.lower() not in PROPAGATION_HEADERS]
+def _forward_headers(request: Request) -> list[tuple[bytes, bytes]]:
+    # Raw bytes both ways: a header value that is not ASCII goes on as it came instead of failing to encode.
+    headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in NOT_FORWARDED]
     trace_headers: dict[str, str] = {}
     inject(trace_headers)
-    headers.extend(trace_headers.items())
+    headers.extend((k.encode(), v.encode()) for k, v in trace_headers.items())
     client_ip = request.client.host if request.client else "unknown"
-    prior = request.headers.get("x-forwarded-for")
-    headers.append(("x-forwarded-for", f"{prior}, {client_ip}" if prior else client_ip))
-    headers.append(("x-forwarded-proto", request.headers.get("x-forwarded-proto", request.url.scheme)))
-    headers.append(("x-request-id", request_id_var.get() or ""))
+    headers.append((b"x-forwarded-for", client_ip.encode()))
+    headers.append((b"x-forwarded-proto", request.url.scheme.encode()))
+    headers.append((b"x-request-id", (request_id_var.get() or "").encode()))
     return headers
+
+
+# A dot segment, plain or percent-encoded: it could climb out of the service's prefix.
+DOT_SEGMENT = re.compile(r"(^|/)(\.|%2e){1,2}(/|$|\?)", re.IGNORECASE)
 
 
 async def _admit(request: Request) -> None:
@@ -78,7 +87,10 @@ async def forward(request: Request, service: str) -> Response:
     await _admit(request)
     # The path goes on exactly as it came, still percent-encoded.
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    target = raw_path.decode("ascii", "replace") + (f"?{request.url.query}" if request.url.query else "")
+    path = raw_path.decode("ascii", "replace")
+    if DOT_SEGMENT.search(path) or "%2f" in path.lower() or "\\" in path:
+        raise NotFound("No such path")
+    target = path + (f"?{request.url.query}" if request.url.query else "")
     try:
         upstream_request = client.build_request(request.method, target, headers=_forward_headers(request),
                                                 content=request.stream())
@@ -95,5 +107,5 @@ async def forward(request: Request, service: str) -> Response:
                                  background=BackgroundTask(upstream.aclose))
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
     response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1"))
-                            for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+                            for k, v in upstream.headers.multi_items() if k.lower() not in ANSWERED_HERE]
     return response

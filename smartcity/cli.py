@@ -143,7 +143,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     spec = next(s for s in PROCESSES if s.name == args.process)
     uvicorn.run(spec.app, host=settings.host, port=getattr(settings, spec.port_setting), log_level="warning",
-                access_log=False, proxy_headers=True, forwarded_allow_ips="*", timeout_graceful_shutdown=10)
+                access_log=False, proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=settings.trusted_proxies or None, timeout_graceful_shutdown=10)
     return 0
 
 

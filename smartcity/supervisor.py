@@ -45,7 +45,9 @@ class Supervisor:
             # Own session: Ctrl-C reaches only us, and we stop the children in order.
             self.children[spec.name] = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", spec.app, "--host", self.settings.host, "--port", str(port),
-                 "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5"],
+                 "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+                 *(["--forwarded-allow-ips", self.settings.trusted_proxies] if self.settings.trusted_proxies
+                   else ["--no-proxy-headers"])],
                 env=self.env, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> None:

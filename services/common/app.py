@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -80,6 +81,15 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     install_error_handlers(app)
     app.add_exception_handler(Replayed, answer_replayed)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
+                                          "Idempotency-Key", "Accept-Language", "X-Request-ID"],
+                           expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Idempotency-Replayed",
+                                           "RateLimit", "RateLimit-Policy"], max_age=600)
+    # A missing or extra slash is a 404, not a redirect that would name this process's own address.
+    app.router.redirect_slashes = False
     app.include_router(health_router(service))
     app.include_router(metrics_router(service, outbox_model))
     for router in routers:

@@ -239,7 +239,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
-        race = RACES.get(getattr(exc.orig, "sqlstate", None) or "")
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate.startswith("22"):
+            # A value the database cannot hold (a NUL byte, a number out of range): the input's fault.
+            return problem_response(422, "A value in the request cannot be stored (e.g. a NUL character or a "
+                                    "number out of range)", instance=request.url.path, english=_english(request))
+        race = RACES.get(sqlstate)
         if race is not None:
             # A concurrent writer won the constraint the pre-checks could not see yet: the loser's answer is 409.
             constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)

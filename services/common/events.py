@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .auth import scope_to_region
 from .db import SessionDep
 from .errors import problem_responses
 from .records import RecordModels
@@ -39,12 +40,13 @@ def events_router(prefix: str, models: RecordModels, gate: Any, operation_id: st
 
     @router.get("/events", operation_id=operation_id, tags=[tag], summary="This service's events, oldest first",
                 description="Every state change other parties care about, written in the same transaction as the "
-                            "change. Read on with `after`.", responses=problem_responses(422))
-    async def feed(session: SessionDep, _: gate,
+                            "change. Read on with `after`. A pemda user reads its own region's events only.",
+                responses=problem_responses(422))
+    async def feed(session: SessionDep, principal: gate,
                    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100,
                    type_: Annotated[str | None, Query(alias="type", pattern=r"^[a-z_.]{3,80}$")] = None) -> EventPage:
-        stmt = select(models.outbox).where(models.outbox.id > after)
+        stmt = scope_to_region(select(models.outbox).where(models.outbox.id > after), models.outbox.subject, principal)
         if type_:
             stmt = stmt.where(models.outbox.type == type_)
         rows = (await session.scalars(stmt.order_by(models.outbox.id).limit(limit))).all()

@@ -50,6 +50,8 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500, "started": False}
 
+        # Answers for a signed-in caller or about tokens are nobody else's: no cache keeps them.
+        private = b"authorization" in headers or scope["path"].startswith("/auth/")
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await _send_problem(send, 413, "Request body too large",
@@ -73,7 +75,12 @@ class RequestContextMiddleware:
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                present = {k.lower() for k, _ in message["headers"]}
+                extra = [(k, v) for k, v in ((b"x-request-id", request_id.encode()),
+                                             (b"x-content-type-options", b"nosniff"),
+                                             (b"cache-control", b"no-store") if private else (b"", b""))
+                         if k and k not in present]
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         try:

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
 
     # Abuse limits.
     max_body_bytes: int = 2_000_000
+    # Forwarded headers (X-Forwarded-For, -Proto) are believed only from these addresses, e.g. a load
+    # balancer's "10.0.0.5,10.0.0.6"; empty believes no one, so a client cannot pick its own address.
+    trusted_proxies: str = ""
+    # Browser frontends on these origins may call the API (CORS), e.g. "https://gm100.kominfo.go.id".
+    cors_origins: list[str] = Field(default_factory=list)
     max_token_bytes: int = 4096
     rate_limit_per_minute: int = 1200
     rate_limit_anonymous_per_minute: int = 300

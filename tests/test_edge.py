@@ -1,0 +1,65 @@
+"""The edge holds: bad bytes end in 4xx, paths stay inside their service, answers carry the right headers,
+and a pemda user reads only its own region's events."""
+
+import httpx
+
+from .helpers import publish_round
+from .test_history import BINTAN, TPI, M, sign
+
+
+async def test_a_pemda_user_reads_only_its_own_regions_events(gw, auth):
+    await publish_round(gw, auth, year=2019, selected=[TPI, BINTAN])
+    await sign(gw, auth, TPI, "2019-05-08", "NK/2019/TPI")
+    await sign(gw, auth, BINTAN, "2019-05-08", "NK/2019/BTN")
+    everyone = (await gw.get(f"{M}/events", headers=auth("kominfo_officer"))).json()["items"]
+    assert {e["subject"] for e in everyone} >= {TPI, BINTAN}
+    own = (await gw.get(f"{M}/events", headers=auth("pemda", region=BINTAN))).json()["items"]
+    assert own and {e["subject"] for e in own} == {BINTAN}
+
+
+async def test_bad_bytes_end_in_4xx_never_500(gw, auth):
+    kemendagri = auth("kemendagri")
+    nul = await gw.post("/api/v1/regions/21.72/heads", headers=kemendagri, json={
+        "head_name": "H. Syah\u0000rul", "title": "walikota", "start_date": "2018-09-24"})
+    assert nul.status_code == 422 and nul.headers["content-type"].startswith("application/problem+json")
+    assert (await gw.get("/api/v1/regions/21.72/heads")).json()["total"] == 0  # nothing was written
+    assert (await gw.get("/api/v1/regions", params={"q": "tanjung\u0000pinang"})).status_code in (200, 422)
+    huge = await gw.get("/api/v1/assessment/rounds", params={"year": str(2**80)}, headers=kemendagri)
+    assert huge.status_code == 422
+    accented = await gw.get("/api/v1/regions/21.72", headers={"X-Note": "café".encode("latin-1"),
+                                                              "Accept-Language": "é".encode("latin-1")})
+    assert accented.status_code == 200 and accented.json()["code"] == "21.72"
+
+
+async def test_paths_stay_inside_their_service(gw):
+    for path in ("/api/v1/regions/%2e%2e/%2e%2e/metrics", "/api/v1/regions/%2E%2E%2Fopenapi.json",
+                 "/api/v1/regions/..%2f..%2fmetrics"):
+        r = await gw.get(path)
+        assert r.status_code == 404, path
+        assert "smartcity_http_requests" not in r.text
+
+
+async def test_answers_carry_safe_headers(gw, auth):
+    r = await gw.get("/api/v1/regions/21.72", headers=auth("bappenas"))
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"  # an answer for a signed-in caller is theirs alone
+    assert len(r.headers.get_list("date")) <= 1 and len(r.headers.get_list("server")) <= 1
+    token = await gw.post("/auth/token", data={"grant_type": "password", "username": "nobody", "password": "x"})
+    assert token.headers["cache-control"] == "no-store"
+    slash = await gw.get("/api/v1/regions/21.72/")
+    assert slash.status_code == 404 and "location" not in slash.headers
+
+
+def test_cors_for_the_configured_frontend_only(running_stack):
+    base, _ = running_stack
+    preflight = {"Origin": "https://gm100.kominfo.go.id", "Access-Control-Request-Method": "PATCH",
+                 "Access-Control-Request-Headers": "authorization, if-match, idempotency-key, accept-language"}
+    ok = httpx.options(f"{base}/api/v1/admin/users/00000000-0000-0000-0000-000000000000", headers=preflight)
+    assert ok.status_code == 200
+    assert ok.headers["access-control-allow-origin"] == "https://gm100.kominfo.go.id"
+    allowed = ok.headers["access-control-allow-headers"].lower()
+    assert all(h in allowed for h in ("authorization", "if-match", "idempotency-key", "accept-language"))
+    other = httpx.options(f"{base}/api/v1/admin/users", headers={**preflight, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    exposed = httpx.get(f"{base}/api/v1/regions/21.72", headers={"Origin": "https://gm100.kominfo.go.id"})
+    assert "etag" in exposed.headers.get("access-control-expose-headers", "").lower()
