@@ -84,7 +84,8 @@ async def token(
     if grant_type == "password":
         if not username or not password:
             raise service.OAuthError("invalid_request", "username and password are required")
-        return await service.password_grant(session, ring, settings, username, password)
+        address = request.client.host if request.client else "unknown"
+        return await service.password_grant(session, ring, settings, username, password, address)
     if grant_type == "client_credentials":
         basic = _basic_credentials(request)
         cid, secret = basic if basic else (client_id, client_secret)

@@ -145,3 +145,14 @@ class FeedCursor(Base):
 
     source: Mapped[str] = mapped_column(String(40), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per username and per address: after a few, each key waits longer (up to 15 minutes)."""
+
+    __tablename__ = "login_failure"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, doc="user:<username> or ip:<address>")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -10,7 +11,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import any_, func, select, update
+from sqlalchemy import any_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
@@ -21,7 +23,7 @@ from services.common.settings import Settings
 
 from . import schemas
 from .keys import KeyRing, access_claims
-from .models import ApiClient, RefreshToken, UserAccount, records
+from .models import ApiClient, LoginFailure, RefreshToken, UserAccount, records
 
 hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which usernames exist.
@@ -33,8 +35,9 @@ class OAuthError(ProblemError):
 
     slug, title = "oauth", "Token request refused"
 
-    def __init__(self, error: str, detail: str, status: int = 400, keeps_changes: bool = False):
-        super().__init__(detail, members={"error": error, "error_description": detail})
+    def __init__(self, error: str, detail: str, status: int = 400, keeps_changes: bool = False,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail, members={"error": error, "error_description": detail}, headers=headers)
         self.status = status
         self.keeps_changes = keeps_changes
         if status == 401:
@@ -45,11 +48,50 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _verify(hash_: str, secret: str) -> bool:
+# Password hashing is deliberately slow; two at a time keep a flood of guesses from taking every core.
+_HASHING = asyncio.Semaphore(2)
+# An address may be a whole office behind one NAT, so it gets more free tries than one username.
+FREE_TRIES, MAX_WAIT = {"user": 5, "ip": 30}, 900
+
+
+def _check(hash_: str, secret: str) -> bool:
     try:
         return hasher.verify(hash_, secret)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def _verify(hash_: str, secret: str) -> bool:
+    async with _HASHING:
+        return await asyncio.to_thread(_check, hash_, secret)
+
+
+async def _refuse_if_locked(session: AsyncSession, keys: list[str]) -> None:
+    now = datetime.now(UTC)
+    until = await session.scalar(select(func.max(LoginFailure.locked_until)).where(
+        LoginFailure.key.in_(keys), LoginFailure.locked_until > now))
+    if until is not None:
+        wait = max(1, int((until - now).total_seconds()) + 1)
+        raise OAuthError("temporarily_unavailable", f"Too many failed sign-ins; try again in {wait} s", status=429,
+                         headers={"Retry-After": str(wait)})
+
+
+async def _record_failure(session: AsyncSession, keys: list[str]) -> None:
+    """Count the failure against the username and the address; the n-th beyond the free tries waits 2^n s."""
+    now = datetime.now(UTC)
+    for key in keys:
+        failures = await session.scalar(
+            insert(LoginFailure).values(key=key, failures=1, last_failure_at=now)
+            .on_conflict_do_update(index_elements=[LoginFailure.key],
+                                   set_={"failures": LoginFailure.failures + 1, "last_failure_at": now})
+            .returning(LoginFailure.failures))
+        free = FREE_TRIES[key.partition(":")[0]]
+        if failures is not None and failures >= free:
+            wait = min(MAX_WAIT, 2 ** (failures - free))
+            await session.execute(update(LoginFailure).where(LoginFailure.key == key).values(
+                locked_until=now + timedelta(seconds=wait)))
+            audit(session, records, actor="gateway", action="login.locked", entity="login", entity_id=key,
+                  after={"failures": failures, "seconds": wait})
 
 
 def _token_response(ring: KeyRing, settings: Settings, claims: dict[str, Any],
@@ -72,10 +114,14 @@ async def _new_refresh(session: AsyncSession, settings: Settings, user: UserAcco
 
 
 async def password_grant(session: AsyncSession, ring: KeyRing, settings: Settings, username: str,
-                         password: str) -> schemas.TokenResponse:
+                         password: str, address: str) -> schemas.TokenResponse:
+    keys = [f"user:{username.lower()}", f"ip:{address}"]
+    await _refuse_if_locked(session, keys)
     user = await session.scalar(select(UserAccount).where(UserAccount.username == username.lower()))
-    if not _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
-        raise OAuthError("invalid_grant", "Wrong username or password")
+    if not await _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
+        await _record_failure(session, keys)
+        raise OAuthError("invalid_grant", "Wrong username or password", keeps_changes=True)
+    await session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
     if user.disabled:
         raise OAuthError("invalid_grant", "This account is disabled")
     refresh = await _new_refresh(session, settings, user)
@@ -85,7 +131,7 @@ async def password_grant(session: AsyncSession, ring: KeyRing, settings: Setting
 async def client_credentials_grant(session: AsyncSession, ring: KeyRing, settings: Settings, client_id: str,
                                    client_secret: str) -> schemas.TokenResponse:
     client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
-    if not _verify(client.secret_hash if client else _DUMMY_HASH, client_secret) or client is None:
+    if not await _verify(client.secret_hash if client else _DUMMY_HASH, client_secret) or client is None:
         raise OAuthError("invalid_client", "Unknown client or wrong secret", status=401)
     if client.disabled:
         raise OAuthError("invalid_client", "This client is disabled", status=401)

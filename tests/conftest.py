@@ -86,7 +86,8 @@ def database_url(pg_server: Server) -> str:
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(env="test", database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
-                    rate_limit_per_minute=100_000, rate_limit_anonymous_per_minute=100_000)
+                    rate_limit_per_minute=100_000, rate_limit_anonymous_per_minute=100_000,
+                    webhook_allow_private=True)  # the test receivers listen on 127.0.0.1
 
 
 @pytest.fixture(scope="session")

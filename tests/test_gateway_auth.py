@@ -1,5 +1,6 @@
 """Tokens: every grant, refresh rotation and revocation, disabled accounts, the admin API."""
 
+import asyncio
 import base64
 
 import pytest
@@ -139,3 +140,22 @@ async def test_jwks_publishes_public_keys_only(gw, ring):
     keys = (await gw.get("/.well-known/jwks.json")).json()["keys"]
     assert [k["kid"] for k in keys] == [k.kid for k in ring.keys]
     assert all("d" not in k and k["alg"] == "ES256" for k in keys)
+
+
+async def test_password_guessing_backs_off_and_locks_out(gw, auth):
+    """Five wrong guesses for one username, then every further guess waits longer: the right one too."""
+    await _user(gw, auth)
+    for _ in range(5):
+        assert (await _password_login(gw, password="a wrong guess!")).status_code == 400
+    locked = await _password_login(gw)  # even the right password waits out the lock
+    assert locked.status_code == 429 and locked.json()["error"] == "temporarily_unavailable"
+    assert int(locked.headers["retry-after"]) >= 1
+    await asyncio.sleep(int(locked.headers["retry-after"]))
+    assert (await _password_login(gw, password="a wrong guess!")).status_code == 400
+    longer = await _password_login(gw)
+    assert longer.status_code == 429 and int(longer.headers["retry-after"]) >= 2  # 2^1 s after the sixth
+    trail = (await gw.get("/api/v1/admin/audit", params={"entity": "login"}, headers=auth("kominfo_admin"))).json()
+    assert [e["entity_id"] for e in trail["items"] if e["action"] == "login.locked"][:1] == [
+        "user:officer@kominfo.go.id"]
+    await asyncio.sleep(int(longer.headers["retry-after"]))
+    assert (await _password_login(gw)).status_code == 200  # the right one, once the wait is over

@@ -139,3 +139,52 @@ async def test_subscription_input_and_roles(gw, auth):
     assert bad.status_code == 422
     assert (await gw.post(f"{W}/subscriptions", headers=auth("pemda", region="21.72"), json={
         "url": "http://127.0.0.1/hook", "event_types": ["mou.signed"]})).status_code == 403
+
+
+INTERNAL_TARGETS = ["http://127.0.0.1:8001/metrics", "http://localhost:5432/", "http://[::1]/", "http://0.0.0.0/",
+                    "http://169.254.169.254/latest/meta-data/", "http://10.0.0.8/", "http://172.16.3.4/",
+                    "http://192.168.1.10/", "http://100.64.0.1/", "http://[fd00::1]/", "http://[::ffff:127.0.0.1]/",
+                    "http://2130706433/", "http://0x7f000001/", "http://224.0.0.1/", "http://240.0.0.1/",
+                    "http://localhost.localdomain/"]
+
+
+async def test_webhooks_are_not_a_way_into_the_network(gw, auth, apps, settings, sessionmaker, ring):
+    """Subscriptions to internal addresses are refused, and a delivery checks the address again."""
+    strict = settings.model_copy(update={"webhook_allow_private": False})
+    apps["gateway"].state.settings = strict
+    try:
+        for target in INTERNAL_TARGETS:
+            r = await gw.post(f"{W}/subscriptions", headers=auth("kemenkeu"),
+                              json={"url": target, "event_types": ["head_term.created"]})
+            assert r.status_code == 422, target
+            assert r.json()["errors"][0]["loc"] == ["body", "url"], target
+    finally:
+        apps["gateway"].state.settings = settings
+    # Allowed while subscribing (development setting), then the delivery's own check refuses it.
+    sub = await gw.post(f"{W}/subscriptions", headers=auth("kemendagri"),
+                        json={"url": "http://127.0.0.1:9/hook", "event_types": ["head_term.created"]})
+    assert sub.status_code == 201
+    await _events(gw, auth)
+    worker = WebhookWorker(sessionmaker, apps["gateway"].state.upstreams, ring, strict)
+    await worker.fan_out_once()
+    await worker.deliver_once()
+    deliveries = (await gw.get(f"{W}/subscriptions/{sub.json()['id']}/deliveries",
+                               headers=auth("kemendagri"))).json()["items"]
+    assert deliveries[-1]["attempts"][0]["error"] == "refused: not a public address"
+
+
+async def test_delivery_errors_do_not_tell_closed_ports_apart(gw, auth, worker):
+    subs = []
+    for port in (9, 1):  # nothing listens on either
+        r = await gw.post(f"{W}/subscriptions", headers=auth("kemendagri"),
+                          json={"url": f"http://127.0.0.1:{port}/hook", "event_types": ["head_term.created"]})
+        subs.append(r.json()["id"])
+    await _events(gw, auth)
+    w = worker()
+    await w.fan_out_once()
+    await w.deliver_once()
+    errors = set()
+    for sub_id in subs:
+        items = (await gw.get(f"{W}/subscriptions/{sub_id}/deliveries", headers=auth("kemendagri"))).json()["items"]
+        errors |= {a["error"] for d in items for a in d["attempts"]}
+    assert errors == {"unreachable"}

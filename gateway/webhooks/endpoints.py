@@ -15,6 +15,7 @@ from services.common.routing import contract_router
 
 from ..models import records
 from . import schemas, service
+from .targets import check_subscription
 
 router = contract_router(records, prefix="/api/v1/webhooks", tags=["webhooks"])
 Subscriber = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]
@@ -27,8 +28,10 @@ Subscriber = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]
              responses=problem_responses(422))
 async def subscribe(body: schemas.SubscriptionIn, request: Request, session: SessionDep, principal: Subscriber,
                     response: Response) -> schemas.SubscriptionCreated:
-    if request.app.state.settings.is_production and body.url.scheme != "https":
+    settings = request.app.state.settings
+    if settings.is_production and body.url.scheme != "https":
         raise Unprocessable.field("url", "https only", "Webhook URLs must be https")
+    await check_subscription(str(body.url), allow_private=settings.webhook_allow_private)
     sub = await service.subscribe(session, body, principal)
     response.headers["Cache-Control"] = "no-store"
     return schemas.SubscriptionCreated(**schemas.Subscription.model_validate(sub).model_dump(), secret=sub.secret)
