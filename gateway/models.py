@@ -111,7 +111,7 @@ class WebhookSubscription(Base):
     url: Mapped[str] = mapped_column(Text)
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(80)))
     # Kept to sign deliveries (HMAC needs it); shown to the owner once, never returned again.
-    secret: Mapped[str] = mapped_column(String(100))
+    secret: Mapped[str] = mapped_column(Text, doc="Sealed (see webhooks/sealing.py); never stored in clear")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -188,3 +188,14 @@ async def test_delivery_errors_do_not_tell_closed_ports_apart(gw, auth, worker):
         items = (await gw.get(f"{W}/subscriptions/{sub_id}/deliveries", headers=auth("kemendagri"))).json()["items"]
         errors |= {a["error"] for d in items for a in d["attempts"]}
     assert errors == {"unreachable"}
+
+
+async def test_secrets_are_sealed_at_rest(gw, auth, conn):
+    from sqlalchemy import text
+
+    made = await gw.post(f"{W}/subscriptions", headers=auth("kemenkeu"),
+                         json={"url": "http://127.0.0.1:9/hook", "event_types": ["head_term.created"]})
+    secret = made.json()["secret"]
+    stored = (await conn.execute(text("SELECT secret FROM auth.webhook_subscription WHERE id = :i"),
+                                 {"i": made.json()["id"]})).scalar_one()
+    assert secret not in stored and stored.startswith("gAAAA")

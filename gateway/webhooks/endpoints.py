@@ -15,6 +15,7 @@ from services.common.routing import contract_router
 
 from ..models import records
 from . import schemas, service
+from .sealing import box_for
 from .targets import check_subscription
 
 router = contract_router(records, prefix="/api/v1/webhooks", tags=["webhooks"])
@@ -32,9 +33,9 @@ async def subscribe(body: schemas.SubscriptionIn, request: Request, session: Ses
     if settings.is_production and body.url.scheme != "https":
         raise Unprocessable.field("url", "https only", "Webhook URLs must be https")
     await check_subscription(str(body.url), allow_private=settings.webhook_allow_private)
-    sub = await service.subscribe(session, body, principal)
+    sub, secret = await service.subscribe(session, body, principal, box_for(settings))
     response.headers["Cache-Control"] = "no-store"
-    return schemas.SubscriptionCreated(**schemas.Subscription.model_validate(sub).model_dump(), secret=sub.secret)
+    return schemas.SubscriptionCreated(**schemas.Subscription.model_validate(sub).model_dump(), secret=secret)
 
 
 @router.get("/subscriptions", operation_id="webhooks_subscriptions_list", summary="Your subscriptions",

@@ -16,6 +16,7 @@ from services.common.records import audit
 
 from ..models import WebhookDelivery, WebhookSubscription, records
 from . import schemas
+from .sealing import SecretBox
 
 
 async def own_subscription(session: AsyncSession, sub_id: uuid.UUID, principal: Principal) -> WebhookSubscription:
@@ -25,15 +26,17 @@ async def own_subscription(session: AsyncSession, sub_id: uuid.UUID, principal: 
     return sub
 
 
-async def subscribe(session: AsyncSession, data: schemas.SubscriptionIn,
-                    principal: Principal) -> WebhookSubscription:
+async def subscribe(session: AsyncSession, data: schemas.SubscriptionIn, principal: Principal,
+                    box: SecretBox) -> tuple[WebhookSubscription, str]:
+    """The subscription and its secret, which is shown once and kept only sealed."""
+    secret = secrets.token_urlsafe(32)
     sub = WebhookSubscription(owner=principal.sub, url=str(data.url), event_types=data.event_types,
-                              secret=secrets.token_urlsafe(32))
+                              secret=box.seal(secret))
     session.add(sub)
     await session.flush()
     audit(session, records, actor=principal, action="webhook.subscribe", entity="webhook", entity_id=sub.id,
           after={"url": sub.url, "event_types": sub.event_types})
-    return sub
+    return sub, secret
 
 
 def subscriptions(principal: Principal) -> Select[Any]:

@@ -26,6 +26,7 @@ from services.common.settings import Settings
 from ..keys import KeyRing, access_claims
 from ..models import FeedCursor, WebhookDelivery, WebhookSubscription
 from .events import SOURCES
+from .sealing import box_for
 from .signing import SIGNATURE_HEADER, sign
 from .targets import TargetRefused, pinned, resolve
 
@@ -91,7 +92,8 @@ class WebhookWorker:
                            "subject": event.get("subject"), "created_at": event.get("created_at"),
                            "data": event.get("payload")}, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = int(time.time())
-        headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(sub.secret, timestamp, body),
+        secret = box_for(self.settings).open(sub.secret)
+        headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(secret, timestamp, body),
                    "X-Smartcity-Event-Id": f"{delivery.source}:{delivery.event_id}",
                    "X-Smartcity-Event-Type": delivery.event_type, "X-Smartcity-Delivery": str(delivery.id)}
         started = time.perf_counter()

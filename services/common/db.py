@@ -59,8 +59,9 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         raise RuntimeError("DATABASE_URL is not set; `smartcity up` sets it for the embedded server")
     # No pre-ping (a round trip per checkout); a dropped connection invalidates the pool instead,
     # and errors.py answers that one request with 503.
+    # hide_parameters: an error's log line never carries the values (password hashes, secrets) it was sent.
     return create_async_engine(async_url(target), pool_size=settings.db_pool_size,
-                               max_overflow=settings.db_max_overflow, pool_recycle=1800)
+                               max_overflow=settings.db_max_overflow, pool_recycle=1800, hide_parameters=True)
 
 
 def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

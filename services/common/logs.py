@@ -41,6 +41,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
     # uvicorn's own access log repeats ours without the request ID.
     logging.getLogger("uvicorn.access").disabled = True
+    # The HTTP client logs whole URLs (with any credentials or tokens in them) at INFO.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 5.0
     webhook_retry_cap_seconds: float = 3600.0
     webhook_max_age_hours: float = 24.0
+    # Fernet keys that seal webhook secrets at rest; the first seals, all open (rotation: new key first).
+    webhook_secret_keys: list[str] = Field(default_factory=list)
     # Development only: deliver webhooks to loopback and private addresses (refused in production).
     webhook_allow_private: bool = False
 
@@ -100,6 +102,8 @@ class Settings(BaseSettings):
             problems.append("SMARTCITY_JWKS_URL or SMARTCITY_JWKS_FILE must name the production keys")
         if self.jwks_file and self.jwks_file.resolve().is_relative_to(self.keys_dir.resolve()):
             problems.append("SMARTCITY_JWKS_FILE points at the generated development keys")
+        if not self.webhook_secret_keys:
+            problems.append("SMARTCITY_WEBHOOK_SECRET_KEYS must hold the key that seals webhook secrets")
         if self.webhook_allow_private:
             problems.append("SMARTCITY_WEBHOOK_ALLOW_PRIVATE is for development; webhooks go to public addresses")
         if problems:
