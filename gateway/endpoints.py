@@ -48,6 +48,12 @@ def _client_etag(client: ApiClient) -> str:
     return etag_for("client", client.id, client.version)
 
 
+async def _refresh_revocations(request: Request, session: SessionDep) -> None:
+    """This process refuses the revoked tokens at once; other replicas within a second (gateway_resources)."""
+    await session.flush()
+    request.app.state.verifier.revoked = await service.recent_revocations(session, request.app.state.settings)
+
+
 UserForUpdate = Annotated[UserAccount, Depends(_user_for_update)]
 ClientForUpdate = Annotated[ApiClient, Depends(_client_for_update)]
 proxy_router = APIRouter(include_in_schema=False)
@@ -156,9 +162,10 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, _: Administrator, re
                     description="Disabling or re-roling ends the user's refresh tokens at once; access tokens "
                                 "already issued expire within minutes.",
                     responses={**problem_responses(404, 412, 422, 428), **with_etag()})
-async def update_user(user: UserForUpdate, patch: schemas.UserPatch, response: Response, session: SessionDep,
-                      actor: Administrator) -> schemas.User:
+async def update_user(user: UserForUpdate, patch: schemas.UserPatch, request: Request, response: Response,
+                      session: SessionDep, actor: Administrator) -> schemas.User:
     user = await service.update_user(session, user, patch, actor)
+    await _refresh_revocations(request, session)
     set_etag(response, _user_etag(user))
     return schemas.User.model_validate(user)
 
@@ -198,9 +205,10 @@ async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator
                     summary="Change a client's roles or disable it",
                     description="A disabled client gets no new tokens.",
                     responses={**problem_responses(404, 412, 422, 428), **with_etag()})
-async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, response: Response,
+async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, request: Request, response: Response,
                         session: SessionDep, actor: Administrator) -> schemas.Client:
     client = await service.update_client(session, client, patch, actor)
+    await _refresh_revocations(request, session)
     set_etag(response, _client_etag(client))
     return schemas.Client.model_validate(client)
 

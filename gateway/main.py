@@ -1,5 +1,7 @@
 """The gateway process: `uvicorn gateway.main:app`."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -8,6 +10,7 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.auth import KeySource, TokenVerifier
+from services.common.background import running
 from services.common.settings import Settings
 
 from .endpoints import admin_router, auth_router, proxy_router
@@ -17,6 +20,7 @@ from .models import records
 from .proxy import upstream_clients
 from .ratelimit import RateLimiter
 from .roles import Administrator
+from .service import recent_revocations
 from .views import router as views_router
 from .webhooks.endpoints import router as webhooks_router
 from .webhooks.worker import webhook_worker
@@ -30,6 +34,20 @@ def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
     app.state.merged_spec = None
 
 
+log = logging.getLogger("smartcity.gateway")
+
+
+async def watch_revocations(app: FastAPI, interval: float = 1.0) -> None:
+    """Every replica learns revocations from the database within a second."""
+    while True:
+        try:
+            async with app.state.sessionmaker() as session:
+                app.state.verifier.revoked = await recent_revocations(session, app.state.settings)
+        except Exception as exc:  # the database may blink; the last list stays in force
+            log.warning("revocations not refreshed: %s", type(exc).__name__)
+        await asyncio.sleep(interval)
+
+
 @asynccontextmanager
 async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -38,7 +56,8 @@ async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
     app.state.rate_limiter = RateLimiter(app.state.sessionmaker, per_minute=settings.rate_limit_per_minute,
                                          anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     try:
-        yield
+        async with running(watch_revocations(app)):
+            yield
     finally:
         await app.state.rate_limiter.close()
         for client in app.state.upstreams.values():

@@ -156,3 +156,12 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Revocation(Base):
+    """Access tokens of this subject issued at or before `revoked_at` are refused (disabled, re-roled, revoked)."""
+
+    __tablename__ = "revocation"
+
+    sub: Mapped[str] = mapped_column(String(200), primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

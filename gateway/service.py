@@ -23,7 +23,7 @@ from services.common.settings import Settings
 
 from . import schemas
 from .keys import KeyRing, access_claims
-from .models import ApiClient, LoginFailure, RefreshToken, UserAccount, records
+from .models import ApiClient, LoginFailure, RefreshToken, Revocation, UserAccount, records
 
 hasher = PasswordHasher()
 # Verified against when the username is unknown, so timing does not reveal which usernames exist.
@@ -216,6 +216,20 @@ async def create_user(session: AsyncSession, data: schemas.UserIn, actor: Princi
     return user
 
 
+async def revoke_subject(session: AsyncSession, sub: str) -> None:
+    now = datetime.now(UTC)
+    await session.execute(insert(Revocation).values(sub=sub, revoked_at=now).on_conflict_do_update(
+        index_elements=[Revocation.sub], set_={"revoked_at": now}))
+
+
+async def recent_revocations(session: AsyncSession, settings: Settings) -> dict[str, float]:
+    """Revocations that can still matter: newer than the longest-lived access token."""
+    since = datetime.now(UTC) - timedelta(minutes=settings.access_token_minutes + 1)
+    rows = (await session.execute(select(Revocation.sub, Revocation.revoked_at).where(
+        Revocation.revoked_at > since))).all()
+    return {sub: at.timestamp() for sub, at in rows}
+
+
 async def update_user(session: AsyncSession, user: UserAccount, patch: schemas.UserPatch,
                       actor: Principal) -> UserAccount:
     before = schemas.User.model_validate(user)
@@ -234,8 +248,9 @@ async def update_user(session: AsyncSession, user: UserAccount, patch: schemas.U
     for field, value in changes.items():
         setattr(user, field, value)
     if user.disabled or "roles" in changes or "password" in patch.model_fields_set:
-        # New rights or a lock-out apply at the next token: end the sessions that could refresh old ones.
+        # New rights or a lock-out apply at once: outstanding tokens are refused, sessions cannot refresh.
         await _revoke_user_sessions(session, user.id)
+        await revoke_subject(session, f"user:{user.id}")
     await session.flush()
     audit(session, records, actor=actor, action="user.update", entity="user", entity_id=user.id,
           before=before, after=schemas.User.model_validate(user))
@@ -273,8 +288,11 @@ async def create_client(session: AsyncSession, data: schemas.ClientIn,
 async def update_client(session: AsyncSession, client: ApiClient, patch: schemas.ClientPatch,
                         actor: Principal) -> ApiClient:
     before = schemas.Client.model_validate(client)
-    for field, value in patch.model_dump(exclude_unset=True).items():
+    changes = patch.model_dump(exclude_unset=True)
+    for field, value in changes.items():
         setattr(client, field, [r.value for r in value] if field == "roles" else value)
+    if client.disabled or "roles" in changes:
+        await revoke_subject(session, f"client:{client.client_id}")
     await session.flush()
     audit(session, records, actor=actor, action="client.update", entity="client", entity_id=client.id,
           before=before, after=schemas.Client.model_validate(client))

@@ -159,3 +159,29 @@ async def test_password_guessing_backs_off_and_locks_out(gw, auth):
         "user:officer@kominfo.go.id"]
     await asyncio.sleep(int(longer.headers["retry-after"]))
     assert (await _password_login(gw)).status_code == 200  # the right one, once the wait is over
+
+
+async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth):
+    """Disabling a user or a client refuses its access tokens at once, not when they expire."""
+    created = await _user(gw, auth)
+    token = (await _password_login(gw)).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (await gw.get("/auth/me", headers=bearer)).status_code == 200
+    assert (await gw.get("/api/v1/assessment/rounds", headers=bearer)).status_code == 200
+    r = await gw.patch(f"{ADMIN}/users/{created.json()['id']}", json={"disabled": True},
+                       headers={**auth("kominfo_admin"), "If-Match": created.headers["etag"]})
+    assert r.status_code == 200
+    for url in ("/auth/me", "/api/v1/assessment/rounds"):
+        refused = await gw.get(url, headers=bearer)
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"], url
+
+    admin = auth("kominfo_admin")
+    client = await gw.post(f"{ADMIN}/clients", headers=admin, json={
+        "client_id": "kemenkeu-djpk", "name": "DJPK", "organisation": "Kemenkeu", "roles": ["kemenkeu"]})
+    issued = await gw.post("/auth/token", data={"grant_type": "client_credentials", "client_id": "kemenkeu-djpk",
+                                                "client_secret": client.json()["client_secret"]})
+    partner = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    assert (await gw.get("/api/v1/regions/21.72/indicators", headers=partner)).status_code == 200
+    await gw.patch(f"{ADMIN}/clients/{client.json()['id']}", json={"disabled": True},
+                   headers={**admin, "If-Match": client.headers["etag"]})
+    assert (await gw.get("/api/v1/regions/21.72/indicators", headers=partner)).status_code == 401

@@ -133,6 +133,8 @@ class TokenVerifier:
         self.keys, self.issuer, self.audience, self.max_bytes = keys, issuer, audience, max_bytes
         # Verified tokens by value, until they expire (bounded; verification is the hot path).
         self._cache: dict[str, tuple[float, Principal]] = {}
+        # Subject -> epoch second: its tokens issued at or before it are refused (kept fresh by the gateway).
+        self.revoked: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenVerifier:
@@ -146,7 +148,7 @@ class TokenVerifier:
             raise Unauthorized("Token is too large")
         cached = self._cache.get(token)
         if cached and cached[0] > time.time():
-            return cached[1]
+            return self._unless_revoked(cached[1])
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError:
@@ -168,6 +170,13 @@ class TokenVerifier:
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[token] = (float(claims["exp"]), principal)
+        return self._unless_revoked(principal)
+
+    def _unless_revoked(self, principal: Principal) -> Principal:
+        revoked_at = self.revoked.get(principal.sub)
+        # iat has whole seconds: a token from the very second of the revocation is refused too (safe side).
+        if revoked_at is not None and int(principal.claims.get("iat", 0)) <= int(revoked_at):
+            raise Unauthorized("Token was revoked: the account or client changed; get a new one")
         return principal
 
 
