@@ -21,11 +21,11 @@ from services.common.routing import contract_router
 from . import schemas, service
 from .models import ApiClient, UserAccount, records
 from .openapi_merge import fetch_service_specs, merge_specs
-from .proxy import forward
+from .proxy import forward, rate_limited
 from .roles import Administrator, Anyone, SignedIn
 
-auth_router = APIRouter()
-admin_router = contract_router(records, prefix="/api/v1/admin", tags=["admin"])
+auth_router = APIRouter(dependencies=[Depends(rate_limited)])
+admin_router = contract_router(records, prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(rate_limited)])
 
 
 async def _user_for_update(user_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None) -> UserAccount:

@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field
 from services.common.auth import Gate, Principal
 from services.common.errors import prefers_english, problem_responses
 
-router = APIRouter()
+from .proxy import rate_limited
+
+router = APIRouter(dependencies=[Depends(rate_limited)])
 Anyone = Annotated[Principal | None, Depends(Gate(public=True))]
 
 # code -> (Indonesian, English)

@@ -18,7 +18,7 @@ from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
 from services.common.tracing import PROPAGATION_HEADERS, inject
 
-from .ratelimit import RateLimiter
+from .ratelimit import Quota, RateLimiter
 
 log = logging.getLogger("smartcity.gateway")
 
@@ -59,15 +59,23 @@ def _forward_headers(request: Request) -> list[tuple[bytes, bytes]]:
 DOT_SEGMENT = re.compile(r"(^|/)(\.|%2e){1,2}(/|$|\?)", re.IGNORECASE)
 
 
-async def _admit(request: Request) -> None:
+async def admit(request: Request) -> Quota | None:
     """Refuse bad tokens here already, and count the call against its principal's rate limit."""
     verifier: TokenVerifier = request.app.state.verifier
     token = bearer_token(request)
     principal = await verifier.verify(token) if token else None
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
-    if limiter is not None:
-        key = principal.sub if principal else f"ip:{request.client.host if request.client else 'unknown'}"
-        await limiter.hit(key, anonymous=principal is None)
+    if limiter is None:
+        return None
+    key = principal.sub if principal else f"ip:{request.client.host if request.client else 'unknown'}"
+    return await limiter.hit(key, anonymous=principal is None)
+
+
+async def rate_limited(request: Request, response: Response) -> None:
+    """The gateway's own operations count against the same limit as the proxied ones."""
+    quota = await admit(request)
+    if quota is not None:
+        response.headers.update(quota.headers())
 
 
 def _problem_for(service: str, exc: httpx.HTTPError) -> Exception:
@@ -84,7 +92,7 @@ async def forward(request: Request, service: str) -> Response:
     client = clients.get(service)
     if client is None:
         raise NotFound(f"No service answers under /api/v1/{service}")
-    await _admit(request)
+    quota = await admit(request)
     # The path goes on exactly as it came, still percent-encoded.
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     path = raw_path.decode("ascii", "replace")
@@ -108,4 +116,6 @@ async def forward(request: Request, service: str) -> Response:
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
     response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1"))
                             for k, v in upstream.headers.multi_items() if k.lower() not in ANSWERED_HERE]
+    if quota is not None:
+        response.raw_headers += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
     return response

@@ -18,7 +18,9 @@ from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal
 from services.common.errors import NotFound, ServiceUnavailable, problem_responses
 from services.common.upstream import Upstream, UpstreamRefused, UpstreamUnreachable
 
-router = APIRouter()
+from .proxy import rate_limited
+
+router = APIRouter(dependencies=[Depends(rate_limited)])
 SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
 Overseer = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]
 

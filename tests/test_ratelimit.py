@@ -34,3 +34,36 @@ async def test_two_replicas_share_one_budget(sessionmaker):
     assert 5 <= admitted <= 6
     with pytest.raises(TooManyRequests):
         await first.hit("client:kemenkeu-djpk", anonymous=False)
+
+
+async def test_every_gateway_route_is_limited_and_says_how_much_is_left(gw, apps, sessionmaker, auth):
+    apps["gateway"].state.rate_limiter = RateLimiter(sessionmaker, per_minute=2, anonymous_per_minute=2,
+                                                     flush_seconds=0)
+    admin = auth("kominfo_admin")
+    first = await gw.get("/api/v1/admin/users", headers=admin)
+    assert first.status_code == 200
+    assert first.headers["ratelimit-policy"] == '"minute";q=2;w=60'
+    assert first.headers["ratelimit"].startswith('"minute";r=1;t=')
+    assert (await gw.get("/api/v1/admin/users", headers=admin)).status_code == 200
+    refused = await gw.get("/api/v1/admin/users", headers=admin)
+    assert refused.status_code == 429 and refused.headers["ratelimit"].startswith('"minute";r=0;')
+    guesses = [(await gw.post("/auth/token", data={"grant_type": "password", "username": "x@y.id",
+                                                   "password": "wrong one"})).status_code for _ in range(3)]
+    assert guesses[-1] == 429  # the token endpoint counts too, per address
+    proxied = await gw.get("/api/v1/regions/21.72", headers=auth("ksp"))
+    assert proxied.headers["ratelimit-policy"] == '"minute";q=2;w=60'
+
+
+class _Away:
+    """A sessionmaker whose database does not answer."""
+
+    def __call__(self):
+        raise ConnectionRefusedError("PostgreSQL is restarting")
+
+
+async def test_the_limiter_keeps_counting_while_the_database_is_away():
+    limiter = RateLimiter(_Away(), per_minute=3, anonymous_per_minute=3, flush_seconds=0)
+    for _ in range(3):
+        await limiter.hit("user:a", anonymous=False)  # flushes fail quietly; counts stay in memory
+    with pytest.raises(TooManyRequests):
+        await limiter.hit("user:a", anonymous=False)

@@ -14,11 +14,12 @@ from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
 from ..models import records
+from ..proxy import rate_limited
 from . import schemas, service
 from .sealing import box_for
 from .targets import check_subscription
 
-router = contract_router(records, prefix="/api/v1/webhooks", tags=["webhooks"])
+router = contract_router(records, prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Depends(rate_limited)])
 Subscriber = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]
 
 
