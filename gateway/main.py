@@ -17,7 +17,7 @@ from .endpoints import admin_router, auth_router, proxy_router
 from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
-from .proxy import upstream_clients
+from .proxy import InFlight, upstream_clients
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
@@ -32,6 +32,7 @@ def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
     app.state.verifier = TokenVerifier(KeySource.static(ring.jwks()), issuer=settings.jwt_issuer,
                                        audience=settings.jwt_audience, max_bytes=settings.max_token_bytes)
     app.state.merged_spec = None
+    app.state.in_flight = InFlight()
 
 
 log = logging.getLogger("smartcity.gateway")

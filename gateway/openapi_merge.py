@@ -13,7 +13,8 @@ log = logging.getLogger("smartcity.gateway")
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # What the gateway itself may answer in front of any operation.
-GATEWAY_ERRORS = {"429": "Rate limit reached (see Retry-After)"}
+GATEWAY_ERRORS = {"408": "The request body did not arrive in time",
+                  "429": "Rate limit or in-flight cap reached (see Retry-After)"}
 UPSTREAM_ERRORS = {"502": "The service failed", "503": "The service is not reachable",
                    "504": "The service did not answer in time"}
 

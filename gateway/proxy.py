@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
+from collections.abc import Iterator
 
 import httpx
 from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
-from services.common.auth import TokenVerifier, bearer_token
-from services.common.errors import BadGateway, BadRequest, GatewayTimeout, NotFound, ServiceUnavailable
+from services.common.auth import Principal, TokenVerifier, bearer_token
+from services.common.errors import (
+    BadGateway,
+    BadRequest,
+    GatewayTimeout,
+    NotFound,
+    RequestTimeout,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
@@ -59,16 +70,51 @@ def _forward_headers(request: Request) -> list[tuple[bytes, bytes]]:
 DOT_SEGMENT = re.compile(r"(^|/)(\.|%2e){1,2}(/|$|\?)", re.IGNORECASE)
 
 
-async def admit(request: Request) -> Quota | None:
-    """Refuse bad tokens here already, and count the call against its principal's rate limit."""
+def _client_key(request: Request, principal: Principal | None) -> str:
+    return principal.sub if principal else f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+async def _caller(request: Request) -> Principal | None:
     verifier: TokenVerifier = request.app.state.verifier
     token = bearer_token(request)
-    principal = await verifier.verify(token) if token else None
+    return await verifier.verify(token) if token else None
+
+
+async def admit(request: Request) -> Quota | None:
+    """Refuse bad tokens here already, and count the call against its principal's rate limit."""
+    principal = await _caller(request)
+    request.state.client_key = _client_key(request, principal)
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         return None
-    key = principal.sub if principal else f"ip:{request.client.host if request.client else 'unknown'}"
-    return await limiter.hit(key, anonymous=principal is None)
+    return await limiter.hit(request.state.client_key, anonymous=principal is None)
+
+
+class InFlight:
+    """Requests each client has in flight at this gateway: one client cannot hold every upstream connection."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def holding(self, key: str, cap: int) -> Iterator[None]:
+        if self.counts.get(key, 0) >= cap:
+            raise TooManyRequests(f"At most {cap} requests in flight at once", headers={"Retry-After": "1"})
+        self.counts[key] = self.counts.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            self.counts[key] -= 1
+            if not self.counts[key]:
+                del self.counts[key]
+
+
+async def _body(request: Request, seconds: float) -> bytes:
+    """The whole body (capped by the middleware), before any upstream connection is taken."""
+    try:
+        return await asyncio.wait_for(request.body(), seconds)
+    except TimeoutError:
+        raise RequestTimeout(f"The request body did not arrive within {seconds:g}s") from None
 
 
 async def rate_limited(request: Request, response: Response) -> None:
@@ -93,6 +139,8 @@ async def forward(request: Request, service: str) -> Response:
     if client is None:
         raise NotFound(f"No service answers under /api/v1/{service}")
     quota = await admit(request)
+    settings: Settings = request.app.state.settings
+    body = await _body(request, settings.body_read_timeout)
     # The path goes on exactly as it came, still percent-encoded.
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     path = raw_path.decode("ascii", "replace")
@@ -101,15 +149,17 @@ async def forward(request: Request, service: str) -> Response:
     target = path + (f"?{request.url.query}" if request.url.query else "")
     try:
         upstream_request = client.build_request(request.method, target, headers=_forward_headers(request),
-                                                content=request.stream())
+                                                content=body)
     except httpx.InvalidURL:
         raise BadRequest("The request URL cannot be forwarded") from None
     started = time.perf_counter()
-    try:
-        upstream = await client.send(upstream_request, stream=True)
-    except httpx.HTTPError as exc:
-        UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
-        raise _problem_for(service, exc) from None
+    in_flight: InFlight = request.app.state.in_flight
+    with in_flight.holding(request.state.client_key, settings.max_in_flight_per_client):
+        try:
+            upstream = await client.send(upstream_request, stream=True)
+        except httpx.HTTPError as exc:
+            UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
+            raise _problem_for(service, exc) from None
     UPSTREAM.labels(service, str(upstream.status_code)).observe(time.perf_counter() - started)
     response = StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
                                  background=BackgroundTask(upstream.aclose))

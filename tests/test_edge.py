@@ -63,3 +63,35 @@ def test_cors_for_the_configured_frontend_only(running_stack):
     assert "access-control-allow-origin" not in other.headers
     exposed = httpx.get(f"{base}/api/v1/regions/21.72", headers={"Origin": "https://gm100.kominfo.go.id"})
     assert "etag" in exposed.headers.get("access-control-expose-headers", "").lower()
+
+
+async def test_a_slow_body_is_cut_off_before_any_upstream_connection(gw, apps, auth):
+    import asyncio
+
+    settings = apps["gateway"].state.settings
+    apps["gateway"].state.settings = settings.model_copy(update={"body_read_timeout": 0.3})
+    try:
+        async def trickle():
+            yield b'{"codes": ['
+            await asyncio.sleep(1.0)
+            yield b'"21.72"]}'
+
+        slow = await gw.post("/api/v1/regions/lookup", content=trickle(),
+                             headers={**auth("bappenas"), "content-type": "application/json"})
+        assert slow.status_code == 408 and slow.json()["type"].endswith("/request-timeout")
+    finally:
+        apps["gateway"].state.settings = settings
+    fast = await gw.post("/api/v1/regions/lookup", json={"codes": ["21.72"]}, headers=auth("bappenas"))
+    assert fast.status_code == 200
+
+
+async def test_one_client_cannot_hold_every_upstream_connection(gw, apps, auth):
+    in_flight = apps["gateway"].state.in_flight
+    settings = apps["gateway"].state.settings
+    key = "test:ksp:national"
+    in_flight.counts[key] = settings.max_in_flight_per_client  # as if that many were still running
+    try:
+        assert (await gw.get("/api/v1/regions/21.72", headers=auth("ksp"))).status_code == 429
+        assert (await gw.get("/api/v1/regions/21.72", headers=auth("bappenas"))).status_code == 200
+    finally:
+        del in_flight.counts[key]

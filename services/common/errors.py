@@ -107,6 +107,11 @@ class PreconditionFailed(ProblemError):
     status, slug, title = 412, "precondition-failed", "The resource changed since you read it"
 
 
+class RequestTimeout(ProblemError):
+    status, slug, title = 408, "request-timeout", "The request body did not arrive in time"
+    title_id = "Isi permintaan tidak tiba tepat waktu"
+
+
 class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 

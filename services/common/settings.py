@@ -52,6 +52,10 @@ class Settings(BaseSettings):
 
     # Abuse limits.
     max_body_bytes: int = 2_000_000
+    # A request body must arrive within this many seconds before the gateway takes an upstream connection.
+    body_read_timeout: float = 10.0
+    # Requests one principal (or address) may have in flight at the gateway at once.
+    max_in_flight_per_client: int = 32
     # Forwarded headers (X-Forwarded-For, -Proto) are believed only from these addresses, e.g. a load
     # balancer's "10.0.0.5,10.0.0.6"; empty believes no one, so a client cannot pick its own address.
     trusted_proxies: str = ""
