@@ -95,3 +95,26 @@ async def test_one_client_cannot_hold_every_upstream_connection(gw, apps, auth):
         assert (await gw.get("/api/v1/regions/21.72", headers=auth("bappenas"))).status_code == 200
     finally:
         del in_flight.counts[key]
+
+
+class _DatabaseAway:
+    """A sessionmaker for a database that is restarting: every connection is refused."""
+
+    def __call__(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct, auth):
+    service = apps["masterplan"]
+    healthy = service.state.sessionmaker
+    service.state.sessionmaker = _DatabaseAway()
+    try:
+        async with direct("masterplan") as client:
+            for method, path, body in (("GET", "/api/v1/masterplan/masterplans", None),
+                                       ("POST", "/api/v1/masterplan/evaluation-schemes",
+                                        {"code": "evaluasi-gm100", "weights": {"output": 50, "outcome": 50}})):
+                r = await client.request(method, path, json=body, headers=auth("kominfo_officer"))
+                assert r.status_code == 503, (path, r.text)
+                assert r.headers["retry-after"] == "1" and r.json()["type"].endswith("/unavailable")
+    finally:
+        service.state.sessionmaker = healthy

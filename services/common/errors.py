@@ -255,12 +255,21 @@ def install_error_handlers(app: FastAPI) -> None:
             constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
             return problem_response(409, race, slug="conflict", instance=request.url.path, english=_english(request),
                                     extra={"constraint": constraint} if constraint else None)
-        if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
+        # Class 08 (connection) and 57P0x (shutting down, starting up): the database is away, not broken.
+        away = sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
+        if away or exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
             log.warning("database connection lost on %s %s", request.method, request.url.path)
             return problem_response(503, "The database connection was lost; retry the request",
                                     headers={"Retry-After": "1"}, instance=request.url.path)
         log.exception("database error on %s %s", request.method, request.url.path)
         return problem_response(500, "An unexpected error occurred; it has been logged", instance=request.url.path)
+
+    @app.exception_handler(OSError)
+    async def _unreachable(request: Request, exc: OSError) -> JSONResponse:
+        # Raised before SQLAlchemy can wrap it, e.g. when a new connection to a restarting database is refused.
+        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem_response(503, "The database is not reachable; retry the request", slug="unavailable",
+                                headers={"Retry-After": "1"}, instance=request.url.path, english=_english(request))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
