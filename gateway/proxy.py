@@ -19,10 +19,12 @@ from services.common.errors import (
     BadGateway,
     BadRequest,
     GatewayTimeout,
+    MethodNotAllowed,
     NotFound,
     RequestTimeout,
     ServiceUnavailable,
     TooManyRequests,
+    allowed_methods,
 )
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
@@ -137,6 +139,10 @@ async def forward(request: Request, service: str) -> Response:
     clients: dict[str, httpx.AsyncClient] = request.app.state.upstreams
     client = clients.get(service)
     if client is None:
+        # The gateway's own paths (/api/v1/admin/...) come here for a method they do not have.
+        allowed = allowed_methods(request)
+        if allowed:
+            raise MethodNotAllowed(f"{request.method} is not allowed here", headers={"Allow": ", ".join(allowed)})
         raise NotFound(f"No service answers under /api/v1/{service}")
     quota = await admit(request)
     settings: Settings = request.app.state.settings

@@ -118,3 +118,16 @@ async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct,
                 assert r.headers["retry-after"] == "1" and r.json()["type"].endswith("/unavailable")
     finally:
         service.state.sessionmaker = healthy
+
+
+async def test_an_undeclared_method_is_405_naming_the_documented_ones(gw, auth):
+    officer = auth("kominfo_officer")
+    programme = await gw.request("OPTIONS", "/api/v1/masterplan/masterplans/1/programmes/1", headers=officer)
+    assert programme.status_code == 405 and programme.headers["allow"] == "DELETE, PUT"
+    lookup = await gw.request("PATCH", "/api/v1/regions/lookup", headers=officer)
+    assert lookup.status_code == 405 and lookup.headers["allow"] == "POST"
+    users = await gw.put("/api/v1/admin/users", headers=auth("kominfo_admin"), json={})
+    assert users.status_code == 405 and users.headers["allow"] == "GET, HEAD, POST"
+    assert users.json()["type"].endswith("/method-not-allowed")
+    seconds = await gw.get("/api/v1/masterplan/funnel", params={"as_of": "0"}, headers=officer)
+    assert seconds.status_code == 422  # a date is written as the schema says, not as seconds since 1970

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -215,6 +216,24 @@ RACES = {
 }
 
 
+class MethodNotAllowed(ProblemError):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+    title_id = "Metode tidak diizinkan"
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents for this path (routes of one path may live in several routers)."""
+    paths = request.app.openapi().get("paths", {})
+    matching = [(template.count("{"), item) for template, item in paths.items()
+                if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), request.url.path)]
+    fewest = min((n for n, _ in matching), default=0)  # a literal segment wins over a parameter, as in routing
+    methods = {m.upper() for n, item in matching if n == fewest for m in item
+               if m in ("get", "put", "post", "patch", "delete")}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -233,8 +252,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request refused"
-        return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None),
-                                instance=request.url.path, english=_english(request))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return problem_response(exc.status_code, detail, headers=headers, instance=request.url.path,
+                                english=_english(request))
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:

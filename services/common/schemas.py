@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", description="A kabupaten/kota code (Kemendagri)",
@@ -56,3 +58,13 @@ class Patch(Strict):
             if nulls:
                 raise ValueError(f"{', '.join(nulls)} may be left out but not set to null")
         return data
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+# A calendar date written as the schema says (2021-06-01), not a number of seconds since 1970.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

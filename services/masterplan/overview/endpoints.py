@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
@@ -13,6 +12,7 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.routing import contract_router
+from services.common.schemas import IsoDate
 
 from ..auth import Public, Reader, RegionParty
 from ..deps import RegionCode
@@ -22,7 +22,7 @@ from . import schemas, service
 router = contract_router(records, prefix="/api/v1/masterplan", tags=["masterplans"],
                          dependencies=[Depends(region_scope)])
 OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komunikasi dan Informatika"
-AsOf = Annotated[date | None, Query(description="Default: today (WIB)")]
+AsOf = Annotated[IsoDate | None, Query(description="Default: today (WIB)", examples=["2021-06-01"])]
 
 
 @router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary_get",

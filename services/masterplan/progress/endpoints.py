@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
@@ -13,6 +12,7 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.schemas import IsoDate
 
 from ..auth import Officer, Reader, RegionParty, RegionWriter
 from ..deps import CurrentPlan, CurrentProgramme
@@ -56,7 +56,8 @@ async def review_progress(programme: CurrentProgramme, period: Period, body: sch
             summary="Programmes whose report for a past year is missing",
             description="A past year is covered by a yearly or a Q4 report.", responses=ERR(404, 422))
 async def late(plan: CurrentPlan, session: SessionDep, _: RegionParty,
-               as_of: Annotated[date | None, Query(description="Default: today (WIB)")] = None
+               as_of: Annotated[IsoDate | None, Query(description="Default: today (WIB)", examples=["2021-06-01"])]
+               = None
                ) -> list[schemas.LateProgramme]:
     return await service.late(session, plan, as_of or clock.today())
 
