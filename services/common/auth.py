@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from jose import jwt
 from jose.exceptions import JOSEError
 from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import Forbidden, NotFound, Unauthorized
 from .settings import Settings
@@ -258,3 +259,15 @@ def scope_to_region(stmt: Stmt, column: Any, principal: Principal | None) -> Stm
 def scope_to_owner(stmt: Stmt, column: Any, principal: Principal) -> Stmt:
     """Records a caller owns; Kominfo administrators see everyone's."""
     return stmt if principal.has(Role.kominfo_admin) else stmt.where(column == principal.sub)
+
+
+Row = TypeVar("Row")
+
+
+async def get_in_scope(session: AsyncSession, model: type[Row], ident: Any, principal: Principal | None, *,
+                       label: str, lock: bool = False) -> Row:
+    """A region's record by id; outside the caller's scope it does not exist (404, nothing learned)."""
+    row = await session.get(model, ident, with_for_update=lock)
+    if row is None or (principal is not None and not principal.may_see_region(row.region_code)):  # type: ignore[attr-defined]
+        raise NotFound(f"{label} {ident} does not exist")
+    return row

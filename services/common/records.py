@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func, select
@@ -17,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .auth import Principal
-from .db import get_session
 from .errors import Conflict, Unprocessable
 from .logs import request_id_var
 
@@ -121,15 +119,3 @@ class Idempotency:
         assert record is not None  # replay() inserted it in this transaction
         record.status = status
         record.body = jsonable_encoder(body)
-
-
-def idempotency_dependency(model: Any) -> Any:
-    async def dependency(request: Request,
-                         session: Annotated[AsyncSession, Depends(get_session, scope="function")]) -> Idempotency:
-        return Idempotency(session, model, request, request.headers.get("idempotency-key"), await request.body())
-
-    return Annotated[Idempotency, Depends(dependency)]
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(jsonable_encoder(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -8,8 +8,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.auth import Principal, scope_to_region
-from services.common.errors import NotFound, Unprocessable
+from services.common.auth import Principal, get_in_scope, scope_to_region
+from services.common.errors import Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
@@ -43,13 +43,7 @@ async def create_mou(session: AsyncSession, data: schemas.MouIn, assessment: Ups
 
 
 async def get_mou(session: AsyncSession, mou_id: int, principal: Principal | None, *, lock: bool = False) -> Mou:
-    stmt = select(Mou).where(Mou.id == mou_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    mou = await session.scalar(stmt)
-    if mou is None or (principal is not None and not principal.may_see_region(mou.region_code)):
-        raise NotFound(f"MoU {mou_id} does not exist")
-    return mou
+    return await get_in_scope(session, Mou, mou_id, principal, label="MoU", lock=lock)
 
 
 async def amend_mou(session: AsyncSession, mou: Mou, data: schemas.MouAmendmentIn, actor: Principal) -> Mou:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.auth import Principal, Role, scope_to_region
+from services.common.auth import Principal, Role, get_in_scope, scope_to_region
 from services.common.errors import Conflict, Forbidden, IllegalTransition, NotFound, Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
@@ -27,13 +27,7 @@ CONTENT_FIELDS = ("dimension_code", "element_code", "title", "description", "opd
 
 async def get_masterplan(session: AsyncSession, masterplan_id: int, principal: Principal | None,
                          *, lock: bool = False) -> Masterplan:
-    stmt = select(Masterplan).where(Masterplan.id == masterplan_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    plan = await session.scalar(stmt)
-    if plan is None or (principal is not None and not principal.may_see_region(plan.region_code)):
-        raise NotFound(f"Masterplan {masterplan_id} does not exist")
-    return plan
+    return await get_in_scope(session, Masterplan, masterplan_id, principal, label="Masterplan", lock=lock)
 
 
 def require_draft(plan: Masterplan) -> None:
