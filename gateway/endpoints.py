@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from services.common.auth import Role
+from services.common.auth import Role, subject_digest
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
@@ -226,6 +226,13 @@ async def merged_openapi(request: Request) -> JSONResponse:
             return JSONResponse(spec, headers={"Cache-Control": "no-store"})
         state.merged_spec = spec  # complete specs are kept; services change only on deploy
     return JSONResponse(state.merged_spec)
+
+
+@proxy_router.get("/auth/revocations")
+async def revocations(request: Request) -> dict[str, Any]:
+    """For the services behind the gateway: subjects (hashed) whose tokens up to a time are refused."""
+    revoked = request.app.state.verifier.revoked
+    return {"revoked": {subject_digest(sub): int(at) for sub, at in revoked.items()}}
 
 
 @proxy_router.get("/docs")

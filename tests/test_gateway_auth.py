@@ -161,7 +161,7 @@ async def test_password_guessing_backs_off_and_locks_out(gw, auth):
     assert (await _password_login(gw)).status_code == 200  # the right one, once the wait is over
 
 
-async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth):
+async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth, apps, direct):
     """Disabling a user or a client refuses its access tokens at once, not when they expire."""
     created = await _user(gw, auth)
     token = (await _password_login(gw)).json()["access_token"]
@@ -174,6 +174,15 @@ async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth
     for url in ("/auth/me", "/api/v1/assessment/rounds"):
         refused = await gw.get(url, headers=bearer)
         assert refused.status_code == 401 and "revoked" in refused.json()["detail"], url
+    # A service behind the gateway learns it from the gateway's list (its watcher does this every second).
+    from services.common.revocations import refresh
+
+    async with direct("assessment") as service:
+        assert (await service.get("/api/v1/assessment/rounds", headers=bearer)).status_code == 200
+        await refresh(apps["assessment"], gw)
+        refused = await service.get("/api/v1/assessment/rounds", headers=bearer)
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    apps["assessment"].state.verifier.revoked_digests = {}
 
     admin = auth("kominfo_admin")
     client = await gw.post(f"{ADMIN}/clients", headers=admin, json={

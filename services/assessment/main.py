@@ -3,6 +3,7 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.revocations import revocation_watch
 from services.common.upstream import upstream_hook
 
 from .auth import Public, Reader
@@ -35,5 +36,5 @@ app = create_app(
         {"name": "public", "description": "Published results, open to everyone"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstream_hook("regions")],
+    hooks=[upstream_hook("regions"), revocation_watch],
 )

@@ -8,6 +8,7 @@ which pins the algorithm, requires the registered claims and picks the key by `k
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -129,6 +130,11 @@ class KeySource:
         return self._keys.get(kid)
 
 
+def subject_digest(sub: str) -> str:
+    """How the gateway publishes a revoked subject without naming the account."""
+    return hashlib.sha256(sub.encode()).hexdigest()
+
+
 class TokenVerifier:
     def __init__(self, keys: KeySource, *, issuer: str, audience: str, max_bytes: int):
         self.keys, self.issuer, self.audience, self.max_bytes = keys, issuer, audience, max_bytes
@@ -136,6 +142,8 @@ class TokenVerifier:
         self._cache: dict[str, tuple[float, Principal]] = {}
         # Subject -> epoch second: its tokens issued at or before it are refused (kept fresh by the gateway).
         self.revoked: dict[str, float] = {}
+        # The same, keyed by sha256 of the subject: what services learn from the gateway's list.
+        self.revoked_digests: dict[str, float] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenVerifier:
@@ -175,6 +183,8 @@ class TokenVerifier:
 
     def _unless_revoked(self, principal: Principal) -> Principal:
         revoked_at = self.revoked.get(principal.sub)
+        if revoked_at is None and self.revoked_digests:
+            revoked_at = self.revoked_digests.get(subject_digest(principal.sub))
         # iat has whole seconds: a token from the very second of the revocation is refused too (safe side).
         if revoked_at is not None and int(principal.claims.get("iat", 0)) <= int(revoked_at):
             raise Unauthorized("Token was revoked: the account or client changed; get a new one")

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     regions_url: str | None = None
     assessment_url: str | None = None
     masterplan_url: str | None = None
+    gateway_url: str | None = None  # where services learn revoked tokens; default host and gateway_port
     upstream_connect_timeout: float = 1.0
     upstream_read_timeout: float = 15.0
     dossier_part_timeout: float = 2.0

@@ -3,6 +3,7 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.revocations import revocation_watch
 from services.common.upstream import upstream_hook
 
 from .auth import Reader, RegionParty
@@ -34,5 +35,5 @@ app = create_app(
         {"name": "events", "description": "MoUs, approvals, flags and progress, for systems that follow along"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstream_hook("assessment"), upstream_hook("regions"), registry_consumer],
+    hooks=[upstream_hook("assessment"), upstream_hook("regions"), registry_consumer, revocation_watch],
 )

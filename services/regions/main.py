@@ -3,6 +3,7 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.revocations import revocation_watch
 
 from .auth import Overseer, PublicReader
 from .endpoints import router
@@ -25,4 +26,5 @@ app = create_app(
         {"name": "indicators", "description": "Indicators per region and year, with provenance and history"},
         {"name": "events", "description": "Head changes and indicator loads, for systems that follow along"},
     ],
+    hooks=[revocation_watch],
 )
