@@ -281,6 +281,13 @@ async def assigned_regions(session: AsyncSession, round_id: int, assessor_id: in
         .order_by(SessionRegion.region_code))).all())
 
 
+async def is_assigned(session: AsyncSession, round_id: int, assessor_id: int, region: str) -> bool:
+    """Whether one of the assessor's panels hears the region: one row looked up, not every assignment."""
+    return bool(await session.scalar(select(exists().where(
+        SessionRegion.round_id == round_id, SessionRegion.region_code == region,
+        SessionRegion.session_id.in_(select(PanelMember.session_id).where(PanelMember.assessor_id == assessor_id))))))
+
+
 def sessions(round_: Round) -> Select[Any]:
     return (select(AssessmentSession).where(AssessmentSession.round_id == round_.id)
             .order_by(AssessmentSession.starts_at, AssessmentSession.id))

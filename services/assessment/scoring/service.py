@@ -14,7 +14,7 @@ from services.common.records import audit
 
 from ..exceptions import ConflictOfInterest, ScoresAlreadySubmitted
 from ..models import Assessor, Invitation, Round, RubricComponent, Score, SelfAssessment, Submission, records
-from ..panel.service import assessor_of, assigned_regions, conflicts_between
+from ..panel.service import assessor_of, conflicts_between, is_assigned
 from ..round.service import get_invitation
 from ..rubric import service as rubric_service
 from ..rubric.service import get_rubric
@@ -52,7 +52,7 @@ def check_values(components: dict[str, RubricComponent], items: Sequence[Valued]
 
 async def _require_free_to_score(session: AsyncSession, round_: Round, region: str, assessor: Assessor) -> None:
     """Assigned, not conflicted (a conflict declared after the panel was formed counts at once), not submitted."""
-    if region not in await assigned_regions(session, round_.id, assessor.id):
+    if not await is_assigned(session, round_.id, assessor.id, region):
         raise NotFound(f"Region {region} is not assigned to you in round {round_.id}")
     inv = await get_invitation(session, round_.id, region)
     clashes = await conflicts_between(session, round_.id, [assessor], [inv])
@@ -170,7 +170,7 @@ async def score_sheet(session: AsyncSession, round_: Round, region: str, princip
     stmt = select(Score).where(Score.round_id == round_.id, Score.region_code == region)
     if principal.has(Role.assessor) and not principal.has(Role.kominfo_admin, Role.kominfo_officer):
         me = await assessor_of(session, principal)
-        if region not in await assigned_regions(session, round_.id, me.id):
+        if not await is_assigned(session, round_.id, me.id, region):
             raise NotFound(f"Region {region} is not assigned to you in round {round_.id}")
         if me.id not in submitted:  # blind until you have submitted your own
             stmt = stmt.where(Score.assessor_id == me.id)
