@@ -22,6 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.common.server import serve_command  # noqa: E402
 from smartcity.database import drop_database, ensure_database  # noqa: E402
 from smartcity.embedded_pg import EmbeddedPostgres, port_is_free  # noqa: E402
 
@@ -52,9 +53,8 @@ def database(name: str):
 
 
 @contextmanager
-def process(app: str, port: int, env: dict[str, str]):
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", "--no-access-log"],
+def process(name: str, port: int, env: dict[str, str]):
+    proc = subprocess.Popen(serve_command(name, port),
                             env={**os.environ, **env, "SMARTCITY_LOG_LEVEL": "WARNING"}, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -66,7 +66,7 @@ def process(app: str, port: int, env: dict[str, str]):
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{app} did not start")
+                raise RuntimeError(f"{name} did not start")
             time.sleep(0.1)
         yield proc
     finally:

@@ -40,7 +40,7 @@ def main() -> None:
         print(f"import, empty database : {first[0]:.2f} s  ({first[1]:,} rows inserted)")
         print(f"import, second run     : {second[0]:.2f} s  ({second[1]} inserted, {second[2]} changed)")
         port = free_port(18600)
-        with process("services.regions.main:app", port, {"DATABASE_URL": url}):
+        with process("regions", port, {"DATABASE_URL": url}):
             base = f"http://127.0.0.1:{port}/api/v1/regions"
             rng = random.Random(7)
             results: list[Result] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,15 +13,15 @@ import httpx
 from harness import ROOT, free_port
 
 from gateway.keys import access_claims, ensure_dev_keys
+from services.common.server import serve_command
 from services.common.settings import Settings
 
-APPS = {"regions": "services.regions.main:app", "assessment": "services.assessment.main:app",
-        "masterplan": "services.masterplan.main:app", "gateway": "gateway.main:app"}
+PROCESSES = ("regions", "assessment", "masterplan", "gateway")
 
 
 class Stack:
     def __init__(self, database_url: str, data_dir: Path, **settings: str):
-        self.ports = {name: free_port(18300 + i * 10) for i, name in enumerate(APPS)}
+        self.ports = {name: free_port(18300 + i * 10) for i, name in enumerate(PROCESSES)}
         self.env = {**os.environ, "DATABASE_URL": database_url, "SMARTCITY_DATA_DIR": str(data_dir),
                     "SMARTCITY_LOG_LEVEL": "WARNING", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "100000000",
                     "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
@@ -36,8 +35,7 @@ class Stack:
 
     def start(self, name: str) -> None:
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", APPS[name], "--host", "127.0.0.1", "--port", str(self.ports[name]),
-             "--log-level", "warning", "--no-access-log"], env=self.env, cwd=ROOT,
+            serve_command(name, self.ports[name]), env=self.env, cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait_ready(self, name: str, timeout: float = 30) -> float:
@@ -68,9 +66,9 @@ class Stack:
     @contextmanager
     def running(self):
         try:
-            for name in APPS:
+            for name in PROCESSES:
                 self.start(name)
-            for name in APPS:
+            for name in PROCESSES:
                 self.wait_ready(name)
             yield self
         finally:

@@ -1,4 +1,4 @@
-"""The gateway process: `uvicorn gateway.main:app`."""
+"""The gateway process (`smartcity serve gateway`)."""
 
 import asyncio
 import logging

@@ -139,12 +139,10 @@ def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """One process in the foreground: what a container runs."""
-    import uvicorn
+    from services.common.server import serve
 
     spec = next(s for s in PROCESSES if s.name == args.process)
-    uvicorn.run(spec.app, host=settings.host, port=getattr(settings, spec.port_setting), log_level="warning",
-                access_log=False, proxy_headers=bool(settings.trusted_proxies),
-                forwarded_allow_ips=settings.trusted_proxies or None, timeout_graceful_shutdown=10)
+    serve(spec.app, settings, args.host or settings.host, args.port or getattr(settings, spec.port_setting))
     return 0
 
 
@@ -177,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--name", help="the person's display name")
     serve = sub.add_parser("serve", help="run one process in the foreground (containers)")
     serve.add_argument("process", choices=[s.name for s in PROCESSES])
+    serve.add_argument("--host", help="default SMARTCITY_HOST")
+    serve.add_argument("--port", type=int, help="default the process's SMARTCITY_*_PORT")
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
     API_COMMANDS.update(add_commands(sub))
     return parser

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
 import httpx
 
+from services.common.server import serve_command
 from services.common.settings import Settings
 
 
@@ -43,12 +43,8 @@ class Supervisor:
         for spec in PROCESSES:
             port = getattr(self.settings, spec.port_setting)
             # Own session: Ctrl-C reaches only us, and we stop the children in order.
-            self.children[spec.name] = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", spec.app, "--host", self.settings.host, "--port", str(port),
-                 "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
-                 *(["--forwarded-allow-ips", self.settings.trusted_proxies] if self.settings.trusted_proxies
-                   else ["--no-proxy-headers"])],
-                env=self.env, start_new_session=True)
+            self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
+                                                        env=self.env, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

@@ -230,6 +230,7 @@ def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -
            "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
            "SMARTCITY_LOG_LEVEL": "INFO", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000",
            "SMARTCITY_CORS_ORIGINS": '["https://gm100.kominfo.go.id"]', "SMARTCITY_BODY_READ_TIMEOUT": "2",
+           "SMARTCITY_HEADER_READ_TIMEOUT": "2",
            "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "1000000", "PYTHONUNBUFFERED": "1"}
     log = tmp_path_factory.mktemp("stack-logs") / "stack.log"
     with log.open("w") as sink:  # a file, not a pipe: a full pipe would stall the servers

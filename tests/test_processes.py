@@ -4,7 +4,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import httpx
 import psutil
 import pytest
 
+from services.common.server import serve_command
 from smartcity import migrate
 from smartcity.seed import seed
 
@@ -54,9 +54,8 @@ def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
     assert leftovers == []
 
 
-def _uvicorn(app, port, env):
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+def _serve(name, port, env):
+    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 
@@ -79,8 +78,8 @@ def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
     ensure_dev_keys(Settings(data_dir=Path(stack_env["SMARTCITY_DATA_DIR"])))
     gw_url = f"http://127.0.0.1:{stack_env['SMARTCITY_GATEWAY_PORT']}"
     regions_port = int(stack_env["SMARTCITY_REGIONS_PORT"])
-    regions = _uvicorn("services.regions.main:app", regions_port, stack_env)
-    gateway = _uvicorn("gateway.main:app", int(stack_env["SMARTCITY_GATEWAY_PORT"]), stack_env)
+    regions = _serve("regions", regions_port, stack_env)
+    gateway = _serve("gateway", int(stack_env["SMARTCITY_GATEWAY_PORT"]), stack_env)
     try:
         _wait_ready(f"http://127.0.0.1:{regions_port}")
         _wait_ready(gw_url)
@@ -94,7 +93,7 @@ def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
         assert r.headers["content-type"] == "application/problem+json"
         assert "regions" in r.json()["detail"]
         assert elapsed < 1.0
-        regions = _uvicorn("services.regions.main:app", regions_port, stack_env)
+        regions = _serve("regions", regions_port, stack_env)
         _wait_ready(f"http://127.0.0.1:{regions_port}")
         assert httpx.get(f"{gw_url}/api/v1/regions/16.03").json()["name"] == "Kabupaten Muara Enim"
     finally:

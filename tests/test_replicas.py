@@ -3,12 +3,12 @@
 import asyncio
 import os
 import subprocess
-import sys
 import time
 
 import httpx
 
 from gateway.keys import access_claims, ensure_dev_keys
+from services.common.server import serve_command
 from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.seed import seed
@@ -18,9 +18,8 @@ from .helpers import publish_round
 from .test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
 
 
-def _serve(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+def _serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 
@@ -47,9 +46,9 @@ async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
            "SMARTCITY_REGIONS_PORT": str(regions), "SMARTCITY_ASSESSMENT_PORT": str(assessment),
            "SMARTCITY_MASTERPLAN_PORT": str(mp_a), "SMARTCITY_EVENT_POLL_SECONDS": "0.2",
            "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000"}
-    procs = [_serve("services.regions.main:app", regions, env), _serve("services.assessment.main:app", assessment, env),
-             _serve("services.masterplan.main:app", mp_a, env), _serve("services.masterplan.main:app", mp_b, env),
-             _serve("gateway.main:app", gw_a, env), _serve("gateway.main:app", gw_b, env)]
+    procs = [_serve("regions", regions, env), _serve("assessment", assessment, env),
+             _serve("masterplan", mp_a, env), _serve("masterplan", mp_b, env),
+             _serve("gateway", gw_a, env), _serve("gateway", gw_b, env)]
     try:
         for port in (regions, assessment, mp_a, mp_b, gw_a, gw_b):
             await asyncio.to_thread(_ready, port)

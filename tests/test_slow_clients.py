@@ -1,25 +1,37 @@
-"""Slow clients against the real gateway: bodies trickling in one byte at a time hold no upstream connection,
-so everyone else is still answered; the trickling ones get 408 once the body deadline passes."""
+"""Slow clients against the real processes: heads and bodies trickling in one byte at a time hold no upstream
+connection, so everyone else is still answered; the trickling ones get 408 once their deadline passes."""
 
 import asyncio
 import statistics
 import time
 
 import httpx
+import pytest
 
 FLOOD = 60
 
 
-async def _trickle(host: str, port: int, answers: list[bytes]) -> None:
+BODY = (b"POST /api/v1/regions/lookup HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 64\r\n\r\n", b" " * 64)
+# A head that never ends: one more header byte a second.
+HEAD = (b"GET /api/v1/regions/21.72 HTTP/1.1\r\nHost: gateway\r\n", b"X-Slow: " + b"a" * 64)
+# The same on a kept-alive connection, after one complete request.
+HEAD_AFTER_ONE = (b"GET /readyz HTTP/1.1\r\nHost: gateway\r\n\r\n" + HEAD[0], HEAD[1])
+
+
+async def _trickle(host: str, port: int, answers: list[bytes], sent: tuple[bytes, bytes]) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write(b"POST /api/v1/regions/lookup HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: 64\r\n\r\n")
+    start, drip = sent
+    writer.write(start)
     await writer.drain()
+    if start.startswith(b"GET /readyz"):
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.readuntil(b"}")  # the first answer, complete
 
     async def feed() -> None:
         try:
-            for _ in range(64):
-                writer.write(b" ")
+            for byte in drip:
+                writer.write(bytes([byte]))
                 await writer.drain()
                 await asyncio.sleep(1.0)
         except (ConnectionError, OSError):
@@ -31,11 +43,13 @@ async def _trickle(host: str, port: int, answers: list[bytes]) -> None:
     writer.close()
 
 
-async def test_a_flood_of_slow_bodies_leaves_everyone_else_answered(running_stack):
+@pytest.mark.parametrize("process, sent", [("GATEWAY", BODY), ("GATEWAY", HEAD), ("GATEWAY", HEAD_AFTER_ONE),
+                                           ("REGIONS", HEAD)], ids=["body", "head", "second-head", "service-head"])
+async def test_a_flood_of_slow_clients_leaves_everyone_else_answered(running_stack, process, sent):
     base, env = running_stack
-    host, port = "127.0.0.1", int(env["SMARTCITY_GATEWAY_PORT"])
+    host, port = "127.0.0.1", int(env[f"SMARTCITY_{process}_PORT"])
     answers: list[bytes] = []
-    flood = [asyncio.create_task(_trickle(host, port, answers)) for _ in range(FLOOD)]
+    flood = [asyncio.create_task(_trickle(host, port, answers, sent)) for _ in range(FLOOD)]
     await asyncio.sleep(0.5)
     latencies = []
     async with httpx.AsyncClient(base_url=base, timeout=5) as client:
@@ -45,7 +59,7 @@ async def test_a_flood_of_slow_bodies_leaves_everyone_else_answered(running_stac
             latencies.append((time.perf_counter() - started) * 1000)
             assert r.status_code == 200
     await asyncio.wait_for(asyncio.gather(*flood), timeout=30)
-    print(f"{FLOOD} slow bodies: others answered in median {statistics.median(latencies):.1f} ms, "
+    print(f"{FLOOD} slow clients: others answered in median {statistics.median(latencies):.1f} ms, "
           f"worst {max(latencies):.1f} ms")
     assert statistics.median(latencies) < 500
     assert len(answers) == FLOOD and all(a.startswith(b"HTTP/1.1 408") for a in answers), answers[:2]

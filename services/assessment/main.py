@@ -1,4 +1,4 @@
-"""The assessment process: `uvicorn services.assessment.main:app`."""
+"""The assessment process (`smartcity serve assessment`)."""
 
 from services.common.app import create_app
 from services.common.audit import audit_router

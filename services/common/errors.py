@@ -109,8 +109,8 @@ class PreconditionFailed(ProblemError):
 
 
 class RequestTimeout(ProblemError):
-    status, slug, title = 408, "request-timeout", "The request body did not arrive in time"
-    title_id = "Isi permintaan tidak tiba tepat waktu"
+    status, slug, title = 408, "request-timeout", "The request did not arrive in time"
+    title_id = "Permintaan tidak tiba tepat waktu"
 
 
 class PayloadTooLarge(ProblemError):

@@ -53,7 +53,9 @@ class Settings(BaseSettings):
 
     # Abuse limits.
     max_body_bytes: int = 2_000_000
-    # A request body must arrive within this many seconds before the gateway takes an upstream connection.
+    # A request's head (line and headers) must arrive within this many seconds at every process, and its
+    # body within the next before the gateway takes an upstream connection.
+    header_read_timeout: float = 10.0
     body_read_timeout: float = 10.0
     # Requests one principal (or address) may have in flight at the gateway at once.
     max_in_flight_per_client: int = 32

@@ -1,4 +1,4 @@
-"""The masterplan process: `uvicorn services.masterplan.main:app`."""
+"""The masterplan process (`smartcity serve masterplan`)."""
 
 from services.common.app import create_app
 from services.common.audit import audit_router

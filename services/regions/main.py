@@ -1,4 +1,4 @@
-"""The region registry process: `uvicorn services.regions.main:app`."""
+"""The region registry process (`smartcity serve regions`)."""
 
 from services.common.app import create_app
 from services.common.audit import audit_router

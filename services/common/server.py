@@ -1,0 +1,75 @@
+"""How every process is served: uvicorn with a deadline on the request head.
+
+uvicorn times out idle keep-alive connections but not a client that sends its request line and headers a
+byte at a time, so a few hundred such sockets could sit on a process forever. The protocol below gives the
+head of each request `header_read_timeout` seconds, from the connection's first byte or from the first
+byte of the next request on a kept-alive connection, and answers 408 when it runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from asyncio import TimerHandle
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .errors import TYPE_BASE, RequestTimeout
+from .settings import Settings, get_settings
+
+
+class HeadDeadlineProtocol(HttpToolsProtocol):
+    _head_deadline: TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_deadline is None:
+            self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._head_deadline = self.loop.call_later(get_settings().header_read_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _expire(self) -> None:
+        self._head_deadline = None
+        if self.transport.is_closing():
+            return
+        # Only between responses: a pipelined head that stalls must not cut into an answer being written.
+        if self.cycle is None or self.cycle.response_complete:
+            seconds = get_settings().header_read_timeout
+            body = json.dumps({"type": TYPE_BASE + RequestTimeout.slug, "title": RequestTimeout.title, "status": 408,
+                               "detail": f"The request head did not arrive within {seconds:g}s"})
+            self.transport.write(b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/problem+json\r\n"
+                                 b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n"
+                                 + body.encode())
+        self.transport.close()
+
+
+def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command that runs one process, for launchers and tests alike."""
+    return [sys.executable, "-m", "smartcity", "serve", process, "--host", host, "--port", str(port)]
+
+
+def serve(app: str, settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, log_level="warning", access_log=False,
+                proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
+                timeout_graceful_shutdown=5)
