@@ -136,9 +136,7 @@ async def postgres_restart(stack: Stack, pg: EmbeddedPostgres) -> None:
         task = asyncio.create_task(writer())
         await asyncio.sleep(0.6)
         t = time.perf_counter()
-        await asyncio.to_thread(subprocess.run, [str(pg_ctl()), "-D", str(pg.pgdata), "-m", "fast", "-w",
-                                                 "restart", "-l", str(pg.log_file)], capture_output=True,
-                                user=pg.user)
+        await asyncio.to_thread(pg.restart)
         restart = time.perf_counter() - t
         await task
         stored = await gw.get("/api/v1/regions/indicators/population/values", headers=headers,
@@ -147,11 +145,6 @@ async def postgres_restart(stack: Stack, pg: EmbeddedPostgres) -> None:
     lost = [c for c in acknowledged if c not in present]
     print(f"Fault: PostgreSQL restart ({restart:.2f} s) under writes -> {len(acknowledged)} acknowledged, "
           f"{failed} refused (503 while down), {len(lost)} acknowledged writes lost")
-
-
-def pg_ctl() -> Path:
-    from smartcity.embedded_pg import POSTGRES_BIN_PATH
-    return POSTGRES_BIN_PATH / "pg_ctl"
 
 
 async def slow_upstream() -> None:

@@ -110,6 +110,11 @@ class EmbeddedPostgres:
             tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
             raise RuntimeError(f"embedded PostgreSQL did not start: {result.stderr.strip()}\n{tail}")
 
+    def restart(self) -> None:
+        """Stop (fast: sessions are cut) and start again, as an operator's restart or a failover would."""
+        self._run(self._bin("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.log_file), "-m", "fast", "-w",
+                  "restart")
+
     def stop(self) -> None:
         if self.running():
             self._run(self._bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop", check=False)
