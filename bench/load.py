@@ -1,44 +1,46 @@
-"""Load, fault and concurrency benchmark of the real stack. Prints figures; asserts nothing.
+"""The gateway hop measured beside nginx, in one run. Prints a table; asserts nothing.
 
-    .venv/bin/python bench/load.py          (needs wrk and nginx: apt-get install wrk nginx-light)
+    make bench-load          (installs wrk and nginx-light from Debian's packages when missing)
 
-Load: wrk against (1) a service directly, (2) our gateway, (3) nginx as a plain reverse proxy to
-the same service, in one run, for four endpoints at two concurrency levels.
-Faults: a service killed under load; PostgreSQL restarted under writes; a slow upstream.
-Concurrency: many clients editing one masterplan draft with If-Match, and posting with one
-Idempotency-Key.
+For each endpoint and each number of connections (1, 10, 50), wrk runs against: the service directly,
+nginx as a plain reverse proxy to the same service, our gateway, and two gateway processes (two wrk runs
+at once, half the connections each, throughputs added). Each point runs BENCH_REPEATS times for
+BENCH_SECONDS seconds and the median run is reported. Then publication day: 200 readers of the public
+results, first fetching, then revalidating with If-None-Match, direct, through nginx and through the gateway.
+Rate limits are raised so that none applies; token checks, request IDs, metrics and tracing stay on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 from harness import ROOT, EmbeddedPostgres, free_port
-from stack import Stack
+from stack import Stack, prepare
 
+from services.common.server import serve_command
 from smartcity import migrate
 from smartcity.database import drop_database, ensure_database
 from smartcity.seed import seed
-from tests.helpers import publish_round
-from tests.test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
 
-DURATION = "5s"
-CONCURRENCY = (10, 50)
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+CONNECTIONS = tuple(int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,10,50").split(","))
+SERVICES = ("regions", "assessment", "masterplan")
 
 
 def nginx_conf(prefix: Path, port: int, stack: Stack) -> Path:
-    upstreams = "".join(f"upstream {n} {{ server 127.0.0.1:{stack.ports[n]}; keepalive 64; }}\n"
-                        for n in ("regions", "assessment", "masterplan"))
+    upstreams = "".join(f"upstream {n} {{ server 127.0.0.1:{stack.ports[n]}; keepalive 64; }}\n" for n in SERVICES)
     locations = "".join(f"location /api/v1/{n} {{ proxy_pass http://{n}; proxy_http_version 1.1; "
-                        f"proxy_set_header Connection \"\"; proxy_set_header Host $host; }}\n"
-                        for n in ("regions", "assessment", "masterplan"))
+                        f"proxy_set_header Connection \"\"; proxy_set_header Host $host; }}\n" for n in SERVICES)
     conf = prefix / "nginx.conf"
     conf.write_text(f"""worker_processes 1; daemon off; pid {prefix}/nginx.pid; error_log {prefix}/error.log;
 events {{ worker_connections 1024; }}
@@ -48,166 +50,82 @@ server {{ listen 127.0.0.1:{port}; {locations} }} }}
     return conf
 
 
-def wrk(url: str, concurrency: int, token: str) -> tuple[float, float, float, int]:
-    out = subprocess.run(["wrk", "-t2", f"-c{concurrency}", f"-d{DURATION}", "--latency", "-H",
-                          f"Authorization: Bearer {token}", url], capture_output=True, text=True).stdout
+class Run:
+    def __init__(self, rps: float, p50: float, p99: float, bad: int):
+        self.rps, self.p50, self.p99, self.bad = rps, p50, p99, bad
+
+
+def wrk(url: str, connections: int, headers: dict[str, str]) -> Run:
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{SECONDS}s", "--latency"]
+    for k, v in headers.items():
+        args += ["-H", f"{k}: {v}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
     def ms(pct: str) -> float:
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, ms("50"), ms("99"), int(errors.group(1)) if errors else 0
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Run(rps, ms("50"), ms("99"), int(bad.group(1)) if bad else 0)
 
 
-async def prepare(stack: Stack) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as gw:
-        rid = await publish_round(gw, stack.auth, year=2019, selected=["21.72", "21.71"], others=["16.03", "35.13"])
-        officer, pemda = stack.auth("kominfo_officer"), stack.auth("pemda", "21.72")
-        await gw.post("/api/v1/masterplan/mous", headers=officer, json={
-            "region_code": "21.72", "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
-            "document_ref": "NK/2019/TPI"})
-        plan = await gw.post("/api/v1/masterplan/masterplans", json=PLAN, headers=pemda)
-        etag = plan.headers["etag"]
-        for p in PROGRAMMES:
-            etag = (await gw.post(f"/api/v1/masterplan/masterplans/{plan.json()['id']}/programmes", json=p,
-                                  headers={**pemda, "If-Match": etag})).headers["etag"]
-        return {"round": str(rid), "plan": str(plan.json()["id"])}
+def pair(urls: list[str], connections: int, headers: dict[str, str]) -> Run:
+    """Two wrk at once, one per gateway process: throughput added, latency of the slower."""
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda u: wrk(u, max(1, connections // 2), headers), urls))
+    return Run(sum(r.rps for r in runs), max(r.p50 for r in runs), max(r.p99 for r in runs), sum(r.bad for r in runs))
 
 
-def load(stack: Stack, ids: dict[str, str], nginx_port: int) -> None:
-    token = stack.token("kominfo_officer")
+def median(measure, *args) -> Run:
+    runs = sorted((measure(*args) for _ in range(REPEATS)), key=lambda r: r.rps)
+    return runs[len(runs) // 2]
+
+
+def cell(r: Run) -> str:
+    return f"{r.rps:6.0f} {r.p50:5.2f}/{r.p99:6.2f}{'!' if r.bad else ' '}"
+
+
+def table(stack: Stack, ids: dict[str, str], nginx: str, gateways: list[str]) -> None:
+    auth = {"Authorization": f"Bearer {stack.token('kominfo_officer')}"}
     endpoints = {"region by code": ("regions", "/api/v1/regions/21.72"),
                  "region search": ("regions", "/api/v1/regions?q=tanjung&limit=20"),
                  "round results": ("assessment", f"/api/v1/assessment/rounds/{ids['round']}/results"),
                  "masterplan roadmap": ("masterplan", f"/api/v1/masterplan/masterplans/{ids['plan']}/roadmap")}
-    print(f"\nLoad (wrk -t2 -d{DURATION}; req/s, p50/p99 ms)")
-    print(f"{'endpoint':<20}{'c':>4} {'direct':>24} {'gateway':>24} {'nginx':>24}  gw/nginx gw/direct")
+    print(f"\nwrk -t1, {REPEATS} × {SECONDS} s per point, median run; req/s and p50/p99 ms; "
+          "'+ms' is the gateway's added p50/p99 over direct")
+    print(f"{'endpoint':<19}{'c':>3} {'direct':>21} {'nginx':>21} {'gateway':>21} {'2 gateways':>21}"
+          f" {'gw/nginx':>8} {'+ms p50/p99':>12} {'2gw/nginx':>9}")
     for name, (service, path) in endpoints.items():
-        for c in CONCURRENCY:
-            row = {}
-            for target, base in (("direct", stack.url(service)), ("gateway", stack.url("gateway")),
-                                 ("nginx", f"http://127.0.0.1:{nginx_port}")):
-                row[target] = wrk(base + path, c, token)
-            cells = " ".join(f"{r[0]:7.0f} {r[1]:6.1f}/{r[2]:6.1f}{'!' if r[3] else ' '}" for r in row.values())
-            print(f"{name:<20}{c:>4} {cells}  {row['gateway'][0] / row['nginx'][0]:8.2f} "
-                  f"{row['gateway'][0] / row['direct'][0]:9.2f}")
-    print("('!' marks a run with non-2xx answers)")
+        for c in CONNECTIONS:
+            direct = median(wrk, stack.url(service) + path, c, auth)
+            via_nginx = median(wrk, nginx + path, c, auth)
+            gateway = median(wrk, gateways[0] + path, c, auth)
+            both = median(pair, [g + path for g in gateways], c, auth) if c > 1 else None
+            print(f"{name:<19}{c:>3} {cell(direct)} {cell(via_nginx)} {cell(gateway)} "
+                  f"{cell(both) if both else '':>21} {gateway.rps / via_nginx.rps:8.2f} "
+                  f"{gateway.p50 - direct.p50:+5.2f}/{gateway.p99 - direct.p99:+5.2f} "
+                  f"{(both.rps / via_nginx.rps) if both else 0:9.2f}", flush=True)
+    print("('!' marks a point with non-2xx answers)")
 
 
-async def kill_under_load(stack: Stack) -> None:
-    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=5) as gw:
-        stack.kill("regions")
-        worst, statuses = 0.0, []
-        for _ in range(50):
-            t = time.perf_counter()
-            r = await gw.get("/api/v1/regions/21.72")
-            worst = max(worst, time.perf_counter() - t)
-            statuses.append(r.status_code)
-        stack.start("regions")
-        t = time.perf_counter()
-        for _ in range(600):  # poll until the restarted process answers
-            if (await gw.get("/api/v1/regions/21.72")).status_code == 200:
-                break
-            await asyncio.sleep(0.05)
-        back = time.perf_counter() - t
-    print(f"\nFault: regions killed  -> {statuses.count(503)}/50 answered 503 problem+json, "
-          f"slowest {worst * 1000:.1f} ms; serving again {back:.2f} s after restart")
-
-
-async def postgres_restart(stack: Stack, pg: EmbeddedPostgres) -> None:
-    acknowledged, failed = [], 0
-    headers = {**stack.auth("kemendagri")}
-    codes = [f"{p}.{c:02d}" for p in ("11", "12", "13", "32", "33", "35") for c in range(1, 8)]
-    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=10) as gw:
-        async def writer() -> None:
-            nonlocal failed
-            for i, code in enumerate(codes):
-                r = await gw.post("/api/v1/regions/indicators/population/values/bulk", headers=headers,
-                                  json=[{"region_code": code, "year": 2030, "value": 1000 + i,
-                                         "source": "bench restart"}])
-                if r.status_code == 200:
-                    acknowledged.append(code)
-                else:
-                    failed += 1
-                await asyncio.sleep(0.05)
-
-        task = asyncio.create_task(writer())
-        await asyncio.sleep(0.6)
-        t = time.perf_counter()
-        await asyncio.to_thread(pg.restart)
-        restart = time.perf_counter() - t
-        await task
-        stored = await gw.get("/api/v1/regions/indicators/population/values", headers=headers,
-                              params={"year": 2030, "limit": 200})
-        present = {v["region_code"] for v in stored.json()["items"]}
-    lost = [c for c in acknowledged if c not in present]
-    print(f"Fault: PostgreSQL restart ({restart:.2f} s) under writes -> {len(acknowledged)} acknowledged, "
-          f"{failed} refused (503 while down), {len(lost)} acknowledged writes lost")
-
-
-async def slow_upstream() -> None:
-    import uvicorn
-    from fastapi import FastAPI
-
-    slow = FastAPI()
-
-    @slow.get("/{path:path}")
-    async def hang(path: str) -> dict:
-        await asyncio.sleep(10)
-        return {}
-
-    port, gw_port = free_port(18500), free_port(18510)
-    server = uvicorn.Server(uvicorn.Config(slow, host="127.0.0.1", port=port, log_level="error"))
-    task = asyncio.create_task(server.serve())
-    await asyncio.sleep(0.5)
-    print("Fault: slow upstream (answers after 10 s; gateway read timeout 1 s) ->", end=" ")
-    return port, gw_port, server, task
-
-
-async def concurrency(stack: Stack, plan_id: str) -> None:
-    pemda = stack.auth("pemda", "21.72")
-    url = f"/api/v1/masterplan/masterplans/{plan_id}"
-    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30,
-                                 limits=httpx.Limits(max_connections=50)) as gw:
-        async def editor(i: int) -> int:
-            current = await gw.get(url, headers=pemda)
-            r = await gw.patch(url, json={"vision": f"Visi versi penyunting {i:02d} untuk kota"},
-                               headers={**pemda, "If-Match": current.headers["etag"]})
-            return r.status_code
-
-        # After the restart above, each process's first query finds its pool stale (one 503, then fresh).
-        for _ in range(3):
-            first = await gw.get(url, headers=pemda)
-            if first.status_code == 200:
-                break
-        before = first.headers["etag"]
-        results = await asyncio.gather(*(editor(i) for i in range(40)))
-        after = await gw.get(url, headers=pemda)
-        version = lambda etag: int(etag.strip('"').rsplit("-v", 1)[1])  # noqa: E731
-        applied = version(after.headers["etag"]) - version(before)
-        ok, conflicts = results.count(200), results.count(412)
-        print(f"\nConcurrency: 40 editors, one draft -> {ok} applied, {conflicts} refused with 412, "
-              f"versions moved {applied}: lost updates {ok - applied}")
-
-        officer = stack.auth("kominfo_officer")
-        body = {"code": "bench-idem", "title": "Idempotent rubric", "components": [
-            {"key": "overall", "name": "Overall", "kind": "panel", "weight": 100, "scale_min": 0, "scale_max": 100}]}
-        answers = await asyncio.gather(*(gw.post("/api/v1/assessment/rubrics", json=body,
-                                                 headers={**officer, "Idempotency-Key": "bench-rubric-1"})
-                                         for _ in range(40)))
-        listed = (await gw.get("/api/v1/assessment/rubrics", params={"code": "bench-idem"}, headers=officer)).json()
-        replayed = sum(1 for a in answers if a.headers.get("idempotency-replayed"))
-        statuses = sorted({a.status_code for a in answers})
-        print(f"Concurrency: 40 POSTs, one Idempotency-Key -> statuses {statuses}, {replayed} replays, "
-              f"{len(listed)} created: duplicates {len(listed) - 1}")
+def publication_day(stack: Stack, ids: dict[str, str], nginx: str, gateway: str) -> None:
+    path = f"/api/v1/assessment/public/rounds/{ids['round']}/results"
+    etag = httpx.get(gateway + path).headers.get("etag")
+    print(f"\nPublication day: 200 readers of {path}")
+    print(f"{'':<14} {'direct':>21} {'nginx':>21} {'gateway':>21} {'gw/nginx':>8}")
+    for label, headers in (("fetch", {}), ("revalidate", {"If-None-Match": etag} if etag else None)):
+        if headers is None:
+            print(f"{label:<14} (no ETag on the answer)")
+            continue
+        runs = [median(wrk, base + path, 200, headers) for base in (stack.url("assessment"), nginx, gateway)]
+        print(f"{label:<14} {' '.join(cell(r) for r in runs)} {runs[2].rps / runs[1].rps:8.2f}", flush=True)
 
 
 def main() -> None:
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
-            raise SystemExit(f"{tool} is needed: apt-get install wrk nginx-light")
+            raise SystemExit(f"{tool} is needed: apt-get install wrk nginx-light (make bench-load does)")
     tmp = Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
     pg = EmbeddedPostgres(ROOT / ".data" / "bench-pg", free_port(54500))
     pg.start()
@@ -218,40 +136,27 @@ def main() -> None:
         stack = Stack(url, tmp / "data", SMARTCITY_EVENT_POLL_SECONDS="0")
         with stack.running():
             ids = asyncio.run(prepare(stack))
-            nginx_port = free_port(18600)
+            second_port, nginx_port = free_port(18700), free_port(18600)
+            second = subprocess.Popen(serve_command("gateway", second_port), env=stack.env, cwd=ROOT,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             nginx = subprocess.Popen(["nginx", "-c", str(nginx_conf(tmp, nginx_port, stack)), "-p", str(tmp)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(0.5)
             try:
-                load(stack, ids, nginx_port)
+                stack.ports["gateway2"] = second_port
+                stack.wait_ready("gateway2")
+                gateways = [stack.url("gateway"), stack.url("gateway2")]
+                started = time.monotonic()
+                table(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways)
+                publication_day(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways[0])
+                print(f"\n{time.monotonic() - started:.0f} s of load")
             finally:
                 nginx.terminate()
-            asyncio.run(kill_under_load(stack))
-            asyncio.run(postgres_restart(stack, pg))
-            asyncio.run(concurrency(stack, ids["plan"]))
-        slow_check(url, tmp)
+                second.terminate()
+                second.wait(timeout=10)
     finally:
         asyncio.run(drop_database(pg.url, "smartcity_bench_load"))
         pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def slow_check(url: str, tmp: Path) -> None:
-    async def run() -> None:
-        port, _, server, task = await slow_upstream()
-        stack = Stack(url, tmp / "data2", SMARTCITY_MASTERPLAN_URL=f"http://127.0.0.1:{port}",
-                      SMARTCITY_UPSTREAM_READ_TIMEOUT="1", SMARTCITY_EVENT_POLL_SECONDS="0")
-        stack.start("gateway")
-        await asyncio.to_thread(stack.wait_ready, "gateway")
-        async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=10) as gw:
-            t = time.perf_counter()
-            r = await gw.get("/api/v1/masterplan/dimensions")
-            print(f"{r.status_code} {r.json()['title']!r} after {time.perf_counter() - t:.2f} s")
-        stack.procs["gateway"].terminate()
-        server.should_exit = True
-        await task
-
-    asyncio.run(run())
 
 
 if __name__ == "__main__":

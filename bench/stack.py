@@ -15,6 +15,8 @@ from harness import ROOT, free_port
 from gateway.keys import access_claims, ensure_dev_keys
 from services.common.server import serve_command
 from services.common.settings import Settings
+from tests.helpers import publish_round
+from tests.test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
 
 PROCESSES = ("regions", "assessment", "masterplan", "gateway")
 
@@ -76,3 +78,19 @@ class Stack:
                 if proc.poll() is None:
                     proc.terminate()
                     proc.wait(timeout=10)
+
+
+async def prepare(stack: Stack) -> dict[str, str]:
+    """A published 2019 round and a masterplan with programmes: what the load and fault benches read."""
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as gw:
+        rid = await publish_round(gw, stack.auth, year=2019, selected=["21.72", "21.71"], others=["16.03", "35.13"])
+        officer, pemda = stack.auth("kominfo_officer"), stack.auth("pemda", "21.72")
+        await gw.post("/api/v1/masterplan/mous", headers=officer, json={
+            "region_code": "21.72", "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
+            "document_ref": "NK/2019/TPI"})
+        plan = await gw.post("/api/v1/masterplan/masterplans", json=PLAN, headers=pemda)
+        etag = plan.headers["etag"]
+        for p in PROGRAMMES:
+            etag = (await gw.post(f"/api/v1/masterplan/masterplans/{plan.json()['id']}/programmes", json=p,
+                                  headers={**pemda, "If-Match": etag})).headers["etag"]
+        return {"round": str(rid), "plan": str(plan.json()["id"])}

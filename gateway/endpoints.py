@@ -21,7 +21,7 @@ from services.common.routing import contract_router
 from . import schemas, service
 from .models import ApiClient, UserAccount, records
 from .openapi_merge import fetch_service_specs, merge_specs
-from .proxy import forward, rate_limited
+from .proxy import rate_limited
 from .roles import Administrator, Anyone, SignedIn
 
 auth_router = APIRouter(dependencies=[Depends(rate_limited)])
@@ -56,7 +56,7 @@ async def _refresh_revocations(request: Request, session: SessionDep) -> None:
 
 UserForUpdate = Annotated[UserAccount, Depends(_user_for_update)]
 ClientForUpdate = Annotated[ApiClient, Depends(_client_for_update)]
-proxy_router = APIRouter(include_in_schema=False)
+meta_router = APIRouter(include_in_schema=False)
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -215,7 +215,7 @@ async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, req
 
 # The merged spec and the proxy --------------------------------------------------------------------
 
-@proxy_router.get("/openapi.json")
+@meta_router.get("/openapi.json")
 async def merged_openapi(request: Request) -> JSONResponse:
     state = request.app.state
     if getattr(state, "merged_spec", None) is None:
@@ -228,22 +228,13 @@ async def merged_openapi(request: Request) -> JSONResponse:
     return JSONResponse(state.merged_spec)
 
 
-@proxy_router.get("/auth/revocations")
+@meta_router.get("/auth/revocations")
 async def revocations(request: Request) -> dict[str, Any]:
     """For the services behind the gateway: subjects (hashed) whose tokens up to a time are refused."""
     revoked = request.app.state.verifier.revoked
     return {"revoked": {subject_digest(sub): int(at) for sub, at in revoked.items()}}
 
 
-@proxy_router.get("/docs")
+@meta_router.get("/docs")
 async def docs() -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/openapi.json", title="Gerakan Menuju 100 Smart City API")
-
-
-PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-
-
-@proxy_router.api_route("/api/v1/{service_name}", methods=PROXY_METHODS)
-@proxy_router.api_route("/api/v1/{service_name}/{path:path}", methods=PROXY_METHODS)
-async def proxy(request: Request, service_name: str) -> Response:
-    return await forward(request, service_name)

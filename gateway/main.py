@@ -12,12 +12,13 @@ from services.common.audit import audit_router
 from services.common.auth import KeySource, TokenVerifier
 from services.common.background import running
 from services.common.settings import Settings
+from services.common.upstream import upstream_hook
 
-from .endpoints import admin_router, auth_router, proxy_router
+from .endpoints import admin_router, auth_router, meta_router
 from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
-from .proxy import InFlight, upstream_clients
+from .proxy import SERVICES, AiohttpHop, InFlight, ProxyHop
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
@@ -53,7 +54,7 @@ async def watch_revocations(app: FastAPI, interval: float = 1.0) -> None:
 async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     attach_gateway(app, settings, KeyRing.load(settings))
-    app.state.upstreams = upstream_clients(settings)
+    app.state.hop = AiohttpHop(settings)
     app.state.rate_limiter = RateLimiter(app.state.sessionmaker, per_minute=settings.rate_limit_per_minute,
                                          anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     try:
@@ -61,8 +62,7 @@ async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
             yield
     finally:
         await app.state.rate_limiter.close()
-        for client in app.state.upstreams.values():
-            await client.aclose()
+        await app.state.hop.close()
 
 
 admin_audit = audit_router("/api/v1/admin", records, Administrator, "admin_audit_list", "admin")
@@ -71,12 +71,13 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, admin_audit, views_router, labels_router, webhooks_router, proxy_router],
+    routers=[auth_router, admin_router, admin_audit, views_router, labels_router, webhooks_router, meta_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
           {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},
           {"name": "webhooks", "description": "Signed event deliveries to partner systems"}],
-    hooks=[gateway_resources, webhook_worker],
+    hooks=[*(upstream_hook(name) for name in SERVICES), gateway_resources, webhook_worker],
     openapi_url=None,
     outbox_model=records.outbox,
+    inner_middleware=[ProxyHop],
 )

@@ -1,4 +1,11 @@
-"""Pass requests to the owning service: streamed both ways, pooled, with explicit timeouts."""
+"""Pass requests to the owning service: the gateway's hot path.
+
+Every call of every user comes through here, so it runs below the web framework: `ProxyHop` is ASGI
+middleware that takes paths of a service straight to it (token check, rate limit, in-flight cap, body
+deadline, then one upstream call), and leaves the gateway's own operations to their routes. Upstream
+calls go over aiohttp's pooled keep-alive connections (`AiohttpHop`); small answers are sent in one
+piece, large ones streamed. Tests pass their in-process httpx clients instead (`HttpxHop`).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +14,30 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterator
+import typing
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 
+import aiohttp
 import httpx
 from fastapi import Request
-from starlette.background import BackgroundTask
-from starlette.responses import Response, StreamingResponse
+from multidict import CIMultiDict
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from yarl import URL
 
 from services.common.auth import Principal, TokenVerifier, bearer_token
 from services.common.errors import (
     BadGateway,
     BadRequest,
     GatewayTimeout,
-    MethodNotAllowed,
     NotFound,
+    ProblemError,
     RequestTimeout,
     ServiceUnavailable,
     TooManyRequests,
-    allowed_methods,
+    answer_problem,
+    path_pattern,
 )
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
@@ -45,14 +58,6 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
 NOT_FORWARDED = HOP_BY_HOP.union(PROPAGATION_HEADERS)
 # The gateway's own server writes these once; the service's copies would double them.
 ANSWERED_HERE = HOP_BY_HOP | {"date", "server"}
-
-
-def upstream_clients(settings: Settings) -> dict[str, httpx.AsyncClient]:
-    timeout = httpx.Timeout(connect=settings.upstream_connect_timeout, read=settings.upstream_read_timeout,
-                            write=settings.upstream_read_timeout, pool=settings.upstream_connect_timeout)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=30)
-    return {name: httpx.AsyncClient(base_url=settings.service_url(name), timeout=timeout, limits=limits)
-            for name in SERVICES}
 
 
 def _forward_headers(request: Request) -> list[tuple[bytes, bytes]]:
@@ -126,24 +131,160 @@ async def rate_limited(request: Request, response: Response) -> None:
         response.headers.update(quota.headers())
 
 
-def _problem_for(service: str, exc: httpx.HTTPError) -> Exception:
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
-                                  headers={"Retry-After": "1"})
-    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
-        return GatewayTimeout(f"The {service} service did not answer in time")
-    return BadGateway(f"The {service} service failed: {type(exc).__name__}")
 
 
-async def forward(request: Request, service: str) -> Response:
-    clients: dict[str, httpx.AsyncClient] = request.app.state.upstreams
-    client = clients.get(service)
-    if client is None:
-        # The gateway's own paths (/api/v1/admin/...) come here for a method they do not have.
-        allowed = allowed_methods(request)
-        if allowed:
-            raise MethodNotAllowed(f"{request.method} is not allowed here", headers={"Allow": ", ".join(allowed)})
-        raise NotFound(f"No service answers under /api/v1/{service}")
+@dataclass
+class Answer:
+    """An upstream's answer: status and raw headers, then its body in one piece or in chunks."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes | None
+    chunks: AsyncIterator[bytes] | None
+    release: Callable[[], Awaitable[None] | None]
+
+
+# Answers up to this size (with a Content-Length) are read whole and sent in one message.
+WHOLE = 256 * 1024
+
+
+def _service_unreachable(service: str) -> ServiceUnavailable:
+    return ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
+                              headers={"Retry-After": "1"})
+
+
+class AiohttpHop:
+    """Pooled keep-alive connections to each service; a quarter of httpx's cost per call (see bench/load.py)."""
+
+    def __init__(self, settings: Settings):
+        self.bases = {name: settings.service_url(name).rstrip("/") for name in SERVICES}
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.upstream_connect_timeout,
+                                             sock_read=settings.upstream_read_timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:  # made inside the running loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30, enable_cleanup_closed=False),
+                timeout=self.timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept",
+                                                                                 "Accept-Encoding", "Content-Type"))
+        return self._session
+
+    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
+                   body: bytes) -> Answer:
+        try:
+            url = URL(self.bases[service] + target, encoded=True)
+        except ValueError:
+            raise BadRequest("The request URL cannot be forwarded") from None
+        # aiohttp writes header values as UTF-8: a value that is not UTF-8 goes on as Latin-1 text.
+        sent = CIMultiDict((k.decode("latin-1"), _text(v)) for k, v in headers if k != b"content-length")
+        try:
+            response = await self.session().request(method, url, headers=sent, data=body or None,
+                                                    allow_redirects=False)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
+            raise _service_unreachable(service) from None
+        except (aiohttp.SocketTimeoutError, TimeoutError):
+            raise GatewayTimeout(f"The {service} service did not answer in time") from None
+        except aiohttp.ClientError as exc:
+            raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
+        except ValueError:
+            raise BadRequest("The request cannot be forwarded") from None
+        size = response.content_length
+        if size is not None and size <= WHOLE:
+            try:
+                data = await response.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                response.release()
+                raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
+            return Answer(response.status, list(response.raw_headers), data, None, response.release)
+        return Answer(response.status, list(response.raw_headers), None, response.content.iter_any(),
+                      response.release)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def _text(value: bytes) -> str:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+class HttpxHop:
+    """The same calls over httpx clients: how the tests reach their in-process services."""
+
+    def __init__(self, clients: dict[str, httpx.AsyncClient]):
+        self.clients = clients
+
+    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
+                   body: bytes) -> Answer:
+        client = self.clients[service]
+        try:
+            request = client.build_request(method, target, headers=headers, content=body)
+        except httpx.InvalidURL:
+            raise BadRequest("The request URL cannot be forwarded") from None
+        try:
+            response = await client.send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            raise _service_unreachable(service) from None
+        except (httpx.ReadTimeout, httpx.WriteTimeout):
+            raise GatewayTimeout(f"The {service} service did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items()]
+        return Answer(response.status_code, raw, None, response.aiter_raw(), response.aclose)
+
+
+class HopTransport(typing.Protocol):
+    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
+                   body: bytes) -> Answer: ...
+
+
+PREFIX = "/api/v1/"
+
+
+def service_of(path: str) -> str | None:
+    if not path.startswith(PREFIX):
+        return None
+    name = path[len(PREFIX):].partition("/")[0]
+    return name if name in SERVICES else None
+
+
+class ProxyHop:
+    """ASGI: a service's paths go straight to it; the gateway's own operations (and 404s) to the router."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self._own: list[re.Pattern[str]] | None = None
+
+    def _is_own(self, scope: Scope) -> bool:
+        if self._own is None:  # the gateway's own operations under a service's prefix, e.g. the dossier
+            self._own = [path_pattern(t) for t in scope["app"].openapi().get("paths", {}) if service_of(t)]
+        return any(p.match(scope["path"]) for p in self._own)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service = service_of(scope["path"]) if scope["type"] == "http" else None
+        if service is None or self._is_own(scope):
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = PROXY_ROUTE
+        request = Request(scope, receive)
+        try:
+            await forward(request, service, send)
+        except ProblemError as exc:
+            await answer_problem(request, exc)(scope, receive, send)
+
+
+class _ProxyRoute:
+    path = "/api/v1/{service_name}/{path:path}"  # the metrics label of every proxied call
+
+
+PROXY_ROUTE = _ProxyRoute()
+
+
+async def forward(request: Request, service: str, send: Send) -> None:
     quota = await admit(request)
     settings: Settings = request.app.state.settings
     body = await _body(request, settings.body_read_timeout)
@@ -152,26 +293,34 @@ async def forward(request: Request, service: str) -> Response:
     path = raw_path.decode("ascii", "replace")
     if DOT_SEGMENT.search(path) or "%2f" in path.lower() or "\\" in path:
         raise NotFound("No such path")
-    target = path + (f"?{request.url.query}" if request.url.query else "")
-    try:
-        upstream_request = client.build_request(request.method, target, headers=_forward_headers(request),
-                                                content=body)
-    except httpx.InvalidURL:
-        raise BadRequest("The request URL cannot be forwarded") from None
+    query = request.scope.get("query_string", b"")
+    target = path + ("?" + query.decode("latin-1") if query else "")
+    upstream: HopTransport = request.app.state.hop
     started = time.perf_counter()
     in_flight: InFlight = request.app.state.in_flight
     with in_flight.holding(request.state.client_key, settings.max_in_flight_per_client):
         try:
-            upstream = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
+            answer = await upstream.send(service, request.method, target, _forward_headers(request), body)
+        except ProblemError:
             UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
-            raise _problem_for(service, exc) from None
-    UPSTREAM.labels(service, str(upstream.status_code)).observe(time.perf_counter() - started)
-    response = StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
-                                 background=BackgroundTask(upstream.aclose))
+            raise
+    UPSTREAM.labels(service, str(answer.status)).observe(time.perf_counter() - started)
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
-    response.raw_headers = [(k.encode("latin-1"), v.encode("latin-1"))
-                            for k, v in upstream.headers.multi_items() if k.lower() not in ANSWERED_HERE]
+    headers = [(k.lower(), v) for k, v in answer.headers if k.lower().decode("latin-1") not in ANSWERED_HERE]
     if quota is not None:
-        response.raw_headers += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
-    return response
+        headers += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
+    try:
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        if answer.chunks is None:
+            await send({"type": "http.response.body", "body": answer.body or b""})
+            return
+        async for chunk in answer.chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    except (aiohttp.ClientError, httpx.HTTPError, TimeoutError) as exc:
+        # The answer has begun: all that is left is to end it early.
+        log.warning("upstream %s broke off an answer: %s", service, type(exc).__name__)
+    finally:
+        released = answer.release()
+        if released is not None:
+            await released

@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 from gateway.keys import KeyRing, access_claims, ensure_dev_keys
 from gateway.main import app as gateway_app
 from gateway.main import attach_gateway
+from gateway.proxy import HttpxHop
 from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
@@ -147,6 +148,7 @@ def apps(settings: Settings, ring: KeyRing, sessionmaker: async_sessionmaker) ->
     attach_gateway(gateway_app, settings, ring)
     turns = asyncio.Lock()
     gateway_app.state.upstreams = {name: in_process(app, name, turns) for name, app in SERVICE_APPS.items()}
+    gateway_app.state.hop = HttpxHop(gateway_app.state.upstreams)
     gateway_app.state.rate_limiter = RateLimiter(sessionmaker, per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     return {**SERVICE_APPS, "gateway": gateway_app}

@@ -131,3 +131,12 @@ async def test_an_undeclared_method_is_405_naming_the_documented_ones(gw, auth):
     assert users.json()["type"].endswith("/method-not-allowed")
     seconds = await gw.get("/api/v1/masterplan/funnel", params={"as_of": "0"}, headers=officer)
     assert seconds.status_code == 422  # a date is written as the schema says, not as seconds since 1970
+
+
+def test_odd_header_bytes_through_the_real_hop(running_stack):
+    base, _ = running_stack
+    r = httpx.get(f"{base}/api/v1/regions/21.72", headers={"X-Note": "café".encode("latin-1"),
+                                                           "X-Utf8": "café".encode(), "Accept-Language": b"\xe9"})
+    assert r.status_code == 200 and r.json()["code"] == "21.72"
+    big = httpx.get(f"{base}/api/v1/regions/21.72", headers={"X-Pad": "a" * 60_000})
+    assert 400 <= big.status_code < 500 or big.status_code == 200

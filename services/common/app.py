@@ -57,7 +57,8 @@ def attach_resources(app: FastAPI, settings: Settings) -> None:
 def create_app(*, service: str, title: str, description: str, version: str = "1.0.0",
                routers: Sequence[APIRouter], tags: list[dict[str, Any]],
                hooks: Sequence[Hook] = (), settings: Settings | None = None,
-               openapi_url: str | None = "/openapi.json", outbox_model: object | None = None) -> FastAPI:
+               openapi_url: str | None = "/openapi.json", outbox_model: object | None = None,
+               inner_middleware: Sequence[type] = ()) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -80,6 +81,9 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     attach_resources(app, settings)
     install_error_handlers(app)
     app.add_exception_handler(Replayed, answer_replayed)
+    # Innermost first: the gateway's proxy hop runs inside request IDs, metrics, tracing and CORS.
+    for middleware in inner_middleware:
+        app.add_middleware(middleware)  # type: ignore[arg-type]
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

@@ -150,6 +150,11 @@ class GatewayTimeout(ProblemError):
     status, slug, title = 504, "gateway-timeout", "Upstream service timed out"
 
 
+class MethodNotAllowed(ProblemError):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+    title_id = "Metode tidak diizinkan"
+
+
 _TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasses__()}
 
 def prefers_english(accept_language: str | None) -> bool:
@@ -216,16 +221,16 @@ RACES = {
 }
 
 
-class MethodNotAllowed(ProblemError):
-    status, slug, title = 405, "method-not-allowed", "Method not allowed"
-    title_id = "Metode tidak diizinkan"
+def path_pattern(template: str) -> re.Pattern[str]:
+    """The paths an OpenAPI path template stands for: each {parameter} is one segment."""
+    return re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$")
 
 
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents for this path (routes of one path may live in several routers)."""
     paths = request.app.openapi().get("paths", {})
     matching = [(template.count("{"), item) for template, item in paths.items()
-                if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), request.url.path)]
+                if path_pattern(template).match(request.url.path)]
     fewest = min((n for n, _ in matching), default=0)  # a literal segment wins over a parameter, as in routing
     methods = {m.upper() for n, item in matching if n == fewest for m in item
                if m in ("get", "put", "post", "patch", "delete")}
@@ -234,12 +239,16 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def answer_problem(request: Request, exc: ProblemError) -> JSONResponse:
+    return problem_response(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
+                            extra=exc.extra, headers=exc.headers, instance=request.url.path,
+                            members=exc.members, english=_english(request))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
-                                extra=exc.extra, headers=exc.headers, instance=request.url.path,
-                                members=exc.members, english=_english(request))
+        return answer_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
