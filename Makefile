@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench clean
+.PHONY: run test fuzz lint bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py
+
+# The gateway hop beside nginx (about 10 minutes); wrk and nginx come from Debian's packages.
+bench-load: $(STAMP)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		(apt-get install -y -q wrk nginx-light || (apt-get update -q && apt-get install -y -q wrk nginx-light))
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf .data

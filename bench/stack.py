@@ -27,6 +27,7 @@ class Stack:
         self.env = {**os.environ, "DATABASE_URL": database_url, "SMARTCITY_DATA_DIR": str(data_dir),
                     "SMARTCITY_LOG_LEVEL": "WARNING", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "100000000",
                     "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
+                    "SMARTCITY_MAX_IN_FLIGHT_PER_CLIENT": "100000",
                     **{f"SMARTCITY_{n.upper()}_PORT": str(p) for n, p in self.ports.items()}, **settings}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.settings = Settings(data_dir=data_dir)
