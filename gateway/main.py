@@ -18,7 +18,7 @@ from .endpoints import admin_router, auth_router, meta_router
 from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
-from .proxy import SERVICES, AiohttpHop, InFlight, ProxyHop
+from .proxy import SERVICES, AiohttpHop, InFlight, ProxyHop, SharedCache
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
@@ -34,6 +34,7 @@ def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
                                        audience=settings.jwt_audience, max_bytes=settings.max_token_bytes)
     app.state.merged_spec = None
     app.state.in_flight = InFlight()
+    app.state.shared_cache = SharedCache()
 
 
 log = logging.getLogger("smartcity.gateway")

@@ -15,6 +15,7 @@ import logging
 import re
 import time
 import typing
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from yarl import URL
 
 from services.common.auth import Principal, TokenVerifier, bearer_token
+from services.common.conditional import send_whole
 from services.common.errors import (
     BadGateway,
     BadRequest,
@@ -234,6 +236,13 @@ class HttpxHop:
         except httpx.HTTPError as exc:
             raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items()]
+        size = response.headers.get("content-length")
+        if size is not None and size.isdigit() and int(size) <= WHOLE:
+            try:
+                data = b"".join([chunk async for chunk in response.aiter_raw()])
+            finally:
+                await response.aclose()
+            return Answer(response.status_code, raw, data, None, lambda: None)
         return Answer(response.status_code, raw, None, response.aiter_raw(), response.aclose)
 
 
@@ -284,6 +293,56 @@ class _ProxyRoute:
 PROXY_ROUTE = _ProxyRoute()
 
 
+@dataclass
+class Kept:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    stored: float
+    expires: float
+
+
+def _public_max_age(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """Seconds a shared cache may keep this answer (RFC 9111 §3, §5.2.2), or None when it may not."""
+    named = {k: v for k, v in headers}
+    if b"set-cookie" in named or named.get(b"vary", b"").strip() not in (b"", b"accept-encoding"):
+        return None
+    directives = {d.strip().partition(b"=")[0]: d.strip().partition(b"=")[2]
+                  for d in named.get(b"cache-control", b"").lower().split(b",")}
+    if b"public" not in directives or directives.keys() & {b"private", b"no-store", b"no-cache"}:
+        return None
+    seconds = directives.get(b"s-maxage") or directives.get(b"max-age")
+    return int(seconds) if seconds and seconds.isdigit() else None
+
+
+class SharedCache:
+    """Answers a service marks `Cache-Control: public, max-age=N` (published results, the region tree), kept
+    here for N seconds: revalidations and repeated reads on publication day never reach the service."""
+
+    def __init__(self, entries: int = 512):
+        self.entries = entries
+        self._kept: OrderedDict[str, Kept] = OrderedDict()
+
+    def get(self, key: str) -> Kept | None:
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        if kept.expires <= time.monotonic():
+            del self._kept[key]
+            return None
+        self._kept.move_to_end(key)
+        return kept
+
+    def offer(self, key: str, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        seconds = _public_max_age(headers) if status == 200 else None
+        if not seconds:
+            return
+        now = time.monotonic()
+        self._kept[key] = Kept(headers, body, now, now + seconds)
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.entries:
+            self._kept.popitem(last=False)
+
+
 async def forward(request: Request, service: str, send: Send) -> None:
     quota = await admit(request)
     settings: Settings = request.app.state.settings
@@ -295,25 +354,42 @@ async def forward(request: Request, service: str, send: Send) -> None:
         raise NotFound("No such path")
     query = request.scope.get("query_string", b"")
     target = path + ("?" + query.decode("latin-1") if query else "")
+    extra = [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()] if quota else []
+    head = request.method == "HEAD"
+    if_none_match = request.headers.get("if-none-match", "").encode("latin-1") or None
+    # GET and HEAD are answered from the shared cache when they may be; the caller can ask to skip it.
+    cache: SharedCache = request.app.state.shared_cache
+    cacheable = request.method in ("GET", "HEAD") and b"no-cache" not in request.headers.get(
+        "cache-control", "").encode("latin-1")
+    kept = cache.get(target) if cacheable else None
+    if kept is not None:
+        age = str(int(time.monotonic() - kept.stored)).encode()
+        await send_whole(send, 200, [*kept.headers, (b"age", age), *extra], kept.body, if_none_match, head,
+                         add_etag=False)
+        return
+    forwarded = _forward_headers(request)
+    if request.method == "GET":  # the whole answer comes here, so the gateway can keep it; 304 is decided below
+        forwarded = [(k, v) for k, v in forwarded if k.lower() != b"if-none-match"]
     upstream: HopTransport = request.app.state.hop
     started = time.perf_counter()
     in_flight: InFlight = request.app.state.in_flight
     with in_flight.holding(request.state.client_key, settings.max_in_flight_per_client):
         try:
-            answer = await upstream.send(service, request.method, target, _forward_headers(request), body)
+            answer = await upstream.send(service, request.method, target, forwarded, body)
         except ProblemError:
             UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
             raise
     UPSTREAM.labels(service, str(answer.status)).observe(time.perf_counter() - started)
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
     headers = [(k.lower(), v) for k, v in answer.headers if k.lower().decode("latin-1") not in ANSWERED_HERE]
-    if quota is not None:
-        headers += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
     try:
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         if answer.chunks is None:
-            await send({"type": "http.response.body", "body": answer.body or b""})
+            body_out = answer.body or b""
+            if request.method == "GET":
+                cache.offer(target, answer.status, headers, body_out)
+            await send_whole(send, answer.status, headers + extra, body_out, if_none_match, head, add_etag=False)
             return
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers + extra})
         async for chunk in answer.chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})

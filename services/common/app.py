@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from .auth import TokenVerifier
+from .conditional import ConditionalMiddleware
 from .db import SessionDep, create_engine, sessionmaker_for
 from .errors import ServiceUnavailable, install_error_handlers
 from .logs import configure_logging
@@ -82,6 +83,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     install_error_handlers(app)
     app.add_exception_handler(Replayed, answer_replayed)
     # Innermost first: the gateway's proxy hop runs inside request IDs, metrics, tracing and CORS.
+    app.add_middleware(ConditionalMiddleware)
     for middleware in inner_middleware:
         app.add_middleware(middleware)  # type: ignore[arg-type]
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response, status
 
+from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
@@ -52,7 +53,8 @@ LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicato
 
 # Regions ----------------------------------------------------------------------------------------
 
-@router.get("", operation_id="regions_list", tags=["regions"], summary="List and search regions",
+@router.get("", operation_id="regions_list", tags=["regions"],
+            dependencies=[public_for(60)], summary="List and search regions",
             description="The Kemendagri region tree (provinces, kabupaten/kota, kecamatan, desa/kelurahan), "
                         "filtered by level, parent, province, type or island group, or searched by name.",
             responses=problem_responses(422))
@@ -206,6 +208,7 @@ async def get_region(code: CodePath, session: SessionDep, _: PublicReader) -> sc
 
 
 @router.get("/{code}/children", operation_id="regions_children_list", tags=["regions"],
+            dependencies=[public_for(60)],
             summary="The regions directly under a region",
             description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
 async def list_children(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep,

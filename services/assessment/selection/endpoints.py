@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 
 from services.common.auth import region_scope
+from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
@@ -40,6 +41,7 @@ async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -
 
 
 @router.get("/public/rounds/{round_id}/results", operation_id="assessment_public_results_get", tags=["public"],
+            dependencies=[public_for(60)],
             summary="Published results, open to everyone (no assessor identities)",
             description="Rank, total, decision and rule of every attending region of a published round.",
             responses=ERR(404, 422))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from services.common.auth import region_scope
+from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router
@@ -20,7 +21,7 @@ router = contract_router(records, prefix="/api/v1/masterplan", tags=["dimensions
 DimensionCode = Annotated[str, Path(pattern=r"^[a-z_]{2,30}$", examples=["governance"])]
 
 
-@router.get("/dimensions", operation_id="masterplan_dimensions_list",
+@router.get("/dimensions", operation_id="masterplan_dimensions_list", dependencies=[public_for(300)],
             summary="The six smart city dimensions and their elements",
             description="Reference data for classifying programmes; administrators edit it.")
 async def list_dimensions(session: SessionDep, _: Public) -> list[schemas.Dimension]:
