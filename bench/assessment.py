@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/assessment.py         (embedded PostgreSQL, or DATABASE_URL's server)
 
+BENCH_ASSESSORS=10 or 20 grows the panel; BENCH_PROFILE=1 prints where compute and finalise spend their time.
+
 Times, on a real database: reading every input (gather), computing scores, ranking and selection
 (compute), and finalising (gather + compute + writing 514 frozen results and the content hash).
 """
@@ -9,7 +11,10 @@ Times, on a real database: reading every input (gather), computing scores, ranki
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import hashlib
+import os
+import pstats
 import random
 import time
 from datetime import UTC, date, datetime
@@ -33,14 +38,17 @@ from services.assessment.models import (
 )
 from services.assessment.selection import calculation, service
 from services.common.db import async_url
+from services.common.runtime import tune_collector
 from services.regions.importer import ISLAND_GROUP_BY_PROVINCE, load_rows
 from smartcity import migrate
 
 COMPONENTS = 10
-ASSESSORS = 5
+ASSESSORS = int(os.environ.get("BENCH_ASSESSORS", "5"))
+PROFILE = bool(os.environ.get("BENCH_PROFILE"))
 
 
 async def run(url: str) -> None:
+    tune_collector()  # as each service process does once it has started
     engine = create_async_engine(async_url(url), poolclass=NullPool)
     regencies = [r for r in load_rows() if r[1] == "regency"]
     rng = random.Random(2019)
@@ -95,7 +103,7 @@ async def run(url: str) -> None:
             t = time.perf_counter()
             results, alpha = calculation.compute(inputs)
             timings["compute"].append(time.perf_counter() - t)
-            hashes.add(calculation.hash_of(inputs, results))
+            hashes.add(calculation.hash_of(inputs, calculation.dump(results)))
         round_id = round_.id
         for _ in range(3):
             round_ = await session.get(Round, round_id)
@@ -104,11 +112,25 @@ async def run(url: str) -> None:
             await session.flush()
             timings["finalise"].append(time.perf_counter() - t)
             await session.rollback()
+        if PROFILE:
+            for label in ("compute", "finalise"):
+                round_ = await session.get(Round, round_id)
+                profile = cProfile.Profile()
+                profile.enable()
+                outcome = calculation.compute(inputs) if label == "compute" else service.freeze(session, round_)
+                if asyncio.iscoroutine(outcome):
+                    await outcome
+                    await session.flush()
+                profile.disable()
+                await session.rollback()
+                print(f"\nprofile of {label} (cumulative, top 15)")
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(15)
         for name, values in timings.items():
             values.sort()
-            print(f"{name:<9} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms")
+            print(f"{name:<9} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms   "
+                  f"(all: {', '.join(f'{v * 1000:.0f}' for v in values)})")
         print(f"selected {sum(r.selected for r in results)} of {len(results)}; alpha {alpha:.3f}; "
-              f"identical hash over 5 runs: {len(hashes) == 1}")
+              f"identical hash over 5 runs: {len(hashes) == 1}; hash {min(hashes)[:16]}…")
     await engine.dispose()
 
 

@@ -1,11 +1,16 @@
 """The scoring arithmetic, checked against examples worked by hand."""
 
+import random
+import statistics
+
 import pytest
 
 from services.assessment.selection.calculation import (
     Candidate,
     Component,
     krippendorff_alpha_interval,
+    normalise_scale,
+    pstdev,
     rank,
     score_region,
     select,
@@ -32,14 +37,16 @@ RUBRIC = [Component("panel", None, "Panel", "group", 60),
 
 
 def test_weighted_total_hand_worked():
-    # commitment: mean of (4,5,3) on 1-5 -> 75; panel = .5*75 + .5*80 = 77.5; total = .6*77.5 + .4*100 = 86.5
-    s = score_region("21.72", RUBRIC, {"commitment": [4, 5, 3]}, {"readiness": 80}, {"kkd": "tinggi"},
+    # commitment: (4,5,3) on 1-5 normalise to (75,100,50), mean 75; panel = .5*75 + .5*80 = 77.5;
+    # total = .6*77.5 + .4*100 = 86.5
+    assert [normalise_scale(RUBRIC[1], v) for v in (4, 5, 3)] == [75.0, 100.0, 50.0]
+    s = score_region("21.72", RUBRIC, {"commitment": [75.0, 100.0, 50.0]}, {"readiness": 80}, {"kkd": "tinggi"},
                      how="mean", threshold=15)
     assert s.total == 86.5 and s.panel_total == 22.5
     assert s.components["panel"]["score"] == 77.5
     assert s.components["commitment"]["std"] == pytest.approx(20.412, abs=1e-3)
     assert s.flagged  # 20.4 > 15
-    median = score_region("21.72", RUBRIC, {"commitment": [1, 5, 5]}, {"readiness": 80}, {"kkd": "tinggi"},
+    median = score_region("21.72", RUBRIC, {"commitment": [0.0, 100.0, 100.0]}, {"readiness": 80}, {"kkd": "tinggi"},
                           how="median", threshold=50)
     assert median.components["commitment"]["score"] == 100.0 and not median.flagged
 
@@ -80,3 +87,13 @@ def test_province_cap():
     decisions = select(ranked, candidates, 3, {"max_per_province": 2})
     assert [c for c, d in decisions.items() if d.selected] == ["35.01", "35.02", "36.01"]
     assert "at most 2 per province" in decisions["35.03"].rule
+
+
+def test_fast_pstdev_is_the_standard_librarys_to_the_last_bit():
+    rng = random.Random(2019)
+    for i in range(20_000):
+        n = rng.randint(2, 20)
+        values = ([rng.uniform(0, 100) for _ in range(n)] if i % 3 == 0 else
+                  [(rng.randint(1, 5) - 1) / 4 * 100 for _ in range(n)] if i % 3 == 1 else
+                  [(round(rng.uniform(1, 5), 3) - 1) / 4 * 100 for _ in range(n)])
+        assert pstdev(values) == statistics.pstdev(values), values

@@ -20,6 +20,7 @@ from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
 from .openapi import install_openapi
 from .routing import Replayed, answer_replayed
+from .runtime import tune_collector
 from .settings import Settings, get_settings
 from .tracing import configure_tracing
 
@@ -72,6 +73,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
         async with AsyncExitStack() as stack:
             for hook in hooks:
                 await stack.enter_async_context(hook(app))
+            tune_collector()
             yield
         await engine.dispose()
 

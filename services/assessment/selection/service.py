@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -24,7 +25,6 @@ from ..models import (
     PanelMember,
     Result,
     Round,
-    Score,
     SelfAssessment,
     SessionRegion,
     Submission,
@@ -50,11 +50,26 @@ async def _blocked_pairs(session: AsyncSession, round_id: int,
     return {(c["assessor_id"], c["region_code"]): c["reasons"] for c in clashes}
 
 
-async def scores_owed(session: AsyncSession, round_: Round) -> list[dict[str, Any]]:
-    """Who still owes submitted panel scores for which attending region (withdrawn regions owe nothing)."""
+@dataclass
+class Attendance:
+    """The regions a result is computed for, and the (assessor, region) pairs a conflict rule blocks."""
+
+    regions: list[Invitation]
+    blocked: dict[tuple[int, str], list[str]]
+
+
+async def attendance(session: AsyncSession, round_: Round) -> Attendance:
     attending = list((await session.scalars(select(Invitation).where(
         Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
         .order_by(Invitation.region_code))).all())
+    return Attendance(attending, await _blocked_pairs(session, round_.id, attending))
+
+
+async def scores_owed(session: AsyncSession, round_: Round, present: Attendance | None = None
+                      ) -> list[dict[str, Any]]:
+    """Who still owes submitted panel scores for which attending region (withdrawn regions owe nothing)."""
+    present = present or await attendance(session, round_)
+    attending, blocked = present.regions, present.blocked
     panels = (await session.execute(select(SessionRegion.region_code, Assessor.id, Assessor.name).join(
         PanelMember, PanelMember.session_id == SessionRegion.session_id).join(
         Assessor, Assessor.id == PanelMember.assessor_id).where(SessionRegion.round_id == round_.id))).all()
@@ -63,7 +78,6 @@ async def scores_owed(session: AsyncSession, round_: Round) -> list[dict[str, An
         members[code].append((assessor_id, name))
     submitted = set((await session.execute(select(Submission.assessor_id, Submission.region_code).where(
         Submission.round_id == round_.id))).all())
-    blocked = await _blocked_pairs(session, round_.id, attending)
     owed: list[dict[str, Any]] = []
     for inv in attending:
         if not members[inv.region_code]:
@@ -96,21 +110,30 @@ async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Up
     await session.flush()
 
 
-async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
+# Submitted scores in the order the hash covers them. Read through the driver itself: a national round has tens
+# of thousands, and the ORM's row handling took twice as long as the query (bench/assessment.py).
+SUBMITTED_SCORES = """
+    SELECT s.region_code, s.component_key, s.assessor_id, coalesce(s.moderated_value, s.value)
+    FROM assessment.score s
+    JOIN assessment.submission b
+      ON b.round_id = s.round_id AND b.assessor_id = s.assessor_id AND b.region_code = s.region_code
+    WHERE s.round_id = $1
+    ORDER BY s.region_code, s.component_key, s.assessor_id"""
+
+
+async def _submitted_scores(session: AsyncSession, round_id: int) -> list[Any]:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return await raw.driver_connection.fetch(SUBMITTED_SCORES, round_id)  # type: ignore[union-attr,no-any-return]
+
+
+async def gather_inputs(session: AsyncSession, round_: Round, present: Attendance | None = None
+                        ) -> dict[str, Any]:
     """Everything a result depends on, as plain data: what the hash covers and recomputation uses."""
     rubric = await get_rubric(session, round_.rubric_id)
-    attended = list((await session.scalars(select(Invitation).where(
-        Invitation.round_id == round_.id, Invitation.attended.is_(True), Invitation.status != "withdrawn")
-        .order_by(Invitation.region_code))).all())
-    blocked = await _blocked_pairs(session, round_.id, attended)
-    # Plain rows, not ORM objects: a national round has tens of thousands of scores.
-    score_rows = await session.execute(
-        select(Score.region_code, Score.component_key, Score.assessor_id,
-               func.coalesce(Score.moderated_value, Score.value))
-        .join(Submission, and_(Submission.round_id == Score.round_id, Submission.assessor_id == Score.assessor_id,
-                               Submission.region_code == Score.region_code))
-        .where(Score.round_id == round_.id)
-        .order_by(Score.region_code, Score.component_key, Score.assessor_id))
+    present = present or await attendance(session, round_)
+    attended, blocked = present.regions, present.blocked
+    score_rows = await _submitted_scores(session, round_.id)
     scores, aside = [], set()
     for region, key, assessor, value in score_rows:
         if (assessor, region) in blocked:  # submitted, then a conflict came to light: kept, not counted
@@ -140,17 +163,20 @@ async def gather_inputs(session: AsyncSession, round_: Round) -> dict[str, Any]:
 
 async def freeze(session: AsyncSession, round_: Round) -> None:
     """Finalise: refuse while scores are owed, then store every result and the hash over inputs and outputs."""
-    owed = await scores_owed(session, round_)
+    present = await attendance(session, round_)
+    owed = await scores_owed(session, round_, present)
     if owed:
         raise ScoresOwed(f"{len(owed)} panel score sheet(s) are still owed; have them submitted, or withdraw the "
                          "region with a reason", extra={"owed": owed})
-    inputs = await gather_inputs(session, round_)
+    inputs = await gather_inputs(session, round_, present)
     results, alpha = calculation.compute(inputs)
+    explanations = calculation.dump(results)
     await session.execute(delete(Result).where(Result.round_id == round_.id))
-    session.add_all([Result(round_id=round_.id, region_code=r.region_code, rank=r.rank,
-                            total=Decimal(str(r.total)) if r.total is not None else None, selected=r.selected,
-                            rule=r.rule, explanation=r.model_dump(mode="json")) for r in results])
-    round_.result_hash = calculation.hash_of(inputs, results)
+    await session.execute(insert(Result), [
+        {"round_id": round_.id, "region_code": r.region_code, "rank": r.rank,
+         "total": Decimal(str(r.total)) if r.total is not None else None, "selected": r.selected, "rule": r.rule,
+         "explanation": explanation} for r, explanation in zip(results, explanations, strict=True)])
+    round_.result_hash = calculation.hash_of(inputs, explanations)
     round_.agreement_alpha = alpha
     round_.finalised_at = clock.now()
     await session.flush()
@@ -175,7 +201,7 @@ async def results(session: AsyncSession, round_: Round) -> schemas.Results:
 async def verify(session: AsyncSession, round_: Round) -> schemas.Verification:
     inputs = await gather_inputs(session, round_)
     recomputed, _ = calculation.compute(inputs)
-    digest = calculation.hash_of(inputs, recomputed)
+    digest = calculation.hash_of(inputs, calculation.dump(recomputed))
     return schemas.Verification(stored_hash=round_.result_hash, recomputed_hash=digest,
                                 equal=digest == round_.result_hash)
 
