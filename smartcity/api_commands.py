@@ -1,7 +1,7 @@
 """Commands internal scripts run against the API (through the gateway), with progress and exit codes.
 
 Exit codes: 0 done; 1 the API refused the request (the problem is printed); 2 wrong usage;
-3 the API could not be reached.
+3 the API could not be reached; 4 a check found what it looks for broken (an audit chain, a signature).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import httpx
 
 from services.common.settings import Settings
 
-REFUSED, USAGE, UNREACHABLE = 1, 2, 3
+REFUSED, USAGE, UNREACHABLE, BROKEN = 1, 2, 3, 4
 
 
 class CommandError(Exception):
@@ -96,6 +96,26 @@ def results_export(args: argparse.Namespace, client: httpx.Client) -> None:
     _download(client, "/api/v1/assessment/open-data/results", params, Path(args.out))
 
 
+AUDIT_CHAINS = {"auth": "/api/v1/admin", "regions": "/api/v1/regions", "assessment": "/api/v1/assessment",
+                "masterplan": "/api/v1/masterplan"}
+
+
+def audit_verify(args: argparse.Namespace, client: httpx.Client) -> None:
+    broken = []
+    for schema, prefix in AUDIT_CHAINS.items():
+        check = _check(client.get(f"{prefix}/audit/verification")).json()
+        if check["intact"]:
+            head = f"{check['head_seq']} {check['head_hash'][:16]}…"
+            print(f"{schema:<11} intact   {check['rows']:>9,} rows, head {head}")
+        else:
+            fault = check["first_break"]
+            where = f"row {fault['seq']}" + (f" (id {fault['id']})" if fault["id"] is not None else "")
+            print(f"{schema:<11} BROKEN   at {where}: {fault['problem']}")
+            broken.append(schema)
+    if broken:
+        raise CommandError(BROKEN, f"the audit chain of {', '.join(broken)} does not verify")
+
+
 def users_create(args: argparse.Namespace, client: httpx.Client) -> None:
     password = os.environ.get("SMARTCITY_NEW_PASSWORD") or args.password
     if not password:
@@ -150,7 +170,8 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Any]:
     p.add_argument("--name", required=True)
     p.add_argument("--organisation", required=True)
     p.add_argument("--role", action="append", required=True)
-    return {"export-regions": regions_export, "export-indicator": indicators_export,
+    api_parser("verify-audit", "walk every service's audit chain and name the first row that does not match")
+    return {"verify-audit": audit_verify, "export-regions": regions_export, "export-indicator": indicators_export,
             "import-indicator": indicators_import, "export-results": results_export,
             "create-user": users_create, "create-client": clients_create}
 

@@ -1,11 +1,17 @@
-"""Reading the audit trail: who changed what, when, from what to what, and why."""
+"""Reading the audit trail: who changed what, when, from what to what, and why; and checking its chain.
 
+Each row carries the hash of its content and of the row before it (migration_ops.create_audit_chain), so a
+row changed, inserted or removed by hand, outside the service, breaks the chain where it happened.
+"""
+
+import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import func, select
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import SessionDep
 from .errors import problem_responses
@@ -24,6 +30,8 @@ class AuditEntry(BaseModel):
     after: Any
     reason: str | None
     request_id: str | None
+    seq: int = Field(description="Position in this service's audit chain")
+    row_hash: str = Field(description="SHA-256 over this row's content and the previous row's hash")
 
 
 class AuditPage(BaseModel):
@@ -31,6 +39,50 @@ class AuditPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+GENESIS = "0" * 64
+
+
+class ChainBreak(BaseModel):
+    seq: int = Field(description="Where the chain breaks")
+    id: int | None = Field(description="The row found there, if any")
+    problem: str = Field(examples=["its content was changed after it was written"])
+
+
+class ChainCheck(BaseModel):
+    schema_name: str = Field(examples=["assessment"])
+    intact: bool
+    rows: int = Field(description="Rows walked")
+    head_seq: int = Field(description="The chain head as recorded: the last row's position")
+    head_hash: str
+    first_break: ChainBreak | None = Field(description="The first row that does not match, when one does not")
+
+
+async def verify_chain(session: AsyncSession, models: RecordModels) -> ChainCheck:
+    """Walk the chain from its first row, recomputing every hash; name the first row that does not match."""
+    schema = models.audit.__table__.schema
+    rows = await session.stream(text(
+        f"SELECT id, seq, prev_hash, row_hash, {schema}.audit_entry_canonical(seq, prev_hash, at, actor, action, "
+        f"entity, entity_id, before, after, reason, request_id) FROM {schema}.audit_entry ORDER BY seq"))
+    expected, previous, walked, first = 1, GENESIS, 0, None
+    async for row_id, seq, prev_hash, row_hash, canonical in rows:
+        walked += 1
+        if first is None:
+            if seq != expected:
+                first = ChainBreak(seq=expected, id=None, problem=f"rows {expected} to {seq - 1} are missing")
+            elif prev_hash != previous:
+                first = ChainBreak(seq=seq, id=row_id, problem="it does not link to the row before it")
+            elif hashlib.sha256(canonical.encode()).hexdigest() != row_hash:
+                first = ChainBreak(seq=seq, id=row_id, problem="its content was changed after it was written")
+        expected, previous = seq + 1, row_hash
+    head = await session.get(models.chain, 1)
+    head_seq, head_hash = (head.seq, head.head) if head else (0, GENESIS)
+    if first is None and (head_seq, head_hash) != (expected - 1, previous):
+        first = ChainBreak(seq=expected, id=None, problem=f"the chain head is at row {head_seq}, the last row found "
+                                                          f"is {expected - 1}: rows at the end are missing")
+    return ChainCheck(schema_name=schema, intact=first is None, rows=walked, head_seq=head_seq, head_hash=head_hash,
+                      first_break=first)
 
 
 def audit_router(prefix: str, models: RecordModels, gate: Any, operation_id: str, tag: str) -> APIRouter:
@@ -53,5 +105,13 @@ def audit_router(prefix: str, models: RecordModels, gate: Any, operation_id: str
         rows = (await session.scalars(stmt.order_by(entry.id.desc()).limit(page.limit).offset(page.offset))).all()
         return AuditPage(items=[AuditEntry.model_validate(r, from_attributes=True) for r in rows],
                          total=int(total or 0), limit=page.limit, offset=page.offset)
+
+    @router.get("/audit/verification", operation_id=operation_id.replace("_list", "_verify"), tags=[tag],
+                summary="Check the audit chain: every row's hash, link and position",
+                description="Recomputes each row's hash from its content and the row before it, in order. A row "
+                            "edited, inserted or deleted outside the service is named in `first_break`.",
+                responses=problem_responses(422))
+    async def verify_audit(session: SessionDep, _: gate) -> ChainCheck:
+        return await verify_chain(session, models)
 
     return router

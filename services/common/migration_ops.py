@@ -63,3 +63,81 @@ def create_outbox_table(schema: str) -> None:
 
 def drop_outbox_table(schema: str) -> None:
     op.drop_table("outbox_event", schema=schema)
+
+
+# The audit chain (records.py, audit.py): each row's hash covers its content and the previous row's hash.
+# The canonical text is PostgreSQL's own jsonb rendering, so the trigger, the backfill and every verifier
+# hash the same bytes; the epoch keeps the time free of the session's time zone.
+_CANONICAL = """
+CREATE FUNCTION {s}.audit_entry_canonical(seq bigint, prev_hash text, at timestamptz, actor text, action text,
+    entity text, entity_id text, before jsonb, after jsonb, reason text, request_id text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_array(seq, prev_hash, extract(epoch FROM at)::text, actor, action, entity, entity_id,
+                             before, after, reason, request_id)::text
+$$"""
+_ROW_HASH = ("encode(sha256(convert_to({s}.audit_entry_canonical({r}.seq, {r}.prev_hash, {r}.at, {r}.actor, "
+             "{r}.action, {r}.entity, {r}.entity_id, {r}.before, {r}.after, {r}.reason, {r}.request_id), 'UTF8')), "
+             "'hex')")
+# Appending takes the chain head's row lock, so concurrent writers queue instead of forking the chain;
+# SELECT ... FOR UPDATE in READ COMMITTED reads the head as the writer before left it.
+_APPEND = """
+CREATE FUNCTION {s}.audit_chain_append() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last_seq bigint;
+    last_hash text;
+BEGIN
+    SELECT seq, head INTO last_seq, last_hash FROM {s}.audit_chain WHERE id = 1 FOR UPDATE;
+    NEW.seq := last_seq + 1;
+    NEW.prev_hash := last_hash;
+    NEW.row_hash := {row_hash};
+    UPDATE {s}.audit_chain SET seq = NEW.seq, head = NEW.row_hash WHERE id = 1;
+    RETURN NEW;
+END $$"""
+_BACKFILL = """
+DO $$
+DECLARE
+    r record;
+    n bigint := 0;
+    prev text := repeat('0', 64);
+BEGIN
+    FOR r IN SELECT * FROM {s}.audit_entry ORDER BY id LOOP
+        n := n + 1;
+        UPDATE {s}.audit_entry e SET seq = n, prev_hash = prev WHERE e.id = r.id;
+        UPDATE {s}.audit_entry e SET row_hash = {row_hash} WHERE e.id = r.id RETURNING e.row_hash INTO prev;
+    END LOOP;
+    UPDATE {s}.audit_chain SET seq = n, head = prev WHERE id = 1;
+END $$"""
+
+
+def create_audit_chain(schema: str) -> None:
+    op.create_table(
+        "audit_chain",
+        sa.Column("id", sa.SmallInteger(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("head", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain")),
+        schema=schema,
+    )
+    op.execute(f"INSERT INTO {schema}.audit_chain (id, seq, head) VALUES (1, 0, repeat('0', 64))")
+    for column, type_ in (("seq", sa.BigInteger()), ("prev_hash", sa.String(length=64)),
+                          ("row_hash", sa.String(length=64))):
+        op.add_column("audit_entry", sa.Column(column, type_, nullable=True), schema=schema)
+    op.execute(_CANONICAL.format(s=schema))
+    op.execute(_BACKFILL.format(s=schema, row_hash=_ROW_HASH.format(s=schema, r="e")))
+    for column in ("seq", "prev_hash", "row_hash"):
+        op.alter_column("audit_entry", column, nullable=False, schema=schema)
+    op.create_unique_constraint(op.f("uq_audit_entry_seq"), "audit_entry", ["seq"], schema=schema)
+    op.execute(_APPEND.format(s=schema, row_hash=_ROW_HASH.format(s=schema, r="NEW")))
+    op.execute(f"CREATE TRIGGER audit_chain_append BEFORE INSERT ON {schema}.audit_entry "
+               f"FOR EACH ROW EXECUTE FUNCTION {schema}.audit_chain_append()")
+
+
+def drop_audit_chain(schema: str) -> None:
+    op.execute(f"DROP TRIGGER audit_chain_append ON {schema}.audit_entry")
+    op.execute(f"DROP FUNCTION {schema}.audit_chain_append()")
+    op.execute(f"DROP FUNCTION {schema}.audit_entry_canonical(bigint, text, timestamptz, text, text, text, text, "
+               "jsonb, jsonb, text, text)")
+    op.drop_constraint(op.f("uq_audit_entry_seq"), "audit_entry", schema=schema)
+    for column in ("row_hash", "prev_hash", "seq"):
+        op.drop_column("audit_entry", column, schema=schema)
+    op.drop_table("audit_chain", schema=schema)

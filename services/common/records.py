@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, func, select
+from sqlalchemy import BigInteger, DateTime, FetchedValue, Integer, SmallInteger, String, Text, func, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -25,6 +25,7 @@ class RecordModels:
     audit: Any
     idempotency: Any
     outbox: Any
+    chain: Any
 
 
 def record_models(base: type[DeclarativeBase]) -> RecordModels:
@@ -42,6 +43,18 @@ def record_models(base: type[DeclarativeBase]) -> RecordModels:
         after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
         reason: Mapped[str | None] = mapped_column(Text)
         request_id: Mapped[str | None] = mapped_column(String(128))
+        # Set by the database as the row is appended (migration_ops.create_audit_chain), never by us.
+        seq: Mapped[int] = mapped_column(BigInteger, unique=True, server_default=FetchedValue())
+        prev_hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
+        row_hash: Mapped[str] = mapped_column(String(64), server_default=FetchedValue())
+
+    class AuditChain(base):  # type: ignore[valid-type,misc]
+        """The chain's head: the last row's position and hash (one row, locked while a row is appended)."""
+
+        __tablename__ = "audit_chain"
+        id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+        seq: Mapped[int] = mapped_column(BigInteger)
+        head: Mapped[str] = mapped_column(String(64))
 
     class IdempotencyRecord(base):  # type: ignore[valid-type,misc]
         __tablename__ = "idempotency_record"
@@ -62,7 +75,7 @@ def record_models(base: type[DeclarativeBase]) -> RecordModels:
         payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
         created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    return RecordModels(audit=AuditEntry, idempotency=IdempotencyRecord, outbox=OutboxEvent)
+    return RecordModels(audit=AuditEntry, idempotency=IdempotencyRecord, outbox=OutboxEvent, chain=AuditChain)
 
 
 def audit(session: AsyncSession, models: RecordModels, *, actor: Principal | str, action: str, entity: str,

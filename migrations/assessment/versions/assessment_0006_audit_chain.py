@@ -1,0 +1,23 @@
+"""audit chain: each audit row hashes its content and the row before it
+
+Revision ID: assessment_0006
+Revises: assessment_0005
+Create Date: 2026-11-23 09:00:00
+"""
+
+from collections.abc import Sequence
+
+from services.common.migration_ops import create_audit_chain, drop_audit_chain
+
+revision: str = 'assessment_0006'
+down_revision: str | None = 'assessment_0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_audit_chain('assessment')
+
+
+def downgrade() -> None:
+    drop_audit_chain('assessment')
