@@ -98,7 +98,9 @@ class EmbeddedPostgres:
             self._run(self._bin("initdb"), "-D", str(self.pgdata), "-U", "postgres", "--auth=trust",
                       "--encoding=UTF8", "--locale=C.UTF-8")
         if self.running():
-            return  # left over from a run that was killed hard: reuse it
+            # Left over from a run that was killed hard: reuse it, on the port it listens on.
+            self.port = int((self.pgdata / "postmaster.pid").read_text().splitlines()[3])
+            return
         if self.user and not self.log_file.exists():
             self.log_file.touch()
             shutil.chown(self.log_file, self.user, self.user)
