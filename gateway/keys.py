@@ -1,7 +1,9 @@
 """Signing keys: ES256, generated for development into the data folder, configured in production.
 
 The public halves are published as a JWKS (file and /.well-known/jwks.json); two keys may be
-active at once so a rotation does not log anyone out.
+active at once so a rotation does not log anyone out. A key rotated out stays published, marked
+`retired_at`: no token signed with it is accepted any more, but documents it signed (published
+selection results) can still be verified with the JWKS alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwk, jwt
+from jose import jwk, jws, jwt
 
 from services.common.auth import ALGORITHMS
 from services.common.settings import DEV_KEY_PREFIX, Settings
@@ -56,30 +58,46 @@ def _write_private(path: Path, pem: bytes) -> None:
 
 
 class KeyRing:
-    def __init__(self, keys: list[SigningKey]):
+    def __init__(self, keys: list[SigningKey], retired: list[dict[str, Any]] | None = None):
         if not keys:
             raise RuntimeError("no signing key is configured")
         self.keys = sorted(keys, key=lambda k: k.created)
+        active = {k.kid for k in self.keys}
+        self.retired = [k for k in retired or [] if k.get("kid") not in active]
 
     @property
     def current(self) -> SigningKey:
         return self.keys[-1]
 
-    def jwks(self) -> dict[str, Any]:
+    def active_jwks(self) -> dict[str, Any]:
+        """The keys tokens may be signed with."""
         return {"keys": [k.public_jwk() for k in self.keys]}
+
+    def jwks(self) -> dict[str, Any]:
+        """What is published: the active keys and those rotated out, for documents signed before."""
+        return {"keys": [*self.active_jwks()["keys"], *self.retired]}
 
     def sign(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self.current.private_pem.decode(), algorithm=ALGORITHM,
                           headers={"kid": self.current.kid})
 
+    def sign_document(self, payload: dict[str, Any], media_type: str) -> str:
+        """A JWS (compact) over a document; `typ` keeps it from ever passing for a token."""
+        return jws.sign(json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+                        self.current.private_pem.decode(), algorithm=ALGORITHM,
+                        headers={"kid": self.current.kid, "typ": media_type})
+
     @classmethod
-    def from_files(cls, files: list[Path]) -> KeyRing:
-        return cls([SigningKey(kid=f.stem, private_pem=f.read_bytes(), created=f.stat().st_mtime) for f in files])
+    def from_files(cls, files: list[Path], retired: list[dict[str, Any]] | None = None) -> KeyRing:
+        return cls([SigningKey(kid=f.stem, private_pem=f.read_bytes(), created=f.stat().st_mtime) for f in files],
+                   retired)
 
     @classmethod
     def load(cls, settings: Settings) -> KeyRing:
         if settings.signing_key_files:
-            ring = cls.from_files(settings.signing_key_files)
+            retired = (json.loads(settings.retired_jwks_file.read_text())["keys"]
+                       if settings.retired_jwks_file else [])
+            ring = cls.from_files(settings.signing_key_files, retired)
         elif settings.is_production:
             raise RuntimeError("production needs SMARTCITY_SIGNING_KEY_FILES; development keys are refused")
         else:
@@ -91,6 +109,15 @@ class KeyRing:
 
 def _dev_key_files(settings: Settings) -> list[Path]:
     return sorted(settings.keys_dir.glob(f"{DEV_KEY_PREFIX}*.pem"))
+
+
+def _retired_file(settings: Settings) -> Path:
+    return settings.keys_dir / "retired-jwks.json"
+
+
+def _dev_retired(settings: Settings) -> list[dict[str, Any]]:
+    path = _retired_file(settings)
+    return json.loads(path.read_text())["keys"] if path.exists() else []
 
 
 def write_jwks(settings: Settings, ring: KeyRing) -> None:
@@ -116,7 +143,7 @@ def ensure_dev_keys(settings: Settings) -> KeyRing:
         raise RuntimeError("development keys are refused in production")
     if not _dev_key_files(settings):
         new_dev_key(settings)
-    ring = KeyRing.from_files(_dev_key_files(settings))
+    ring = KeyRing.from_files(_dev_key_files(settings), _dev_retired(settings))
     write_jwks(settings, ring)
     return ring
 
@@ -126,9 +153,13 @@ def rotate_dev_keys(settings: Settings) -> KeyRing:
     new_dev_key(settings)
     files = _dev_key_files(settings)
     files.sort(key=lambda f: f.stat().st_mtime)
+    retired = _dev_retired(settings)
     for old in files[:-MAX_ACTIVE_KEYS]:
+        public = SigningKey(kid=old.stem, private_pem=old.read_bytes(), created=0).public_jwk()
+        retired.append({**public, "retired_at": int(time.time())})
         old.unlink()
-    ring = KeyRing.from_files(files[-MAX_ACTIVE_KEYS:])
+    _retired_file(settings).write_text(json.dumps({"keys": retired}, indent=2))
+    ring = KeyRing.from_files(files[-MAX_ACTIVE_KEYS:], retired)
     write_jwks(settings, ring)
     return ring
 

@@ -19,6 +19,7 @@ from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
 from .proxy import SERVICES, AiohttpHop, InFlight, ProxyHop, SharedCache
+from .publication import router as publication_router
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
@@ -72,7 +73,8 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, admin_audit, views_router, labels_router, webhooks_router, meta_router],
+    routers=[auth_router, admin_router, admin_audit, views_router, publication_router, labels_router,
+             webhooks_router, meta_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
           {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},

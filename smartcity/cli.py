@@ -157,6 +157,12 @@ def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_verify_results(args: argparse.Namespace, settings: Settings) -> int:
+    from .verify import main as verify
+
+    return verify(args.file, args.jwks, args.inputs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartcity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,12 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="default SMARTCITY_HOST")
     serve.add_argument("--port", type=int, help="default the process's SMARTCITY_*_PORT")
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
+    v = sub.add_parser("verify-results", help="check a signed round result offline: signature, inputs, ranking")
+    v.add_argument("file", help="the signed result (JWS) from .../public/rounds/ID/signed-results")
+    v.add_argument("--jwks", required=True, help="the published keys: a file or the gateway's /.well-known/jwks.json")
+    v.add_argument("--inputs", required=True, help="the round's inputs: a file or .../public/rounds/ID/inputs")
     API_COMMANDS.update(add_commands(sub))
     return parser
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
-            "serve": cmd_serve, "rotate-keys": cmd_rotate_keys}
+            "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results}
 
 
 API_COMMANDS: dict[str, object] = {}

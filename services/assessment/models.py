@@ -110,9 +110,13 @@ class Round(Revisioned, Base):
         JSONB, default=dict, doc="Normalisations taken from the registry's indicator definitions when scoring "
                                  "closed, for components that defer to them; part of the recomputable inputs")
     result_hash: Mapped[str | None] = mapped_column(String(64))
+    inputs_digest: Mapped[str | None] = mapped_column(String(64), doc="SHA-256 of the canonical inputs, frozen")
     agreement_alpha: Mapped[float | None] = mapped_column(Numeric(8, 6))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The assessment audit chain's head when the round was published: the signed results carry it.
+    published_audit_seq: Mapped[int | None] = mapped_column(BigInteger)
+    published_audit_head: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

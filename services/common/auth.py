@@ -73,6 +73,11 @@ class Principal:
                                                  or code.startswith(self.region_code + "."))
 
 
+def _token_keys(jwks: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Keys by kid that may sign tokens: a key rotated out (`retired_at`) only verifies old documents."""
+    return {k["kid"]: k for k in jwks["keys"] if "retired_at" not in k}
+
+
 class KeySource:
     """Public keys by `kid`, from a JWKS file (reloaded when it changes) or URL (cached)."""
 
@@ -87,7 +92,7 @@ class KeySource:
     def static(cls, jwks: dict[str, Any]) -> KeySource:
         """Keys known in-process (the gateway holds its own key ring)."""
         source = cls()
-        source._keys = {k["kid"]: k for k in jwks["keys"]}
+        source._keys = _token_keys(jwks)
         return source
 
     def _read_file(self) -> None:
@@ -98,7 +103,7 @@ class KeySource:
             self._keys = {}
             return
         if mtime != self._stamp:
-            self._keys = {k["kid"]: k for k in json.loads(self.file.read_text())["keys"]}
+            self._keys = _token_keys(json.loads(self.file.read_text()))
             self._stamp = mtime
 
     async def _fetch(self, force: bool) -> None:
@@ -112,7 +117,7 @@ class KeySource:
             async with httpx.AsyncClient(timeout=3.0) as client:
                 resp = await client.get(self.url)  # type: ignore[arg-type]
                 resp.raise_for_status()
-                self._keys = {k["kid"]: k for k in resp.json()["keys"]}
+                self._keys = _token_keys(resp.json())
             self._fetched_at = time.monotonic()
 
     async def get(self, kid: str) -> dict[str, Any] | None:

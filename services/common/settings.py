@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     jwks_file: Path | None = None
     signing_key_files: list[Path] = Field(default_factory=list)
+    # Public keys rotated out (a JWKS file), still published so documents they signed stay verifiable.
+    retired_jwks_file: Path | None = None
 
     # The embedded server `smartcity up` starts when DATABASE_URL is not set.
     pg_port: int = 54329

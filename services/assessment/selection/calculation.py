@@ -201,6 +201,10 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
     return RegionScore(region, _r(total), _r(panel_total), detail, _r(max_std), max_std > threshold, missing)
 
 
+TIE_BREAKERS = ["higher panel-only total", "smaller largest disagreement within the panel (std, 0-100 scale)",
+                "region code ascending"]
+
+
 def rank(scores: list[RegionScore]) -> list[RegionScore]:
     return sorted(scores, key=lambda s: (-s.total, -s.panel_total, s.max_std, s.region_code))
 

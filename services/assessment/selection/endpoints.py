@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response
 
@@ -47,6 +47,17 @@ async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -
             responses=ERR(404, 422))
 async def public_results(round_id: RoundId, session: SessionDep, _: Public) -> schemas.PublicResults:
     return await service.public_results(session, round_id)
+
+
+@router.get("/public/rounds/{round_id}/inputs", operation_id="assessment_public_inputs_get", tags=["public"],
+            dependencies=[public_for(300)],
+            summary="Everything a published result was computed from, to recompute it anywhere",
+            description="The rubric, the attending regions, every submitted panel score (assessors by number, "
+                        "not name), self-assessments, indicator values and rules: the document whose SHA-256 is "
+                        "`inputs_digest`. `smartcity verify-results` recomputes the ranking from it.",
+            responses=ERR(404, 422))
+async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> dict[str, Any]:
+    return await service.public_inputs(session, round_id)
 
 
 @router.get("/selections", operation_id="assessment_selections_list", tags=["public"],

@@ -72,11 +72,18 @@ class Verification(BaseModel):
 class PublicRegionResult(BaseModel):
     region_code: str
     region_name: str
+    province_code: str
     island_group: str
     rank: int | None
     total: float | None
     selected: bool
     rule: str
+    pushed: str | None = None
+
+
+class AuditHead(BaseModel):
+    seq: int = Field(description="Rows in the assessment audit chain at publication")
+    hash: str = Field(description="The last row's hash")
 
 
 class PublicResults(BaseModel):
@@ -84,9 +91,19 @@ class PublicResults(BaseModel):
     year: int
     title: str
     published_at: datetime
+    finalised_at: datetime
     rubric_code: str
     rubric_version: int
-    result_hash: str
+    rubric_components: list[dict[str, Any]] = Field(description="Key, parent, kind, weight and scale of each "
+                                                                "component: how totals are formed")
+    quota: int
+    aggregation: str = Field(examples=["mean"])
+    disagreement_threshold: str = Field(examples=["15.00"])
+    equity_rules: dict[str, Any] = Field(examples=[{"min_per_island_group": {"papua": 3}, "max_per_province": 6}])
+    tie_breakers: list[str] = Field(description="In order, after the total")
+    inputs_digest: str = Field(description="SHA-256 of the canonical JSON of the inputs (`.../inputs`)")
+    result_hash: str = Field(description="SHA-256 over the inputs and every region's result")
+    audit_head: AuditHead | None = Field(description="The assessment audit chain's head at publication")
     items: list[PublicRegionResult]
 
 

@@ -177,6 +177,7 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
          "total": Decimal(str(r.total)) if r.total is not None else None, "selected": r.selected, "rule": r.rule,
          "explanation": explanation} for r, explanation in zip(results, explanations, strict=True)])
     round_.result_hash = calculation.hash_of(inputs, explanations)
+    round_.inputs_digest = calculation.content_hash(inputs)
     round_.agreement_alpha = alpha
     round_.finalised_at = clock.now()
     await session.flush()
@@ -215,24 +216,51 @@ async def publish(session: AsyncSession, round_: Round) -> None:
         emit(session, records, "region.selected", r.region_code,
              {"round_id": round_.id, "year": round_.year, "region_code": r.region_code,
               "region_name": r.explanation["region_name"], "rank": r.rank})
+    await session.flush()  # the head read below covers every row this transaction wrote so far
+    head = await session.get(records.chain, 1, populate_existing=True)
+    if head is not None:
+        round_.published_audit_seq, round_.published_audit_head = head.seq, head.head
     emit(session, records, "round.published", round_.id,
          {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
           "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
 
 
-async def public_results(session: AsyncSession, round_id: int) -> schemas.PublicResults:
+async def published_round(session: AsyncSession, round_id: int) -> Round:
     round_ = await session.get(Round, round_id)
     if round_ is None or round_.state != "published" or round_.published_at is None or not round_.result_hash:
         raise NotFound(f"Round {round_id} has no published results")
+    return round_
+
+
+async def public_inputs(session: AsyncSession, round_id: int) -> dict[str, Any]:
+    """Everything the published result was computed from: anyone can recompute it (and its hash)."""
+    return await gather_inputs(session, await published_round(session, round_id))
+
+
+async def public_results(session: AsyncSession, round_id: int) -> schemas.PublicResults:
+    round_ = await published_round(session, round_id)
+    published_at, result_hash = round_.published_at, round_.result_hash
+    assert published_at is not None and result_hash is not None  # published_round made sure
     rubric = await get_rubric(session, round_.rubric_id)
     rows = (await session.scalars(select(Result).where(Result.round_id == round_id))).all()
     items = sorted((schemas.PublicRegionResult(
-        region_code=r.region_code, region_name=r.explanation["region_name"], island_group=r.explanation["island_group"],
-        rank=r.rank, total=float(r.total) if r.total is not None else None, selected=r.selected, rule=r.rule)
-        for r in rows), key=lambda x: (x.rank is None, x.rank or 0, x.region_code))
-    return schemas.PublicResults(round_id=round_.id, year=round_.year, title=round_.title,
-                                 published_at=round_.published_at, rubric_code=rubric.code,
-                                 rubric_version=rubric.version, result_hash=round_.result_hash, items=items)
+        region_code=r.region_code, region_name=r.explanation["region_name"],
+        province_code=r.explanation["province_code"], island_group=r.explanation["island_group"],
+        rank=r.rank, total=float(r.total) if r.total is not None else None, selected=r.selected, rule=r.rule,
+        pushed=r.explanation.get("pushed")) for r in rows), key=lambda x: (x.rank is None, x.rank or 0, x.region_code))
+    # Rounds finalised before the digest was kept have it computed from their inputs, which are frozen too.
+    digest = round_.inputs_digest or calculation.content_hash(await gather_inputs(session, round_))
+    head = (schemas.AuditHead(seq=round_.published_audit_seq, hash=round_.published_audit_head)
+            if round_.published_audit_seq is not None and round_.published_audit_head else None)
+    return schemas.PublicResults(
+        round_id=round_.id, year=round_.year, title=round_.title, published_at=published_at,
+        finalised_at=round_.finalised_at or published_at, rubric_code=rubric.code,
+        rubric_version=rubric.version,
+        rubric_components=[Component.model_validate(c).model_dump(mode="json") for c in rubric.components],
+        quota=round_.quota, aggregation=round_.aggregation,
+        disagreement_threshold=str(round_.disagreement_threshold), equity_rules=round_.equity_rules or {},
+        tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
+        audit_head=head, items=items)
 
 
 def selections(region_code: str | None, year: int | None) -> Select[Result, Round]:

@@ -1,0 +1,107 @@
+"""`smartcity verify-results`: check a published selection without trusting whoever runs the API.
+
+1. The signature: the JWS is checked against the published JWKS (the key named by its `kid`, which may be
+   a key rotated out since), with ES256 only.
+2. The inputs: the published inputs document must have the SHA-256 the signed result names.
+3. The ranking: the inputs are scored, ranked and selected again with the same pure functions the service
+   uses; every region's rank, total and decision, and the result hash, must equal the signed ones.
+
+Exit codes: 0 all three hold; 4 one does not (what differs is printed); 2 the files cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jose import jws
+from jose.exceptions import JOSEError
+
+from services.assessment.selection import calculation
+
+from .api_commands import BROKEN, USAGE
+
+ALGORITHMS = ["ES256"]
+
+
+class Unreadable(Exception):
+    pass
+
+
+def _load(source: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        try:
+            resp = httpx.get(source, timeout=30, follow_redirects=False)
+            resp.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise Unreadable(f"{source}: {exc}") from None
+        return resp.content
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise Unreadable(f"{source}: {exc.strerror}") from None
+
+
+def signed_payload(token: str, jwks: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The verified payload and the key id; JOSEError when the signature does not hold."""
+    kid = jws.get_unverified_header(token).get("kid")
+    key = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
+    if key is None:
+        raise JOSEError(f"no key {kid!r} in the JWKS")
+    public = {k: v for k, v in key.items() if k != "retired_at"}
+    return json.loads(jws.verify(token, public, algorithms=ALGORITHMS)), str(kid)
+
+
+def differences(signed: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
+    """What the inputs, scored again, do not reproduce of the signed result (empty: everything)."""
+    found = []
+    if calculation.content_hash(inputs) != signed["inputs_digest"]:
+        found.append("the inputs are not those the result was computed from (their SHA-256 differs from "
+                     "inputs_digest)")
+    results, _ = calculation.compute(inputs)
+    recomputed = {r.region_code: r for r in results}
+    for item in signed["items"]:
+        mine = recomputed.get(item["region_code"])
+        if mine is None:
+            found.append(f"{item['region_code']}: in the signed result, not among the inputs' regions")
+            continue
+        for field in ("rank", "total", "selected"):
+            if getattr(mine, field) != item[field]:
+                found.append(f"{item['region_code']} {item['region_name']}: {field} {item[field]} signed, "
+                             f"{getattr(mine, field)} recomputed")
+    if calculation.hash_of(inputs, calculation.dump(results)) != signed["result_hash"]:
+        found.append("the recomputed result hash differs from result_hash")
+    return found
+
+
+def main(file: str, jwks_source: str, inputs_source: str) -> int:
+    try:
+        token = _load(file).decode().strip()
+        jwks = json.loads(_load(jwks_source))
+        inputs = json.loads(_load(inputs_source))
+    except (Unreadable, UnicodeDecodeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE
+    try:
+        payload, kid = signed_payload(token, jwks)
+    except (JOSEError, ValueError) as exc:
+        print(f"signature  NOT VALID: {exc}")
+        return BROKEN
+    signed = payload["results"]
+    print(f"signature  valid (ES256, key {kid}), round {signed['round_id']} {signed['title']!r}, "
+          f"published {signed['published_at']}")
+    found = differences(signed, inputs)
+    if found:
+        print(f"recomputed DIFFERS in {len(found)} point(s):")
+        for line in found[:50]:
+            print(f"  - {line}")
+        return BROKEN
+    selected = sum(1 for i in signed["items"] if i["selected"])
+    ranked = sum(1 for i in signed["items"] if i["rank"] is not None)
+    print(f"inputs     match inputs_digest {signed['inputs_digest'][:16]}…")
+    print(f"recomputed {ranked} regions ranked, {selected} selected: identical to the signed result "
+          f"(result_hash {signed['result_hash'][:16]}…)")
+    return 0
