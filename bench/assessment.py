@@ -5,7 +5,9 @@
 BENCH_ASSESSORS=10 or 20 grows the panel; BENCH_PROFILE=1 prints where compute and finalise spend their time.
 
 Times, on a real database: reading every input (gather), computing scores, ranking and selection
-(compute), and finalising (gather + compute + writing 514 frozen results and the content hash).
+(compute), and finalising (gather + compute + writing 514 frozen results and the content hash); then the
+publication: signing the result (JWS), verifying it offline (signature, inputs digest, recomputation) and
+rendering the minutes PDF.
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ import hashlib
 import os
 import pstats
 import random
+import tempfile
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from harness import database
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from gateway.keys import ensure_dev_keys
+from gateway.minutes import render_minutes
+from gateway.publication import RESULTS_TYPE
 from services.assessment.models import (
     AssessmentSession,
     Assessor,
@@ -39,8 +46,9 @@ from services.assessment.models import (
 from services.assessment.selection import calculation, service
 from services.common.db import async_url
 from services.common.runtime import tune_collector
+from services.common.settings import Settings
 from services.regions.importer import ISLAND_GROUP_BY_PROVINCE, load_rows
-from smartcity import migrate
+from smartcity import migrate, verify
 
 COMPONENTS = 10
 ASSESSORS = int(os.environ.get("BENCH_ASSESSORS", "5"))
@@ -125,6 +133,7 @@ async def run(url: str) -> None:
                 await session.rollback()
                 print(f"\nprofile of {label} (cumulative, top 15)")
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(15)
+        await publication(session, round_id, timings)
         for name, values in timings.items():
             values.sort()
             print(f"{name:<9} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms   "
@@ -132,6 +141,32 @@ async def run(url: str) -> None:
         print(f"selected {sum(r.selected for r in results)} of {len(results)}; alpha {alpha:.3f}; "
               f"identical hash over 5 runs: {len(hashes) == 1}; hash {min(hashes)[:16]}…")
     await engine.dispose()
+
+
+async def publication(session: AsyncSession, round_id: int, timings: dict[str, list[float]]) -> None:
+    """Sign the published result, verify it offline (signature, inputs, recomputation) and render the minutes."""
+    round_ = await session.get(Round, round_id)
+    await service.freeze(session, round_)
+    round_.state, round_.published_at = "published", datetime.now(UTC)
+    await service.publish(session, round_)
+    document = (await service.public_results(session, round_id)).model_dump(mode="json")
+    inputs = await service.public_inputs(session, round_id)
+    await session.rollback()
+    with tempfile.TemporaryDirectory() as keys:
+        ring = ensure_dev_keys(Settings(env="test", data_dir=Path(keys)))
+        for _ in range(3):
+            t = time.perf_counter()
+            token = ring.sign_document({"results": document}, RESULTS_TYPE)
+            timings.setdefault("sign", []).append(time.perf_counter() - t)
+            t = time.perf_counter()
+            payload, _ = verify.signed_payload(token, ring.jwks())
+            assert verify.differences(payload["results"], inputs) == []
+            timings.setdefault("verify", []).append(time.perf_counter() - t)
+            t = time.perf_counter()
+            pdf = render_minutes(document, jws_digest=hashlib.sha256(token.encode()).hexdigest(), kid=ring.current.kid,
+                                 verify_url="https://example.invalid/signed-results")
+            timings.setdefault("minutes", []).append(time.perf_counter() - t)
+    print(f"signed document {len(token) / 1024:,.0f} KiB; minutes {len(pdf) / 1024:,.0f} KiB")
 
 
 def main() -> None:

@@ -8,10 +8,14 @@ publication), signed once as a JWS with the gateway's key and kept, so every rea
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from jose.utils import base64url_decode
 from sqlalchemy.dialects.postgresql import insert
 
 from services.common.db import SessionDep
@@ -20,6 +24,7 @@ from services.common.settings import Settings
 from services.common.upstream import Upstream, UpstreamRefused
 
 from .keys import KeyRing
+from .minutes import render_minutes
 from .models import SignedResult
 from .proxy import rate_limited
 from .roles import Anyone
@@ -67,3 +72,24 @@ async def signed_results(round_id: RoundId, request: Request, session: SessionDe
     stored = await signed_document(request, session, round_id)
     return Response(stored.jws, media_type="application/jose",
                     headers={"Cache-Control": "public, max-age=3600", "X-Key-Id": stored.kid})
+
+
+@router.get("/api/v1/assessment/public/rounds/{round_id}/minutes", operation_id="assessment_public_minutes_get",
+            tags=["public"], summary="The minutes (berita acara) of the decision, as a PDF in Indonesian",
+            description="The public copy, made from the signed result: round, dates, venue, quota and rules, "
+                        "rubric and weights, panels by institution (no assessor names), the ranked table with "
+                        "each decision and its rule, the signed document's digest, and a QR code to it.",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                       **problem_responses(404, 422, 502, 503)})
+async def minutes(round_id: RoundId, request: Request, session: SessionDep, _: Anyone) -> Response:
+    stored = await signed_document(request, session, round_id)
+    document = json.loads(base64url_decode(stored.jws.split(".")[1].encode()))["results"]
+    settings: Settings = request.app.state.settings
+    verify_url = f"{settings.public_url}/api/v1/assessment/public/rounds/{round_id}/signed-results"
+    # Rendering a 514-region table takes a while: off the event loop.
+    pdf = await asyncio.to_thread(render_minutes, document, kid=stored.kid, verify_url=verify_url,
+                                  jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": "public, max-age=3600",
+        "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}.pdf"'})

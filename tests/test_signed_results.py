@@ -1,9 +1,11 @@
 """Signed results and the offline verifier: 2019's selection (107 attending, 25 selected) checked by someone
 who trusts nothing but the published JWKS and recomputes the ranking from the published inputs alone."""
 
+import hashlib
 import json
 import random
 
+import pypdfium2 as pdfium
 from jose import jws
 from sqlalchemy import text
 
@@ -70,6 +72,18 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
     out = capsys.readouterr().out
     assert "inputs are not those the result was computed from" in out
     assert "recomputed result hash differs" in out
+
+    pdf = await gw.get(f"{A}/public/rounds/{rid}/minutes")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    pages = pdfium.PdfDocument(pdf.content)
+    ink = pages[0].render(scale=1).to_pil().convert("L").histogram()
+    assert sum(ink[:128]) > 5_000  # the first page, rendered, is not blank
+    words = "\n".join(page.get_textpage().get_text_range() for page in pages)
+    top = next(i for i in document["items"] if i["rank"] == 1)
+    assert "BERITA ACARA PENETAPAN HASIL SELEKSI" in words and top["region_name"] in words
+    assert words.count("Tidak terpilih") == 107 - 25 and "terpilih: peringkat 1 dalam kuota 25" in words
+    assert hashlib.sha256(token.encode()).hexdigest() in words.replace("\n", "").replace("\r", "")
+    assert "UI" in words and "Helper" not in words  # panels by institution, never by assessor name
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     (tmp_path / "signed").write_text(forged)

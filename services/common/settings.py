@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     assessment_url: str | None = None
     masterplan_url: str | None = None
     gateway_url: str | None = None  # where services learn revoked tokens; default host and gateway_port
+    # Where the public reaches the API (printed in the minutes' QR code), e.g. "https://api.gm100.kominfo.go.id".
+    public_base_url: str | None = None
     upstream_connect_timeout: float = 1.0
     upstream_read_timeout: float = 15.0
     dossier_part_timeout: float = 2.0
@@ -95,6 +97,10 @@ class Settings(BaseSettings):
     def service_url(self, name: str) -> str:
         explicit = getattr(self, f"{name}_url")
         return explicit or f"http://{self.host}:{getattr(self, f'{name}_port')}"
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_base_url or self.service_url("gateway")).rstrip("/")
 
     @property
     def is_production(self) -> bool:

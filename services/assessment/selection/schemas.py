@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
@@ -86,6 +86,18 @@ class AuditHead(BaseModel):
     hash: str = Field(description="The last row's hash")
 
 
+class PublicPanel(BaseModel):
+    """A panel as the public sees it: who sat on it by institution, never by name."""
+
+    name: str = Field(examples=["Panel A"])
+    venue: str
+    starts_at: datetime
+    ends_at: datetime
+    institutions: list[str] = Field(examples=[["Institut Teknologi Bandung", "Universitas Indonesia"]])
+    members: int
+    regions: int
+
+
 class PublicResults(BaseModel):
     round_id: int
     year: int
@@ -97,6 +109,10 @@ class PublicResults(BaseModel):
     rubric_components: list[dict[str, Any]] = Field(description="Key, parent, kind, weight and scale of each "
                                                                 "component: how totals are formed")
     quota: int
+    starts_on: date
+    ends_on: date
+    venue: str
+    panels: list[PublicPanel]
     aggregation: str = Field(examples=["mean"])
     disagreement_threshold: str = Field(examples=["15.00"])
     equity_rules: dict[str, Any] = Field(examples=[{"min_per_island_group": {"papua": 3}, "max_per_province": 6}])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -237,6 +237,23 @@ async def public_inputs(session: AsyncSession, round_id: int) -> dict[str, Any]:
     return await gather_inputs(session, await published_round(session, round_id))
 
 
+async def _public_panels(session: AsyncSession, round_id: int) -> list[schemas.PublicPanel]:
+    sessions = (await session.scalars(select(AssessmentSession).where(AssessmentSession.round_id == round_id)
+                                      .order_by(AssessmentSession.starts_at, AssessmentSession.id))).all()
+    members = (await session.execute(select(PanelMember.session_id, Assessor.institution).join(
+        Assessor, Assessor.id == PanelMember.assessor_id).join(
+        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
+        AssessmentSession.round_id == round_id))).all()
+    regions: dict[int, int] = dict((await session.execute(select(SessionRegion.session_id, func.count()).where(
+        SessionRegion.round_id == round_id).group_by(SessionRegion.session_id))).all())
+    institutions: dict[int, list[str]] = defaultdict(list)
+    for session_id, institution in members:
+        institutions[session_id].append(institution)
+    return [schemas.PublicPanel(name=s.name, venue=s.venue, starts_at=s.starts_at, ends_at=s.ends_at,
+                                institutions=sorted(set(institutions[s.id])), members=len(institutions[s.id]),
+                                regions=int(regions.get(s.id, 0))) for s in sessions]
+
+
 async def public_results(session: AsyncSession, round_id: int) -> schemas.PublicResults:
     round_ = await published_round(session, round_id)
     published_at, result_hash = round_.published_at, round_.result_hash
@@ -254,6 +271,8 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
             if round_.published_audit_seq is not None and round_.published_audit_head else None)
     return schemas.PublicResults(
         round_id=round_.id, year=round_.year, title=round_.title, published_at=published_at,
+        starts_on=round_.starts_on, ends_on=round_.ends_on, venue=round_.venue,
+        panels=await _public_panels(session, round_.id),
         finalised_at=round_.finalised_at or published_at, rubric_code=rubric.code,
         rubric_version=rubric.version,
         rubric_components=[Component.model_validate(c).model_dump(mode="json") for c in rubric.components],
