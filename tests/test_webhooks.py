@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import uvicorn
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -92,10 +93,14 @@ async def test_signed_retried_in_order_and_redelivered(gw, auth, worker):
         assert await w.deliver_once(later) == 1
         types = [r[0]["type"] for r in receiver.received]
         assert types == ["indicator_values.loaded", "indicator_values.loaded", "head_term.created"]
+        standard = Webhook(sub.json()["standard_webhooks_secret"])  # a stock Standard Webhooks library
         for payload, body, headers in receiver.received:
             assert verify(secret, headers[SIGNATURE_HEADER.lower()], body)
             assert not verify("another secret", headers[SIGNATURE_HEADER.lower()], body)
-            assert headers["x-smartcity-event-id"] == payload["id"]
+            assert headers["x-smartcity-event-id"] == payload["id"] == headers["webhook-id"]
+            assert standard.verify(body, dict(headers)) == payload
+            with pytest.raises(WebhookVerificationError):
+                standard.verify(body.replace(b"H. Syahrul", b"H. Syahrun") + b" ", dict(headers))
         assert receiver.received[2][0]["data"]["head_name"] == "H. Syahrul"
 
         page = (await gw.get(f"{W}/subscriptions/{sub_id}/deliveries", headers=auth("kemenkeu"))).json()

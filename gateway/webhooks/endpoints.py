@@ -17,6 +17,7 @@ from ..models import records
 from ..proxy import rate_limited
 from . import schemas, service
 from .sealing import box_for
+from .signing import standard_secret
 from .targets import check_subscription
 
 router = contract_router(records, prefix="/api/v1/webhooks", tags=["webhooks"], dependencies=[Depends(rate_limited)])
@@ -36,7 +37,8 @@ async def subscribe(body: schemas.SubscriptionIn, request: Request, session: Ses
     await check_subscription(str(body.url), allow_private=settings.webhook_allow_private)
     sub, secret = await service.subscribe(session, body, principal, box_for(settings))
     response.headers["Cache-Control"] = "no-store"
-    return schemas.SubscriptionCreated(**schemas.Subscription.model_validate(sub).model_dump(), secret=secret)
+    return schemas.SubscriptionCreated(**schemas.Subscription.model_validate(sub).model_dump(), secret=secret,
+                                       standard_webhooks_secret=standard_secret(secret))
 
 
 @router.get("/subscriptions", operation_id="webhooks_subscriptions_list", summary="Your subscriptions",

@@ -36,6 +36,8 @@ class Subscription(BaseModel):
 
 class SubscriptionCreated(Subscription):
     secret: str = Field(description="Shown once: verify each delivery's X-Smartcity-Signature with it")
+    standard_webhooks_secret: str = Field(description="The same secret as Standard Webhooks libraries take it "
+                                                      "(`whsec_...`), for the `webhook-signature` header")
 
 
 class Attempt(BaseModel):

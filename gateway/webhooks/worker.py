@@ -27,7 +27,7 @@ from ..keys import KeyRing, access_claims
 from ..models import FeedCursor, WebhookDelivery, WebhookSubscription
 from .events import SOURCES
 from .sealing import box_for
-from .signing import SIGNATURE_HEADER, sign
+from .signing import SIGNATURE_HEADER, sign, standard_headers
 from .targets import TargetRefused, pinned, resolve
 
 log = logging.getLogger("smartcity.webhooks")
@@ -93,8 +93,9 @@ class WebhookWorker:
                            "data": event.get("payload")}, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = int(time.time())
         secret = box_for(self.settings).open(sub.secret)
+        message_id = f"{delivery.source}:{delivery.event_id}"
         headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(secret, timestamp, body),
-                   "X-Smartcity-Event-Id": f"{delivery.source}:{delivery.event_id}",
+                   **standard_headers(secret, message_id, timestamp, body), "X-Smartcity-Event-Id": message_id,
                    "X-Smartcity-Event-Type": delivery.event_type, "X-Smartcity-Delivery": str(delivery.id)}
         started = time.perf_counter()
         code, error = None, None
