@@ -279,3 +279,38 @@ async def test_audit_trail_records_who_changed_what(gw, auth):
     assert update["actor"] == "user:kemendagri-operator"
     assert update["before"]["deputy_name"] == "Hj. Rahma" and update["after"]["deputy_name"] == "Hj. Rahma, SH"
     assert (await gw.get(f"{BASE}/audit", headers=auth("pemda", region="21.72"))).status_code == 403
+
+
+async def test_tables_as_ministries_write_them(gw, auth):
+    import openpyxl
+
+    kemendagri = auth("kemendagri")
+    semicolons = "region_code;year;value;source\n21.72;2031;209.280,5;Dukcapil\n21.71;2031;1234,25;Dukcapil\n"
+    r = await gw.post(f"{BASE}/indicators/population/values/bulk", content=semicolons.encode(),
+                      headers={**kemendagri, "content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    values = (await gw.get(f"{BASE}/indicators/population/values", params={"year": 2031},
+                           headers=kemendagri)).json()["items"]
+    assert sorted(v["value"] for v in values) == ["1234.25", "209280.5"]
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["region_code", "year", "value", "source"])
+    sheet.append(["21.72", 2032, 215000, "Dukcapil"])
+    sheet.append(["16.03", 2032, 12.5, "Dukcapil"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = await gw.post(f"{BASE}/indicators/population/values/bulk", content=buffer.getvalue(),
+                      headers={**kemendagri, "content-type": xlsx})
+    assert r.status_code == 200 and r.json()["created"] == 2, r.text
+
+    sheet.append(["21.71", 2032, "banyak", "Dukcapil"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    bad = await gw.post(f"{BASE}/indicators/population/values/bulk", content=buffer.getvalue(),
+                        headers={**kemendagri, "content-type": xlsx})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][:2] == ["row", 3], bad.text
+    junk = await gw.post(f"{BASE}/indicators/population/values/bulk", content=b"PK\x03\x04 not a workbook",
+                         headers={**kemendagri, "content-type": xlsx})
+    assert junk.status_code == 422

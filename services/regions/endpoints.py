@@ -14,6 +14,7 @@ from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, wi
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.tables import TABLE_TYPES, XLSX, read_table
 
 from . import schemas, service
 from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader, PublicReader, SignedIn
@@ -151,13 +152,17 @@ BULK_BODY = {
         "application/json": {"schema": {"type": "array", "maxItems": 20000,
                                         "items": schemas.IndicatorValueIn.model_json_schema()}},
         "text/csv": {"schema": {"type": "string"},
-                     "example": "region_code,year,value,source\n21.72,2019,sedang,PMK 126/PMK.07/2019\n"}}}}
+                     "example": "region_code;year;value;source\n21.72;2019;12,5;BPS 2019\n"},
+        XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 @router.post("/indicators/{indicator}/values/bulk", operation_id="regions_indicator_values_load",
              tags=["indicators"], openapi_extra=BULK_BODY,
-             summary="Load many values at once, all or nothing, from JSON or CSV",
-             description="Every row is checked first; one bad row refuses the whole file with a per-row report "
+             summary="Load many values at once, all or nothing, from JSON, CSV or an Excel workbook",
+             description="CSV may be separated by commas, semicolons (Excel under Indonesian settings) or tabs, "
+                         "and numbers may use a decimal comma (`12,5`, `1.234,5`); a workbook's first sheet is "
+                         "read, its first row naming the columns. At most 20,000 rows and 2 MB per request. "
+                         "Every row is checked first; one bad row refuses the whole file with a per-row report "
                          "(`errors[].loc = ['row', n, field]`). Sending the same file again changes nothing. "
                          "A changed value supersedes the old one, which stays in the history.",
              responses=problem_responses(403, 404, 409, 415, 422))
@@ -166,8 +171,8 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
     definition = await service.get_indicator(session, indicator)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
-    if content_type == "text/csv":
-        rows = service.parse_csv_rows(body)
+    if content_type in TABLE_TYPES:
+        rows = read_table(content_type, body, service.VALUE_FIELDS)
     elif content_type == "application/json":
         try:
             parsed = json.loads(body)
@@ -177,7 +182,7 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
             raise Unprocessable("Send a JSON array of {region_code, year, value, source} objects")
         rows = parsed
     else:
-        raise UnsupportedMediaType("Send application/json or text/csv")
+        raise UnsupportedMediaType(f"Send application/json, text/csv or {XLSX}")
     return await service.bulk_upsert(session, definition, rows, actor)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
 from services.common.pagination import PageParams
 from services.common.records import audit, emit
+from services.common.tables import number_text
 
 from . import schemas
 from .models import HeadTerm, Indicator, IndicatorValue, Region, records
@@ -273,17 +272,7 @@ async def list_values(session: AsyncSession, conditions: list[Any], page: PagePa
     return rows, int(total or 0)
 
 
-def parse_csv_rows(body: bytes) -> list[dict[str, Any]]:
-    try:
-        text_body = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unprocessable("The CSV is not UTF-8") from None
-    reader = csv.DictReader(io.StringIO(text_body))
-    required = {"region_code", "year", "value", "source"}
-    if reader.fieldnames is None or not required.issubset(reader.fieldnames):
-        raise Unprocessable(f"The CSV header must name {', '.join(sorted(required))}",
-                            errors=[{"loc": ["body", "header"], "msg": "missing columns", "type": "value_error"}])
-    return [{k: row.get(k) for k in required} for row in reader]
+VALUE_FIELDS = {"region_code", "year", "value", "source"}
 
 
 def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str | None, str | None]:
@@ -295,7 +284,7 @@ def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str |
         return None, value, None
     try:
         # Stored in positional notation, so 2.5E+6 reads back as 2500000.
-        number = Decimal(format(Decimal(str(raw).strip()), "f"))
+        number = Decimal(format(Decimal(number_text(str(raw))), "f"))
     except (InvalidOperation, ValueError):
         return None, None, f"'{raw}' is not a number"
     if not number.is_finite():
