@@ -92,6 +92,8 @@ async def test_open_data_without_a_token(gw, auth):
     import io
     import json
 
+    import openpyxl
+
     from .test_masterplan import PROGRAMMES
 
     await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"])
@@ -104,7 +106,15 @@ async def test_open_data_without_a_token(gw, auth):
     assert as_json["licence"].startswith("Creative Commons") and as_json["extracted_at"]
     assert len(as_json["items"]) == 2
     xlsx = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx"})
-    assert xlsx.content[:2] == b"PK"
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book["data"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K3"
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, (c.value for c in sheet[2]), strict=True))
+    assert first["region_code"] == "21.72" and first["selected"] is True
+    assert isinstance(first["year"], int | float) and isinstance(first["rank"], int | float)  # numbers, not text
+    about = {row[0].value: row[1].value for row in book["about"].iter_rows()}
+    assert about["licence"].startswith("Creative Commons") and about["rows"] == "2"
 
     officer, pemda = auth("kominfo_officer"), auth("pemda", region="21.72")
     await gw.post(f"{M}/mous", headers=officer, json={"region_code": "21.72", "signed_on": "2019-05-08",

@@ -8,7 +8,8 @@ import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -83,21 +84,53 @@ async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
     os.close(fd)
     try:
         # constant_memory writes each row to disk as it comes, so big sheets stay small in memory.
-        book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
-        book.set_properties(properties)
+        book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False,
+                                          "remove_timezone": True})
+        book.set_properties({k: properties[k] for k in ("title", "comments", "company")})
+        header = book.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
+        formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
+                   "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
         sheet = book.add_worksheet("data")
-        sheet.write_row(0, 0, list(columns))
+        for i, name in enumerate(columns):
+            sheet.set_column(i, i, max(12, min(48, len(name) + 4)))
+        sheet.write_row(0, 0, list(columns), header)
+        sheet.freeze_panes(1, 0)
         n = 1
         async for row in rows:
-            sheet.write_row(n, 0, ["" if v is None else (str(plain(v)) if not isinstance(v, int | float) else v)
-                                   for v in row])
+            for i, value in enumerate(row):
+                _write_cell(sheet, n, i, value, formats)
             n += 1
+        sheet.autofilter(0, 0, max(n - 1, 1), len(columns) - 1)
+        about = book.add_worksheet("about")
+        about.set_column(0, 0, 16)
+        about.set_column(1, 1, 90)
+        for i, (label, text) in enumerate((("title", properties["title"]), ("source", properties["company"]),
+                                           ("licence", properties["licence"]), ("extracted", properties["extracted"]),
+                                           ("rows", str(n - 1)))):
+            about.write_string(i, 0, label, header)
+            about.write_string(i, 1, text)
         await anyio.to_thread.run_sync(book.close)
         async with await anyio.open_file(path, "rb") as f:
             while chunk := await f.read(64 * 1024):
                 yield chunk
     finally:
         os.unlink(path)
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any]) -> None:
+    """Numbers as numbers, dates as dates (UTC for moments), true/false as booleans: typed cells, not text."""
+    if value is None:
+        sheet.write_blank(row, col, None)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, datetime):
+        sheet.write_datetime(row, col, value.astimezone(UTC) if value.tzinfo else value, formats["datetime"])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, formats["date"])
+    else:
+        sheet.write_string(row, col, str(plain(value)))
 
 
 def export_response(fmt: ExportFormat, filename: str, columns: Sequence[str],
@@ -111,5 +144,6 @@ def export_response(fmt: ExportFormat, filename: str, columns: Sequence[str],
         body = _json_chunks(columns, rows, {"title": title, "licence": licence, "extracted_at": extracted})
     else:
         body = _xlsx_chunks(columns, rows, {"title": title, "comments": f"Licence: {licence}. Extracted {extracted}.",
-                                            "company": "Kementerian Komunikasi dan Informatika"})
+                                            "company": "Kementerian Komunikasi dan Informatika",
+                                            "licence": licence, "extracted": extracted})
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
