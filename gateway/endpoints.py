@@ -5,18 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi_offline
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.common.auth import Role, subject_digest
+from services.common.conditional import public_for
 from services.common.db import SessionDep
-from services.common.errors import problem_responses
+from services.common.errors import ProblemError, problem_responses
 from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
 from services.common.pagination import PageDep
 from services.common.routing import contract_router
+from services.common.settings import Settings
 
 from . import schemas, service
 from .models import ApiClient, UserAccount, records
@@ -70,6 +74,17 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return user, secret
 
 
+GRANT_TYPES = ("password", "client_credentials", "refresh_token")
+
+
+def _client_credentials(request: Request, client_id: str | None, client_secret: str | None) -> tuple[str, str]:
+    basic = _basic_credentials(request)
+    cid, secret = basic if basic else (client_id, client_secret)
+    if not cid or not secret:
+        raise service.OAuthError("invalid_client", "client_id and client_secret are required", status=401)
+    return cid, secret
+
+
 @auth_router.post(
     "/auth/token", operation_id="auth_tokens_issue", tags=["auth"], summary="Get an access token (OAuth2)",
     description="`password` for people (returns a rotating refresh token), `client_credentials` for partner "
@@ -78,7 +93,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     responses=problem_responses(400, 401, 422))
 async def token(
     request: Request, session: SessionDep, _: Anyone,
-    grant_type: Annotated[str, Form(pattern="^(password|client_credentials|refresh_token)$")],
+    grant_type: Annotated[str | None, Form(max_length=100)] = None,
     username: Annotated[str | None, Form(max_length=120)] = None,
     password: Annotated[str | None, Form(max_length=200)] = None,
     refresh_token: Annotated[str | None, Form(max_length=200)] = None,
@@ -87,16 +102,17 @@ async def token(
     scope: Annotated[str | None, Form(max_length=500)] = None,
 ) -> schemas.TokenResponse:
     ring, settings = request.app.state.ring, request.app.state.settings
+    if not grant_type:
+        raise service.OAuthError("invalid_request", "grant_type is required")
+    if grant_type not in GRANT_TYPES:
+        raise service.OAuthError("unsupported_grant_type", f"Grant types here: {', '.join(GRANT_TYPES)}")
     if grant_type == "password":
         if not username or not password:
             raise service.OAuthError("invalid_request", "username and password are required")
         address = request.client.host if request.client else "unknown"
         return await service.password_grant(session, ring, settings, username, password, address)
     if grant_type == "client_credentials":
-        basic = _basic_credentials(request)
-        cid, secret = basic if basic else (client_id, client_secret)
-        if not cid or not secret:
-            raise service.OAuthError("invalid_client", "client_id and client_secret are required", status=401)
+        cid, secret = _client_credentials(request, client_id, client_secret)
         return await service.client_credentials_grant(session, ring, settings, cid, secret)
     if not refresh_token:
         raise service.OAuthError("invalid_request", "refresh_token is required")
@@ -112,10 +128,58 @@ async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_
     return schemas.Revoked()
 
 
+@auth_router.post("/auth/introspect", operation_id="auth_tokens_introspect", tags=["auth"],
+                  summary="Is this access token active, and whose is it (RFC 7662)",
+                  description="For registered partner clients (HTTP Basic or client_id/client_secret in the form). "
+                              "An expired, revoked, forged or unknown token is `{\"active\": false}`, nothing more.",
+                  responses=problem_responses(400, 401, 422))
+async def introspect(request: Request, session: SessionDep, _: Anyone,
+                     token: Annotated[str, Form(max_length=4096)],
+                     token_type_hint: Annotated[str | None, Form(max_length=50)] = None,
+                     client_id: Annotated[str | None, Form(max_length=120)] = None,
+                     client_secret: Annotated[str | None, Form(max_length=200)] = None) -> schemas.Introspection:
+    await service.authenticate_client(session, *_client_credentials(request, client_id, client_secret))
+    try:
+        principal = await request.app.state.verifier.verify(token)
+    except ProblemError:
+        return schemas.Introspection(active=False)
+    claims = principal.claims
+    return schemas.Introspection(
+        active=True, token_type="Bearer", sub=principal.sub, iss=claims.get("iss"), aud=claims.get("aud"),
+        exp=claims.get("exp"), iat=claims.get("iat"), jti=claims.get("jti"), roles=sorted(r.value for r in
+                                                                                       principal.roles),
+        org=principal.organisation, region=principal.region_code,
+        client_id=principal.sub.removeprefix("client:") if principal.sub.startswith("client:") else None,
+        username=principal.sub.removeprefix("user:") if principal.sub.startswith("user:") else None)
+
+
+@auth_router.get("/.well-known/oauth-authorization-server", operation_id="auth_metadata_get", tags=["auth"],
+                 summary="OAuth 2.0 authorization server metadata (RFC 8414)",
+                 description="Also at `/.well-known/openid-configuration`, for libraries that look there.",
+                 dependencies=[public_for(3600)])
+async def metadata(request: Request, _: Anyone) -> schemas.ServerMetadata:
+    settings: Settings = request.app.state.settings
+    base = settings.public_url
+    return schemas.ServerMetadata(
+        issuer=settings.jwt_issuer, token_endpoint=f"{base}/auth/token", jwks_uri=f"{base}/.well-known/jwks.json",
+        revocation_endpoint=f"{base}/auth/revoke", introspection_endpoint=f"{base}/auth/introspect",
+        grant_types_supported=list(GRANT_TYPES), service_documentation=f"{base}/docs")
+
+
+@auth_router.get("/.well-known/openid-configuration", operation_id="auth_openid_configuration_get", tags=["auth"],
+                 summary="The same metadata, where OpenID Connect libraries look for it",
+                 description="This server issues access tokens only (no ID tokens, no authorization endpoint).",
+                 dependencies=[public_for(3600)])
+async def openid_configuration(request: Request, _: Anyone) -> schemas.ServerMetadata:
+    return await metadata(request, _)
+
+
 @auth_router.get("/.well-known/jwks.json", operation_id="auth_keys_list", tags=["auth"],
                  summary="Public keys that verify our tokens",
                  description="A JWK set (ES256); during a key rotation it holds the old key and the new one.")
-async def jwks(request: Request, _: Anyone) -> dict[str, list[dict[str, Any]]]:
+async def jwks(request: Request, response: Response, _: Anyone) -> dict[str, list[dict[str, Any]]]:
+    # Short, so a rotation reaches verifiers soon; they fetch again on an unknown kid anyway.
+    response.headers["Cache-Control"] = "public, max-age=300"
     return request.app.state.ring.jwks()
 
 
@@ -235,6 +299,29 @@ async def revocations(request: Request) -> dict[str, Any]:
     return {"revoked": {subject_digest(sub): int(at) for sub, at in revoked.items()}}
 
 
+# Swagger UI and ReDoc come with the package (fastapi-offline's copies), so the docs work on a network
+# without the internet; no page names another host.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+TITLE = "Gerakan Menuju 100 Smart City API"
+
+
 @meta_router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Gerakan Menuju 100 Smart City API")
+    return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE,
+                               swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                               swagger_css_url="/docs-assets/swagger-ui.css",
+                               swagger_favicon_url="/docs-assets/favicon.png",
+                               oauth2_redirect_url="/docs/oauth2-redirect",
+                               init_oauth={"usePkceWithAuthorizationCodeGrant": False},
+                               swagger_ui_parameters={"persistAuthorization": True})
+
+
+@meta_router.get("/docs/oauth2-redirect")
+async def docs_oauth2_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@meta_router.get("/redoc")
+async def redoc() -> HTMLResponse:
+    return get_redoc_html(openapi_url="/openapi.json", title=TITLE, redoc_js_url="/docs-assets/redoc.standalone.js",
+                          redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from services.common.app import create_app
 from services.common.audit import audit_router
@@ -14,7 +15,7 @@ from services.common.background import running
 from services.common.settings import Settings
 from services.common.upstream import upstream_hook
 
-from .endpoints import admin_router, auth_router, meta_router
+from .endpoints import DOCS_ASSETS, admin_router, auth_router, meta_router
 from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
@@ -84,3 +85,4 @@ app = create_app(
     outbox_model=records.outbox,
     inner_middleware=[ProxyHop],
 )
+app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from services.common.auth import Role
 from services.common.schemas import Omittable, Patch
@@ -20,6 +20,49 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the access token expires", examples=[900])
     refresh_token: str | None = Field(default=None, description="Only for people (password grant); rotates on use")
     scope: str = Field(description="The roles granted, space-separated", examples=["kominfo_officer"])
+
+
+class Introspection(BaseModel):
+    """RFC 7662: `active` always; the rest only for an active token."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
+
+    active: bool
+    token_type: str | None = None
+    sub: str | None = None
+    iss: str | None = None
+    aud: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    jti: str | None = None
+    roles: list[str] | None = None
+    org: str | None = None
+    region: str | None = None
+    client_id: str | None = None
+    username: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _present_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class ServerMetadata(BaseModel):
+    """RFC 8414 authorization server metadata."""
+
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+    revocation_endpoint: str
+    introspection_endpoint: str
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str] = ["client_secret_basic", "client_secret_post"]
+    introspection_endpoint_auth_methods_supported: list[str] = ["client_secret_basic", "client_secret_post"]
+    revocation_endpoint_auth_methods_supported: list[str] = ["none"]
+    response_types_supported: list[str] = []
+    scopes_supported: list[str] = []
+    subject_types_supported: list[str] = ["public"]
+    id_token_signing_alg_values_supported: list[str] = ["ES256"]
+    service_documentation: str
 
 
 class Revoked(BaseModel):

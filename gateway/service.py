@@ -128,13 +128,18 @@ async def password_grant(session: AsyncSession, ring: KeyRing, settings: Setting
     return _token_response(ring, settings, _user_claims(settings, user), refresh)
 
 
-async def client_credentials_grant(session: AsyncSession, ring: KeyRing, settings: Settings, client_id: str,
-                                   client_secret: str) -> schemas.TokenResponse:
+async def authenticate_client(session: AsyncSession, client_id: str, client_secret: str) -> ApiClient:
     client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     if not await _verify(client.secret_hash if client else _DUMMY_HASH, client_secret) or client is None:
         raise OAuthError("invalid_client", "Unknown client or wrong secret", status=401)
     if client.disabled:
         raise OAuthError("invalid_client", "This client is disabled", status=401)
+    return client
+
+
+async def client_credentials_grant(session: AsyncSession, ring: KeyRing, settings: Settings, client_id: str,
+                                   client_secret: str) -> schemas.TokenResponse:
+    client = await authenticate_client(session, client_id, client_secret)
     claims = access_claims(settings, sub=f"client:{client.client_id}", roles=list(client.roles),
                            organisation=client.organisation, name=client.name)
     return _token_response(ring, settings, claims)

@@ -131,9 +131,42 @@ async def test_duplicate_username_is_409(gw, auth):
 
 
 async def test_unknown_grant_and_missing_fields(gw):
-    assert (await gw.post("/auth/token", data={"grant_type": "implicit"})).status_code == 422
+    for grant in ("implicit", "authorization_code"):
+        r = await gw.post("/auth/token", data={"grant_type": grant})
+        assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type", r.text
+    missing = await gw.post("/auth/token", data={})
+    assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
     r = await gw.post("/auth/token", data={"grant_type": "password", "username": "a"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+
+
+async def test_discovery_documents_name_every_endpoint(gw):
+    for path in ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"):
+        r = await gw.get(path)
+        meta = r.json()
+        assert r.status_code == 200 and r.headers["cache-control"].startswith("public")
+        assert meta["token_endpoint"].endswith("/auth/token") and meta["jwks_uri"].endswith("/.well-known/jwks.json")
+        assert meta["introspection_endpoint"].endswith("/auth/introspect")
+        assert meta["grant_types_supported"] == ["password", "client_credentials", "refresh_token"]
+    assert (await gw.get("/.well-known/jwks.json")).headers["cache-control"] == "public, max-age=300"
+
+
+async def test_introspection_for_registered_clients(gw, auth):
+    created = await gw.post(f"{ADMIN}/clients", json={"client_id": "bappenas-krisna", "name": "KRISNA",
+                                                      "organisation": "Bappenas", "roles": ["bappenas"]},
+                            headers=auth("kominfo_admin"))
+    basic = {"Authorization": "Basic " + base64.b64encode(
+        f"bappenas-krisna:{created.json()['client_secret']}".encode()).decode()}
+    token = auth("pemda", region="21.72")["Authorization"].split()[1]
+    active = await gw.post("/auth/introspect", data={"token": token}, headers=basic)
+    assert active.status_code == 200
+    body = active.json()
+    assert body["active"] is True and body["roles"] == ["pemda"] and body["region"] == "21.72"
+    assert body["token_type"] == "Bearer" and body["exp"] > body["iat"]
+    for junk in ("not-a-token", token[:-3] + "abc"):
+        assert (await gw.post("/auth/introspect", data={"token": junk}, headers=basic)).json() == {"active": False}
+    nobody = await gw.post("/auth/introspect", data={"token": token})
+    assert nobody.status_code == 401 and nobody.json()["error"] == "invalid_client"
 
 
 async def test_jwks_publishes_public_keys_only(gw, ring):

@@ -68,7 +68,7 @@ async def test_every_operation_states_roles_types_and_errors(spec):
 AREAS = "regions|assessment|masterplan|admin|auth|views|labels|webhooks"
 VERBS = ("list|get|create|update|replace|delete|cancel|save|submit|reopen|moderate|verify|declare|override|answer|"
          "withdraw|export|load|lookup|download|upload|align|report|review|revise|diff|reconfirm|amend|transition|"
-         "issue|revoke|redeliver|bulk_answer")
+         "issue|revoke|introspect|redeliver|bulk_answer")
 OPERATION_ID = re.compile(rf"^({AREAS})(_[a-z]+)*_({VERBS})$")
 
 
@@ -148,3 +148,16 @@ def test_every_problem_type_is_listed_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     missing = [t.rsplit("/", 1)[-1] for t in problem_types() if f"`{t.rsplit('/', 1)[-1]}`" not in readme]
     assert missing == []
+
+
+async def test_docs_are_served_from_the_gateway_itself(gw):
+    for page in ("/docs", "/redoc"):
+        html = (await gw.get(page)).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r"url: '([^']+)'", html)
+        assert assets, page
+        assert not [a for a in assets if "://" in a or a.startswith("//")], (page, assets)  # no other host
+        for asset in assets:
+            if asset.startswith("/docs-assets/"):
+                r = await gw.get(asset)
+                assert r.status_code == 200 and len(r.content) > 1000, asset
+    assert (await gw.get("/docs/oauth2-redirect")).status_code == 200
