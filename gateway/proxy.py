@@ -303,11 +303,11 @@ class Kept:
 
 def _public_max_age(headers: list[tuple[bytes, bytes]]) -> int | None:
     """Seconds a shared cache may keep this answer (RFC 9111 §3, §5.2.2), or None when it may not."""
-    named = {k: v for k, v in headers}
+    named = {k: v.lower() for k, v in headers}
     if b"set-cookie" in named or named.get(b"vary", b"").strip() not in (b"", b"accept-encoding"):
         return None
     directives = {d.strip().partition(b"=")[0]: d.strip().partition(b"=")[2]
-                  for d in named.get(b"cache-control", b"").lower().split(b",")}
+                  for d in named.get(b"cache-control", b"").split(b",")}
     if b"public" not in directives or directives.keys() & {b"private", b"no-store", b"no-cache"}:
         return None
     seconds = directives.get(b"s-maxage") or directives.get(b"max-age")
@@ -361,7 +361,9 @@ async def forward(request: Request, service: str, send: Send) -> None:
     cache: SharedCache = request.app.state.shared_cache
     cacheable = request.method in ("GET", "HEAD") and b"no-cache" not in request.headers.get(
         "cache-control", "").encode("latin-1")
-    kept = cache.get(target) if cacheable else None
+    # A compressed and a plain answer are kept apart (the service varies on Accept-Encoding).
+    key = target + ("\0gzip" if "gzip" in request.headers.get("accept-encoding", "") else "")
+    kept = cache.get(key) if cacheable else None
     if kept is not None:
         age = str(int(time.monotonic() - kept.stored)).encode()
         await send_whole(send, 200, [*kept.headers, (b"age", age), *extra], kept.body, if_none_match, head,
@@ -386,7 +388,7 @@ async def forward(request: Request, service: str, send: Send) -> None:
         if answer.chunks is None:
             body_out = answer.body or b""
             if request.method == "GET":
-                cache.offer(target, answer.status, headers, body_out)
+                cache.offer(key, answer.status, headers, body_out)
             await send_whole(send, answer.status, headers + extra, body_out, if_none_match, head, add_etag=False)
             return
         await send({"type": "http.response.start", "status": answer.status, "headers": headers + extra})

@@ -127,7 +127,7 @@ class _OneAtATime(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         async with self.lock:
             response = await self.inner.handle_async_request(request)
-            body = await response.aread()
+            body = b"".join([chunk async for chunk in response.aiter_raw()])  # still compressed, as sent
         return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(body))
 
 

@@ -60,3 +60,18 @@ async def test_published_results_are_public_and_kept_by_the_gateway(apps, gw, au
         state.hop = hop
     private = await gw.get(f"/api/v1/assessment/rounds/{rid}/results", headers=auth("kominfo_officer"))
     assert private.headers["cache-control"] == "no-store"
+
+
+async def test_large_answers_are_compressed_and_still_revalidate(gw, auth):
+    headers = {**auth("bappenas"), "Accept-Encoding": "gzip"}
+    page = await gw.get("/api/v1/regions", params={"level": "regency", "limit": 200}, headers=headers)
+    assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+    assert len(page.json()["items"]) == 200 and int(page.headers["content-length"]) < len(page.content) / 3
+    etag = page.headers["etag"]
+    assert etag.startswith('W/"')  # shared with the plain answer, so weak
+    again = await gw.get("/api/v1/regions", params={"level": "regency", "limit": 200},
+                         headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304
+    plain = await gw.get("/api/v1/regions", params={"level": "regency", "limit": 200},
+                         headers={**auth("bappenas"), "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == page.json()

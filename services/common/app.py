@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 from sqlalchemy import text
 
@@ -86,6 +87,8 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app.add_exception_handler(Replayed, answer_replayed)
     # Innermost first: the gateway's proxy hop runs inside request IDs, metrics, tracing and CORS.
     app.add_middleware(ConditionalMiddleware)
+    # Answers of 1 KiB or more are compressed for callers that accept gzip (a region page is ~20 KiB of JSON).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     for middleware in inner_middleware:
         app.add_middleware(middleware)  # type: ignore[arg-type]
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)

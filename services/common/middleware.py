@@ -17,6 +17,9 @@ from .tracing import server_span
 
 log = logging.getLogger("smartcity.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# What processes ask each other every second or two (revocations, event feeds) and probes ask: logged at
+# debug level when answered, so an idle stack's log stays quiet; metrics still count every call.
+POLLED = re.compile(r"^/(auth/revocations|healthz|readyz|metrics|api/v1/[a-z]+/events)$")
 
 
 class _TooLarge(PayloadTooLarge):
@@ -31,6 +34,11 @@ async def _send_problem(send: Send, status: int, title: str, detail: str, reques
                             (b"content-length", str(len(body)).encode()),
                             (b"x-request-id", request_id.encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+def weak_etags(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A compressed answer shares its ETag with the plain one, so that ETag can only be weak (RFC 9110 §8.8.3)."""
+    return [(k, b"W/" + v if k.lower() == b"etag" and not v.startswith(b"W/") else v) for k, v in headers]
 
 
 class RequestContextMiddleware:
@@ -76,6 +84,8 @@ class RequestContextMiddleware:
                 status_holder["started"] = True
                 message.setdefault("headers", [])
                 present = {k.lower() for k, _ in message["headers"]}
+                if b"content-encoding" in present:
+                    message["headers"] = weak_etags(message["headers"])
                 extra = [(k, v) for k, v in ((b"x-request-id", request_id.encode()),
                                              (b"x-content-type-options", b"nosniff"),
                                              (b"cache-control", b"no-store") if private else (b"", b""))
@@ -98,7 +108,8 @@ class RequestContextMiddleware:
             route = route_of(scope)
             REQUESTS.labels(self.service, scope["method"], route, str(status_holder["status"])).inc()
             LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
-            log.info("request", extra={
+            quiet = status_holder["status"] < 400 and POLLED.match(scope["path"])
+            log.log(logging.DEBUG if quiet else logging.INFO, "request", extra={
                 "method": scope["method"], "path": scope["path"], "status": status_holder["status"],
                 "duration_ms": round(elapsed * 1000, 2)})
             request_id_var.reset(token)
