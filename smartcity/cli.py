@@ -18,7 +18,7 @@ from .api_commands import add_commands
 from .database import open_database
 from .embedded_pg import port_is_free
 from .seed import seed
-from .supervisor import PROCESSES, Supervisor
+from .supervisor import PROCESSES, DataDirInUse, Supervisor, hold_data_dir
 
 
 def _say(msg: str) -> None:
@@ -34,13 +34,21 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.monotonic()
+    # Both set here: a shell that starts us in the background sets SIGINT to ignored, and Ctrl-C must still work.
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        lock = hold_data_dir(settings.data_dir)
+    except DataDirInUse as exc:
+        _say(f"error: {exc}")
+        return 2
     busy = [f"{s.name} port {getattr(settings, s.port_setting)}" for s in PROCESSES
             if not port_is_free(getattr(settings, s.port_setting), settings.host)]
     if busy:
         _say(f"error: already in use: {', '.join(busy)}. Stop the other process or set SMARTCITY_*_PORT.")
+        lock.close()
         return 2
-    started = time.monotonic()
-    signal.signal(signal.SIGTERM, _raise_stop)
     db = asyncio.run(open_database(settings))
     supervisor = Supervisor(settings, db.url)
     try:
@@ -48,17 +56,16 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
         migrations.upgrade(db.url)
         _say("seeding    reference data")
-        asyncio.run(seed(db.url, progress=_say))
+        asyncio.run(seed(db.url, progress=_say, recheck=False))
         if not settings.is_production:
             from gateway.keys import ensure_dev_keys
             ensure_dev_keys(settings)
         supervisor.start()
         supervisor.wait_ready()
         _print_banner(settings, db.describe(), time.monotonic() - started)
-        while (crashed := supervisor.first_exit()) is None:
+        while True:
+            supervisor.restart_crashed(_say)
             time.sleep(0.5)
-        _say(f"{crashed} stopped unexpectedly; stopping everything")
-        return 1
     except (KeyboardInterrupt, _Stop):
         _say("\nstopping ...")
         return 0
@@ -70,6 +77,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         supervisor.stop()
         if db.embedded:
             db.embedded.stop()
+        lock.close()
         _say("stopped")
 
 

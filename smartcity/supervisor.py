@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -29,22 +33,76 @@ PROCESSES = (
 )
 
 
+class DataDirInUse(Exception):
+    pass
+
+
+def hold_data_dir(data_dir: Path) -> IO[str]:
+    """One stack per data folder: a second `smartcity up` on it would share, then stop, the first one's database."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / "up.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise DataDirInUse(f"{data_dir} is in use by a running stack ({holder}); stop it first, or give this one "
+                           "its own SMARTCITY_DATA_DIR and ports") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    return handle
+
+
+# A crashed process is started again after 1, 2, 4 ... seconds, at most 30; a minute up resets the count.
+BACKOFF_CAP, STABLE_AFTER = 30.0, 60.0
+
+
 class Supervisor:
     def __init__(self, settings: Settings, database_url: str, extra_env: dict[str, str] | None = None):
         self.settings = settings
         self.env = {**os.environ, "DATABASE_URL": database_url,
                     "SMARTCITY_DATA_DIR": str(settings.data_dir.resolve()), **(extra_env or {})}
         self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.restarts: dict[str, int] = {}
+        self.started_at: dict[str, float] = {}
+        self.due: dict[str, float] = {}  # when a crashed process is to be started again
 
     def url(self, spec: ProcessSpec) -> str:
         return f"http://{self.settings.host}:{getattr(self.settings, spec.port_setting)}"
 
     def start(self) -> None:
         for spec in PROCESSES:
-            port = getattr(self.settings, spec.port_setting)
-            # Own session: Ctrl-C reaches only us, and we stop the children in order.
-            self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
-                                                        env=self.env, start_new_session=True)
+            self._spawn(spec)
+
+    def _spawn(self, spec: ProcessSpec) -> None:
+        port = getattr(self.settings, spec.port_setting)
+        # Own session: Ctrl-C reaches only us, and we stop the children in order.
+        self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
+                                                    env=self.env, start_new_session=True)
+        self.started_at[spec.name] = time.monotonic()
+
+    def restart_crashed(self, say: Callable[[str], None]) -> None:
+        now = time.monotonic()
+        for spec in PROCESSES:
+            proc = self.children[spec.name]
+            if proc.poll() is None:
+                if now - self.started_at[spec.name] > STABLE_AFTER:
+                    self.restarts[spec.name] = 0
+                continue
+            if spec.name not in self.due:
+                n = self.restarts.get(spec.name, 0)
+                delay = min(BACKOFF_CAP, 2.0 ** n)
+                self.due[spec.name] = now + delay
+                say(f"{spec.name} exited with code {proc.returncode}; starting it again in {delay:.0f}s "
+                    f"(restart {n + 1})")
+            elif now >= self.due[spec.name]:
+                del self.due[spec.name]
+                self.restarts[spec.name] = self.restarts.get(spec.name, 0) + 1
+                self._spawn(spec)
+                say(f"{spec.name} started again (pid {self.children[spec.name].pid})")
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -64,12 +122,6 @@ class Supervisor:
                     raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(s.name for s in pending)}")
                 if pending:
                     time.sleep(0.2)
-
-    def first_exit(self) -> str | None:
-        for name, proc in self.children.items():
-            if proc.poll() is not None:
-                return name
-        return None
 
     def stop(self, grace: float = 10.0) -> None:
         # Gateway first, so nothing new arrives while the services finish.

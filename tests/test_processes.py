@@ -31,11 +31,18 @@ def stack_env(pg_server, tmp_path_factory):
     return env
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a shell does to a command it starts in the background
+
+
 def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
     proc = subprocess.Popen(smartcity_command("up"), env=stack_env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+                            stderr=subprocess.DEVNULL, text=True, preexec_fn=_ignore_sigint)
     try:
         wait_for_line(proc, "is ready", timeout=90)
+        second = subprocess.run(smartcity_command("up"), env=stack_env, cwd=ROOT, capture_output=True, text=True,
+                                timeout=30)
+        assert second.returncode == 2 and "is in use by a running stack" in second.stdout
         tree = psutil.Process(proc.pid).children(recursive=True)
         assert len(tree) >= 4
         token = subprocess.run(smartcity_command("dev-token", "kominfo_officer"), env=stack_env, cwd=ROOT,
@@ -47,6 +54,16 @@ def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
         assert r.status_code == 200
         assert r.json()["found"][0]["name"] == "Kota Tanjung Pinang"
         assert r.headers["x-request-id"] == "process-test-1"
+
+        regions = next(p for p in tree if "regions" in " ".join(p.cmdline()))
+        regions.kill()
+        wait_for_line(proc, "regions exited with code", timeout=10)
+        wait_for_line(proc, "regions started again", timeout=10)
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{base}/api/v1/regions/21.72").status_code != 200:
+            assert time.monotonic() < deadline, "regions did not come back"
+            time.sleep(0.2)
+        tree = psutil.Process(proc.pid).children(recursive=True)
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
