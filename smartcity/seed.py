@@ -7,21 +7,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from services.assessment.reference import DEFAULT_CODE, seed_default_rubric
 from services.common.db import async_url
 from services.masterplan.reference import seed_dimensions
-from services.regions.importer import ImportReport, import_regions
+from services.regions.importer import ImportReport, import_regions, shipped_digest
+from services.regions.models import ReferenceLoad
 from services.regions.reference import seed_indicators
 
 
-async def seed(database_url: str, progress: Callable[[str], None] = print) -> ImportReport:
+async def seed(database_url: str, progress: Callable[[str], None] = print, *, recheck: bool = True) -> ImportReport:
+    """`recheck=False` (what `smartcity up` does) skips the region tree when the database already holds
+    exactly the shipped files; `smartcity seed` always checks and repairs every row."""
     engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+    digest = shipped_digest()
     try:
         async with engine.begin() as conn:
-            report = await import_regions(conn, progress=lambda m: progress(f"  regions: {m}"))
+            held = await conn.scalar(select(ReferenceLoad.digest).where(ReferenceLoad.name == "regions"))
+            if held == digest and not recheck:
+                progress(f"  regions: unchanged since the last load ({digest[:12]}), not re-checked")
+                report = ImportReport(counts={}, inserted=0, updated=0, seconds=0.0)
+            else:
+                report = await import_regions(conn, progress=lambda m: progress(f"  regions: {m}"))
+                await conn.execute(insert(ReferenceLoad).values(name="regions", digest=digest).on_conflict_do_update(
+                    index_elements=["name"], set_={"digest": digest, "loaded_at": func.now()}))
         async with engine.begin() as conn:
             added = await seed_indicators(conn)
             progress(f"  indicators: {added} definitions added")

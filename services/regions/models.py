@@ -144,3 +144,13 @@ class IndicatorValue(Base):
     @property
     def value(self) -> Any:
         return self.value_category if self.value_category is not None else self.value_numeric
+
+
+class ReferenceLoad(Base):
+    """Which shipped reference data this database holds (its digest), so a start with the same data skips it."""
+
+    __tablename__ = "reference_load"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
