@@ -137,6 +137,7 @@ def main() -> None:
     pg = EmbeddedPostgres(ROOT / ".data" / "bench-pg", free_port(54500))
     pg.start()
     try:
+        asyncio.run(drop_database(pg.url, "smartcity_bench_faults"))  # a run killed before its cleanup
         url = asyncio.run(ensure_database(pg.url, "smartcity_bench_faults"))
         migrate.upgrade(url)
         asyncio.run(seed(url, progress=lambda _: None))
