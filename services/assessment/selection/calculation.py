@@ -292,9 +292,12 @@ def krippendorff_alpha_interval(units: Iterable[list[float]]) -> float | None:
     return 1.0 - observed / expected
 
 
+def canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def content_hash(document: Any) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical(document).encode()).hexdigest()
 
 
 def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
@@ -361,4 +364,12 @@ def dump(results: list[schemas.RegionResult]) -> list[dict[str, Any]]:
 
 
 def hash_of(inputs: dict[str, Any], dumped: list[dict[str, Any]]) -> str:
-    return content_hash({"inputs": inputs, "results": dumped})
+    return digests(inputs, dumped)[1]
+
+
+def digests(inputs: dict[str, Any], dumped: list[dict[str, Any]]) -> tuple[str, str]:
+    """(inputs digest, result hash). The result hash is content_hash({"inputs": ..., "results": ...}); its
+    canonical text holds the inputs' own ("inputs" sorts before "results"), so that is written once."""
+    text = canonical(inputs)
+    whole = '{"inputs":' + text + ',"results":' + canonical(dumped) + "}"
+    return hashlib.sha256(text.encode()).hexdigest(), hashlib.sha256(whole.encode()).hexdigest()

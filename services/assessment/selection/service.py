@@ -176,8 +176,7 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
         {"round_id": round_.id, "region_code": r.region_code, "rank": r.rank,
          "total": Decimal(str(r.total)) if r.total is not None else None, "selected": r.selected, "rule": r.rule,
          "explanation": explanation} for r, explanation in zip(results, explanations, strict=True)])
-    round_.result_hash = calculation.hash_of(inputs, explanations)
-    round_.inputs_digest = calculation.content_hash(inputs)
+    round_.inputs_digest, round_.result_hash = calculation.digests(inputs, explanations)
     round_.agreement_alpha = alpha
     round_.finalised_at = clock.now()
     await session.flush()
