@@ -10,18 +10,12 @@ Idempotency-Key.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from harness import ROOT, EmbeddedPostgres, free_port
-from stack import Stack, prepare
-
-from smartcity import migrate
-from smartcity.database import drop_database, ensure_database
-from smartcity.seed import seed
+from harness import EmbeddedPostgres, free_port
+from stack import Stack, prepare, seeded_server
 
 
 async def kill_under_load(stack: Stack) -> None:
@@ -133,14 +127,7 @@ async def concurrency(stack: Stack, plan_id: str) -> None:
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
-    pg = EmbeddedPostgres(ROOT / ".data" / "bench-pg", free_port(54500))
-    pg.start()
-    try:
-        asyncio.run(drop_database(pg.url, "smartcity_bench_faults"))  # a run killed before its cleanup
-        url = asyncio.run(ensure_database(pg.url, "smartcity_bench_faults"))
-        migrate.upgrade(url)
-        asyncio.run(seed(url, progress=lambda _: None))
+    with seeded_server("smartcity_bench_faults") as (pg, url, tmp):
         stack = Stack(url, tmp / "data", SMARTCITY_EVENT_POLL_SECONDS="0")
         with stack.running():
             ids = asyncio.run(prepare(stack))
@@ -148,10 +135,6 @@ def main() -> None:
             asyncio.run(postgres_restart(stack, pg))
             asyncio.run(concurrency(stack, ids["plan"]))
         slow_check(url, tmp)
-    finally:
-        asyncio.run(drop_database(pg.url, "smartcity_bench_faults"))
-        pg.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def slow_check(url: str, tmp: Path) -> None:

@@ -19,19 +19,15 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from harness import ROOT, EmbeddedPostgres, free_port
-from stack import Stack, prepare
+from harness import ROOT, free_port
+from stack import Stack, prepare, seeded_server
 
 from services.common.server import serve_command
-from smartcity import migrate
-from smartcity.database import drop_database, ensure_database
-from smartcity.seed import seed
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
@@ -128,14 +124,7 @@ def main() -> None:
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed: apt-get install wrk nginx-light (make bench-load does)")
-    tmp = Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
-    pg = EmbeddedPostgres(ROOT / ".data" / "bench-pg", free_port(54500))
-    pg.start()
-    try:
-        asyncio.run(drop_database(pg.url, "smartcity_bench_load"))  # a run killed before its cleanup
-        url = asyncio.run(ensure_database(pg.url, "smartcity_bench_load"))
-        migrate.upgrade(url)
-        asyncio.run(seed(url, progress=lambda _: None))
+    with seeded_server("smartcity_bench_load") as (_, url, tmp):
         stack = Stack(url, tmp / "data", SMARTCITY_EVENT_POLL_SECONDS="0")
         with stack.running():
             ids = asyncio.run(prepare(stack))
@@ -156,10 +145,6 @@ def main() -> None:
                 nginx.terminate()
                 second.terminate()
                 second.wait(timeout=10)
-    finally:
-        asyncio.run(drop_database(pg.url, "smartcity_bench_load"))
-        pg.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

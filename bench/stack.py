@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from harness import ROOT, free_port
+from harness import ROOT, EmbeddedPostgres, free_port
 
 from gateway.keys import access_claims, ensure_dev_keys
 from services.common.server import serve_command
 from services.common.settings import Settings
+from smartcity import migrate
+from smartcity.database import drop_database, ensure_database
+from smartcity.seed import seed
 from tests.helpers import publish_round
 from tests.test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
 
@@ -95,3 +102,21 @@ async def prepare(stack: Stack) -> dict[str, str]:
             etag = (await gw.post(f"/api/v1/masterplan/masterplans/{plan.json()['id']}/programmes", json=p,
                                   headers={**pemda, "If-Match": etag})).headers["etag"]
         return {"round": str(rid), "plan": str(plan.json()["id"])}
+
+
+@contextmanager
+def seeded_server(name: str) -> Iterator[tuple[EmbeddedPostgres, str, Path]]:
+    """The bench's own PostgreSQL with a fresh, migrated and seeded database `name`, and a scratch folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
+    pg = EmbeddedPostgres(ROOT / ".data" / "bench-pg", free_port(54500))
+    pg.start()
+    try:
+        asyncio.run(drop_database(pg.url, name))  # left by a run killed before its cleanup
+        url = asyncio.run(ensure_database(pg.url, name))
+        migrate.upgrade(url)
+        asyncio.run(seed(url, progress=lambda _: None))
+        yield pg, url, tmp
+    finally:
+        asyncio.run(drop_database(pg.url, name))
+        pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)

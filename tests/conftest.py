@@ -33,6 +33,7 @@ from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
 from services.common.db import async_url
+from services.common.server import serve_command
 from services.common.settings import Settings
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
@@ -203,6 +204,24 @@ def free_ports(n: int, start: int = 18000) -> list[int]:
 
 def smartcity_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "smartcity", *args]
+
+
+def serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """One real process (`smartcity serve NAME`), quiet."""
+    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def wait_ready(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"port {port} not ready after {timeout:.0f}s")
 
 
 def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float) -> list[str]:

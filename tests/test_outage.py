@@ -8,20 +8,18 @@ limit in memory meanwhile; and both processes serve again without being restarte
 
 import asyncio
 import os
-import subprocess
 import time
 
 import httpx
 import pytest
 
-from services.common.server import serve_command
 from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.database import ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres
 from smartcity.seed import seed
 
-from .conftest import ROOT, free_ports
+from .conftest import free_ports, serve, wait_ready
 
 CODES = [f"{p}.{c:02d}" for p in ("11", "12", "13", "32", "33", "35") for c in range(1, 8)]
 
@@ -40,18 +38,6 @@ def own_server(tmp_path_factory):
         pg.stop()
 
 
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} not ready")
-
-
 @pytest.fixture
 def processes(own_server, tmp_path):
     from gateway.keys import access_claims, ensure_dev_keys
@@ -64,11 +50,10 @@ def processes(own_server, tmp_path):
     settings = Settings(data_dir=tmp_path)
     token = ensure_dev_keys(settings).sign(access_claims(settings, sub="dev:kemendagri", roles=["kemendagri"],
                                                          organisation="Kemendagri", minutes=10))
-    procs = [subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for name, port in (("regions", regions), ("gateway", gateway))]
+    procs = [serve(name, port, env) for name, port in (("regions", regions), ("gateway", gateway))]
     try:
-        _wait_ready(f"http://127.0.0.1:{regions}")
-        _wait_ready(f"http://127.0.0.1:{gateway}")
+        wait_ready(regions)
+        wait_ready(gateway)
         yield f"http://127.0.0.1:{gateway}", {"Authorization": f"Bearer {token}"}
     finally:
         for p in procs:

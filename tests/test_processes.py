@@ -11,11 +11,10 @@ import httpx
 import psutil
 import pytest
 
-from services.common.server import serve_command
 from smartcity import migrate
 from smartcity.seed import seed
 
-from .conftest import ROOT, free_ports, fresh_database, smartcity_command, wait_for_line
+from .conftest import ROOT, free_ports, fresh_database, serve, smartcity_command, wait_for_line, wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -71,23 +70,6 @@ def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
     assert leftovers == []
 
 
-def _serve(name, port, env):
-    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def _wait_ready(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} not ready")
-
-
 def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
     from gateway.keys import ensure_dev_keys
     from services.common.settings import Settings
@@ -95,11 +77,11 @@ def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
     ensure_dev_keys(Settings(data_dir=Path(stack_env["SMARTCITY_DATA_DIR"])))
     gw_url = f"http://127.0.0.1:{stack_env['SMARTCITY_GATEWAY_PORT']}"
     regions_port = int(stack_env["SMARTCITY_REGIONS_PORT"])
-    regions = _serve("regions", regions_port, stack_env)
-    gateway = _serve("gateway", int(stack_env["SMARTCITY_GATEWAY_PORT"]), stack_env)
+    regions = serve("regions", regions_port, stack_env)
+    gateway = serve("gateway", int(stack_env["SMARTCITY_GATEWAY_PORT"]), stack_env)
     try:
-        _wait_ready(f"http://127.0.0.1:{regions_port}")
-        _wait_ready(gw_url)
+        wait_ready(regions_port)
+        wait_ready(int(stack_env["SMARTCITY_GATEWAY_PORT"]))
         assert httpx.get(f"{gw_url}/api/v1/regions/16.03").status_code == 200
         regions.kill()
         regions.wait()
@@ -110,8 +92,8 @@ def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
         assert r.headers["content-type"] == "application/problem+json"
         assert "regions" in r.json()["detail"]
         assert elapsed < 1.0
-        regions = _serve("regions", regions_port, stack_env)
-        _wait_ready(f"http://127.0.0.1:{regions_port}")
+        regions = serve("regions", regions_port, stack_env)
+        wait_ready(regions_port)
         assert httpx.get(f"{gw_url}/api/v1/regions/16.03").json()["name"] == "Kabupaten Muara Enim"
     finally:
         for p in (regions, gateway):

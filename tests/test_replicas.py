@@ -2,37 +2,17 @@
 
 import asyncio
 import os
-import subprocess
-import time
 
 import httpx
 
 from gateway.keys import access_claims, ensure_dev_keys
-from services.common.server import serve_command
 from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.seed import seed
 
-from .conftest import ROOT, free_ports, fresh_database
+from .conftest import free_ports, fresh_database, serve, wait_ready
 from .helpers import publish_round
 from .test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
-
-
-def _serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def _ready(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"port {port} not ready")
 
 
 async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
@@ -46,12 +26,12 @@ async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
            "SMARTCITY_REGIONS_PORT": str(regions), "SMARTCITY_ASSESSMENT_PORT": str(assessment),
            "SMARTCITY_MASTERPLAN_PORT": str(mp_a), "SMARTCITY_EVENT_POLL_SECONDS": "0.2",
            "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000"}
-    procs = [_serve("regions", regions, env), _serve("assessment", assessment, env),
-             _serve("masterplan", mp_a, env), _serve("masterplan", mp_b, env),
-             _serve("gateway", gw_a, env), _serve("gateway", gw_b, env)]
+    procs = [serve("regions", regions, env), serve("assessment", assessment, env),
+             serve("masterplan", mp_a, env), serve("masterplan", mp_b, env),
+             serve("gateway", gw_a, env), serve("gateway", gw_b, env)]
     try:
         for port in (regions, assessment, mp_a, mp_b, gw_a, gw_b):
-            await asyncio.to_thread(_ready, port)
+            await asyncio.to_thread(wait_ready, port)
 
         def auth(role, region=None, sub=None):
             claims = access_claims(settings, sub=sub or f"replica:{role}:{region}", roles=[role],
