@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from .webhooks.events import webhooks_section
+
 log = logging.getLogger("smartcity.gateway")
 
 
@@ -54,6 +56,7 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
             service_tags.append(tag["name"])
         tag_groups.append({"name": service, "tags": service_tags})
     _add_errors(merged["paths"], GATEWAY_ERRORS)
+    merged["webhooks"] = webhooks_section(schemas)
     merged["tags"] = list(tags.values())
     merged["x-tagGroups"] = tag_groups
     merged["components"]["securitySchemes"] = {

@@ -161,3 +161,15 @@ async def test_docs_are_served_from_the_gateway_itself(gw):
                 r = await gw.get(asset)
                 assert r.status_code == 200 and len(r.content) > 1000, asset
     assert (await gw.get("/docs/oauth2-redirect")).status_code == 200
+
+
+async def test_every_webhook_event_is_described_with_its_payload(spec):
+    from gateway.webhooks.events import EVENT_TYPES
+
+    assert set(spec["webhooks"]) == set(EVENT_TYPES)
+    for name, item in spec["webhooks"].items():
+        body = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["properties"]["type"]["const"] == name
+        ref = body["properties"]["data"]["$ref"].rsplit("/", 1)[1]
+        assert spec["components"]["schemas"][ref]["required"], name
+        assert {p["name"] for p in item["post"]["parameters"]} >= {"webhook-id", "webhook-signature"}

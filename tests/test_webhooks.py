@@ -4,6 +4,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+import jsonschema
 import pytest
 import uvicorn
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -94,11 +95,14 @@ async def test_signed_retried_in_order_and_redelivered(gw, auth, worker):
         types = [r[0]["type"] for r in receiver.received]
         assert types == ["indicator_values.loaded", "indicator_values.loaded", "head_term.created"]
         standard = Webhook(sub.json()["standard_webhooks_secret"])  # a stock Standard Webhooks library
+        spec = (await gw.get("/openapi.json")).json()  # each delivery is what the spec's `webhooks` promise
         for payload, body, headers in receiver.received:
             assert verify(secret, headers[SIGNATURE_HEADER.lower()], body)
             assert not verify("another secret", headers[SIGNATURE_HEADER.lower()], body)
             assert headers["x-smartcity-event-id"] == payload["id"] == headers["webhook-id"]
             assert standard.verify(body, dict(headers)) == payload
+            described = spec["webhooks"][payload["type"]]["post"]["requestBody"]["content"]["application/json"]
+            jsonschema.validate(payload, {**described["schema"], "components": spec["components"]})
             with pytest.raises(WebhookVerificationError):
                 standard.verify(body.replace(b"H. Syahrul", b"H. Syahrun") + b" ", dict(headers))
         assert receiver.received[2][0]["data"]["head_name"] == "H. Syahrul"
