@@ -45,15 +45,28 @@ def test_kubernetes_manifests_validate():
     import kubernetes_validate
 
     manifests = sorted((ROOT / "docker" / "k8s").glob("*.yaml"))
-    kinds = []
+    docs = {}
     for path in manifests:
         for doc in yaml.safe_load_all(path.read_text()):
             kubernetes_validate.validate(doc, "1.30.0", strict=True)
-            kinds.append((doc["kind"], doc["metadata"]["name"]))
+            docs[(doc["kind"], doc["metadata"]["name"])] = doc
     for process in PROCESSES:
-        assert ("Deployment", process.name) in kinds and ("Service", process.name) in kinds
-        assert ("HorizontalPodAutoscaler", process.name) in kinds
-    assert ("Job", "smartcity-migrate") in kinds and ("Secret", "smartcity") in kinds
+        for kind in ("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"):
+            assert (kind, process.name) in docs, (kind, process.name)
+    assert {("NetworkPolicy", "smartcity-services"), ("NetworkPolicy", "smartcity-gateway"),
+            ("Ingress", "smartcity")} <= set(docs)
+    # Every pod, the migration Job too, gets what production settings refuse to start without.
+    env_secret = docs[("Secret", "smartcity-env")]["stringData"]
+    assert {"DATABASE_URL", "SMARTCITY_WEBHOOK_SECRET_KEYS"} <= set(env_secret)
+    job = docs[("Job", "smartcity-migrate")]
+    assert job["spec"]["ttlSecondsAfterFinished"] > 0  # gone once done, so the next release can run it again
+    for kind, name in [*(("Deployment", p.name) for p in PROCESSES), ("Job", "smartcity-migrate")]:
+        container = docs[(kind, name)]["spec"]["template"]["spec"]["containers"][0]
+        assert {"secretRef": {"name": "smartcity-env"}} in container["envFrom"], name
+    # The key file the gateway is told to read is one the key Secret holds.
+    mounted = docs[("Deployment", "gateway")]["spec"]["template"]["spec"]["volumes"][0]["secret"]
+    assert mounted["secretName"] == "smartcity-keys"
+    assert {i["key"] for i in mounted["items"]} <= set(docs[("Secret", "smartcity-keys")]["stringData"])
     gateway = next(yaml.safe_load_all((ROOT / "docker" / "k8s" / "gateway.yaml").read_text()))
     probes = gateway["spec"]["template"]["spec"]["containers"][0]
     assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
