@@ -7,9 +7,11 @@ Exit codes: 0 done; 1 the API refused the request (the problem is printed); 2 wr
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
+import time
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,68 @@ class CommandError(Exception):
         self.code = code
 
 
+def credentials_file() -> Path:
+    base = os.environ.get("SMARTCITY_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".config", "smartcity")
+    return Path(base) / "credentials.json"
+
+
+def _client_token(base: str, client_id: str, client_secret: str) -> dict[str, Any]:
+    resp = httpx.post(f"{base}/auth/token", data={"grant_type": "client_credentials"}, auth=(client_id, client_secret),
+                      timeout=30)
+    _check(resp)
+    token = resp.json()
+    return {"access_token": token["access_token"], "expires_at": time.time() + int(token["expires_in"])}
+
+
+def _saved_token(base: str) -> str | None:
+    """The token `smartcity login` saved for this API, fetched again with the saved client when it expires."""
+    path = credentials_file()
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    if saved.get("api") != base:
+        return None
+    if saved.get("expires_at", 0) - time.time() < 30:
+        saved.update(_client_token(base, saved["client_id"], saved["client_secret"]))
+        _write_private(path, saved)
+    return str(saved["access_token"])
+
+
+def _write_private(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f)
+
+
+def login(args: argparse.Namespace, settings: Settings) -> int:
+    """Client credentials once; later commands get (and renew) their tokens from the saved client."""
+    base = _base(args, settings)
+    secret = os.environ.get("SMARTCITY_CLIENT_SECRET") or getpass.getpass(f"client secret for {args.client_id}: ")
+    try:
+        token = _client_token(base, args.client_id, secret)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except httpx.HTTPError as exc:
+        print(f"error: the API could not be reached ({type(exc).__name__})", file=sys.stderr)
+        return UNREACHABLE
+    _write_private(credentials_file(), {"api": base, "client_id": args.client_id, "client_secret": secret, **token})
+    minutes = (token["expires_at"] - time.time()) / 60
+    print(f"logged in to {base} as client {args.client_id}; tokens are renewed as they expire "
+          f"(this one: {minutes:.0f} min); saved in {credentials_file()}", file=sys.stderr)
+    return 0
+
+
+def _base(args: argparse.Namespace, settings: Settings) -> str:
+    return str(args.api or os.environ.get("SMARTCITY_API") or f"http://{settings.host}:{settings.gateway_port}")
+
+
 def _client(args: argparse.Namespace, settings: Settings) -> httpx.Client:
+    base = _base(args, settings)
     token = args.token or os.environ.get("SMARTCITY_TOKEN")
+    if not token and not args.dev_role:
+        token = _saved_token(base)
     if not token and args.dev_role:
         if settings.is_production:
             raise CommandError(USAGE, "--dev-role is refused in production; set SMARTCITY_TOKEN")
@@ -37,7 +99,6 @@ def _client(args: argparse.Namespace, settings: Settings) -> httpx.Client:
                                minutes=30)
         token = ensure_dev_keys(settings).sign(claims)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    base = args.api or os.environ.get("SMARTCITY_API") or f"http://{settings.host}:{settings.gateway_port}"
     return httpx.Client(base_url=base, headers=headers, timeout=120)
 
 
@@ -54,18 +115,31 @@ def _check(resp: httpx.Response) -> Any:
     return resp
 
 
+def _progress(done: int, total: int | None, started: float) -> str:
+    rate = done / 1024 / max(time.monotonic() - started, 1e-6)
+    if total:
+        return f"{done / 1024:,.0f} of {total / 1024:,.0f} KiB ({100 * done / total:.0f}%), {rate:,.0f} KiB/s"
+    return f"{done / 1024:,.0f} KiB, {rate:,.0f} KiB/s"
+
+
 def _download(client: httpx.Client, path: str, params: dict[str, Any], out: Path) -> None:
-    written = 0
-    with client.stream("GET", path, params=params) as resp:
+    try:  # before asking: a path that cannot be written is a one-line error, not a traceback after the download
+        handle = out.open("wb")
+    except OSError as exc:
+        raise CommandError(USAGE, f"cannot write {out}: {exc.strerror}") from None
+    written, started = 0, time.monotonic()
+    with handle, client.stream("GET", path, params=params) as resp:
         if resp.status_code >= 400:
             resp.read()
             _check(resp)
-        with out.open("wb") as f:
-            for chunk in resp.iter_bytes():
-                f.write(chunk)
-                written += len(chunk)
-                print(f"\r  {written / 1024:,.0f} KiB", end="", file=sys.stderr, flush=True)
-    print(f"\r  {written / 1024:,.0f} KiB -> {out}", file=sys.stderr)
+        size = resp.headers.get("content-length")
+        # A compressed answer's length is not the file's: then the total is unknown.
+        total = int(size) if size and size.isdigit() and "content-encoding" not in resp.headers else None
+        for chunk in resp.iter_bytes():
+            handle.write(chunk)
+            written += len(chunk)
+            print(f"\r  {_progress(written, total, started)}", end="", file=sys.stderr, flush=True)
+    print(f"\r  {_progress(written, total, started)} -> {out}", file=sys.stderr)
 
 
 def regions_export(args: argparse.Namespace, client: httpx.Client) -> None:

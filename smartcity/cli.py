@@ -192,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="default SMARTCITY_HOST")
     serve.add_argument("--port", type=int, help="default the process's SMARTCITY_*_PORT")
     sub.add_parser("rotate-keys", help="add a development signing key, keeping the previous one")
+    lg = sub.add_parser("login", help="sign in as a partner client (secret from SMARTCITY_CLIENT_SECRET or asked); "
+                                      "later commands use and renew its token")
+    lg.add_argument("client_id")
+    lg.add_argument("--api", help="gateway URL (default SMARTCITY_API or the local gateway)")
     v = sub.add_parser("verify-results", help="check a signed round result offline: signature, inputs, ranking")
     v.add_argument("file", help="the signed result (JWS) from .../public/rounds/ID/signed-results")
     v.add_argument("--jwks", required=True, help="the published keys: a file or the gateway's /.well-known/jwks.json")
@@ -201,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
-            "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results}
+            "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results,
+            "login": api_commands.login}
 
 
 API_COMMANDS: dict[str, object] = {}

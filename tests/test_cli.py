@@ -84,3 +84,31 @@ def test_dev_tokens_for_distinct_assessors(running_stack):
     assert [r.status_code for r in declared] == [201, 404]  # only that assessor speaks for themself
     bad = run(env, "dev-token", "assessor", "--sub", "no spaces allowed")
     assert bad.returncode == 2 and "--sub" in bad.stderr
+
+
+def test_login_as_a_client_and_renew_its_token(running_stack, tmp_path):
+    base, env = running_stack
+    created = run(env, "create-client", "kemendagri-cli", "--name", "Skrip Dukcapil", "--organisation", "Kemendagri",
+                  "--role", "kemendagri", "--api", base, "--dev-role", "kominfo_admin")
+    secret = json.loads(created.stdout)["client_secret"]
+    config = {"SMARTCITY_CONFIG_DIR": str(tmp_path / "config")}
+    wrong = run(env, "login", "kemendagri-cli", "--api", base,
+                extra_env={**config, "SMARTCITY_CLIENT_SECRET": "not-the-secret"})
+    assert wrong.returncode == 1 and "refused (401)" in wrong.stderr
+    r = run(env, "login", "kemendagri-cli", "--api", base, extra_env={**config, "SMARTCITY_CLIENT_SECRET": secret})
+    assert r.returncode == 0, r.stderr
+    saved = tmp_path / "config" / "credentials.json"
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    good = tmp_path / "population.csv"
+    good.write_text("region_code;year;value;source\n21.72;2033;230000;Dukcapil\n")
+    r = run(env, "import-indicator", "population", str(good), "--api", base, extra_env=config)
+    assert r.returncode == 0, r.stderr  # no token given: the saved client's
+    stored = json.loads(saved.read_text())
+    stored["expires_at"] = 0  # as if it had run out
+    saved.write_text(json.dumps(stored))
+    r = run(env, "import-indicator", "population", str(good), "--api", base, extra_env=config)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(saved.read_text())["expires_at"] > 0  # renewed
+    r = run(env, "export-regions", "--api", base, "--level", "province", "--out", str(tmp_path / "no" / "such.csv"),
+            extra_env=config)
+    assert r.returncode == 2 and r.stderr.startswith("error: cannot write") and "Traceback" not in r.stderr
