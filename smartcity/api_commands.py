@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import httpx
 from services.common.settings import Settings
 
 REFUSED, USAGE, UNREACHABLE, BROKEN = 1, 2, 3, 4
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CommandError(Exception):
@@ -156,12 +158,21 @@ def indicators_import(args: argparse.Namespace, client: httpx.Client) -> None:
     path = Path(args.file)
     if not path.exists():
         raise CommandError(USAGE, f"{path} does not exist")
-    content_type = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
+    content_type = {".csv": "text/csv", ".xlsx": XLSX_TYPE}.get(path.suffix.lower(), "application/json")
     body = path.read_bytes()
-    print(f"  sending {len(body) / 1024:,.0f} KiB to {args.indicator} ...", file=sys.stderr)
-    resp = _check(client.post(f"/api/v1/regions/indicators/{args.indicator}/values/bulk", content=body,
-                              headers={"content-type": content_type,
+    started = time.monotonic()
+
+    def sending() -> Iterator[bytes]:
+        for at in range(0, len(body), 64 * 1024):
+            yield body[at:at + 64 * 1024]
+            print(f"\r  sent {_progress(min(at + 64 * 1024, len(body)), len(body), started)}", end="",
+                  file=sys.stderr, flush=True)
+        print(" - checking every row, then writing all or nothing ...", file=sys.stderr)
+
+    resp = _check(client.post(f"/api/v1/regions/indicators/{args.indicator}/values/bulk", content=sending(),
+                              headers={"content-type": content_type, "content-length": str(len(body)),
                                        "Idempotency-Key": f"cli-{args.indicator}-{sha256(body).hexdigest()[:32]}"}))
+    print(f"  done in {time.monotonic() - started:.1f}s", file=sys.stderr)
     print(json.dumps(resp.json(), indent=2))
 
 

@@ -34,11 +34,14 @@ async def test_page_size_is_capped(gw, limit):
 
 
 async def test_oversized_body_is_413(gw, auth):
-    body = b"[" + b'{"region_code":"21.72","year":2019,"value":1,"source":"xxx"},' * 60_000 + b"{}]"
-    r = await gw.post(f"{BASE}/indicators/population/values/bulk", content=body,
-                      headers={**auth("kemendagri"), "content-type": "application/json"})
-    assert r.status_code == 413
-    assert r.headers["content-type"] == PROBLEM
+    row = b'{"region_code":"21.72","year":2019,"value":1,"source":"xxx"},'
+    lookup = await gw.post(f"{BASE}/lookup", content=b"[" + row * 40_000 + b"{}]",  # 2.4 MB: over 2 MB
+                           headers={**auth("kemendagri"), "content-type": "application/json"})
+    assert lookup.status_code == 413 and lookup.headers["content-type"] == PROBLEM
+    # An upload may be larger (a village-level file is about 4 MB), up to its own cap of 32 MB.
+    upload = await gw.post(f"{BASE}/indicators/population/values/bulk", content=b"[" + row * 560_000 + b"{}]",
+                           headers={**auth("kemendagri"), "content-type": "application/json"})
+    assert upload.status_code == 413 and "32000000" in upload.json()["detail"]
 
 
 async def test_oversized_body_direct_to_the_service_is_413(direct, auth):

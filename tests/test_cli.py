@@ -112,3 +112,29 @@ def test_login_as_a_client_and_renew_its_token(running_stack, tmp_path):
     r = run(env, "export-regions", "--api", base, "--level", "province", "--out", str(tmp_path / "no" / "such.csv"),
             extra_env=config)
     assert r.returncode == 2 and r.stderr.startswith("error: cannot write") and "Traceback" not in r.stderr
+
+
+def test_every_village_in_one_file_all_or_nothing(running_stack, tmp_path):
+    """A village-level indicator: all 83,762 villages of the registry, through the CLI, the gateway and back."""
+    from services.regions.importer import load_rows
+
+    base, env = running_stack
+    villages = [r[0] for r in load_rows() if r[1] == "village"]
+    lines = ["region_code;year;value;source", *(f"{code};2035;{1000 + i % 900},5;Dukcapil desa 2035"
+                                                for i, code in enumerate(villages))]
+    good = tmp_path / "villages.csv"
+    good.write_text("\n".join(lines) + "\n")
+    r = run(env, "import-indicator", "population", str(good), "--api", base, "--dev-role", "kemendagri")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["created"] == len(villages) == 83_762
+    assert "KiB/s" in r.stderr and "100%" in r.stderr  # progress with its total
+    print(r.stderr.strip().splitlines()[-1])
+    bad = tmp_path / "villages-bad.csv"
+    later = [line.replace(";2035;", ";2036;") for line in lines]
+    bad.write_text("\n".join([*later[:-1], later[-1].replace(",5;", ",x;")]) + "\n")  # the last row is wrong
+    r = run(env, "import-indicator", "population", str(bad), "--api", base, "--dev-role", "kemendagri")
+    assert r.returncode == 1 and f"row/{len(villages)}/value" in r.stderr
+    counted = httpx.get(f"{base}/api/v1/regions/indicators/population/values", params={"year": 2036, "limit": 1},
+                        headers={"Authorization": f"Bearer {run(env, 'dev-token', 'kemendagri').stdout.strip()}"}
+                        ).json()["total"]
+    assert counted == 0  # one bad row: nothing of the file was written

@@ -91,7 +91,8 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     for middleware in inner_middleware:
         app.add_middleware(middleware)  # type: ignore[arg-type]
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, service=service)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes, service=service)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],

@@ -19,6 +19,8 @@ log = logging.getLogger("smartcity.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # What processes ask each other every second or two (revocations, event feeds) and probes ask: logged at
 # debug level when answered, so an idle stack's log stays quiet; metrics still count every call.
+# File uploads (bulk indicator values, score-sheet workbooks) may be larger than other bodies.
+UPLOADS = re.compile(r"/values/bulk$|/score-sheets/xlsx$")
 POLLED = re.compile(r"^/(auth/revocations|healthz|readyz|metrics|api/v1/[a-z]+/events)$")
 
 
@@ -42,9 +44,10 @@ def weak_etags(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, service: str = "service"):
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int, service: str = "service"):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -61,9 +64,10 @@ class RequestContextMiddleware:
         # Answers for a signed-in caller or about tokens are nobody else's: no cache keeps them.
         private = b"authorization" in headers or scope["path"].startswith("/auth/")
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await _send_problem(send, 413, "Request body too large",
-                                f"Bodies are limited to {self.max_body_bytes} bytes", request_id)
+        cap = self.max_upload_bytes if UPLOADS.search(scope["path"]) else self.max_body_bytes
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await _send_problem(send, 413, "Request body too large", f"Bodies are limited to {cap} bytes here",
+                                request_id)
             request_id_var.reset(token)
             return
 
@@ -74,8 +78,8 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise _TooLarge(f"Bodies are limited to {self.max_body_bytes} bytes")
+                if received > cap:
+                    raise _TooLarge(f"Bodies are limited to {cap} bytes here")
             return message
 
         async def send_with_id(message: Message) -> None:
@@ -101,8 +105,8 @@ class RequestContextMiddleware:
         except _TooLarge:
             if not status_holder["started"]:
                 status_holder["status"] = 413
-                await _send_problem(send, 413, "Request body too large",
-                                    f"Bodies are limited to {self.max_body_bytes} bytes", request_id)
+                await _send_problem(send, 413, "Request body too large", f"Bodies are limited to {cap} bytes here",
+                                    request_id)
         finally:
             elapsed = time.perf_counter() - started
             route = route_of(scope)

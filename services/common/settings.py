@@ -57,6 +57,8 @@ class Settings(BaseSettings):
 
     # Abuse limits.
     max_body_bytes: int = 2_000_000
+    # Uploads (a village-level indicator: 83,762 rows, about 4 MB of CSV) may be this large.
+    max_upload_bytes: int = 32_000_000
     # A request's head (line and headers) must arrive within this many seconds at every process, and its
     # body within the next before the gateway takes an upstream connection.
     header_read_timeout: float = 10.0

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import ARRAY, Select, String, any_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -296,6 +296,13 @@ def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str |
     return number, None, None
 
 
+MAX_ROWS = 100_000  # every village of the country (83,762) in one file
+
+
+def _texts(values: list[str]) -> Any:
+    return bindparam(None, values, type_=ARRAY(String), unique=True)
+
+
 async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[dict[str, Any]],
                       actor: Principal) -> schemas.BulkResult:
     """All or nothing: every row is checked first, and any problem refuses the whole file."""
@@ -303,8 +310,8 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         raise Forbidden(f"Values of {indicator.code} are loaded by {indicator.owner_role} (or kominfo_admin)")
     if not rows:
         raise Unprocessable("The file has no rows")
-    if len(rows) > 20_000:
-        raise Unprocessable("At most 20,000 rows per request")
+    if len(rows) > MAX_ROWS:
+        raise Unprocessable(f"At most {MAX_ROWS:,} rows per request")
 
     errors: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
@@ -313,8 +320,9 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     def bad(n: int, field: str, msg: str) -> None:
         errors.append({"loc": ["row", n, field], "msg": msg, "type": "row_error"})
 
-    codes = {str(r.get("region_code") or "") for r in rows}
-    known = set((await session.scalars(select(Region.code).where(Region.code.in_(codes)))).all())
+    codes = list({str(r.get("region_code") or "").strip() for r in rows})
+    # One array parameter, not one per code: a village-level file names 83,762 regions.
+    known = set((await session.scalars(select(Region.code).where(Region.code == any_(_texts(codes))))).all())
     for n, row in enumerate(rows, start=1):
         code = str(row.get("region_code") or "").strip()
         problems_before = len(errors)
@@ -346,7 +354,7 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     current = {(v.region_code, v.year): v for v in (await session.scalars(
         select(IndicatorValue).where(
             IndicatorValue.indicator_code == indicator.code, IndicatorValue.superseded_at.is_(None),
-            IndicatorValue.region_code.in_({r["region_code"] for r in clean})))).all()}
+            IndicatorValue.region_code == any_(_texts(list({r["region_code"] for r in clean})))))).all()}
     fresh: list[dict[str, Any]] = []
     replaced: dict[tuple[str, int], int] = {}
     for r in clean:
