@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench bench-load clean
+.PHONY: run test fuzz lint bench bench-load browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/smartcity up
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check services gateway smartcity migrations tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/test_fuzz.py -s
+
+# Debian's Chromium, for the test that drives /docs in a real browser (skipped where it cannot be installed).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && \
+		 apt-get install -y -q chromium >/dev/null 2>&1)); } || \
+		echo "note: Chromium is not installed; tests/test_docs_browser.py will be skipped (apt-get install chromium)"
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py
