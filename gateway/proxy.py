@@ -278,7 +278,7 @@ class ProxyHop:
         if service is None or self._is_own(scope):
             await self.app(scope, receive, send)
             return
-        scope["route"] = PROXY_ROUTE
+        scope["route"] = PROXY_ROUTES[service]
         request = Request(scope, receive)
         try:
             await forward(request, service, send)
@@ -286,11 +286,12 @@ class ProxyHop:
             await answer_problem(request, exc)(scope, receive, send)
 
 
+@dataclass(frozen=True)
 class _ProxyRoute:
-    path = "/api/v1/{service_name}/{path:path}"  # the metrics label of every proxied call
+    path: str  # the metrics label of the calls proxied to one service (the service labels its own routes)
 
 
-PROXY_ROUTE = _ProxyRoute()
+PROXY_ROUTES = {name: _ProxyRoute(f"/api/v1/{name}/{{path}}") for name in SERVICES}
 
 
 @dataclass

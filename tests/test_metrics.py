@@ -14,3 +14,24 @@ async def test_metrics_count_requests_by_route_template(gw, direct):
     gateway = (await gw.get("/metrics")).text
     assert 'smartcity_upstream_duration_seconds_count{status="200",upstream="regions"}' in gateway
     assert "smartcity_webhook_delivery_failures_total" in gateway
+    assert 'route="/api/v1/regions/{path}",service="gateway",status="200"' in gateway  # proxied, by service
+    assert "process_resident_memory_bytes" in gateway and "python_gc_collections_total" in gateway
+
+
+async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_request_id(apps, direct, caplog):
+    regions = apps["regions"]
+
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    regions.router.add_api_route("/test-boom", boom)
+    try:
+        async with direct("regions") as client:
+            r = await client.get("/test-boom", headers={"X-Request-ID": "boom-1"})
+    finally:
+        regions.router.routes.pop()
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"].endswith("/internal") and "boom-1" in r.json()["detail"]
+    assert r.headers["x-request-id"] == "boom-1"
+    logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
+    assert len(logged) == 1 and logged[0].exc_info and "a bug" in str(logged[0].exc_info[1])

@@ -302,12 +302,6 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(503, "The database is not reachable; retry the request", slug="unavailable",
                                 headers={"Retry-After": "1"}, instance=request.url.path, english=_english(request))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "An unexpected error occurred; it has been logged",
-                                instance=request.url.path)
-
 
 def problem_responses(*items: int | type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problems an operation may return.

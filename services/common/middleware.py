@@ -28,9 +28,9 @@ class _TooLarge(PayloadTooLarge):
     """Raised while streaming a body without Content-Length past the cap."""
 
 
-async def _send_problem(send: Send, status: int, title: str, detail: str, request_id: str) -> None:
-    body = json.dumps({"type": TYPE_BASE + "payload-too-large", "title": title, "status": status,
-                       "detail": detail}).encode()
+async def _send_problem(send: Send, status: int, title: str, detail: str, request_id: str,
+                        slug: str = "payload-too-large") -> None:
+    body = json.dumps({"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", PROBLEM_JSON.encode()),
                             (b"content-length", str(len(body)).encode()),
@@ -107,6 +107,14 @@ class RequestContextMiddleware:
                 status_holder["status"] = 413
                 await _send_problem(send, 413, "Request body too large", f"Bodies are limited to {cap} bytes here",
                                     request_id)
+        except Exception:
+            # The one place a 500 is logged: here the request ID is still known, and nothing re-raises it for the
+            # server to log a second time.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            status_holder["status"] = 500
+            if not status_holder["started"]:
+                await _send_problem(send, 500, "Internal error", "An unexpected error occurred; it has been logged "
+                                    f"with request ID {request_id}", request_id, slug="internal")
         finally:
             elapsed = time.perf_counter() - started
             route = route_of(scope)
