@@ -99,6 +99,7 @@ async def test_open_data_without_a_token(gw, auth):
     await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"])
     r = await gw.get("/api/v1/assessment/open-data/results", params={"format": "csv"})
     assert r.status_code == 200 and r.headers["x-licence"].startswith("Creative Commons")
+    assert r.headers["cache-control"] == "public, max-age=300"
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [(x["region_code"], x["selected"]) for x in rows] == [("21.72", "True"), ("16.03", "False")]
     assert "assessor" not in r.text.lower()

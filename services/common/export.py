@@ -134,10 +134,14 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, A
 
 
 def export_response(fmt: ExportFormat, filename: str, columns: Sequence[str],
-                    rows: AsyncIterator[Sequence[Any]], *, title: str, licence: str) -> StreamingResponse:
+                    rows: AsyncIterator[Sequence[Any]], *, title: str, licence: str,
+                    public_for: int | None = None) -> StreamingResponse:
+    """`public_for`: open data, the same for everyone, which any cache may keep that many seconds."""
     extracted = datetime.now(UTC).isoformat(timespec="seconds")
     headers = {"Content-Disposition": f'attachment; filename="{filename}.{fmt.value}"',
                "X-Extracted-At": extracted, "X-Licence": licence}
+    if public_for:
+        headers["Cache-Control"] = f"public, max-age={public_for}"
     if fmt == ExportFormat.csv:
         body = _csv_chunks(columns, rows)
     elif fmt == ExportFormat.json:

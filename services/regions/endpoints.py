@@ -96,7 +96,7 @@ async def export_regions(
 ) -> Response:
     return export_response(format, "regions", service.EXPORT_COLUMNS,
                            stream_rows(request, service.export_statement(level, province), tuple),
-                           title="Kode wilayah", licence=LICENCE)
+                           title="Kode wilayah", licence=LICENCE, public_for=3600)
 
 
 # Indicators (static paths before /{code}) --------------------------------------------------------

@@ -95,4 +95,5 @@ async def open_data_results(request: Request, _: Public, format: ExportFormat = 
                             year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
     return export_response(format, "hasil-seleksi-gerakan-100-smart-city", service.OPEN_DATA_COLUMNS,
                            stream_rows(request, service.open_data(year), service.open_data_row),
-                           title="Hasil seleksi Gerakan Menuju 100 Smart City", licence=OPEN_LICENCE)
+                           title="Hasil seleksi Gerakan Menuju 100 Smart City", licence=OPEN_LICENCE,
+                           public_for=300)

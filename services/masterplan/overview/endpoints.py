@@ -46,4 +46,4 @@ async def funnel_rows(session: SessionDep, _: Reader, as_of: AsOf = None) -> sch
 async def open_data_masterplans(request: Request, _: Public, format: ExportFormat = ExportFormat.csv) -> Response:
     return export_response(format, "masterplan-smart-city", service.OPEN_DATA_COLUMNS,
                            stream_rows(request, service.open_data(), service.open_data_row),
-                           title="Ringkasan masterplan smart city", licence=OPEN_LICENCE)
+                           title="Ringkasan masterplan smart city", licence=OPEN_LICENCE, public_for=300)
