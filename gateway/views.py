@@ -110,10 +110,10 @@ async def dossier(code: Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=
                    assessment=history["items"] if history else None, masterplan=summary, missing=missing)
 
 
-async def _all_pages(request: Request, service: str, path: str) -> list[dict[str, Any]]:
+async def _all_pages(request: Request, service: str, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     while True:
-        page = await _get(request, service, path, {"limit": 200, "offset": len(items)})
+        page = await _get(request, service, path, {**params, "limit": 200, "offset": len(items)})
         items += page["items"]
         if len(items) >= page["total"] or not page["items"]:
             return items
@@ -131,7 +131,8 @@ async def funnel(request: Request, _: Overseer,
         invitations, plans, population = await asyncio.gather(
             _get(request, "assessment", "/api/v1/assessment/funnel"),
             _get(request, "masterplan", "/api/v1/masterplan/funnel"),
-            _all_pages(request, "regions", "/api/v1/regions/indicators/population/values"))
+            # Kabupaten/kota only: a village-level load (83,762 values a year) is not the funnel's business.
+            _all_pages(request, "regions", "/api/v1/regions/indicators/population/values", {"level": "regency"}))
     except (UpstreamRefused, UpstreamUnreachable) as exc:
         raise ServiceUnavailable(f"The funnel needs every service: {exc.detail}") from None
     rows = [r for r in invitations["items"] if (province is None or r["province_code"] == province)

@@ -137,11 +137,12 @@ async def list_indicator_values(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     region: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    level: Annotated[schemas.Level | None, Query(description="Only regions of this level, e.g. regency")] = None,
     history: Annotated[bool, Query(description="Include superseded values")] = False,
 ) -> schemas.IndicatorValuePage:
     await service.get_indicator(session, indicator)
     conditions = service.value_filters(indicator=indicator, region=region, year=year, province=province,
-                                       history=history, actor=actor)
+                                       history=history, actor=actor, level=level)
     rows, total = await service.list_values(session, conditions, page)
     return schemas.IndicatorValuePage(items=[service.value_out(v) for v in rows], total=total, limit=page.limit,
                                       offset=page.offset)

@@ -244,8 +244,10 @@ def may_load(indicator: Indicator, actor: Principal) -> bool:
 
 
 def value_filters(*, indicator: str | None, region: str | None, year: int | None, province: str | None,
-                  history: bool, actor: Principal) -> list[Any]:
+                  history: bool, actor: Principal, level: str | None = None) -> list[Any]:
     conditions: list[Any] = []
+    if level:
+        conditions.append(IndicatorValue.region_code.in_(select(Region.code).where(Region.level == level)))
     if indicator:
         conditions.append(IndicatorValue.indicator_code == indicator)
     if region:
