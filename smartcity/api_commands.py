@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -69,19 +69,16 @@ def login(args: argparse.Namespace, settings: Settings) -> int:
     """Client credentials once; later commands get (and renew) their tokens from the saved client."""
     base = _base(args, settings)
     secret = os.environ.get("SMARTCITY_CLIENT_SECRET") or getpass.getpass(f"client secret for {args.client_id}: ")
-    try:
+
+    def sign_in() -> None:
         token = _client_token(base, args.client_id, secret)
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.code
-    except httpx.HTTPError as exc:
-        print(f"error: the API could not be reached ({type(exc).__name__})", file=sys.stderr)
-        return UNREACHABLE
-    _write_private(credentials_file(), {"api": base, "client_id": args.client_id, "client_secret": secret, **token})
-    minutes = (token["expires_at"] - time.time()) / 60
-    print(f"logged in to {base} as client {args.client_id}; tokens are renewed as they expire "
-          f"(this one: {minutes:.0f} min); saved in {credentials_file()}", file=sys.stderr)
-    return 0
+        _write_private(credentials_file(), {"api": base, "client_id": args.client_id, "client_secret": secret,
+                                            **token})
+        minutes = (token["expires_at"] - time.time()) / 60
+        print(f"logged in to {base} as client {args.client_id}; tokens are renewed as they expire "
+              f"(this one: {minutes:.0f} min); saved in {credentials_file()}", file=sys.stderr)
+
+    return exit_code(sign_in)
 
 
 def _base(args: argparse.Namespace, settings: Settings) -> str:
@@ -262,9 +259,17 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Any]:
 
 
 def run(handler: Any, args: argparse.Namespace, settings: Settings) -> int:
-    try:
+    def call() -> None:
         with _client(args, settings) as client:
             handler(args, client)
+
+    return exit_code(call)
+
+
+def exit_code(action: Callable[[], None]) -> int:
+    """The documented exit codes, with a one-line error instead of a traceback."""
+    try:
+        action()
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
