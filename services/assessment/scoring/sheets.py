@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Unprocessable
+from services.common.tables import number_text
 
 from ..models import Assessor, Invitation, Round, Score
 from ..panel.service import assigned_regions
@@ -99,7 +100,7 @@ def _decimal(raw: Any) -> Decimal | None:
     if isinstance(raw, int | float):
         return Decimal(str(raw))
     try:
-        return Decimal(str(raw).strip().replace(",", "."))  # 3,5 as written under Indonesian settings
+        return Decimal(number_text(str(raw)))  # 3,5 as written under Indonesian settings
     except InvalidOperation:
         return None
 
