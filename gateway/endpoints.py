@@ -25,7 +25,7 @@ from services.common.settings import Settings
 from . import schemas, service
 from .models import ApiClient, UserAccount, records
 from .openapi_merge import fetch_service_specs, merge_specs
-from .proxy import rate_limited
+from .proxy import SERVICES, rate_limited
 from .roles import Administrator, Anyone, SignedIn
 
 auth_router = APIRouter(dependencies=[Depends(rate_limited)])
@@ -283,7 +283,7 @@ async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, req
 async def merged_openapi(request: Request) -> JSONResponse:
     state = request.app.state
     if getattr(state, "merged_spec", None) is None:
-        specs, missing = await fetch_service_specs(state.upstreams)
+        specs, missing = await fetch_service_specs(state.upstreams, SERVICES)
         spec = merge_specs(request.app.openapi(), specs, token_url="/auth/token")
         if missing:
             spec["info"]["x-missing-services"] = missing

@@ -1,40 +1,22 @@
-"""Labels for the stable codes the API uses, in Indonesian (default) or English, for people-facing screens."""
+"""Every label in one answer: the gateway's own (roles) and each service's, asked concurrently."""
 
-from typing import Annotated
+from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+import asyncio
+from typing import Any
 
-from services.common.auth import Gate, Principal
-from services.common.errors import prefers_english, problem_responses
+from fastapi import APIRouter, Depends, Request, Response
 
-from .proxy import rate_limited
+from services.common.errors import ServiceUnavailable, problem_responses
+from services.common.labels import Labels, LabelTable, Lang, in_language
+from services.common.upstream import Upstreams
+
+from .proxy import SERVICES, rate_limited
+from .roles import Anyone
 
 router = APIRouter(dependencies=[Depends(rate_limited)])
-Anyone = Annotated[Principal | None, Depends(Gate(public=True))]
 
-# code -> (Indonesian, English)
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "round_state": {"draft": ("Draf", "Draft"), "inviting": ("Undangan", "Inviting"),
-                    "assessing": ("Penilaian", "Assessing"), "moderating": ("Moderasi", "Moderating"),
-                    "finalised": ("Final", "Finalised"), "published": ("Diumumkan", "Published")},
-    "invitation_status": {"invited": ("Diundang", "Invited"), "accepted": ("Menerima", "Accepted"),
-                          "declined": ("Menolak", "Declined")},
-    "masterplan_state": {"draft": ("Draf", "Draft"), "submitted": ("Diajukan", "Submitted"),
-                         "in_review": ("Ditelaah", "In review"), "approved": ("Disetujui", "Approved"),
-                         "superseded": ("Digantikan", "Superseded")},
-    "report_status": {"not_started": ("Belum dimulai", "Not started"), "on_track": ("Sesuai rencana", "On track"),
-                      "delayed": ("Terlambat", "Delayed"), "done": ("Selesai", "Done"),
-                      "cancelled": ("Dibatalkan", "Cancelled")},
-    "funding": {"apbd": ("APBD", "Regional budget (APBD)"), "apbn": ("APBN", "National budget (APBN)"),
-                "kpbu": ("KPBU", "Public-private partnership (KPBU)"), "csr_private": ("CSR/swasta", "CSR/private"),
-                "other": ("Lainnya", "Other")},
-    "island_group": {"sumatera": ("Sumatera", "Sumatra"), "jawa": ("Jawa", "Java"),
-                     "bali_nusa_tenggara": ("Bali dan Nusa Tenggara", "Bali and Nusa Tenggara"),
-                     "kalimantan": ("Kalimantan", "Kalimantan"), "sulawesi": ("Sulawesi", "Sulawesi"),
-                     "maluku": ("Maluku", "Maluku"), "papua": ("Papua", "Papua")},
-    "region_level": {"province": ("Provinsi", "Province"), "regency": ("Kabupaten/kota", "Regency/city"),
-                     "district": ("Kecamatan", "District"), "village": ("Desa/kelurahan", "Village")},
+LABELS: LabelTable = {
     "role": {"kominfo_admin": ("Admin Kominfo", "Kominfo administrator"),
              "kominfo_officer": ("Petugas Kominfo", "Kominfo officer"), "assessor": ("Asesor", "Assessor"),
              "kemendagri": ("Kemendagri", "Ministry of Home Affairs"), "kemenkeu": ("Kemenkeu", "Ministry of Finance"),
@@ -46,19 +28,20 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-class Labels(BaseModel):
-    language: str = Field(examples=["id"])
-    labels: dict[str, dict[str, str]] = Field(description="For each list, code → label")
-
-
-@router.get("/api/v1/labels", operation_id="labels_get", tags=["views"],
-            summary="Labels for the API's codes, in Indonesian (default) or English",
-            description="Chosen by `lang`, else by Accept-Language. Codes stay the same in every language.",
-            responses=problem_responses(422))
-async def labels(request: Request, response: Response, _: Anyone,
-                 lang: Annotated[str | None, Query(pattern="^(id|en)$")] = None) -> Labels:
-    english = lang == "en" if lang else prefers_english(request.headers.get("accept-language"))
-    response.headers["Content-Language"] = "en" if english else "id"
-    return Labels(language="en" if english else "id",
-                  labels={name: {code: pair[1 if english else 0] for code, pair in codes.items()}
-                          for name, codes in LABELS.items()})
+@router.get("/api/v1/labels", operation_id="labels_get", tags=["labels"],
+            summary="Labels for every code of the API, in Indonesian (default) or English",
+            description="Chosen by `lang`, else by Accept-Language. Codes stay the same in every language; each "
+                        "service also answers its own at `/api/v1/<service>/labels`.",
+            responses=problem_responses(422, 503))
+async def labels(request: Request, response: Response, _: Anyone, lang: Lang = None) -> Labels:
+    own = in_language(request, response, LABELS, lang)
+    upstreams: Upstreams = request.app.state.upstreams
+    answers: list[Any] = await asyncio.gather(
+        *(upstreams.call(name, "GET", f"/api/v1/{name}/labels", params={"lang": own.language}) for name in SERVICES),
+        return_exceptions=True)
+    for name, answer in zip(SERVICES, answers, strict=True):
+        if isinstance(answer, BaseException):
+            raise ServiceUnavailable(f"The {name} service's labels could not be had; try again shortly",
+                                     headers={"Retry-After": "1"})
+        own.labels.update(answer["labels"])
+    return own

@@ -13,18 +13,17 @@ from services.common.audit import audit_router
 from services.common.auth import KeySource, TokenVerifier
 from services.common.background import running
 from services.common.settings import Settings
-from services.common.upstream import upstream_hook
+from services.common.upstream import upstreams_hook
 
+from .documents import router as documents_router
 from .endpoints import DOCS_ASSETS, admin_router, auth_router, meta_router
 from .keys import KeyRing
 from .labels import router as labels_router
 from .models import records
-from .proxy import SERVICES, AiohttpHop, InFlight, ProxyHop, SharedCache
-from .publication import router as publication_router
+from .proxy import SERVICES, InFlight, ProxyHop, SharedCache
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
-from .views import router as views_router
 from .webhooks.endpoints import router as webhooks_router
 from .webhooks.worker import webhook_worker
 
@@ -57,7 +56,6 @@ async def watch_revocations(app: FastAPI, interval: float = 1.0) -> None:
 async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     attach_gateway(app, settings, KeyRing.load(settings))
-    app.state.hop = AiohttpHop(settings)
     app.state.rate_limiter = RateLimiter(app.state.sessionmaker, per_minute=settings.rate_limit_per_minute,
                                          anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
     try:
@@ -65,7 +63,6 @@ async def gateway_resources(app: FastAPI) -> AsyncIterator[None]:
             yield
     finally:
         await app.state.rate_limiter.close()
-        await app.state.hop.close()
 
 
 admin_audit = audit_router("/api/v1/admin", records, Administrator, "admin_audit_list", "admin")
@@ -74,13 +71,11 @@ app = create_app(
     service="gateway",
     title="Gateway",
     description="Tokens, accounts and routing to the services.",
-    routers=[auth_router, admin_router, admin_audit, views_router, publication_router, labels_router,
-             webhooks_router, meta_router],
+    routers=[auth_router, admin_router, admin_audit, labels_router, webhooks_router, documents_router, meta_router],
     tags=[{"name": "auth", "description": "OAuth2 tokens and signing keys"},
           {"name": "admin", "description": "People and partner clients (kominfo_admin)"},
-          {"name": "views", "description": "The region dossier and the programme funnel, composed from all services"},
           {"name": "webhooks", "description": "Signed event deliveries to partner systems"}],
-    hooks=[*(upstream_hook(name) for name in SERVICES), gateway_resources, webhook_worker],
+    hooks=[upstreams_hook(*SERVICES), gateway_resources, webhook_worker],
     openapi_url=None,
     outbox_model=records.outbox,
     inner_middleware=[ProxyHop],

@@ -165,14 +165,3 @@ class Revocation(Base):
 
     sub: Mapped[str] = mapped_column(String(200), primary_key=True)
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SignedResult(Base):
-    """A published round's results as the gateway signed them (JWS), once: the same document for everyone."""
-
-    __tablename__ = "signed_result"
-
-    round_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kid: Mapped[str] = mapped_column(String(100))
-    jws: Mapped[str] = mapped_column(Text)
-    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
-import httpx
+from services.common.errors import ProblemError
+from services.common.upstream import Upstreams
 
 from .webhooks.events import webhooks_section
 
@@ -69,15 +71,14 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
     return merged
 
 
-async def fetch_service_specs(clients: dict[str, httpx.AsyncClient]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+async def fetch_service_specs(upstreams: Upstreams,
+                              names: Iterable[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     specs: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
-    for name, client in clients.items():
+    for name in names:
         try:
-            resp = await client.get("/openapi.json")
-            resp.raise_for_status()
-            specs[name] = resp.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            specs[name] = await upstreams.call(name, "GET", "/openapi.json")
+        except (ProblemError, ValueError) as exc:
             log.warning("could not fetch the %s spec: %s", name, type(exc).__name__)
             missing.append(name)
     return specs, missing

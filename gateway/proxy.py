@@ -1,10 +1,10 @@
 """Pass requests to the owning service: the gateway's hot path.
 
 Every call of every user comes through here, so it runs below the web framework: `ProxyHop` is ASGI
-middleware that takes paths of a service straight to it (token check, rate limit, in-flight cap, body
-deadline, then one upstream call), and leaves the gateway's own operations to their routes. Upstream
-calls go over aiohttp's pooled keep-alive connections (`AiohttpHop`); small answers are sent in one
-piece, large ones streamed. Tests pass their in-process httpx clients instead (`HttpxHop`).
+middleware that takes every path under a service's prefix straight to it (token check, rate limit,
+in-flight cap, body deadline, then one upstream call) and leaves the rest to the gateway's routes.
+Upstream calls go over the process's one upstream client (`services.common.upstream`); small answers
+are sent in one piece, large ones streamed.
 """
 
 from __future__ import annotations
@@ -14,37 +14,29 @@ import contextlib
 import logging
 import re
 import time
-import typing
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import aiohttp
-import httpx
 from fastapi import Request
-from multidict import CIMultiDict
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from yarl import URL
 
 from services.common.auth import Principal, TokenVerifier, bearer_token
 from services.common.conditional import send_whole
 from services.common.errors import (
-    BadGateway,
-    BadRequest,
-    GatewayTimeout,
     NotFound,
     ProblemError,
     RequestTimeout,
-    ServiceUnavailable,
     TooManyRequests,
     answer_problem,
-    path_pattern,
 )
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
 from services.common.tracing import PROPAGATION_HEADERS, inject
+from services.common.upstream import Upstreams
 
 from .ratelimit import Quota, RateLimiter
 
@@ -135,122 +127,6 @@ async def rate_limited(request: Request, response: Response) -> None:
 
 
 
-@dataclass
-class Answer:
-    """An upstream's answer: status and raw headers, then its body in one piece or in chunks."""
-
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes | None
-    chunks: AsyncIterator[bytes] | None
-    release: Callable[[], Awaitable[None] | None]
-
-
-# Answers up to this size (with a Content-Length) are read whole and sent in one message.
-WHOLE = 256 * 1024
-
-
-def _service_unreachable(service: str) -> ServiceUnavailable:
-    return ServiceUnavailable(f"The {service} service is not reachable; try again shortly",
-                              headers={"Retry-After": "1"})
-
-
-class AiohttpHop:
-    """Pooled keep-alive connections to each service; a quarter of httpx's cost per call (see bench/load.py)."""
-
-    def __init__(self, settings: Settings):
-        self.bases = {name: settings.service_url(name).rstrip("/") for name in SERVICES}
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.upstream_connect_timeout,
-                                             sock_read=settings.upstream_read_timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:  # made inside the running loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30, enable_cleanup_closed=False),
-                timeout=self.timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept",
-                                                                                 "Accept-Encoding", "Content-Type"))
-        return self._session
-
-    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
-                   body: bytes) -> Answer:
-        try:
-            url = URL(self.bases[service] + target, encoded=True)
-        except ValueError:
-            raise BadRequest("The request URL cannot be forwarded") from None
-        # aiohttp writes header values as UTF-8: a value that is not UTF-8 goes on as Latin-1 text.
-        sent = CIMultiDict((k.decode("latin-1"), _text(v)) for k, v in headers if k != b"content-length")
-        try:
-            response = await self.session().request(method, url, headers=sent, data=body or None,
-                                                    allow_redirects=False)
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
-            raise _service_unreachable(service) from None
-        except (aiohttp.SocketTimeoutError, TimeoutError):
-            raise GatewayTimeout(f"The {service} service did not answer in time") from None
-        except aiohttp.ClientError as exc:
-            raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
-        except ValueError:
-            raise BadRequest("The request cannot be forwarded") from None
-        size = response.content_length
-        if size is not None and size <= WHOLE:
-            try:
-                data = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                response.release()
-                raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
-            return Answer(response.status, list(response.raw_headers), data, None, response.release)
-        return Answer(response.status, list(response.raw_headers), None, response.content.iter_any(),
-                      response.release)
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-
-def _text(value: bytes) -> str:
-    try:
-        return value.decode()
-    except UnicodeDecodeError:
-        return value.decode("latin-1")
-
-
-class HttpxHop:
-    """The same calls over httpx clients: how the tests reach their in-process services."""
-
-    def __init__(self, clients: dict[str, httpx.AsyncClient]):
-        self.clients = clients
-
-    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
-                   body: bytes) -> Answer:
-        client = self.clients[service]
-        try:
-            request = client.build_request(method, target, headers=headers, content=body)
-        except httpx.InvalidURL:
-            raise BadRequest("The request URL cannot be forwarded") from None
-        try:
-            response = await client.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
-            raise _service_unreachable(service) from None
-        except (httpx.ReadTimeout, httpx.WriteTimeout):
-            raise GatewayTimeout(f"The {service} service did not answer in time") from None
-        except httpx.HTTPError as exc:
-            raise BadGateway(f"The {service} service failed: {type(exc).__name__}") from None
-        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.multi_items()]
-        size = response.headers.get("content-length")
-        if size is not None and size.isdigit() and int(size) <= WHOLE:
-            try:
-                data = b"".join([chunk async for chunk in response.aiter_raw()])
-            finally:
-                await response.aclose()
-            return Answer(response.status_code, raw, data, None, lambda: None)
-        return Answer(response.status_code, raw, None, response.aiter_raw(), response.aclose)
-
-
-class HopTransport(typing.Protocol):
-    async def send(self, service: str, method: str, target: str, headers: list[tuple[bytes, bytes]],
-                   body: bytes) -> Answer: ...
-
-
 PREFIX = "/api/v1/"
 
 
@@ -262,20 +138,14 @@ def service_of(path: str) -> str | None:
 
 
 class ProxyHop:
-    """ASGI: a service's paths go straight to it; the gateway's own operations (and 404s) to the router."""
+    """ASGI: a service's paths go straight to it; everything else (the gateway's own operations) to the router."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
-        self._own: list[re.Pattern[str]] | None = None
-
-    def _is_own(self, scope: Scope) -> bool:
-        if self._own is None:  # the gateway's own operations under a service's prefix, e.g. the dossier
-            self._own = [path_pattern(t) for t in scope["app"].openapi().get("paths", {}) if service_of(t)]
-        return any(p.match(scope["path"]) for p in self._own)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         service = service_of(scope["path"]) if scope["type"] == "http" else None
-        if service is None or self._is_own(scope):
+        if service is None:
             await self.app(scope, receive, send)
             return
         scope["route"] = PROXY_ROUTES[service]
@@ -373,12 +243,12 @@ async def forward(request: Request, service: str, send: Send) -> None:
     forwarded = _forward_headers(request)
     if request.method == "GET":  # the whole answer comes here, so the gateway can keep it; 304 is decided below
         forwarded = [(k, v) for k, v in forwarded if k.lower() != b"if-none-match"]
-    upstream: HopTransport = request.app.state.hop
+    upstreams: Upstreams = request.app.state.upstreams
     started = time.perf_counter()
     in_flight: InFlight = request.app.state.in_flight
     with in_flight.holding(request.state.client_key, settings.max_in_flight_per_client):
         try:
-            answer = await upstream.send(service, request.method, target, forwarded, body)
+            answer = await upstreams.send(service, request.method, target, forwarded, body)
         except ProblemError:
             UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
             raise
@@ -396,7 +266,7 @@ async def forward(request: Request, service: str, send: Send) -> None:
         async for chunk in answer.chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
-    except (aiohttp.ClientError, httpx.HTTPError, TimeoutError) as exc:
+    except (aiohttp.ClientError, TimeoutError) as exc:
         # The answer has begun: all that is left is to end it early.
         log.warning("upstream %s broke off an answer: %s", service, type(exc).__name__)
     finally:

@@ -10,8 +10,9 @@ from alembic.config import Config
 
 # In the source tree by default; an installed image points SMARTCITY_MIGRATIONS_DIR at its copy.
 MIGRATIONS_DIR = Path(os.environ.get("SMARTCITY_MIGRATIONS_DIR", Path(__file__).resolve().parents[1] / "migrations"))
-# Order matters only for readability: no schema refers to another.
-ENVIRONMENTS = ("auth", "regions", "assessment", "masterplan")
+# No schema refers to another. One hand-over reads across: signed results moved from auth to assessment
+# (assessment_0008 copies, auth_0009 drops), so auth migrates after assessment.
+ENVIRONMENTS = ("regions", "assessment", "masterplan", "auth")
 
 
 def alembic_config(env: str, database_url: str) -> Config:

@@ -1,40 +1,44 @@
-"""A real PostgreSQL for the whole run; every test inside one transaction that is rolled back.
+"""A real PostgreSQL for the whole run; every test inside transactions that are rolled back.
 
 The server is the embedded one (or DATABASE_URL's); the test database is created fresh,
 migrated with the real migrations and seeded with the real region tree once per run.
-Apps run in-process over httpx.ASGITransport; the gateway reaches the services the same way,
-so a call goes gateway -> service -> database exactly as in production, inside the test's
-transaction.
+The four apps are served in this process by uvicorn on real sockets, and call each other with the
+production upstream client (the gateway's hop and every service-to-service call), so a call goes
+gateway -> service -> database exactly as in production. Each process has its own connection,
+as each has its own pool in production, with one transaction per test that is rolled back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from gateway.keys import KeyRing, access_claims, ensure_dev_keys
 from gateway.main import app as gateway_app
 from gateway.main import attach_gateway
-from gateway.proxy import HttpxHop
+from gateway.proxy import SERVICES
 from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
 from services.common.db import async_url
-from services.common.server import serve_command
+from services.common.server import HeadDeadlineProtocol, serve_command
 from services.common.settings import Settings
+from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
 from smartcity import migrate
@@ -85,11 +89,24 @@ def database_url(pg_server: Server) -> str:
     return url
 
 
+# Which processes each process calls, as in production (their upstreams hooks).
+CALLS = {"gateway": SERVICES, "regions": ("gateway",), "assessment": ("regions", "gateway"),
+         "masterplan": ("assessment", "regions", "gateway")}
+ALL_APPS: dict[str, FastAPI] = {**SERVICE_APPS, "gateway": gateway_app}
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def ports() -> dict[str, int]:
+    return dict(zip(ALL_APPS, free_ports(len(ALL_APPS), start=18600), strict=True))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, ports: dict[str, int], tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(env="test", database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
                     rate_limit_per_minute=100_000, rate_limit_anonymous_per_minute=100_000,
-                    webhook_allow_private=True)  # the test receivers listen on 127.0.0.1
+                    webhook_allow_private=True,  # the test receivers listen on 127.0.0.1
+                    service_key=os.urandom(24).hex(),
+                    **{f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()})
 
 
 @pytest.fixture(scope="session")
@@ -104,55 +121,122 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-@pytest.fixture
-async def conn(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    async with engine.connect() as connection:
-        outer = await connection.begin()
-        yield connection
-        await outer.rollback()
+class QuietServer(uvicorn.Server):
+    """uvicorn inside the test run: pytest keeps its own signal handling."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_in_process(app: object, port: int) -> tuple[QuietServer, asyncio.Task[None]]:
+    """An ASGI app on a real socket, served on the test's event loop (no lifespan: the fixtures set its state)."""
+    server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol,
+                                        lifespan="off", log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # the server could not start: say why
+        await asyncio.sleep(0.01)
+    return server, task
 
 
 @pytest.fixture
-def sessionmaker(conn: AsyncConnection) -> async_sessionmaker:
-    # Each request's "commit" releases a savepoint; the test's outer transaction is rolled back.
-    return async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+async def serve_app() -> AsyncIterator[Callable[[object], Awaitable[str]]]:
+    """Serve a stand-in ASGI app (a service that hangs, say) on a real socket for one test; its base URL."""
+    running = []
+
+    async def start(app: object) -> str:
+        port = free_ports(1, start=18700)[0]
+        running.append(await serve_in_process(app, port))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, task in running:
+        server.should_exit = True
+        server.force_exit = True
+        await task
 
 
-class _OneAtATime(httpx.AsyncBaseTransport):
-    """All in-process services share the test's one connection, so the gateway's concurrent calls
-    (the dossier asks three services at once) take turns here; in production each has its own pool."""
-
-    def __init__(self, app: FastAPI, lock: asyncio.Lock):
-        self.inner, self.lock = httpx.ASGITransport(app=app), lock
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        async with self.lock:
-            response = await self.inner.handle_async_request(request)
-            body = b"".join([chunk async for chunk in response.aiter_raw()])  # still compressed, as sent
-        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(body))
+@contextlib.contextmanager
+def upstream_at(app: FastAPI, name: str, base: str) -> Iterator[None]:
+    """For a while, one process's calls to `name` go to `base` instead (a closed port: the service is down)."""
+    bases = app.state.upstreams.bases
+    original, bases[name] = bases[name], base
+    try:
+        yield
+    finally:
+        bases[name] = original
 
 
-def in_process(app: FastAPI, name: str, lock: asyncio.Lock | None = None) -> httpx.AsyncClient:
-    transport = _OneAtATime(app, lock) if lock else httpx.ASGITransport(app=app)
-    return httpx.AsyncClient(transport=transport, base_url=f"http://{name}")
+def closed_port() -> str:
+    """The address of a port nothing listens on."""
+    return f"http://127.0.0.1:{free_ports(1, start=18900)[0]}"
 
 
-@pytest.fixture
-def apps(settings: Settings, ring: KeyRing, sessionmaker: async_sessionmaker) -> dict[str, FastAPI]:
-    for app in [*SERVICE_APPS.values(), gateway_app]:
+@pytest.fixture(scope="session")
+async def servers(settings: Settings, ring: KeyRing, ports: dict[str, int]) -> AsyncIterator[dict[str, str]]:
+    """The four processes, each on its own port, calling each other as in production."""
+    running = []
+    for name, app in ALL_APPS.items():
         attach_resources(app, settings)
-        app.state.sessionmaker = sessionmaker
-    # Services that ask the registry over HTTP reach it in-process, inside the same transaction.
-    assessment_app.state.upstreams = {"regions": in_process(regions_app, "regions")}
-    masterplan_app.state.upstreams = {"regions": in_process(regions_app, "regions"),
-                                      "assessment": in_process(assessment_app, "assessment")}
+        app.state.upstreams = Upstreams(settings, CALLS[name])
+        running.append(await serve_in_process(app, ports[name]))
+    yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    for server, task in running:
+        server.should_exit = True
+        await task
+    for app in ALL_APPS.values():
+        await app.state.upstreams.close()
+
+
+@pytest.fixture(scope="session")
+async def connections(engine: AsyncEngine) -> AsyncIterator[dict[str, AsyncConnection]]:
+    opened = {name: await engine.connect() for name in ALL_APPS}
+    yield opened
+    for connection in opened.values():
+        await connection.close()
+
+
+@pytest.fixture
+async def db(connections: dict[str, AsyncConnection]) -> AsyncIterator[dict[str, AsyncConnection]]:
+    """Each process's connection, inside a transaction that is rolled back after the test."""
+    outer = [await connection.begin() for connection in connections.values()]
+    yield connections
+    for transaction in outer:
+        await transaction.rollback()
+
+
+class TakingTurns:
+    """A process's sessions on its one test connection, one at a time (in production each has a pooled
+    connection of its own). Each request's "commit" releases a savepoint; the test's transaction is rolled back."""
+
+    def __init__(self, connection: AsyncConnection):
+        self.maker = async_sessionmaker(bind=connection, expire_on_commit=False,
+                                        join_transaction_mode="create_savepoint")
+        self.turn = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        async with self.turn, self.maker() as session:
+            yield session
+
+
+@pytest.fixture
+def sessionmakers(db: dict[str, AsyncConnection]) -> dict[str, TakingTurns]:
+    return {name: TakingTurns(connection) for name, connection in db.items()}
+
+
+@pytest.fixture
+def apps(settings: Settings, ring: KeyRing, servers: dict[str, str],
+         sessionmakers: dict[str, TakingTurns]) -> dict[str, FastAPI]:
+    for name, app in ALL_APPS.items():
+        attach_resources(app, settings)
+        app.state.sessionmaker = sessionmakers[name]
     attach_gateway(gateway_app, settings, ring)
-    turns = asyncio.Lock()
-    gateway_app.state.upstreams = {name: in_process(app, name, turns) for name, app in SERVICE_APPS.items()}
-    gateway_app.state.hop = HttpxHop(gateway_app.state.upstreams)
-    gateway_app.state.rate_limiter = RateLimiter(sessionmaker, per_minute=settings.rate_limit_per_minute,
+    gateway_app.state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
-    return {**SERVICE_APPS, "gateway": gateway_app}
+    return ALL_APPS
 
 
 @pytest.fixture

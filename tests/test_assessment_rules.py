@@ -14,7 +14,7 @@ async def _panel_for(gw, auth, rid, assessor_id, codes, **extra):
         "ends_at": "2019-03-02T12:00:00+07:00", "assessor_ids": [assessor_id], "region_codes": codes, **extra})
 
 
-async def test_conflicts_keep_an_assessor_off_a_panel_unless_overridden_with_a_reason(gw, auth, conn):
+async def test_conflicts_keep_an_assessor_off_a_panel_unless_overridden_with_a_reason(gw, auth, db):
     officer = auth("kominfo_officer")
     rnd = await open_round(gw, auth, year=2019, codes=[TPI], assess=False)
     await gw.post(f"{A}/rounds/{rnd.id}/invitations", headers=officer, json={"region_codes": [BINTAN, "21.71"]})
@@ -29,12 +29,12 @@ async def test_conflicts_keep_an_assessor_off_a_panel_unless_overridden_with_a_r
             ).status_code == 201
     await gw.post(f"{A}/assessors/{bppt}/conflicts", headers=auth("assessor", sub="user:bppt-1"),
                   json={"region_code": "21.71", "reason": "Istri bekerja di Pemko Batam"})
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     for assessor, region, why in ((itb, BINTAN, "ITB mentors this region"), (kepri, "21.71", "home province 21"),
                                   (bppt, "21.71", "declared: Istri bekerja di Pemko Batam")):
         body = refused(await _panel_for(gw, auth, rnd.id, assessor, [region]), 409, "conflict-of-interest")
         assert body["extra"]["conflicts"][0]["reasons"] == [why]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     ok = await _panel_for(gw, auth, rnd.id, itb, [BINTAN], overrides=[
         {"assessor_id": itb, "region_code": BINTAN, "reason": "Pendampingan ITB berakhir sebelum putaran ini"}])
     assert ok.status_code == 201, ok.text
@@ -44,7 +44,7 @@ async def test_conflicts_keep_an_assessor_off_a_panel_unless_overridden_with_a_r
         "Pendampingan ITB berakhir sebelum putaran ini"]
 
 
-async def test_self_assessment_is_checked_verified_and_scored_as_verified(gw, auth, conn):
+async def test_self_assessment_is_checked_verified_and_scored_as_verified(gw, auth, db):
     officer, pemda = auth("kominfo_officer"), auth("pemda", region=TPI)
     rnd = await open_round(gw, auth, year=2019, codes=[TPI, BINTAN], components=SELF)
     url = f"{A}/rounds/{rnd.id}/self-assessments/{TPI}"
@@ -53,13 +53,13 @@ async def test_self_assessment_is_checked_verified_and_scored_as_verified(gw, au
     assert declared.status_code == 200, declared.text
     assert (await gw.put(f"{A}/rounds/{rnd.id}/self-assessments/{BINTAN}", headers=pemda, json={"items": [
         {"component_key": "readiness", "value": "4"}]})).status_code == 404  # another region's
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     for bad in ({"component_key": "readiness", "value": "9"}, {"component_key": "overall", "value": "3"}):
         assert (await gw.put(url, headers=pemda, json={"items": [bad]})).status_code == 422, bad
     high = await gw.post(f"{url}/verifications", headers=officer,
                          json={"component_key": "readiness", "verified_value": "7"})
     assert high.status_code == 422 and high.json()["errors"][0]["loc"] == ["body", "verified_value"]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     assert (await gw.post(f"{url}/verifications", headers=officer,
                           json={"component_key": "readiness", "verified_value": "2"})).status_code == 204
     assert (await gw.get(url, headers=pemda)).json()["items"][0]["verified_value"] == "2.000"

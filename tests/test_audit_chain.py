@@ -28,30 +28,30 @@ async def _rows(conn):
     return (await conn.execute(text("SELECT id, seq FROM assessment.audit_entry ORDER BY seq"))).all()
 
 
-async def test_an_intact_chain_verifies_and_each_row_links_to_the_one_before(gw, auth, conn):
+async def test_an_intact_chain_verifies_and_each_row_links_to_the_one_before(gw, auth, db):
     await _audited_changes(gw, auth, 4)
     check = await _verification(gw, auth)
     assert check["intact"] and check["first_break"] is None
-    assert check["rows"] >= 4 and check["head_seq"] == (await _rows(conn))[-1][1]
+    assert check["rows"] >= 4 and check["head_seq"] == (await _rows(db["assessment"]))[-1][1]
     trail = (await gw.get("/api/v1/assessment/audit", headers=auth("kominfo_admin"))).json()["items"]
     assert [e["seq"] for e in trail[:4]] == sorted((e["seq"] for e in trail[:4]), reverse=True)
 
 
-async def test_an_edited_row_is_found(gw, auth, conn):
+async def test_an_edited_row_is_found(gw, auth, db):
     await _audited_changes(gw, auth, 3)
-    rows = await _rows(conn)
+    rows = await _rows(db["assessment"])
     target_id, target_seq = rows[-2]
-    await conn.execute(text("UPDATE assessment.audit_entry SET actor = 'someone-else' WHERE id = :id"),
+    await db["assessment"].execute(text("UPDATE assessment.audit_entry SET actor = 'someone-else' WHERE id = :id"),
                        {"id": target_id})
     fault = (await _verification(gw, auth))["first_break"]
     assert fault == {"seq": target_seq, "id": target_id, "problem": "its content was changed after it was written"}
 
 
-async def test_a_row_edited_with_its_hash_recomputed_still_breaks_the_next_link(gw, auth, conn):
+async def test_a_row_edited_with_its_hash_recomputed_still_breaks_the_next_link(gw, auth, db):
     await _audited_changes(gw, auth, 3)
-    rows = await _rows(conn)
+    rows = await _rows(db["assessment"])
     target_id, target_seq = rows[-2]
-    await conn.execute(text(
+    await db["assessment"].execute(text(
         "UPDATE assessment.audit_entry SET reason = 'rewritten', row_hash = encode(sha256(convert_to("
         "assessment.audit_entry_canonical(seq, prev_hash, at, actor, action, entity, entity_id, before, after, "
         "'rewritten', request_id), 'UTF8')), 'hex') WHERE id = :id"), {"id": target_id})
@@ -59,18 +59,18 @@ async def test_a_row_edited_with_its_hash_recomputed_still_breaks_the_next_link(
     assert fault["seq"] == target_seq + 1 and fault["problem"] == "it does not link to the row before it"
 
 
-async def test_deleted_rows_are_found_in_the_middle_and_at_the_end(gw, auth, conn):
+async def test_deleted_rows_are_found_in_the_middle_and_at_the_end(gw, auth, db):
     await _audited_changes(gw, auth, 4)
-    rows = await _rows(conn)
-    await conn.execute(text("DELETE FROM assessment.audit_entry WHERE id = :id"), {"id": rows[-3][0]})
+    rows = await _rows(db["assessment"])
+    await db["assessment"].execute(text("DELETE FROM assessment.audit_entry WHERE id = :id"), {"id": rows[-3][0]})
     fault = (await _verification(gw, auth))["first_break"]
     assert fault["seq"] == rows[-3][1] and "missing" in fault["problem"]
 
 
-async def test_rows_cut_off_at_the_end_are_found(gw, auth, conn):
+async def test_rows_cut_off_at_the_end_are_found(gw, auth, db):
     await _audited_changes(gw, auth, 3)
-    rows = await _rows(conn)
-    await conn.execute(text("DELETE FROM assessment.audit_entry WHERE id = :id"), {"id": rows[-1][0]})
+    rows = await _rows(db["assessment"])
+    await db["assessment"].execute(text("DELETE FROM assessment.audit_entry WHERE id = :id"), {"id": rows[-1][0]})
     fault = (await _verification(gw, auth))["first_break"]
     assert fault["seq"] == rows[-1][1] and "rows at the end are missing" in fault["problem"]
 

@@ -212,7 +212,7 @@ async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth
 
     async with direct("assessment") as service:
         assert (await service.get("/api/v1/assessment/rounds", headers=bearer)).status_code == 200
-        await refresh(apps["assessment"], gw)
+        await refresh(apps["assessment"])
         refused = await service.get("/api/v1/assessment/rounds", headers=bearer)
         assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     apps["assessment"].state.verifier.revoked_digests = {}

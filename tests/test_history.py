@@ -14,7 +14,6 @@ from services.common.events import consume_once
 from services.masterplan.consumer import on_registry_event
 from services.masterplan.models import ConsumerCursor
 
-from .conftest import in_process
 from .helpers import finish, open_round, publish_round, score
 from .test_masterplan import PLAN, SIGNATORIES
 
@@ -33,9 +32,9 @@ def clock(request):
         yield request.param
 
 
-async def learn_from_registry(apps, sessionmaker) -> int:
+async def learn_from_registry(apps, sessionmakers) -> int:
     """What the masterplan service's poller does: read the registry's feed once."""
-    return await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
+    return await consume_once(sessionmakers["masterplan"], apps["masterplan"].state.upstreams, source="regions",
                               path="/api/v1/regions/events", cursor_model=ConsumerCursor, handler=on_registry_event)
 
 
@@ -81,7 +80,7 @@ async def sign(gw, auth, code: str, on: str, ref: str) -> dict:
 
 # The 2017 cohort, replayed years later --------------------------------------------------------------
 
-async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmaker, clock):
+async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmakers, clock):
     """80 invited, interviews 2-3 May 2017, 25 selected, MoUs in May, 24 masterplans approved by November 2017
     holding 25.6 million people; a walikota change of 2018 entered afterwards flags one of them."""
     officer = auth("kominfo_officer")
@@ -121,7 +120,7 @@ async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmaker, clock):
             "head_name": "Walikota Baru", "title": "walikota", "start_date": start})
         assert r.status_code == 201, r.text
         assert r.json()["start_date"] == start and r.json()["recorded_at"]
-    assert await learn_from_registry(apps, sessionmaker) >= 2
+    assert await learn_from_registry(apps, sessionmakers) >= 2
     flagged = (await gw.get(f"{M}/masterplans", params={"needs_reconfirmation": "true"}, headers=officer)).json()
     assert [p["region_code"] for p in flagged["items"]] == [first]
     assert "2018-09-20" in flagged["items"][0]["reconfirmation_reason"]
@@ -129,7 +128,7 @@ async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmaker, clock):
     def funnel_rows(body):
         return {y["year"]: y for y in body["per_year"]}, {y["year"]: y for y in body["cumulative"]}
 
-    funnel = await gw.get("/api/v1/programme/funnel", headers=auth("ksp"))
+    funnel = await gw.get("/api/v1/masterplan/funnel", headers=auth("ksp"))
     assert funnel.status_code == 200, funnel.text
     per_year, cumulative = funnel_rows(funnel.json())
     assert per_year[2017] == {
@@ -140,7 +139,7 @@ async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmaker, clock):
     # Later population data does not rewrite 2017's figures.
     await gw.post("/api/v1/regions/indicators/population/values/bulk", headers=auth("kemendagri"), json=[
         {"region_code": code, "year": 2019, "value": 2_000_000, "source": "Dukcapil 2019"} for code in selected])
-    again, _ = funnel_rows((await gw.get("/api/v1/programme/funnel", headers=auth("ksp"))).json())
+    again, _ = funnel_rows((await gw.get("/api/v1/masterplan/funnel", headers=auth("ksp"))).json())
     assert again[2017]["population_with_masterplan"] == 25_600_000
 
     # 2018: a region selected in 2017 is not invited again; the others may be. Cumulative counts are distinct.
@@ -148,14 +147,14 @@ async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmaker, clock):
     body = refused(await gw.post(f"{A}/rounds/{nxt.id}/invitations", headers=officer,
                                  json={"region_codes": [first]}), 409, "region-already-selected")
     assert body["extra"]["selected"] == [{"region_code": first, "round_id": rid, "year": 2017}]
-    per_year, cumulative = funnel_rows((await gw.get("/api/v1/programme/funnel", headers=auth("ksp"))).json())
+    per_year, cumulative = funnel_rows((await gw.get("/api/v1/masterplan/funnel", headers=auth("ksp"))).json())
     assert (per_year[2018]["invited"], cumulative[2018]["invited"]) == (2, 81)
     assert cumulative[2018]["selected"] == 25 and cumulative[2018]["population_with_masterplan"] == 25_600_000
 
 
 # Effective dates ----------------------------------------------------------------------------------
 
-async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessionmaker, clock):
+async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessionmakers, clock):
     officer, kemendagri = auth("kominfo_officer"), auth("kemendagri")
     await publish_round(gw, auth, year=2017, selected=[TPI, BINTAN], start="2017-05-02")
     for i, code in enumerate((TPI, BINTAN)):
@@ -165,7 +164,7 @@ async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessi
     r = await gw.post(f"/api/v1/regions/{BINTAN}/heads", headers=kemendagri, json={
         "head_name": "Apri Sujadi", "title": "bupati", "start_date": "2018-09-20"})
     assert r.status_code == 201, r.text
-    await learn_from_registry(apps, sessionmaker)
+    await learn_from_registry(apps, sessionmakers)
     bintan = await approve(gw, auth, BINTAN, on="2017-10-03", number="Perbup No. 30 Tahun 2017")
     assert bintan["needs_reconfirmation"] is True and "Apri Sujadi" in bintan["reconfirmation_reason"]
 
@@ -174,11 +173,11 @@ async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessi
     assert tpi["approval_recorded_at"] > "2018"  # recorded now, approved in 2017
     await gw.post(f"/api/v1/regions/{TPI}/heads", headers=kemendagri, json={
         "head_name": "H. Lis Darmansyah", "title": "walikota", "start_date": "2013-05-04", "end_date": "2018-05-04"})
-    await learn_from_registry(apps, sessionmaker)
+    await learn_from_registry(apps, sessionmakers)
     assert (await gw.get(f"{M}/masterplans/{tpi['id']}", headers=officer)).json()["needs_reconfirmation"] is False
     await gw.post(f"/api/v1/regions/{TPI}/heads", headers=kemendagri, json={
         "head_name": "H. Syahrul", "title": "walikota", "start_date": "2018-09-20", "end_date": "2020-04-13"})
-    await learn_from_registry(apps, sessionmaker)
+    await learn_from_registry(apps, sessionmakers)
     flagged = (await gw.get(f"{M}/masterplans/{tpi['id']}", headers=officer)).json()
     assert flagged["needs_reconfirmation"] is True and "H. Syahrul" in flagged["reconfirmation_reason"]
 
@@ -194,7 +193,7 @@ async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessi
     # A term that begins after the reconfirmation flags the plan again; one before it would not.
     await gw.post(f"/api/v1/regions/{TPI}/heads", headers=kemendagri, json={
         "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-04-14"})
-    await learn_from_registry(apps, sessionmaker)
+    await learn_from_registry(apps, sessionmakers)
     assert (await gw.get(f"{M}/masterplans/{tpi['id']}", headers=officer)).json()["needs_reconfirmation"] is True
 
     revision = await gw.post(f"{M}/masterplans/{tpi['id']}/revisions", headers=pemda, json={
@@ -204,15 +203,15 @@ async def test_head_terms_flag_by_their_dates_in_any_order(gw, auth, apps, sessi
 
 # The programme's rules: each refusal names its rule, and nothing is written -------------------------
 
-async def test_a_selected_region_is_not_invited_again_without_a_reason(gw, auth, conn):
+async def test_a_selected_region_is_not_invited_again_without_a_reason(gw, auth, db):
     officer = auth("kominfo_officer")
     first = await publish_round(gw, auth, year=2017, selected=[TPI], others=["21.71"], start="2017-05-02")
     nxt = await open_round(gw, auth, year=2018, codes=[BINTAN], start="2018-03-05", assess=False)
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     body = refused(await gw.post(f"{A}/rounds/{nxt.id}/invitations", headers=officer,
                                  json={"region_codes": [TPI, "21.71"]}), 409, "region-already-selected")
     assert f"round {first}, 2017" in body["detail"]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     by_filter = await gw.post(f"{A}/rounds/{nxt.id}/invitations", headers=officer,
                               json={"filter": {"type": "kota", "province": "21"}})
     assert by_filter.json()["region_codes"] == ["21.71"]
@@ -226,7 +225,7 @@ async def test_a_selected_region_is_not_invited_again_without_a_reason(gw, auth,
     assert any(e["action"] == "invitation.reinvite" and e["reason"] for e in trail)
 
 
-async def test_a_session_lies_within_its_rounds_dates(gw, auth, conn):
+async def test_a_session_lies_within_its_rounds_dates(gw, auth, db):
     officer = auth("kominfo_officer")
     rnd = await open_round(gw, auth, year=2019, codes=[TPI, BINTAN], start="2019-02-21", assess=False)
     slot = {"name": "Panel B", "venue": "Pustiknas", "starts_at": "2019-03-05T08:00:00+07:00",
@@ -234,10 +233,10 @@ async def test_a_session_lies_within_its_rounds_dates(gw, auth, conn):
     sessions = f"{A}/rounds/{rnd.id}/sessions"
     (panel,) = (await gw.get(sessions, headers=officer)).json()["items"]
     assert (await gw.delete(f"{sessions}/{panel['id']}", headers=officer)).status_code == 204
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     body = refused(await gw.post(sessions, headers=officer, json=slot), 409, "session-outside-round")
     assert body["extra"] == {"starts_on": "2019-02-21", "ends_on": "2019-02-22"}
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     current = await gw.get(f"{A}/rounds/{rnd.id}", headers=officer)
     moved = await gw.patch(f"{A}/rounds/{rnd.id}", headers={**officer, "If-Match": current.headers["etag"]},
                            json={"ends_on": "2019-03-06"})
@@ -248,7 +247,7 @@ async def test_a_session_lies_within_its_rounds_dates(gw, auth, conn):
     refused(back, 409, "session-outside-round")
 
 
-async def test_attendance_is_recorded_only_once_the_round_is_open(gw, auth, conn):
+async def test_attendance_is_recorded_only_once_the_round_is_open(gw, auth, db):
     officer = auth("kominfo_officer")
     rubric = (await gw.get(f"{A}/rubrics", params={"code": "gm100-2019"}, headers=officer)).json()["items"][0]
     rid = (await gw.post(f"{A}/rounds", headers=officer, json={
@@ -258,15 +257,15 @@ async def test_attendance_is_recorded_only_once_the_round_is_open(gw, auth, conn
     accepted = await gw.patch(f"{A}/rounds/{rid}/invitations/{TPI}", headers=auth("pemda", region=TPI),
                               json={"status": "accepted", "answered_on": "2019-02-11"})
     assert accepted.status_code == 200 and accepted.json()["answered_on"] == "2019-02-11"
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     refused(await gw.patch(f"{A}/rounds/{rid}/invitations/{TPI}", headers=officer, json={"attended": True}),
             409, "attendance-not-open")
     refused(await gw.post(f"{A}/rounds/{rid}/invitations/answers", headers=officer,
                           json={"items": [{"region_code": TPI, "attended": True}]}), 409, "attendance-not-open")
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
 
 
-async def test_a_round_is_not_finalised_while_panel_scores_are_owed(gw, auth, conn):
+async def test_a_round_is_not_finalised_while_panel_scores_are_owed(gw, auth, db):
     officer = auth("kominfo_officer")
     rnd = await open_round(gw, auth, year=2019, codes=[TPI, BINTAN, "21.71"], quota=2, assessors=2)
     (a, sub_a), (b, sub_b) = rnd.assessors
@@ -274,11 +273,11 @@ async def test_a_round_is_not_finalised_while_panel_scores_are_owed(gw, auth, co
     await score(gw, auth, rnd.id, sub_b, {TPI: 82, BINTAN: 71})
     await score(gw, auth, rnd.id, sub_b, {"21.71": 50}, submit=False)  # saved, not submitted
     await finish(gw, auth, rnd.id, "moderating")
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     body = refused(await gw.post(f"{A}/rounds/{rnd.id}/transitions", headers=officer, json={"to": "finalised"}),
                    409, "scores-owed")
     assert [(o["region_code"], o["assessor_id"]) for o in body["extra"]["owed"]] == [("21.71", b)]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     assert (await gw.get(f"{A}/rounds/{rnd.id}", headers=officer)).json()["state"] == "moderating"
     withdrawn = await gw.post(f"{A}/rounds/{rnd.id}/invitations/21.71/withdrawal", headers=officer, json={
         "reason": "Pemda tidak melengkapi dokumen wawancara", "withdrawn_on": "2019-03-02"})
@@ -312,7 +311,7 @@ async def test_missing_indicator_values_are_named_and_rules_come_from_definition
         {"component_key": "green", "reason": "no value of indicator ikh", "rule": "scored 0 of 100"}]
 
 
-async def test_a_conflict_declared_after_the_panel_takes_effect_at_once(gw, auth, conn):
+async def test_a_conflict_declared_after_the_panel_takes_effect_at_once(gw, auth, db):
     officer = auth("kominfo_officer")
     rnd = await open_round(gw, auth, year=2019, codes=[TPI, BINTAN], assessors=2)
     (a, sub_a), (b, sub_b) = rnd.assessors
@@ -321,12 +320,12 @@ async def test_a_conflict_declared_after_the_panel_takes_effect_at_once(gw, auth
     declared = await gw.post(f"{A}/assessors/{b}/conflicts", headers=auth("assessor", sub=sub_b),
                              json={"region_code": TPI, "reason": "Pernah menjadi konsultan Pemko Tanjungpinang"})
     assert declared.status_code == 201, declared.text
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     me_b = auth("assessor", sub=sub_b)
     refused(await gw.put(f"{A}/rounds/{rnd.id}/scores/{TPI}", headers=me_b,
                          json={"scores": [{"component_key": "overall", "value": "75"}]}), 409, "conflict-of-interest")
     refused(await gw.post(f"{A}/rounds/{rnd.id}/scores/{TPI}/submit", headers=me_b), 409, "conflict-of-interest")
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
 
     # A's submitted score is set aside (kept, audited, not counted) once A declares too.
     await gw.post(f"{A}/assessors/{a}/conflicts", headers=officer,
@@ -399,18 +398,18 @@ async def test_withdraw_an_invitation_and_edit_or_cancel_a_session(gw, auth):
 
 # Bulk work as at Pustiknas --------------------------------------------------------------------------
 
-async def test_answers_for_many_regions_are_all_or_nothing(gw, auth, conn):
+async def test_answers_for_many_regions_are_all_or_nothing(gw, auth, db):
     officer = auth("kominfo_officer")
     rnd = await open_round(gw, auth, year=2019, codes=[TPI], assess=False)
     await gw.post(f"{A}/rounds/{rnd.id}/invitations", headers=officer, json={"region_codes": [BINTAN, "21.71"]})
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     bad = await gw.post(f"{A}/rounds/{rnd.id}/invitations/answers", headers=officer, json={"items": [
         {"region_code": BINTAN, "status": "accepted", "attended": True},
         {"region_code": "21.71", "attended": True},
         {"region_code": "21.04", "status": "declined"}]})
     assert bad.status_code == 422
     assert [e["loc"] for e in bad.json()["errors"]] == [["body", "items", 1], ["body", "items", 2, "region_code"]]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     ok = await gw.post(f"{A}/rounds/{rnd.id}/invitations/answers", headers=officer, json={"items": [
         {"region_code": BINTAN, "status": "accepted", "answered_on": "2019-02-12", "attended": True,
          "attended_on": "2019-03-01"}, {"region_code": "21.71", "status": "declined", "answered_on": "2019-02-13"}]})
@@ -419,10 +418,10 @@ async def test_answers_for_many_regions_are_all_or_nothing(gw, auth, conn):
                                                                            ("declined", None)]
 
 
-async def test_one_sheet_for_several_regions_is_all_or_nothing(gw, auth, conn):
+async def test_one_sheet_for_several_regions_is_all_or_nothing(gw, auth, db):
     rnd = await open_round(gw, auth, year=2019, codes=[TPI, BINTAN])
     me = auth("assessor", sub=rnd.assessors[0][1])
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     bad = await gw.post(f"{A}/rounds/{rnd.id}/score-sheets", headers=me, json={"submit": True, "sheets": [
         {"region_code": TPI, "scores": [{"component_key": "overall", "value": "80"}]},
         {"region_code": "21.71", "scores": [{"component_key": "overall", "value": "80"}]},
@@ -430,10 +429,10 @@ async def test_one_sheet_for_several_regions_is_all_or_nothing(gw, auth, conn):
     assert bad.status_code == 422
     assert [e["loc"] for e in bad.json()["errors"]] == [["body", "sheets", 1, "region_code"],
                                                         ["body", "sheets", 2, "scores", 0, "value"]]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
 
 
-async def test_the_excel_score_sheet_round_trip(gw, auth, conn):
+async def test_the_excel_score_sheet_round_trip(gw, auth, db):
     import io
 
     from openpyxl import load_workbook
@@ -460,12 +459,12 @@ async def test_the_excel_score_sheet_round_trip(gw, auth, conn):
                                                           "spreadsheetml.sheet"}, params=params,
                       content=out.getvalue())
 
-    before = await rows(conn, "assessment")
+    before = await rows(db["assessment"], "assessment")
     bad = await upload({"G4": "tujuh puluh", "G5": 85})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["Nilai", "G4"]
     out_of_scale = await upload({"G4": 170})
     assert out_of_scale.status_code == 422 and out_of_scale.json()["errors"][0]["loc"] == ["Nilai", "G4"]
-    assert await rows(conn, "assessment") == before
+    assert await rows(db["assessment"], "assessment") == before
     assert (await gw.put(url, headers={**me, "content-type": "text/csv"}, content=b"a,b")).status_code == 415
     assert (await gw.put(url, headers={**me, "content-type": "application/octet-stream"},
                          content=b"PK\x03\x04 not really")).status_code == 422

@@ -6,7 +6,6 @@ from services.common.events import consume_once
 from services.masterplan.consumer import on_registry_event
 from services.masterplan.models import ConsumerCursor
 
-from .conftest import in_process
 from .helpers import publish_round
 
 M = "/api/v1/masterplan"
@@ -101,7 +100,7 @@ async def test_mou_needs_a_published_selection(gw, auth, selected_tpi):
     assert again.status_code == 409
 
 
-async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionmaker, selected_tpi):
+async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionmakers, selected_tpi):
     pemda, officer = auth("pemda", region=TPI), auth("kominfo_officer")
     plan_id, etag, ids = await _draft_with_programmes(gw, pemda)
 
@@ -169,13 +168,13 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
     head = await gw.post(f"/api/v1/regions/{TPI}/heads", headers=auth("kemendagri"), json={
         "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-02-01"})
     assert head.status_code == 201
-    consumed = await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
+    consumed = await consume_once(sessionmakers["masterplan"], apps["masterplan"].state.upstreams, source="regions",
                                   path="/api/v1/regions/events", cursor_model=ConsumerCursor,
                                   handler=on_registry_event)
     assert consumed >= 1
     flagged = (await gw.get(f"{M}/masterplans/{plan_id}", headers=pemda)).json()
     assert flagged["needs_reconfirmation"] is True
-    assert (await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
+    assert (await consume_once(sessionmakers["masterplan"], apps["masterplan"].state.upstreams, source="regions",
                                path="/api/v1/regions/events", cursor_model=ConsumerCursor,
                                handler=on_registry_event)) == 0  # the cursor moved: nothing is applied twice
 
@@ -218,7 +217,7 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
     assert types.count("masterplan.approved") == 2
 
 
-async def test_reconfirmation_clears_the_flag_and_is_recorded(gw, auth, apps, sessionmaker, selected_tpi):
+async def test_reconfirmation_clears_the_flag_and_is_recorded(gw, auth, apps, sessionmakers, selected_tpi):
     pemda, officer = auth("pemda", region=TPI), auth("kominfo_officer")
     plan_id, _, _ = await _draft_with_programmes(gw, pemda)
     await _approve(gw, plan_id, pemda, officer)
@@ -226,7 +225,7 @@ async def test_reconfirmation_clears_the_flag_and_is_recorded(gw, auth, apps, se
                           json={"note": "nothing to reconfirm yet"})).status_code == 409
     await gw.post(f"/api/v1/regions/{TPI}/heads", headers=auth("kemendagri"), json={
         "head_name": "Hj. Rahma", "title": "walikota", "start_date": "2020-02-01"})
-    await consume_once(sessionmaker, in_process(apps["regions"], "regions"), source="regions",
+    await consume_once(sessionmakers["masterplan"], apps["masterplan"].state.upstreams, source="regions",
                        path="/api/v1/regions/events", cursor_model=ConsumerCursor, handler=on_registry_event)
     r = await gw.post(f"{M}/masterplans/{plan_id}/reconfirmations", headers=pemda,
                       json={"note": "Walikota baru menegaskan masterplan tetap berlaku"})

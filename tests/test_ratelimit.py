@@ -6,8 +6,8 @@ from gateway.ratelimit import RateLimiter
 from services.common.errors import TooManyRequests
 
 
-async def test_gateway_answers_429_with_retry_after(gw, apps, sessionmaker, auth):
-    apps["gateway"].state.rate_limiter = RateLimiter(sessionmaker, per_minute=3, anonymous_per_minute=2,
+async def test_gateway_answers_429_with_retry_after(gw, apps, sessionmakers, auth):
+    apps["gateway"].state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=3, anonymous_per_minute=2,
                                                      flush_seconds=0)
     headers = auth("bappenas")
     codes = [(await gw.get("/api/v1/regions/21.72", headers=headers)).status_code for _ in range(4)]
@@ -20,9 +20,9 @@ async def test_gateway_answers_429_with_retry_after(gw, apps, sessionmaker, auth
     assert (await gw.get("/api/v1/regions/16.03", headers=auth("ksp"))).status_code == 200  # others unaffected
 
 
-async def test_two_replicas_share_one_budget(sessionmaker):
-    first = RateLimiter(sessionmaker, per_minute=5, anonymous_per_minute=5, flush_seconds=0)
-    second = RateLimiter(sessionmaker, per_minute=5, anonymous_per_minute=5, flush_seconds=0)
+async def test_two_replicas_share_one_budget(sessionmakers):
+    first = RateLimiter(sessionmakers["gateway"], per_minute=5, anonymous_per_minute=5, flush_seconds=0)
+    second = RateLimiter(sessionmakers["gateway"], per_minute=5, anonymous_per_minute=5, flush_seconds=0)
     admitted = 0
     for replica in [first, second] * 4:
         try:
@@ -36,8 +36,8 @@ async def test_two_replicas_share_one_budget(sessionmaker):
         await first.hit("client:kemenkeu-djpk", anonymous=False)
 
 
-async def test_every_gateway_route_is_limited_and_says_how_much_is_left(gw, apps, sessionmaker, auth):
-    apps["gateway"].state.rate_limiter = RateLimiter(sessionmaker, per_minute=2, anonymous_per_minute=2,
+async def test_every_gateway_route_is_limited_and_says_how_much_is_left(gw, apps, sessionmakers, auth):
+    apps["gateway"].state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=2, anonymous_per_minute=2,
                                                      flush_seconds=0)
     admin = auth("kominfo_admin")
     first = await gw.get("/api/v1/admin/users", headers=admin)

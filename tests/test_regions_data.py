@@ -1,9 +1,16 @@
 """The official region tree, loaded by the real importer, checked against the decree's figures."""
 
+import pytest
 from sqlalchemy import func, select, text
 
 from services.regions.importer import EXPECTED, import_regions
 from services.regions.models import Region
+
+
+@pytest.fixture
+def conn(db):
+    """The registry's own connection: the import runs inside it, as the regions process would."""
+    return db["regions"]
 
 
 async def test_counts_per_level(conn):

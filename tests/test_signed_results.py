@@ -40,7 +40,7 @@ async def _published(gw, rid, tmp_path):
     return signed
 
 
-async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(gw, auth, conn, tmp_path, capsys):
+async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(gw, auth, db, tmp_path, capsys):
     rid = await _round_2019(gw, auth)
     signed = await _published(gw, rid, tmp_path)
     assert (await gw.get(f"{A}/public/rounds/{rid}/signed-results")).content == signed.content  # one document
@@ -56,7 +56,7 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
     assert sum(1 for i in document["items"] if i["selected"]) == 25
     assert document["quota"] == 25 and float(document["rubric_components"][0]["weight"]) == 100
     head = document["audit_head"]
-    stored = (await conn.execute(text("SELECT row_hash FROM assessment.audit_entry WHERE seq = :s"),
+    stored = (await db["assessment"].execute(text("SELECT row_hash FROM assessment.audit_entry WHERE seq = :s"),
                                  {"s": head["seq"]})).scalar_one()
     assert stored == head["hash"]  # the chain as it stood at publication
 
@@ -111,3 +111,18 @@ def test_a_document_stays_verifiable_after_its_key_is_rotated_out(tmp_path):
     payload, kid = verify.signed_payload(token, published)
     assert payload == {"round": 1} and kid == old
     assert KeySource.static(published)._keys.get(old) is None  # no token signed with it is accepted
+
+
+async def test_only_a_service_has_a_document_signed_and_a_document_is_never_a_token(gw, settings, ring):
+    body = {"type": "smartcity-selection+jws", "subject": "result:1", "member": "results", "content": {"a": 1}}
+    assert (await gw.post("/internal/signatures", json=body)).status_code == 401
+    wrong = {"X-Service-Key": "x" * 48}
+    assert (await gw.post("/internal/signatures", json=body, headers=wrong)).status_code == 401
+    key = {"X-Service-Key": settings.service_key}
+    for claim in ("aud", "roles", "exp", "iss"):  # what would make it a token, or what the gateway adds itself
+        assert (await gw.post("/internal/signatures", json={**body, "member": claim}, headers=key)).status_code == 422
+    signed = await gw.post("/internal/signatures", json=body, headers=key)
+    assert signed.status_code == 200 and signed.json()["kid"] == ring.current.kid
+    document = signed.json()["jws"]
+    assert jws.get_unverified_header(document)["typ"] == "smartcity-selection+jws"
+    assert (await gw.get("/auth/me", headers={"Authorization": f"Bearer {document}"})).status_code == 401

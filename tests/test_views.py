@@ -1,10 +1,8 @@
-"""The dossier and the funnel, composed at the gateway from every service."""
+"""The dossier and the funnel, composed by the masterplan service from every service."""
 
-import httpx
 from fastapi import FastAPI
 
-from smartcity.embedded_pg import port_is_free
-
+from .conftest import closed_port, upstream_at
 from .helpers import publish_round
 from .test_masterplan import PLAN, SIGNATORIES
 
@@ -18,7 +16,7 @@ async def test_dossier_of_a_region_with_history(gw, auth):
     await gw.post(f"{M}/mous", headers=auth("kominfo_officer"), json={
         "region_code": "21.72", "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
         "document_ref": "NK/2019/TPI"})
-    r = await gw.get("/api/v1/regions/21.72/dossier", headers=auth("bappenas"))
+    r = await gw.get("/api/v1/masterplan/regions/21.72/dossier", headers=auth("bappenas"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["missing"] == []
@@ -26,38 +24,26 @@ async def test_dossier_of_a_region_with_history(gw, auth):
     assert body["indicators"][0]["value"] == "209280"
     assert body["assessment"][0]["selected"] is True
     assert body["masterplan"]["mous"][0]["document_ref"] == "NK/2019/TPI"
-    own = await gw.get("/api/v1/regions/21.72/dossier", headers=auth("pemda", region="21.72"))
+    own = await gw.get("/api/v1/masterplan/regions/21.72/dossier", headers=auth("pemda", region="21.72"))
     assert own.status_code == 200
-    other = await gw.get("/api/v1/regions/16.03/dossier", headers=auth("pemda", region="21.72"))
+    other = await gw.get("/api/v1/masterplan/regions/16.03/dossier", headers=auth("pemda", region="21.72"))
     assert other.status_code == 404
-    unknown = await gw.get("/api/v1/regions/99.99/dossier", headers=auth("bappenas"))
+    unknown = await gw.get("/api/v1/masterplan/regions/99.99/dossier", headers=auth("bappenas"))
     assert unknown.status_code == 404 and unknown.json()["detail"] == "Region 99.99 is not in the registry"
 
 
-def _closed_port() -> int:
-    port = 18900
-    while not port_is_free(port):
-        port += 1
-    return port
-
-
 async def test_dossier_names_a_service_that_is_down(gw, auth, apps):
-    dead = httpx.AsyncClient(base_url=f"http://127.0.0.1:{_closed_port()}", timeout=1.0)
-    original = apps["gateway"].state.upstreams["masterplan"]
-    apps["gateway"].state.upstreams["masterplan"] = dead
-    try:
-        r = await gw.get("/api/v1/regions/21.72/dossier", headers=auth("kominfo_officer"))
-    finally:
-        apps["gateway"].state.upstreams["masterplan"] = original
+    with upstream_at(apps["masterplan"], "assessment", closed_port()):
+        r = await gw.get("/api/v1/masterplan/regions/21.72/dossier", headers=auth("kominfo_officer"))
     assert r.status_code == 200
     body = r.json()
     assert body["region"]["code"] == "21.72"
-    assert [m["part"] for m in body["missing"]] == ["masterplan"]
-    assert "unreachable" in body["missing"][0]["reason"]
-    assert body["assessment"] == []
+    assert [m["part"] for m in body["missing"]] == ["assessment"]
+    assert "not reachable" in body["missing"][0]["reason"]
+    assert body["assessment"] is None and body["masterplan"]["mous"] == []
 
 
-async def test_dossier_names_a_service_that_is_slow(gw, auth, apps, settings):
+async def test_dossier_names_a_service_that_is_slow(gw, auth, apps, settings, serve_app):
     import asyncio
 
     slow = FastAPI()
@@ -67,15 +53,12 @@ async def test_dossier_names_a_service_that_is_slow(gw, auth, apps, settings):
         await asyncio.sleep(30)
         return {}
 
-    original = apps["gateway"].state.upstreams["assessment"]
-    apps["gateway"].state.upstreams["assessment"] = httpx.AsyncClient(transport=httpx.ASGITransport(app=slow),
-                                                                      base_url="http://slow")
     settings.dossier_part_timeout, before = 0.3, settings.dossier_part_timeout
     try:
-        r = await gw.get("/api/v1/regions/21.72/dossier", headers=auth("kominfo_officer"))
+        with upstream_at(apps["masterplan"], "assessment", await serve_app(slow)):
+            r = await gw.get("/api/v1/masterplan/regions/21.72/dossier", headers=auth("kominfo_officer"))
     finally:
         settings.dossier_part_timeout = before
-        apps["gateway"].state.upstreams["assessment"] = original
     assert r.status_code == 200
     assert r.json()["missing"] == [{"part": "assessment",
                                     "reason": "the assessment service did not answer within 0.3s"}]

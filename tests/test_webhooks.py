@@ -54,9 +54,9 @@ class Receiver:
 
 
 @pytest.fixture
-def worker(apps, sessionmaker, ring, settings):
+def worker(apps, sessionmakers, ring, settings):
     def make() -> WebhookWorker:
-        return WebhookWorker(sessionmaker, apps["gateway"].state.upstreams, ring, settings)
+        return WebhookWorker(sessionmakers["gateway"], apps["gateway"].state.upstreams, ring, settings)
     return make
 
 
@@ -157,7 +157,7 @@ INTERNAL_TARGETS = ["http://127.0.0.1:8001/metrics", "http://localhost:5432/", "
                     "http://localhost.localdomain/"]
 
 
-async def test_webhooks_are_not_a_way_into_the_network(gw, auth, apps, settings, sessionmaker, ring):
+async def test_webhooks_are_not_a_way_into_the_network(gw, auth, apps, settings, sessionmakers, ring):
     """Subscriptions to internal addresses are refused, and a delivery checks the address again."""
     strict = settings.model_copy(update={"webhook_allow_private": False})
     apps["gateway"].state.settings = strict
@@ -174,7 +174,7 @@ async def test_webhooks_are_not_a_way_into_the_network(gw, auth, apps, settings,
                         json={"url": "http://127.0.0.1:9/hook", "event_types": ["head_term.created"]})
     assert sub.status_code == 201
     await _events(gw, auth)
-    worker = WebhookWorker(sessionmaker, apps["gateway"].state.upstreams, ring, strict)
+    worker = WebhookWorker(sessionmakers["gateway"], apps["gateway"].state.upstreams, ring, strict)
     await worker.fan_out_once()
     await worker.deliver_once()
     deliveries = (await gw.get(f"{W}/subscriptions/{sub.json()['id']}/deliveries",
@@ -199,12 +199,12 @@ async def test_delivery_errors_do_not_tell_closed_ports_apart(gw, auth, worker):
     assert errors == {"unreachable"}
 
 
-async def test_secrets_are_sealed_at_rest(gw, auth, conn):
+async def test_secrets_are_sealed_at_rest(gw, auth, db):
     from sqlalchemy import text
 
     made = await gw.post(f"{W}/subscriptions", headers=auth("kemenkeu"),
                          json={"url": "http://127.0.0.1:9/hook", "event_types": ["head_term.created"]})
     secret = made.json()["secret"]
-    stored = (await conn.execute(text("SELECT secret FROM auth.webhook_subscription WHERE id = :i"),
+    stored = (await db["gateway"].execute(text("SELECT secret FROM auth.webhook_subscription WHERE id = :i"),
                                  {"i": made.json()["id"]})).scalar_one()
     assert secret not in stored and stored.startswith("gAAAA")

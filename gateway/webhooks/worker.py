@@ -22,6 +22,7 @@ from services.common.background import running
 from services.common.events import Event, consume_once
 from services.common.metrics import WEBHOOK_FAILURES, WEBHOOK_PENDING
 from services.common.settings import Settings
+from services.common.upstream import Upstreams
 
 from ..keys import KeyRing, access_claims
 from ..models import FeedCursor, WebhookDelivery, WebhookSubscription
@@ -34,7 +35,7 @@ log = logging.getLogger("smartcity.webhooks")
 
 
 class WebhookWorker:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], upstreams: dict[str, httpx.AsyncClient],
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], upstreams: Upstreams,
                  ring: KeyRing, settings: Settings, http: httpx.AsyncClient | None = None):
         self.sessionmaker, self.upstreams, self.ring, self.settings = sessionmaker, upstreams, ring, settings
         self.http = http or httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
@@ -56,7 +57,7 @@ class WebhookWorker:
                     await session.execute(insert(WebhookDelivery).values(
                         subscription_id=sub_id, source=source, event_id=event.id, event_type=event.type,
                         payload=event.model_dump(mode="json")).on_conflict_do_nothing())
-            while (n := await consume_once(self.sessionmaker, self.upstreams[source], source=source, path=path,
+            while (n := await consume_once(self.sessionmaker, self.upstreams, source=source, path=path,
                                            cursor_model=FeedCursor, handler=handler,
                                            headers=self._service_headers())) > 0:
                 queued += n

@@ -3,12 +3,15 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
-from services.common.upstream import upstream_hook
+from services.common.upstream import upstreams_hook
 
 from .auth import Public, Reader
+from .labels import LABELS
 from .models import records
 from .panel.endpoints import router as panel
+from .publication.endpoints import router as publication
 from .round.endpoints import router as rounds
 from .rubric.endpoints import router as rubric
 from .scoring.endpoints import router as scoring
@@ -18,11 +21,13 @@ from .selection.endpoints import router as selection
 events = events_router("/api/v1/assessment", records, Public, "assessment_events_list", "public")
 audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit_list", "audit")
 
+labels = labels_router("/api/v1/assessment", LABELS, Public, operation_id="assessment_labels_get", tag="public")
+
 app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[events, audit, rubric, rounds, panel, scoring, selection],
+    routers=[events, audit, labels, rubric, rounds, panel, scoring, selection, publication],
     outbox_model=records.outbox,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
@@ -36,5 +41,5 @@ app = create_app(
         {"name": "public", "description": "Published results, open to everyone"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstream_hook("regions"), revocation_watch],
+    hooks=[upstreams_hook("regions", "gateway"), revocation_watch],
 )

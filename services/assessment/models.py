@@ -318,3 +318,15 @@ class Result(Base):
     selected: Mapped[bool] = mapped_column(Boolean)
     rule: Mapped[str] = mapped_column(Text)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class SignedResult(Base):
+    """A published round's result as the gateway signed it (JWS), once: the same document for everyone."""
+
+    __tablename__ = "signed_result"
+
+    round_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("assessment.round.id"), primary_key=True,
+                                          autoincrement=False)
+    kid: Mapped[str] = mapped_column(String(100))
+    jws: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -19,7 +19,7 @@ Registry = Annotated[Upstream, Depends(registry)]
 
 async def lookup(registry: Upstream, codes: list[str]) -> list[dict[str, Any]]:
     """The registry's records of these kabupaten/kota; 422 naming any code it does not know."""
-    answer = await registry.call("POST", "/api/v1/regions/lookup", json={"codes": codes})
+    answer = await registry.call("POST", "/api/v1/regions/lookup", json_body={"codes": codes})
     if answer["missing"]:
         raise Unprocessable(f"Not kabupaten/kota codes in the registry: {', '.join(answer['missing'])}",
                             errors=[{"loc": ["body", "region_codes", c], "msg": "not in the registry",

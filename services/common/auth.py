@@ -140,6 +140,10 @@ def subject_digest(sub: str) -> str:
     return hashlib.sha256(sub.encode()).hexdigest()
 
 
+# JWS `typ` values an access token may carry (RFC 7519 §5.1, RFC 9068).
+TOKEN_TYPES = ("JWT", "at+jwt")
+
+
 class TokenVerifier:
     def __init__(self, keys: KeySource, *, issuer: str, audience: str, max_bytes: int):
         self.keys, self.issuer, self.audience, self.max_bytes = keys, issuer, audience, max_bytes
@@ -169,6 +173,8 @@ class TokenVerifier:
             raise Unauthorized("Token is malformed") from None
         if header.get("alg") not in ALGORITHMS:
             raise Unauthorized("Token algorithm is not accepted")
+        if header.get("typ", "JWT") not in TOKEN_TYPES:  # a signed document is never a token
+            raise Unauthorized("Token type is not accepted")
         kid = header.get("kid")
         key = await self.keys.get(kid) if isinstance(kid, str) else None
         if key is None:

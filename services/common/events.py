@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from .auth import scope_to_region
 from .db import SessionDep
 from .errors import problem_responses
 from .records import RecordModels
+from .upstream import Upstreams
 
 log = logging.getLogger("smartcity.events")
 
@@ -60,7 +60,7 @@ def events_router(prefix: str, models: RecordModels, gate: Any, operation_id: st
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
 
 
-async def consume_once(sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *, source: str,
+async def consume_once(sessionmaker: async_sessionmaker[AsyncSession], upstreams: Upstreams, *, source: str,
                        path: str, cursor_model: Any, handler: Handler, batch: int = 100,
                        headers: dict[str, str] | None = None) -> int:
     """Read the next batch and apply it; the cursor moves in the same transaction as the effects.
@@ -73,20 +73,19 @@ async def consume_once(sessionmaker: async_sessionmaker[AsyncSession], client: h
                                       .with_for_update(skip_locked=True))
         if cursor is None:
             return 0  # another replica is consuming
-        resp = await client.get(path, params={"after": cursor.position, "limit": batch}, headers=headers)
-        resp.raise_for_status()
-        page = EventPage.model_validate(resp.json())
+        page = EventPage.model_validate(await upstreams.call(source, "GET", path, headers=headers,
+                                                            params={"after": cursor.position, "limit": batch}))
         for event in page.items:
             await handler(session, event)
         cursor.position = page.next_after
         return len(page.items)
 
 
-async def consume_forever(sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *,
+async def consume_forever(sessionmaker: async_sessionmaker[AsyncSession], upstreams: Upstreams, *,
                           interval: float, **kw: Any) -> None:
     while True:
         try:
-            while await consume_once(sessionmaker, client, **kw) > 0:
+            while await consume_once(sessionmaker, upstreams, **kw) > 0:
                 pass
         except asyncio.CancelledError:
             raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -34,6 +36,9 @@ class Settings(BaseSettings):
     signing_key_files: list[Path] = Field(default_factory=list)
     # Public keys rotated out (a JWKS file), still published so documents they signed stay verifiable.
     retired_jwks_file: Path | None = None
+    # Shared by the gateway and the services: a service shows it to have a document signed by the gateway's
+    # key. Development: generated once in the data folder's keys/ (every process of `smartcity up` reads it).
+    service_key: str | None = Field(default=None, min_length=32)
 
     # The embedded server `smartcity up` starts when DATABASE_URL is not set.
     pg_port: int = 54329
@@ -92,6 +97,13 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
 
+    def resolved_service_key(self) -> str:
+        if self.service_key:
+            return self.service_key
+        if self.is_production:
+            raise RuntimeError("SMARTCITY_SERVICE_KEY must be set in production")
+        return _shared_dev_secret(self.keys_dir / "service.key")
+
     @property
     def resolved_jwks_file(self) -> Path:
         return self.jwks_file or self.keys_dir / "jwks.json"
@@ -119,6 +131,8 @@ class Settings(BaseSettings):
             problems.append("SMARTCITY_JWKS_URL or SMARTCITY_JWKS_FILE must name the production keys")
         if self.jwks_file and self.jwks_file.resolve().is_relative_to(self.keys_dir.resolve()):
             problems.append("SMARTCITY_JWKS_FILE points at the generated development keys")
+        if not self.service_key:
+            problems.append("SMARTCITY_SERVICE_KEY must hold the key services show the gateway")
         if not self.webhook_secret_keys:
             problems.append("SMARTCITY_WEBHOOK_SECRET_KEYS must hold the key that seals webhook secrets")
         if self.webhook_allow_private:
@@ -126,6 +140,22 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+
+def _shared_dev_secret(path: Path) -> str:
+    """Read the secret at `path`, or create it; processes starting at once all end up with the same one."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        fresh.write_text(secrets.token_urlsafe(32))
+        fresh.chmod(0o600)
+        try:
+            os.link(fresh, path)  # atomic: the first process's secret wins
+        except FileExistsError:
+            pass
+        finally:
+            fresh.unlink()
+    return path.read_text().strip()
 
 
 @lru_cache

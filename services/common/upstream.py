@@ -1,50 +1,167 @@
-"""Calling another service over HTTP with the caller's own token: no service trusts another blindly."""
+"""Every call from one of our processes to another: the gateway's hop and service-to-service calls alike.
+
+One pooled aiohttp session per process, keep-alive to each process it calls. `send` passes raw headers and
+bytes (the hop); `call` is a JSON call made with `send` on behalf of a request (its token, request ID and
+trace go along) or of the process itself. Tests run this same client against servers on real sockets.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 from fastapi import FastAPI, Request
+from multidict import CIMultiDict
+from yarl import URL
 
-from .errors import BadGateway, ServiceUnavailable
+from .errors import BadGateway, BadRequest, GatewayTimeout, ServiceUnavailable
 from .logs import request_id_var
 from .settings import Settings
 from .tracing import inject
 
+# Answers up to this size (with a Content-Length) are read whole; larger ones are streamed.
+WHOLE = 256 * 1024
 
-def upstream_hook(name: str) -> Callable[[FastAPI], Any]:
-    """A lifespan hook that keeps one pooled client to service `name` in app.state.upstreams."""
 
-    @asynccontextmanager
-    async def hook(app: FastAPI) -> AsyncIterator[None]:
-        settings: Settings = app.state.settings
-        timeout = httpx.Timeout(connect=settings.upstream_connect_timeout, read=settings.upstream_read_timeout,
-                                write=settings.upstream_read_timeout, pool=settings.upstream_connect_timeout)
-        client = httpx.AsyncClient(base_url=settings.service_url(name), timeout=timeout)
-        app.state.upstreams = {**getattr(app.state, "upstreams", {}), name: client}
+@dataclass
+class Answer:
+    """An upstream's answer: status and raw headers, then its body in one piece or in chunks."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes | None
+    chunks: AsyncIterator[bytes] | None
+    release: Callable[[], Awaitable[None] | None]
+
+    async def read(self) -> bytes:
         try:
-            yield
+            if self.chunks is None:
+                return self.body or b""
+            return b"".join([chunk async for chunk in self.chunks])
         finally:
-            await client.aclose()
+            released = self.release()
+            if released is not None:
+                await released
 
-    return hook
+    def header(self, name: bytes) -> bytes:
+        return next((v for k, v in self.headers if k.lower() == name), b"")
+
+
+class UpstreamUnreachable(ServiceUnavailable):
+    def __init__(self, name: str, cause: str):
+        super().__init__(f"The {name} service is not reachable; try again shortly ({cause})",
+                         headers={"Retry-After": "1"})
+        self.cause = cause
 
 
 class UpstreamRefused(BadGateway):
-    """The other service answered with an error; `status` is what it answered."""
+    """The other service answered with an error; `status_code` is what it answered."""
 
     def __init__(self, name: str, status: int, detail: str):
         super().__init__(f"The {name} service answered {status}: {detail}")
         self.status_code = status
 
 
-class UpstreamUnreachable(ServiceUnavailable):
-    def __init__(self, name: str, exc: httpx.HTTPError):
-        super().__init__(f"The {name} service could not be reached ({type(exc).__name__})")
-        self.cause = type(exc).__name__
+def _text(value: bytes) -> str:
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+class Upstreams:
+    """The process's one client to the other processes it calls, by name ("regions", "gateway", ...)."""
+
+    def __init__(self, settings: Settings, names: Iterable[str]):
+        self.bases = {name: settings.service_url(name).rstrip("/") for name in names}
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.upstream_connect_timeout,
+                                             sock_read=settings.upstream_read_timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:  # made inside the running loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30, enable_cleanup_closed=False),
+                timeout=self.timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept",
+                                                                                 "Accept-Encoding", "Content-Type"))
+        return self._session
+
+    async def send(self, name: str, method: str, target: str, headers: Iterable[tuple[bytes, bytes]],
+                   body: bytes = b"") -> Answer:
+        """One request, headers and body as given; the answer whole when small, else as chunks."""
+        try:
+            url = URL(self.bases[name] + target, encoded=True)
+        except ValueError:
+            raise BadRequest("The request URL cannot be forwarded") from None
+        # aiohttp writes header values as UTF-8: a value that is not UTF-8 goes on as Latin-1 text.
+        sent = CIMultiDict((k.decode("latin-1"), _text(v)) for k, v in headers if k.lower() != b"content-length")
+        try:
+            response = await self.session().request(method, url, headers=sent, data=body or None,
+                                                    allow_redirects=False)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise UpstreamUnreachable(name, type(exc).__name__) from None
+        except (aiohttp.SocketTimeoutError, TimeoutError):
+            raise GatewayTimeout(f"The {name} service did not answer in time") from None
+        except aiohttp.ClientError as exc:
+            raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
+        except ValueError:
+            raise BadRequest("The request cannot be forwarded") from None
+        size = response.content_length
+        if size is not None and size <= WHOLE:
+            try:
+                data = await response.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                response.release()
+                raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
+            return Answer(response.status, list(response.raw_headers), data, None, response.release)
+        return Answer(response.status, list(response.raw_headers), None, response.content.iter_any(),
+                      response.release)
+
+    async def call(self, name: str, method: str, path: str, *, headers: Mapping[str, str] | None = None,
+                   params: Mapping[str, Any] | None = None, json_body: Any = None) -> Any:
+        """A JSON call; an error answer raises UpstreamRefused with the service's detail."""
+        sent = {"accept": "application/json", **(headers or {})}
+        inject(sent)
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            sent["content-type"] = "application/json"
+        target = path + ("?" + urlencode(params, doseq=True) if params else "")
+        answer = await self.send(name, method, target, [(k.encode(), v.encode()) for k, v in sent.items()], body)
+        try:
+            data = await answer.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
+        if answer.status >= 400:
+            detail = ""
+            if answer.header(b"content-type").endswith(b"json"):
+                detail = str(json.loads(data).get("detail", ""))
+            raise UpstreamRefused(name, answer.status, detail)
+        return json.loads(data)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def upstreams_hook(*names: str) -> Callable[[FastAPI], Any]:
+    """A lifespan hook that keeps the process's client to the named processes in app.state.upstreams."""
+
+    @asynccontextmanager
+    async def hook(app: FastAPI) -> AsyncIterator[None]:
+        app.state.upstreams = Upstreams(app.state.settings, names)
+        try:
+            yield
+        finally:
+            await app.state.upstreams.close()
+
+    return hook
 
 
 class Upstream:
@@ -52,21 +169,14 @@ class Upstream:
 
     def __init__(self, request: Request, name: str):
         self.name = name
-        self.client: httpx.AsyncClient = request.app.state.upstreams[name]
+        self.upstreams: Upstreams = request.app.state.upstreams
         auth = request.headers.get("authorization")
         self.headers = {"authorization": auth} if auth else {}
         request_id = request_id_var.get()
         if request_id:
             self.headers["x-request-id"] = request_id
 
-    async def call(self, method: str, path: str, **kw: Any) -> Any:
-        headers = dict(self.headers)
-        inject(headers)
-        try:
-            resp = await self.client.request(method, path, headers=headers, **kw)
-        except httpx.HTTPError as exc:
-            raise UpstreamUnreachable(self.name, exc) from None
-        if resp.status_code >= 400:
-            detail = resp.json().get("detail", "") if resp.headers.get("content-type", "").endswith("json") else ""
-            raise UpstreamRefused(self.name, resp.status_code, detail)
-        return resp.json()
+    async def call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                   json_body: Any = None) -> Any:
+        return await self.upstreams.call(self.name, method, path, headers=self.headers, params=params,
+                                         json_body=json_body)

@@ -61,7 +61,7 @@ def head_reason(head: dict[str, Any], source: str) -> str:
 async def registry_consumer(app: FastAPI) -> AsyncIterator[None]:
     """Learn head changes from the registry's feed, in the background, with the cursor in our schema."""
     settings = app.state.settings
-    work = consume_forever(app.state.sessionmaker, app.state.upstreams["regions"], interval=settings.event_poll_seconds,
+    work = consume_forever(app.state.sessionmaker, app.state.upstreams, interval=settings.event_poll_seconds,
                            source="regions", path="/api/v1/regions/events", cursor_model=ConsumerCursor,
                            handler=on_registry_event) if settings.event_poll_seconds > 0 else None
     async with running(work):

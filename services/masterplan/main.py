@@ -3,12 +3,14 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
-from services.common.upstream import upstream_hook
+from services.common.upstream import upstreams_hook
 
-from .auth import Reader, RegionParty
+from .auth import Public, Reader, RegionParty
 from .consumer import registry_consumer
 from .dimension.endpoints import router as dimension
+from .labels import LABELS
 from .models import records
 from .mou.endpoints import router as mou
 from .overview.endpoints import router as overview
@@ -19,11 +21,13 @@ from .progress.endpoints import router as progress
 events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events_list", "events")
 audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit_list", "audit")
 
+labels = labels_router("/api/v1/masterplan", LABELS, Public, operation_id="masterplan_labels_get", tag="masterplans")
+
 app = create_app(
     service="masterplan",
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
-    routers=[events, audit, dimension, mou, plan, programme, progress, overview],
+    routers=[events, audit, labels, dimension, mou, plan, programme, progress, overview],
     outbox_model=records.outbox,
     tags=[
         {"name": "dimensions", "description": "The six smart city dimensions and their elements"},
@@ -35,5 +39,5 @@ app = create_app(
         {"name": "events", "description": "MoUs, approvals, flags and progress, for systems that follow along"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstream_hook("assessment"), upstream_hook("regions"), registry_consumer, revocation_watch],
+    hooks=[upstreams_hook("assessment", "regions", "gateway"), registry_consumer, revocation_watch],
 )

@@ -3,22 +3,27 @@
 from services.common.app import create_app
 from services.common.audit import audit_router
 from services.common.events import events_router
+from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
+from services.common.upstream import upstreams_hook
 
 from .auth import Overseer, PublicReader
 from .endpoints import router
+from .labels import LABELS
 from .models import records
 
 # Head changes and indicator loads are public facts, so the feed is public too.
 events = events_router("/api/v1/regions", records, PublicReader, "regions_events_list", "events")
 audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit_list", "events")
 
+labels = labels_router("/api/v1/regions", LABELS, PublicReader, operation_id="regions_labels_get", tag="regions")
+
 app = create_app(
     service="regions",
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[events, audit, router],
+    routers=[events, audit, labels, router],
     outbox_model=records.outbox,
     tags=[
         {"name": "regions", "description": "The official region tree (Kepmendagri 300.2.2-2138/2025)"},
@@ -26,5 +31,5 @@ app = create_app(
         {"name": "indicators", "description": "Indicators per region and year, with provenance and history"},
         {"name": "events", "description": "Head changes and indicator loads, for systems that follow along"},
     ],
-    hooks=[revocation_watch],
+    hooks=[upstreams_hook("gateway"), revocation_watch],
 )

@@ -1,4 +1,4 @@
-"""What the dossier, the funnel and open data read."""
+"""A region's summary and dossier, the programme funnel, and open data."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from services.common.errors import problem_responses as ERR
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.routing import contract_router
 from services.common.schemas import IsoDate
+from services.common.upstream import Upstream
 
 from ..auth import Public, Reader, RegionParty
 from ..deps import RegionCode
 from ..models import records
-from . import schemas, service
+from . import composed, schemas, service
 
 router = contract_router(records, prefix="/api/v1/masterplan", tags=["masterplans"],
                          dependencies=[Depends(region_scope)])
@@ -33,10 +34,40 @@ async def region_summary(region_code: RegionCode, session: SessionDep, _: Region
     return await service.region_summary(session, region_code, as_of or clock.today())
 
 
-@router.get("/funnel", operation_id="masterplan_funnel_list", summary="One row per MoU, for the programme funnel",
-            description="Read by the gateway's programme funnel.", responses=ERR(422))
-async def funnel_rows(session: SessionDep, _: Reader, as_of: AsOf = None) -> schemas.MouFunnelRows:
-    return await service.funnel(session, as_of or clock.today())
+def _registry(request: Request) -> Upstream:
+    return Upstream(request, "regions")
+
+
+def _assessment(request: Request) -> Upstream:
+    return Upstream(request, "assessment")
+
+
+Registry = Annotated[Upstream, Depends(_registry)]
+Assessment = Annotated[Upstream, Depends(_assessment)]
+
+
+@router.get("/regions/{region_code}/dossier", operation_id="masterplan_region_dossier_get",
+            summary="Everything about one kabupaten/kota, from every service at once",
+            description="Profile and current head, indicator values, rounds and results, MoU, masterplan with "
+                        "roadmap summary and late reports. A part whose service is slow or down is listed in "
+                        "`missing`; the rest still answers.", responses=ERR(404, 422, 503))
+async def region_dossier(region_code: RegionCode, request: Request, session: SessionDep, _: RegionParty,
+                         registry: Registry, assessment: Assessment, as_of: AsOf = None) -> schemas.Dossier:
+    return await composed.dossier(session, registry, assessment, region_code, as_of or clock.today(),
+                                  request.app.state.settings.dossier_part_timeout)
+
+
+@router.get("/funnel", operation_id="masterplan_funnel_get",
+            summary="Invited → attended → selected → MoU → masterplan → quick wins, per year and cumulative",
+            description="Counts are distinct regions; population is each region's value for its cohort year (or "
+                        "the latest before it), so loading later years never changes a year's figures.",
+            responses=ERR(422, 503))
+async def programme_funnel(session: SessionDep, _: Reader, registry: Registry, assessment: Assessment,
+                           as_of: AsOf = None,
+                           province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+                           island_group: Annotated[str | None, Query(pattern=r"^[a-z_]{4,20}$")] = None,
+                           ) -> schemas.Funnel:
+    return await composed.funnel(session, registry, assessment, as_of or clock.today(), province, island_group)
 
 
 @router.get("/open-data/masterplans", operation_id="masterplan_open_data_export",

@@ -1,6 +1,8 @@
-"""A region's summary and the funnel rows."""
+"""A region's summary, its dossier from every service, and the programme funnel."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -40,3 +42,40 @@ class MouFunnelRow(BaseModel):
 
 class MouFunnelRows(BaseModel):
     items: list[MouFunnelRow]
+
+
+class MissingPart(BaseModel):
+    part: str = Field(examples=["assessment"])
+    reason: str = Field(examples=["the assessment service did not answer within 2.0s"])
+
+
+class Dossier(BaseModel):
+    region: dict[str, Any] = Field(description="Registry profile with parent and current head")
+    indicators: list[dict[str, Any]] | None = None
+    assessment: list[dict[str, Any]] | None = Field(default=None, description="Rounds, answers and results")
+    masterplan: RegionSummary | None = Field(default=None, description="MoUs, current masterplan, roadmap, late")
+    missing: list[MissingPart] = Field(description="Parts that could not be had, and why; empty when complete")
+
+
+class FunnelYear(BaseModel):
+    year: int
+    invited: int = Field(description="Distinct regions invited (cumulative: ever invited up to this year)")
+    attended: int
+    selected: int
+    mou_signed: int
+    masterplans_approved: int
+    quick_wins_delivered: int
+    programmes_late: int
+    population_selected: int = Field(description="Population of the selected regions, each taken for its cohort "
+                                     "year (or the latest year before it): later data never changes it")
+    population_with_masterplan: int = Field(description="Population of those with an approved masterplan, "
+                                            "taken the same way")
+    population_years: list[int] = Field(description="The data years the population figures use")
+    population_unknown: int = Field(description="Regions counted with no population value at or before their "
+                                    "cohort year")
+
+
+class Funnel(BaseModel):
+    per_year: list[FunnelYear]
+    cumulative: list[FunnelYear] = Field(description="Up to each year, each region counted once")
+    filters: dict[str, str | None]

@@ -1,4 +1,4 @@
-"""What other views read: one region's MoUs and current plan, a row per MoU for the funnel, open data."""
+"""One region's MoUs and current plan, a row per MoU for the programme funnel, open data."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ async def region_summary(session: AsyncSession, region_code: str, as_of: date) -
                                  versions=len(plans), roadmap=summary, late=late)
 
 
-async def funnel(session: AsyncSession, as_of: date) -> schemas.MouFunnelRows:
+async def funnel_rows(session: AsyncSession, as_of: date) -> schemas.MouFunnelRows:
     """Four queries for the whole programme, however many MoUs there are."""
     mous = (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.region_code))).all()
     plans = {p.region_code: p for p in (await session.scalars(

@@ -1,0 +1,51 @@
+"""A published round's signed result and its minutes, open to everyone."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import Request, Response
+
+from services.common.db import SessionDep
+from services.common.errors import problem_responses as ERR
+from services.common.routing import contract_router
+
+from ..auth import Public
+from ..deps import RoundId
+from ..models import records
+from . import service
+
+router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
+
+
+@router.get("/public/rounds/{round_id}/signed-results", operation_id="assessment_public_signed_results_get",
+            summary="A published round's results, signed by the gateway's key (JWS, compact)",
+            description="Verify with the keys at `/.well-known/jwks.json` (the header names the `kid`; keys rotated "
+                        "out stay published). The payload's `results` is the public result with the rubric, "
+                        "weights, quota, equity rules, tie-breakers, `inputs_digest`, `result_hash` and the "
+                        "assessment audit chain's head at publication. Signed on first request, then the same "
+                        "bytes for everyone.",
+            response_class=Response,
+            responses={200: {"content": {"application/jose": {"schema": {"type": "string"}}}},
+                       **ERR(404, 422, 502, 503)})
+async def signed_results(round_id: RoundId, request: Request, session: SessionDep, _: Public) -> Response:
+    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
+    return Response(stored.jws, media_type="application/jose",
+                    headers={"Cache-Control": "public, max-age=3600", "X-Key-Id": stored.kid})
+
+
+@router.get("/public/rounds/{round_id}/minutes", operation_id="assessment_public_minutes_get",
+            summary="The minutes (berita acara) of the decision, as a PDF in Indonesian",
+            description="The public copy, made from the signed result: round, dates, venue, quota and rules, "
+                        "rubric and weights, panels by institution (no assessor names), the ranked table with "
+                        "each decision and its rule, the signed document's digest, and a QR code to it.",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                       **ERR(404, 422, 502, 503)})
+async def minutes(round_id: RoundId, request: Request, session: SessionDep, _: Public) -> Response:
+    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
+    # Rendering a 514-region table takes a while: off the event loop.
+    pdf, document = await asyncio.to_thread(service.minutes_pdf, stored, request.app.state.settings)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": "public, max-age=3600",
+        "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}.pdf"'})

@@ -1,0 +1,42 @@
+"""Labels for a process's codes, in Indonesian (default) or English, for people-facing screens.
+
+Each process labels the codes it owns; the gateway's `/api/v1/labels` gathers them all in one answer.
+"""
+
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from .errors import prefers_english, problem_responses
+
+# list -> code -> (Indonesian, English)
+LabelTable = dict[str, dict[str, tuple[str, str]]]
+Lang = Annotated[str | None, Query(pattern="^(id|en)$")]
+
+
+class Labels(BaseModel):
+    language: str = Field(examples=["id"])
+    labels: dict[str, dict[str, str]] = Field(description="For each list, code → label")
+
+
+def in_language(request: Request, response: Response, table: LabelTable, lang: str | None) -> Labels:
+    english = lang == "en" if lang else prefers_english(request.headers.get("accept-language"))
+    response.headers["Content-Language"] = "en" if english else "id"
+    return Labels(language="en" if english else "id",
+                  labels={name: {code: pair[1 if english else 0] for code, pair in codes.items()}
+                          for name, codes in table.items()})
+
+
+def labels_router(prefix: str, table: LabelTable, gate: Any, *, operation_id: str, tag: str) -> APIRouter:
+    router = APIRouter(prefix=prefix)
+
+    @router.get("/labels", operation_id=operation_id, tags=[tag],
+                summary="Labels for this service's codes, in Indonesian (default) or English",
+                description="Chosen by `lang`, else by Accept-Language. `/api/v1/labels` has every service's.",
+                responses=problem_responses(422))
+    async def labels(request: Request, response: Response, _: gate, lang: Lang = None) -> Labels:
+        return in_language(request, response, table, lang)
+
+    return router
