@@ -29,8 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from gateway.keys import ensure_dev_keys
-from gateway.minutes import render_minutes
-from gateway.publication import RESULTS_TYPE
 from services.assessment.models import (
     AssessmentSession,
     Assessor,
@@ -43,6 +41,8 @@ from services.assessment.models import (
     SessionRegion,
     Submission,
 )
+from services.assessment.publication.minutes import render_minutes
+from services.assessment.publication.service import RESULTS_TYPE
 from services.assessment.selection import calculation, service
 from services.common.db import async_url
 from services.common.runtime import tune_collector

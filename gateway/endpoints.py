@@ -24,7 +24,7 @@ from services.common.settings import Settings
 
 from . import schemas, service
 from .models import ApiClient, UserAccount, records
-from .openapi_merge import fetch_service_specs, merge_specs
+from .openapi_merge import merged_spec
 from .proxy import SERVICES, rate_limited
 from .roles import Administrator, Anyone, SignedIn
 
@@ -281,15 +281,8 @@ async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, req
 
 @meta_router.get("/openapi.json")
 async def merged_openapi(request: Request) -> JSONResponse:
-    state = request.app.state
-    if getattr(state, "merged_spec", None) is None:
-        specs, missing = await fetch_service_specs(state.upstreams, SERVICES)
-        spec = merge_specs(request.app.openapi(), specs, token_url="/auth/token")
-        if missing:
-            spec["info"]["x-missing-services"] = missing
-            return JSONResponse(spec, headers={"Cache-Control": "no-store"})
-        state.merged_spec = spec  # complete specs are kept; services change only on deploy
-    return JSONResponse(state.merged_spec)
+    spec, complete = await merged_spec(request.app, SERVICES)
+    return JSONResponse(spec, headers=None if complete else {"Cache-Control": "no-store"})
 
 
 @meta_router.get("/auth/revocations")

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from services.common.errors import ProblemError
+from services.common.errors import ProblemError, ServiceUnavailable
+from services.common.openapi import EVENT_TYPES
 from services.common.upstream import Upstreams
 
 from .webhooks.events import webhooks_section
@@ -42,11 +43,16 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
     schemas = merged.setdefault("components", {}).setdefault("schemas", {})
     tags = {t["name"]: t for t in merged.get("tags", [])}
     tag_groups = [{"name": "gateway", "tags": list(tags)}]
+    event_types: dict[str, dict[str, Any]] = {}
     for service, spec in services.items():
+        for name, described in spec.get(EVENT_TYPES, {}).items():
+            if event_types.setdefault(name, described) is not described:
+                raise ValueError(f"{service} and another service both emit {name}")
         # One name, one shape: two services may share a model only if it is the same; else name them apart.
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
             if schemas.setdefault(name, schema) != schema:
                 raise ValueError(f"{service} defines schema {name} differently from another service; rename one")
+        spec.pop(EVENT_TYPES, None)
         _add_errors(spec.get("paths", {}), UPSTREAM_ERRORS)
         for path, item in spec.get("paths", {}).items():
             if path in merged["paths"]:
@@ -58,7 +64,7 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
             service_tags.append(tag["name"])
         tag_groups.append({"name": service, "tags": service_tags})
     _add_errors(merged["paths"], GATEWAY_ERRORS)
-    merged["webhooks"] = webhooks_section(schemas)
+    merged["webhooks"] = webhooks_section(event_types)
     merged["tags"] = list(tags.values())
     merged["x-tagGroups"] = tag_groups
     merged["components"]["securitySchemes"] = {
@@ -82,3 +88,27 @@ async def fetch_service_specs(upstreams: Upstreams,
             log.warning("could not fetch the %s spec: %s", name, type(exc).__name__)
             missing.append(name)
     return specs, missing
+
+
+async def merged_spec(app: Any, names: Iterable[str]) -> tuple[dict[str, Any], bool]:
+    """The merged spec, and whether every service's part is in it; a complete one is kept (services change
+    only on deploy)."""
+    state = app.state
+    if getattr(state, "merged_spec", None) is not None:
+        return state.merged_spec, True
+    specs, missing = await fetch_service_specs(state.upstreams, names)
+    spec = merge_specs(app.openapi(), specs, token_url="/auth/token")
+    if missing:
+        spec["info"]["x-missing-services"] = missing
+        return spec, False
+    state.merged_spec = spec
+    return spec, True
+
+
+async def event_types(app: Any, names: Iterable[str]) -> set[str]:
+    """Every event type a partner may subscribe to: what the services' specs say they emit."""
+    spec, complete = await merged_spec(app, names)
+    if not complete:
+        raise ServiceUnavailable("The event types are not all known while a service is away; try again shortly",
+                                 headers={"Retry-After": "1"})
+    return set(spec["webhooks"])

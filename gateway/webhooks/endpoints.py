@@ -14,7 +14,8 @@ from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
 from ..models import records
-from ..proxy import rate_limited
+from ..openapi_merge import event_types
+from ..proxy import SERVICES, rate_limited
 from . import schemas, service
 from .sealing import box_for
 from .signing import standard_secret
@@ -28,12 +29,17 @@ Subscriber = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES))]
              summary="Subscribe a URL to event types; the signing secret is shown once",
              description="Each delivery is signed with the secret (`X-Smartcity-Signature: t=..,v1=..`, "
                          "HMAC-SHA256 over `<t>.<body>`). URLs must be https in production.",
-             responses=problem_responses(422))
+             responses=problem_responses(422, 503))
 async def subscribe(body: schemas.SubscriptionIn, request: Request, session: SessionDep, principal: Subscriber,
                     response: Response) -> schemas.SubscriptionCreated:
     settings = request.app.state.settings
     if settings.is_production and body.url.scheme != "https":
         raise Unprocessable.field("url", "https only", "Webhook URLs must be https")
+    known = await event_types(request.app, SERVICES)
+    unknown = sorted(set(body.event_types) - known)
+    if unknown:
+        raise Unprocessable.field("event_types", f"unknown event types {unknown}; known: {sorted(known)}",
+                                  "Unknown event types")
     await check_subscription(str(body.url), allow_private=settings.webhook_allow_private)
     sub, secret = await service.subscribe(session, body, principal, box_for(settings))
     response.headers["Cache-Control"] = "no-store"

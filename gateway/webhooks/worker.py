@@ -26,7 +26,7 @@ from services.common.upstream import Upstreams
 
 from ..keys import KeyRing, access_claims
 from ..models import FeedCursor, WebhookDelivery, WebhookSubscription
-from .events import SOURCES
+from ..proxy import SERVICES
 from .sealing import box_for
 from .signing import SIGNATURE_HEADER, sign, standard_headers
 from .targets import TargetRefused, pinned, resolve
@@ -48,7 +48,9 @@ class WebhookWorker:
 
     async def fan_out_once(self) -> int:
         queued = 0
-        for source, path in SOURCES.items():
+        for source in SERVICES:  # every service's feed; a subscription picks its event types
+            path = f"/api/v1/{source}/events"
+
             async def handler(session: AsyncSession, event: Event, source: str = source) -> None:
                 subs = (await session.scalars(select(WebhookSubscription.id).where(
                     WebhookSubscription.active.is_(True),

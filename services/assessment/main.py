@@ -8,6 +8,7 @@ from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
 from .auth import Public, Reader
+from .events import EVENTS
 from .labels import LABELS
 from .models import records
 from .panel.endpoints import router as panel
@@ -18,7 +19,7 @@ from .scoring.endpoints import router as scoring
 from .selection.endpoints import router as selection
 
 # Only publication produces events, and published results are public.
-events = events_router("/api/v1/assessment", records, Public, "assessment_events_list", "public")
+feed = events_router("/api/v1/assessment", records, Public, "assessment_events_list", "public")
 audit = audit_router("/api/v1/assessment", records, Reader, "assessment_audit_list", "audit")
 
 labels = labels_router("/api/v1/assessment", LABELS, Public, operation_id="assessment_labels_get", tag="public")
@@ -27,8 +28,9 @@ app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[events, audit, labels, rubric, rounds, panel, scoring, selection, publication],
+    routers=[feed, audit, labels, rubric, rounds, panel, scoring, selection, publication],
     outbox_model=records.outbox,
+    events=EVENTS,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
         {"name": "rounds", "description": "A year's cohort: quota, dates, venue, equity rules, state"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -61,6 +61,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
                routers: Sequence[APIRouter], tags: list[dict[str, Any]],
                hooks: Sequence[Hook] = (), settings: Settings | None = None,
                openapi_url: str | None = "/openapi.json", outbox_model: object | None = None,
+               events: Mapping[str, type[BaseModel]] | None = None,
                inner_middleware: Sequence[type] = ()) -> FastAPI:
     settings = settings or get_settings()
 
@@ -106,5 +107,5 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app.include_router(metrics_router(service, outbox_model))
     for router in routers:
         app.include_router(router)
-    install_openapi(app, routers)
+    install_openapi(app, routers, events)
     return app

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +20,12 @@ from .records import RecordModels
 from .upstream import Upstreams
 
 log = logging.getLogger("smartcity.events")
+
+
+class Payload(BaseModel):
+    """What an event type's `data` holds; services may add fields over time, so it allows more than it names."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class Event(BaseModel):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from .auth import PUBLIC, Gate
 from .errors import PROBLEM_JSON
@@ -34,7 +35,27 @@ def roles_of(route: APIRoute) -> list[str] | None:
     return [PUBLIC] if gate.public else sorted(gate.roles)
 
 
-def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
+# Where a service's spec lists the events it emits (type -> payload schema); the gateway's merged spec turns
+# them into its `webhooks` section.
+EVENT_TYPES = "x-event-types"
+
+
+def _describe_events(spec: dict[str, Any], events: Mapping[str, type[BaseModel]]) -> None:
+    schemas = spec["components"]["schemas"]
+    listed = {}
+    for name, model in events.items():
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(nested, definition)
+        component = f"Webhook{model.__name__}"
+        schemas[component] = schema
+        listed[name] = {"summary": (model.__doc__ or name).strip().splitlines()[0],
+                        "payload": {"$ref": f"#/components/schemas/{component}"}}
+    spec[EVENT_TYPES] = listed
+
+
+def build_openapi(app: FastAPI, routers: Sequence[APIRouter],
+                  events: Mapping[str, type[BaseModel]] | None = None) -> dict[str, Any]:
     spec = get_openapi(title=app.title, version=app.version, description=app.description,
                        routes=app.routes, tags=app.openapi_tags)
     # Walk our own routers: their routes carry full paths, whatever FastAPI does when including them.
@@ -74,13 +95,16 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> dict[str, Any]:
     spec["components"]["securitySchemes"] = {
         BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                  "description": "Access token from POST /auth/token at the gateway"}}
+    if events:
+        _describe_events(spec, events)
     return spec
 
 
-def install_openapi(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+def install_openapi(app: FastAPI, routers: Sequence[APIRouter],
+                    events: Mapping[str, type[BaseModel]] | None = None) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = build_openapi(app, routers)
+            app.openapi_schema = build_openapi(app, routers, events)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from services.common.upstream import upstreams_hook
 from .auth import Public, Reader, RegionParty
 from .consumer import registry_consumer
 from .dimension.endpoints import router as dimension
+from .events import EVENTS
 from .labels import LABELS
 from .models import records
 from .mou.endpoints import router as mou
@@ -18,7 +19,7 @@ from .plan.endpoints import router as plan
 from .programme.endpoints import router as programme
 from .progress.endpoints import router as progress
 
-events = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events_list", "events")
+feed = events_router("/api/v1/masterplan", records, RegionParty, "masterplan_events_list", "events")
 audit = audit_router("/api/v1/masterplan", records, Reader, "masterplan_audit_list", "audit")
 
 labels = labels_router("/api/v1/masterplan", LABELS, Public, operation_id="masterplan_labels_get", tag="masterplans")
@@ -27,8 +28,9 @@ app = create_app(
     service="masterplan",
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
-    routers=[events, audit, labels, dimension, mou, plan, programme, progress, overview],
+    routers=[feed, audit, labels, dimension, mou, plan, programme, progress, overview],
     outbox_model=records.outbox,
+    events=EVENTS,
     tags=[
         {"name": "dimensions", "description": "The six smart city dimensions and their elements"},
         {"name": "mou", "description": "Nota kesepahaman of selected regions"},

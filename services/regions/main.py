@@ -9,11 +9,12 @@ from services.common.upstream import upstreams_hook
 
 from .auth import Overseer, PublicReader
 from .endpoints import router
+from .events import EVENTS
 from .labels import LABELS
 from .models import records
 
 # Head changes and indicator loads are public facts, so the feed is public too.
-events = events_router("/api/v1/regions", records, PublicReader, "regions_events_list", "events")
+feed = events_router("/api/v1/regions", records, PublicReader, "regions_events_list", "events")
 audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit_list", "events")
 
 labels = labels_router("/api/v1/regions", LABELS, PublicReader, operation_id="regions_labels_get", tag="regions")
@@ -23,8 +24,9 @@ app = create_app(
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[events, audit, labels, router],
+    routers=[feed, audit, labels, router],
     outbox_model=records.outbox,
+    events=EVENTS,
     tags=[
         {"name": "regions", "description": "The official region tree (Kepmendagri 300.2.2-2138/2025)"},
         {"name": "heads", "description": "Bupati/Walikota and their terms of office"},
