@@ -29,15 +29,25 @@ class _Stop(Exception):
     pass
 
 
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop
+class _StopOnce:
+    """The first SIGINT or SIGTERM stops the stack; later ones (make passes its own on, a user presses Ctrl-C
+    again) must not cut the stopping short and leave children running."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if not self.stopping:
+            self.stopping = True
+            raise _Stop
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     started = time.monotonic()
     # Both set here: a shell that starts us in the background sets SIGINT to ignored, and Ctrl-C must still work.
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    stop = _StopOnce()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         lock = hold_data_dir(settings.data_dir)
     except DataDirInUse as exc:
@@ -73,7 +83,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"error: {exc}")
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave orphans
+        stop.stopping = True  # from here on every signal is too late to matter
         supervisor.stop()
         if db.embedded:
             db.embedded.stop()

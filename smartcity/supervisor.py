@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +58,21 @@ def hold_data_dir(data_dir: Path) -> IO[str]:
     return handle
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Looked up here, not in the forked child, where only the plainest calls are safe.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def _die_with(parent: int) -> Callable[[], None]:
+    """In the child, before exec: the kernel sends it SIGTERM when the supervisor dies, even by SIGKILL."""
+    def preexec() -> None:
+        if _PRCTL is not None:
+            _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the supervisor died before the line above ran
+            os._exit(1)
+    return preexec
+
+
 # A crashed process is started again after 1, 2, 4 ... seconds, at most 30; a minute up resets the count.
 BACKOFF_CAP, STABLE_AFTER = 30.0, 60.0
 
@@ -79,9 +96,10 @@ class Supervisor:
 
     def _spawn(self, spec: ProcessSpec) -> None:
         port = getattr(self.settings, spec.port_setting)
-        # Own session: Ctrl-C reaches only us, and we stop the children in order.
+        # Own session: Ctrl-C reaches only us, and we stop the children in order; they die with us all the same.
         self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
-                                                    env=self.env, start_new_session=True)
+                                                    env=self.env, start_new_session=True,
+                                                    preexec_fn=_die_with(os.getpid()))
         self.started_at[spec.name] = time.monotonic()
 
     def restart_crashed(self, say: Callable[[str], None]) -> None:

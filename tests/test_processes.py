@@ -99,3 +99,48 @@ def test_a_killed_service_is_a_quick_503_and_comes_back(stack_env):
         for p in (regions, gateway):
             p.terminate()
             p.wait(timeout=10)
+
+
+def _start_up(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`smartcity up` in a process group of its own, as `make run` is in a shell's job."""
+    with log.open("a") as sink:
+        proc = subprocess.Popen(smartcity_command("up"), env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink,
+                                text=True, start_new_session=True)
+    wait_for_line(proc, "is ready", timeout=90)
+    return proc
+
+
+def _gone(processes: list[psutil.Process], log: Path, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"left running: {[' '.join(p.cmdline()[-3:]) for p in alive]}\n"
+                         f"{log.read_text()[-3000:]}")
+
+
+@pytest.mark.parametrize("signum,times", [(signal.SIGTERM, 1), (signal.SIGTERM, 3), (signal.SIGKILL, 1)],
+                         ids=["SIGTERM to the group", "SIGTERM three times to the group", "SIGKILL to up alone"])
+def test_nothing_is_left_behind_however_the_stack_is_stopped(stack_env, tmp_path, signum, times):
+    log = tmp_path / "up.log"
+    proc = _start_up(stack_env, log)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) == 4
+    if signum == signal.SIGKILL:  # an OOM kill: the children go with it
+        proc.kill()
+    else:
+        for _ in range(times):  # what systemd, `kill -- -PGID` and make passing its own on do
+            os.killpg(proc.pid, signum)
+            time.sleep(0.05)
+    proc.wait(timeout=30)
+    _gone(children, log)
+    if signum == signal.SIGKILL:  # and the next start finds its ports free; three Ctrl-C stop it cleanly
+        again = _start_up(stack_env, log)
+        children = psutil.Process(again.pid).children(recursive=True)
+        for _ in range(3):
+            os.killpg(again.pid, signal.SIGINT)
+            time.sleep(0.05)
+        assert again.wait(timeout=30) == 0
+        _gone(children, log)
