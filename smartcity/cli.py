@@ -181,6 +181,18 @@ def cmd_verify_results(args: argparse.Namespace, settings: Settings) -> int:
     return verify(args.file, args.jwks, args.inputs)
 
 
+def cmd_spec(args: argparse.Namespace, settings: Settings) -> int:
+    from . import spec
+
+    text = spec.dumps(spec.merged_spec())
+    if not args.write:
+        sys.stdout.write(text)
+        return 0
+    (spec.ROOT / spec.SPEC_FILE).write_text(text)
+    _say(f"wrote {spec.SPEC_FILE}; list each breaking change in {spec.CHANGELOG} (make test checks it)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartcity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,13 +222,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file", help="the signed result (JWS) from .../public/rounds/ID/signed-results")
     v.add_argument("--jwks", required=True, help="the published keys: a file or the gateway's /.well-known/jwks.json")
     v.add_argument("--inputs", required=True, help="the round's inputs: a file or .../public/rounds/ID/inputs")
+    sp = sub.add_parser("spec", help="print the merged OpenAPI spec (or --write it to openapi/openapi.json)")
+    sp.add_argument("--write", action="store_true", help="update the committed spec in the source tree")
     API_COMMANDS.update(add_commands(sub))
     return parser
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
             "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results,
-            "login": api_commands.login}
+            "login": api_commands.login, "spec": cmd_spec}
 
 
 API_COMMANDS: dict[str, object] = {}
