@@ -23,6 +23,7 @@ from services.common.routing import contract_router
 from services.common.settings import Settings
 
 from . import schemas, service
+from .keys import KeyRing
 from .models import ApiClient, UserAccount, records
 from .openapi_merge import merged_spec
 from .proxy import SERVICES, rate_limited
@@ -180,7 +181,8 @@ async def openid_configuration(request: Request, _: Anyone) -> schemas.ServerMet
 async def jwks(request: Request, response: Response, _: Anyone) -> dict[str, list[dict[str, Any]]]:
     # Short, so a rotation reaches verifiers soon; they fetch again on an unknown kid anyway.
     response.headers["Cache-Control"] = "public, max-age=300"
-    return request.app.state.ring.jwks()
+    ring: KeyRing = request.app.state.ring
+    return ring.jwks()
 
 
 @auth_router.get("/auth/me", operation_id="auth_me_get", tags=["auth"], summary="Who the token says you are",

@@ -78,14 +78,16 @@ class KeyRing:
         return {"keys": [*self.active_jwks()["keys"], *self.retired]}
 
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self.current.private_pem.decode(), algorithm=ALGORITHM,
-                          headers={"kid": self.current.kid})
+        token: str = jwt.encode(claims, self.current.private_pem.decode(), algorithm=ALGORITHM,
+                                headers={"kid": self.current.kid})
+        return token
 
     def sign_document(self, payload: dict[str, Any], media_type: str) -> str:
         """A JWS (compact) over a document; `typ` keeps it from ever passing for a token."""
-        return jws.sign(json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
-                        self.current.private_pem.decode(), algorithm=ALGORITHM,
-                        headers={"kid": self.current.kid, "typ": media_type})
+        signed: str = jws.sign(json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+                               self.current.private_pem.decode(), algorithm=ALGORITHM,
+                               headers={"kid": self.current.kid, "typ": media_type})
+        return signed
 
     @classmethod
     def from_files(cls, files: list[Path], retired: list[dict[str, Any]] | None = None) -> KeyRing:

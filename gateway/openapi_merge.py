@@ -32,7 +32,7 @@ def _add_errors(paths: dict[str, Any], errors: dict[str, str]) -> None:
 
 
 def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, token_url: str) -> dict[str, Any]:
-    merged = json.loads(json.dumps(own))
+    merged: dict[str, Any] = json.loads(json.dumps(own))
     merged["info"] = {
         "title": "Gerakan Menuju 100 Smart City API",
         "version": own["info"]["version"],

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, text
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.errors import TooManyRequests
 
@@ -49,7 +49,7 @@ class Quota:
 
 
 class RateLimiter:
-    def __init__(self, sessionmaker: async_sessionmaker, *, per_minute: int, anonymous_per_minute: int,
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, per_minute: int, anonymous_per_minute: int,
                  flush_seconds: float = 0.5):
         self.sessionmaker = sessionmaker
         self.per_minute = per_minute

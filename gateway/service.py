@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import any_, delete, func, select, update
+from sqlalchemy import any_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -192,7 +192,7 @@ async def list_users(session: AsyncSession, page: PageParams, role: Role | None,
                      q: str | None) -> tuple[list[UserAccount], int]:
     stmt = select(UserAccount)
     if role:
-        stmt = stmt.where(role.value == any_(UserAccount.roles))
+        stmt = stmt.where(literal(role.value) == any_(UserAccount.roles))
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(UserAccount.username).like(like) | func.lower(UserAccount.full_name).like(like))

@@ -215,9 +215,9 @@ def clients_create(args: argparse.Namespace, client: httpx.Client) -> None:
     print("The client secret above is shown once; store it now.", file=sys.stderr)
 
 
-def add_commands(sub: argparse._SubParsersAction) -> dict[str, Any]:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> dict[str, Any]:
     def api_parser(name: str, help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_)
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_)
         p.add_argument("--api", help="gateway URL (default SMARTCITY_API or the local gateway)")
         p.add_argument("--token", help="bearer token (default SMARTCITY_TOKEN)")
         p.add_argument("--dev-role", help="sign a development token for this role (not in production)")

@@ -38,7 +38,7 @@ async def resolve(url: str, *, allow_private: bool) -> tuple[str, str]:
         infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise TargetRefused("the host does not resolve") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses or (not allow_private and not all(public(a) for a in addresses)):
         raise TargetRefused("the host is not a public address")
     return str(addresses[0]), parts.hostname

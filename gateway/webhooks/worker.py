@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import any_, func, select
+from sqlalchemy import any_, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,7 +54,7 @@ class WebhookWorker:
             async def handler(session: AsyncSession, event: Event, source: str = source) -> None:
                 subs = (await session.scalars(select(WebhookSubscription.id).where(
                     WebhookSubscription.active.is_(True),
-                    event.type == any_(WebhookSubscription.event_types)))).all()
+                    literal(event.type) == any_(WebhookSubscription.event_types)))).all()
                 for sub_id in subs:
                     await session.execute(insert(WebhookDelivery).values(
                         subscription_id=sub_id, source=source, event_id=event.id, event_type=event.type,
@@ -68,7 +68,7 @@ class WebhookWorker:
     def _backoff(self, attempts: int) -> float:
         delay = min(self.settings.webhook_retry_cap_seconds,
                     self.settings.webhook_retry_base_seconds * 2 ** max(0, attempts - 1))
-        return delay * random.uniform(0.5, 1.5)
+        return float(delay * random.uniform(0.5, 1.5))
 
     async def deliver_once(self, now: datetime | None = None) -> int:
         """Try the oldest pending delivery of each subscription that is due."""

@@ -14,6 +14,7 @@ from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, wi
 from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.schemas import IslandGroup
 from services.common.tables import TABLE_TYPES, XLSX, read_table
 
 from . import schemas, service
@@ -68,7 +69,7 @@ async def list_regions(
     parent: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     type_: Annotated[schemas.RegionType | None, Query(alias="type")] = None,
-    island_group: schemas.IslandGroup | None = None,
+    island_group: IslandGroup | None = None,
     sort: schemas.RegionSort = schemas.RegionSort.relevance,
 ) -> schemas.RegionPage:
     conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, any_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import ARRAY, Date, Select, String, Table, any_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -63,13 +63,14 @@ async def search_regions(session: AsyncSession, *, q: str | None, conditions: li
         if sort == schemas.RegionSort.relevance:
             order = [rank, LEVEL_ORDER, func.length(Region.search_key), Region.code]
     if not order:
-        order = {
+        orders: dict[schemas.RegionSort, list[Any]] = {
             schemas.RegionSort.relevance: [Region.code],
             schemas.RegionSort.code: [Region.code],
             schemas.RegionSort.code_desc: [Region.code.desc()],
             schemas.RegionSort.name: [Region.name, Region.code],
             schemas.RegionSort.name_desc: [Region.name.desc(), Region.code],
-        }[sort]
+        }
+        order = orders[sort]
     # The total rides along on each row (a window count), saving a second pass over the matches.
     result = (await session.execute(stmt.add_columns(func.count().over().label("total"))
                                     .order_by(*order).limit(page.limit).offset(page.offset))).all()
@@ -90,7 +91,7 @@ async def get_region(session: AsyncSession, code: str) -> Region:
 
 def _detail_statement() -> Select[Any]:
     parent = aliased(Region)
-    code, today = bindparam("code"), bindparam("today")
+    code, today = bindparam("code", type_=String), bindparam("today", type_=Date)
     children = select(func.count()).where(Region.parent_code == code).scalar_subquery()
     head_id = (select(HeadTerm.id).where(
         HeadTerm.region_code == code, HeadTerm.start_date <= today,
@@ -377,7 +378,7 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         links = [{"old_id": replaced[(code, year)], "new_id": new_id}
                  for new_id, code, year in inserted if (code, year) in replaced]
         if links:
-            table = IndicatorValue.__table__
+            table: Table = IndicatorValue.__table__  # type: ignore[assignment]
             await session.execute(update(table).where(table.c.id == bindparam("old_id"))
                                   .values(superseded_by=bindparam("new_id")), links)
     corrected = len(replaced)
