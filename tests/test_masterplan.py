@@ -160,7 +160,8 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
     wrong_year = await gw.put(f"{M}/masterplans/{plan_id}/programmes/{ids[0]}/progress/2021", headers=pemda,
                               json={"status": "done", "percent": 100})
     assert wrong_year.status_code == 422
-    late = (await gw.get(f"{M}/masterplans/{plan_id}/late", params={"as_of": "2021-06-01"}, headers=officer)).json()
+    late = (await gw.get(f"{M}/masterplans/{plan_id}/late", params={"as_of": "2021-06-01"},
+                         headers=officer)).json()["items"]
     assert {x["programme_key"]: x["missing_years"] for x in late} == {"P002": [2020], "P003": [2020],
                                                                       "P006": [2019, 2020]}
 

@@ -76,6 +76,13 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter],
                                 "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
                     op["responses"].setdefault(
                         "403", {"description": "Not allowed", "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})
+            for parameter in op.get("parameters", []):
+                # Optional in Python only so that a missing one is answered 428 rather than 422: it is required.
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    parameter["required"] = True
+                    for code, title in (("412", "The record changed since you read it"),
+                                        ("428", "If-Match is missing")):
+                        op.setdefault("responses", {}).setdefault(code, {"description": title})
             if "requestBody" in op:
                 op["responses"].setdefault("400", {"description": "The body cannot be parsed",
                                                    "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}})

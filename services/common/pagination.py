@@ -37,6 +37,11 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
 
+    @classmethod
+    def whole(cls, items: list[T]) -> Page[T]:
+        """A list that is small by nature (six dimensions, one plan's late programmes) in the one shape."""
+        return cls(items=items, total=len(items), limit=len(items), offset=0)
+
 
 async def paginate(session: AsyncSession, stmt: Select[*tuple[Any, ...]], page: PageParams,
                    shape: Callable[[Any], T] = lambda row: row, *, scalars: bool = True) -> Page[T]:

@@ -10,6 +10,7 @@ from services.common.auth import region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
+from services.common.pagination import Page
 from services.common.routing import contract_router
 
 from ..auth import Administrator, Public
@@ -24,8 +25,8 @@ DimensionCode = Annotated[str, Path(pattern=r"^[a-z_]{2,30}$", examples=["govern
 @router.get("/dimensions", operation_id="masterplan_dimensions_list", dependencies=[public_for(300)],
             summary="The six smart city dimensions and their elements",
             description="Reference data for classifying programmes; administrators edit it.")
-async def list_dimensions(session: SessionDep, _: Public) -> list[schemas.Dimension]:
-    return await service.dimensions(session)
+async def list_dimensions(session: SessionDep, _: Public) -> Page[schemas.Dimension]:
+    return Page.whole(await service.dimensions(session))
 
 
 @router.patch("/dimensions/{code}", operation_id="masterplan_dimensions_update", summary="Rename a dimension",

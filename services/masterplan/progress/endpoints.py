@@ -58,8 +58,8 @@ async def review_progress(programme: CurrentProgramme, period: Period, body: sch
 async def late(plan: CurrentPlan, session: SessionDep, _: RegionParty,
                as_of: Annotated[IsoDate | None, Query(description="Default: today (WIB)", examples=["2021-06-01"])]
                = None
-               ) -> list[schemas.LateProgramme]:
-    return await service.late(session, plan, as_of or clock.today())
+               ) -> Page[schemas.LateProgramme]:
+    return Page.whole(await service.late(session, plan, as_of or clock.today()))
 
 
 @router.post("/evaluation-schemes", operation_id="masterplan_schemes_create", tags=["evaluation"], status_code=201,
