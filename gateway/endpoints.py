@@ -178,11 +178,11 @@ async def openid_configuration(request: Request, _: Anyone) -> schemas.ServerMet
 @auth_router.get("/.well-known/jwks.json", operation_id="auth_keys_list", tags=["auth"],
                  summary="Public keys that verify our tokens",
                  description="A JWK set (ES256); during a key rotation it holds the old key and the new one.")
-async def jwks(request: Request, response: Response, _: Anyone) -> dict[str, list[dict[str, Any]]]:
+async def jwks(request: Request, response: Response, _: Anyone) -> schemas.Jwks:
     # Short, so a rotation reaches verifiers soon; they fetch again on an unknown kid anyway.
     response.headers["Cache-Control"] = "public, max-age=300"
     ring: KeyRing = request.app.state.ring
-    return ring.jwks()
+    return schemas.Jwks.model_validate(ring.jwks())
 
 
 @auth_router.get("/auth/me", operation_id="auth_me_get", tags=["auth"], summary="Who the token says you are",

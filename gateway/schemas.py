@@ -22,6 +22,26 @@ class TokenResponse(BaseModel):
     scope: str = Field(description="The roles granted, space-separated", examples=["kominfo_officer"])
 
 
+class Jwk(BaseModel):
+    """One public key (RFC 7517, EC P-256)."""
+
+    model_config = ConfigDict(extra="allow")
+    kty: str = Field(examples=["EC"])
+    crv: str = Field(examples=["P-256"])
+    x: str
+    y: str
+    kid: str = Field(examples=["prod-2026-11"])
+    alg: str = Field(examples=["ES256"])
+    use: str = Field(examples=["sig"])
+    retired_at: int | None = Field(default=None, exclude_if=lambda v: v is None,
+                                   description="Set on a key rotated out: it verifies documents signed before "
+                                               "this time, never a token")
+
+
+class Jwks(BaseModel):
+    keys: list[Jwk]
+
+
 class Introspection(BaseModel):
     """RFC 7662: `active` always; the rest only for an active token."""
 

@@ -56,10 +56,12 @@ class _Specs:
             schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
         return schema, seen
 
-    @staticmethod
-    def _types(schema: dict[str, Any]) -> frozenset[str]:
-        variants = schema.get("anyOf") or schema.get("oneOf") or [schema]
-        return frozenset(str(v.get("type") or v.get("$ref", "").rsplit("/", 1)[-1] or "any") for v in variants)
+    @classmethod
+    def _types(cls, schema: dict[str, Any]) -> frozenset[str]:
+        variants = schema.get("anyOf") or schema.get("oneOf")
+        if variants:
+            return frozenset().union(*(cls._types(v) for v in variants))
+        return frozenset({str(schema.get("type") or schema.get("$ref", "").rsplit("/", 1)[-1] or "any")})
 
     def compare(self, old: dict[str, Any], new: dict[str, Any], where: str, *, request: bool,
                 seen_old: frozenset[str] = frozenset(), seen_new: frozenset[str] = frozenset()) -> None:

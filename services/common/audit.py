@@ -26,8 +26,9 @@ class AuditEntry(BaseModel):
     action: str
     entity: str
     entity_id: str
-    before: Any
-    after: Any
+    before: dict[str, Any] | None = Field(description="The record's fields before the change (which fields depends "
+                                              "on `entity`); null when it was created")
+    after: dict[str, Any] | None = Field(description="Its fields after the change; null when it was deleted")
     reason: str | None
     request_id: str | None
     seq: int = Field(description="Position in this service's audit chain")

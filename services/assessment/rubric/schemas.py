@@ -6,11 +6,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from services.common.schemas import ORM, Strict
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,59}$", examples=["commitment"])]
+# Stored and scored as the plain object it is; the spec names its three shapes.
+Normalisation = Annotated[dict[str, Any], WithJsonSchema({"oneOf": [
+    {"type": "object", "title": "Categories", "required": ["map"],
+     "properties": {"map": {"type": "object", "additionalProperties": {"type": "number"}}}},
+    {"type": "object", "title": "Range", "required": ["min", "max"],
+     "properties": {"min": {"type": "number"}, "max": {"type": "number"}, "higher_is_better": {"type": "boolean"}}},
+    {"type": "object", "title": "From the indicator", "required": ["from_indicator"],
+     "properties": {"from_indicator": {"type": "boolean", "const": True}}}]})]
 
 
 class ComponentKind(StrEnum):
@@ -32,7 +40,7 @@ class ComponentIn(Strict):
     levels: dict[str, str] | None = Field(default=None, description="A descriptor per scale level",
                                           examples=[{"1": "Belum ada", "5": "Teroptimasi"}])
     indicator_code: str | None = Field(default=None, pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])
-    normalisation: dict[str, Any] | None = Field(
+    normalisation: Normalisation | None = Field(
         default=None, description="For indicator components: {'map': {category: 0-100}}, "
                                   "{'min': a, 'max': b, 'higher_is_better': true}, or {'from_indicator': true} to "
                                   "take min/max/direction or the categories from the indicator's own definition "
@@ -88,7 +96,7 @@ class Component(ORM):
     scale_max: Decimal | None
     levels: dict[str, str] | None
     indicator_code: str | None
-    normalisation: dict[str, Any] | None
+    normalisation: Normalisation | None
 
 
 class Rubric(ORM):

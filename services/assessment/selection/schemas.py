@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
-from ..round.schemas import InvitationStatus, RoundState
+from ..round.schemas import EquityRules, InvitationStatus, RoundState
+from ..rubric.schemas import Component
+
+
+def _absent(value: object) -> bool:
+    """Fields that do not apply to a component's kind are left out of the answer, not sent as null."""
+    return value is None
 
 
 class ComponentScore(BaseModel):
     """One component of a region's result; only the fields that apply to its kind are present."""
 
     score: float = Field(description="0-100", examples=[75.0])
-    assessors: int | None = Field(default=None, description="Panel: how many assessors' submitted scores count")
-    std: float | None = Field(default=None, description="Panel: the spread between assessors (0-100 scale)")
-    range: float | None = Field(default=None, description="Panel: highest minus lowest normalised score")
-    indicator_value: str | None = Field(default=None, description="Indicator: the value the score comes from")
-    missing: str | None = Field(default=None, description="Why the component has no value")
-    rule: str | None = Field(default=None, description="The rule applied when it has none")
-
-    @model_serializer(mode="wrap")
-    def _present(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
+    assessors: int | None = Field(default=None, exclude_if=_absent,
+                                  description="Panel: how many assessors' submitted scores count")
+    std: float | None = Field(default=None, exclude_if=_absent,
+                              description="Panel: the spread between assessors (0-100 scale)")
+    range: float | None = Field(default=None, exclude_if=_absent,
+                                description="Panel: highest minus lowest normalised score")
+    indicator_value: str | None = Field(default=None, exclude_if=_absent,
+                                        description="Indicator: the value the score comes from")
+    missing: str | None = Field(default=None, exclude_if=_absent, description="Why the component has no value")
+    rule: str | None = Field(default=None, exclude_if=_absent, description="The rule applied when it has none")
 
 
 class MissingComponent(BaseModel):
@@ -106,8 +111,8 @@ class PublicResults(BaseModel):
     finalised_at: datetime
     rubric_code: str
     rubric_version: int
-    rubric_components: list[dict[str, Any]] = Field(description="Key, parent, kind, weight and scale of each "
-                                                                "component: how totals are formed")
+    rubric_components: list[Component] = Field(description="Key, parent, kind, weight and scale of each "
+                                                           "component: how totals are formed")
     quota: int
     starts_on: date
     ends_on: date
@@ -115,7 +120,7 @@ class PublicResults(BaseModel):
     panels: list[PublicPanel]
     aggregation: str = Field(examples=["mean"])
     disagreement_threshold: str = Field(examples=["15.00"])
-    equity_rules: dict[str, Any] = Field(examples=[{"min_per_island_group": {"papua": 3}, "max_per_province": 6}])
+    equity_rules: EquityRules
     tie_breakers: list[str] = Field(description="In order, after the total")
     inputs_digest: str = Field(description="SHA-256 of the canonical JSON of the inputs (`.../inputs`)")
     result_hash: str = Field(description="SHA-256 over the inputs and every region's result")

@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..panel.service import conflicts_between
 from ..registry import indicator_definition, indicator_values
-from ..round.schemas import InvitationStatus, RoundState
+from ..round.schemas import EquityRules, InvitationStatus, RoundState
 from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
 from . import calculation, schemas
@@ -274,9 +274,10 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         panels=await _public_panels(session, round_.id),
         finalised_at=round_.finalised_at or published_at, rubric_code=rubric.code,
         rubric_version=rubric.version,
-        rubric_components=[Component.model_validate(c).model_dump(mode="json") for c in rubric.components],
+        rubric_components=[Component.model_validate(c) for c in rubric.components],
         quota=round_.quota, aggregation=round_.aggregation,
-        disagreement_threshold=str(round_.disagreement_threshold), equity_rules=round_.equity_rules or {},
+        disagreement_threshold=str(round_.disagreement_threshold),
+        equity_rules=EquityRules.model_validate(round_.equity_rules or {}),
         tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
         audit_head=head, items=items)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..mou.schemas import Mou
 from ..plan.schemas import Masterplan
@@ -49,10 +49,60 @@ class MissingPart(BaseModel):
     reason: str = Field(examples=["the assessment service did not answer within 2.0s"])
 
 
+class Passed(BaseModel):
+    """A part as another service answered it: the fields named here, and any it adds later."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class DossierHead(Passed):
+    head_name: str = Field(examples=["Rahma"])
+    title: str = Field(examples=["walikota"])
+    deputy_name: str | None = None
+    start_date: date
+    end_date: date | None = None
+
+
+class DossierRegion(Passed):
+    """The registry's profile (`GET /api/v1/regions/{code}`)."""
+
+    code: str = Field(examples=["21.72"])
+    name: str = Field(examples=["Kota Tanjung Pinang"])
+    level: str = Field(examples=["regency"])
+    province_code: str = Field(examples=["21"])
+    island_group: str = Field(examples=["sumatera"])
+    type: str | None = Field(default=None, examples=["kota"])
+    current_head: DossierHead | None = Field(default=None, description="Head in office today")
+
+
+class DossierIndicator(Passed):
+    """One indicator value (`GET /api/v1/regions/{code}/indicators`)."""
+
+    indicator_code: str = Field(examples=["population"])
+    year: int
+    value: str = Field(examples=["209280"])
+    source: str
+
+
+class DossierRound(Passed):
+    """One round the region took part in (`GET /api/v1/assessment/regions/{code}/history`)."""
+
+    round_id: int
+    year: int
+    title: str
+    state: str = Field(examples=["published"])
+    invitation: str = Field(examples=["accepted"])
+    attended: bool
+    rank: int | None = None
+    total: float | None = None
+    selected: bool | None = None
+    rule: str | None = None
+
+
 class Dossier(BaseModel):
-    region: dict[str, Any] = Field(description="Registry profile with parent and current head")
-    indicators: list[dict[str, Any]] | None = None
-    assessment: list[dict[str, Any]] | None = Field(default=None, description="Rounds, answers and results")
+    region: DossierRegion = Field(description="Registry profile with parent and current head")
+    indicators: list[DossierIndicator] | None = None
+    assessment: list[DossierRound] | None = Field(default=None, description="Rounds, answers and results")
     masterplan: RegionSummary | None = Field(default=None, description="MoUs, current masterplan, roadmap, late")
     missing: list[MissingPart] = Field(description="Parts that could not be had, and why; empty when complete")
 

@@ -11,7 +11,7 @@ from pydantic import AliasChoices, BaseModel, Field, field_validator, model_vali
 
 from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
 
-from ..programme.schemas import Programme
+from ..programme.schemas import BudgetLine, Programme
 from ..types import Year
 
 
@@ -150,9 +150,11 @@ class MasterplanDetail(Masterplan):
 
 
 class FieldChange(BaseModel):
-    field: str
-    before: Any
-    after: Any
+    """A programme field that differs between two versions: a text, a year, the quick-win flag or the budget."""
+
+    field: str = Field(examples=["budget"])
+    before: str | int | bool | list[BudgetLine] | None
+    after: str | int | bool | list[BudgetLine] | None
 
 
 class ProgrammeChange(BaseModel):
