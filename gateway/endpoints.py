@@ -241,7 +241,7 @@ async def update_user(user: UserForUpdate, patch: schemas.UserPatch, request: Re
                   responses=problem_responses(422))
 async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> schemas.ClientPage:
     rows, total = await service.list_clients(session, page)
-    return schemas.ClientPage(items=[schemas.Client.model_validate(c) for c in rows], total=total,
+    return schemas.ClientPage(items=[schemas.PartnerClient.model_validate(c) for c in rows], total=total,
                               limit=page.limit, offset=page.offset)
 
 
@@ -254,17 +254,17 @@ async def create_client(body: schemas.ClientIn, session: SessionDep, actor: Admi
     client, secret = await service.create_client(session, body, actor)
     set_etag(response, _client_etag(client))
     response.headers["Cache-Control"] = "no-store"
-    return schemas.ClientCreated(**schemas.Client.model_validate(client).model_dump(), client_secret=secret)
+    return schemas.ClientCreated(**schemas.PartnerClient.model_validate(client).model_dump(), client_secret=secret)
 
 
 @admin_router.get("/clients/{client_id}", operation_id="admin_clients_get", summary="One partner client",
                   description="Its roles and whether it is enabled.",
                   responses={**problem_responses(404, 422), **with_etag()})
 async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator,
-                     response: Response) -> schemas.Client:
+                     response: Response) -> schemas.PartnerClient:
     client = await service.get_client(session, client_id)
     set_etag(response, _client_etag(client))
-    return schemas.Client.model_validate(client)
+    return schemas.PartnerClient.model_validate(client)
 
 
 @admin_router.patch("/clients/{client_id}", operation_id="admin_clients_update",
@@ -272,11 +272,11 @@ async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator
                     description="A disabled client gets no new tokens.",
                     responses={**problem_responses(404, 412, 422, 428), **with_etag()})
 async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, request: Request, response: Response,
-                        session: SessionDep, actor: Administrator) -> schemas.Client:
+                        session: SessionDep, actor: Administrator) -> schemas.PartnerClient:
     client = await service.update_client(session, client, patch, actor)
     await _refresh_revocations(request, session)
     set_etag(response, _client_etag(client))
-    return schemas.Client.model_validate(client)
+    return schemas.PartnerClient.model_validate(client)
 
 
 # The merged spec and the proxy --------------------------------------------------------------------

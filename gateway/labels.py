@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from services.common.errors import ServiceUnavailable, problem_responses
-from services.common.labels import Labels, LabelTable, Lang, in_language
+from services.common.labels import CodeLabels, LabelSet, LabelTable, Lang, in_language
 from services.common.upstream import Upstreams
 
 from .proxy import SERVICES, rate_limited
@@ -33,7 +33,7 @@ LABELS: LabelTable = {
             description="Chosen by `lang`, else by Accept-Language. Codes stay the same in every language; each "
                         "service also answers its own at `/api/v1/<service>/labels`.",
             responses=problem_responses(422, 503))
-async def labels(request: Request, response: Response, _: Anyone, lang: Lang = None) -> Labels:
+async def labels(request: Request, response: Response, _: Anyone, lang: Lang = None) -> LabelSet:
     own = in_language(request, response, LABELS, lang)
     upstreams: Upstreams = request.app.state.upstreams
     answers: list[Any] = await asyncio.gather(
@@ -43,5 +43,5 @@ async def labels(request: Request, response: Response, _: Anyone, lang: Lang = N
         if isinstance(answer, BaseException):
             raise ServiceUnavailable(f"The {name} service's labels could not be had; try again shortly",
                                      headers={"Retry-After": "1"})
-        own.labels.update(answer["labels"])
+        own.labels.update({name: CodeLabels(codes) for name, codes in answer["labels"].items()})
     return own

@@ -180,7 +180,7 @@ class ClientPatch(Patch):
         return self
 
 
-class Client(BaseModel):
+class PartnerClient(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -193,12 +193,12 @@ class Client(BaseModel):
     version: int
 
 
-class ClientCreated(Client):
+class ClientCreated(PartnerClient):
     client_secret: str = Field(description="Shown once; store it in your secret store")
 
 
 class ClientPage(BaseModel):
-    items: list[Client]
+    items: list[PartnerClient]
     total: int
     limit: int
     offset: int

@@ -286,13 +286,13 @@ async def create_client(session: AsyncSession, data: schemas.ClientIn,
     session.add(client)
     await session.flush()
     audit(session, records, actor=actor, action="client.create", entity="client", entity_id=client.id,
-          after=schemas.Client.model_validate(client))
+          after=schemas.PartnerClient.model_validate(client))
     return client, secret
 
 
 async def update_client(session: AsyncSession, client: ApiClient, patch: schemas.ClientPatch,
                         actor: Principal) -> ApiClient:
-    before = schemas.Client.model_validate(client)
+    before = schemas.PartnerClient.model_validate(client)
     changes = patch.model_dump(exclude_unset=True)
     for field, value in changes.items():
         setattr(client, field, [r.value for r in value] if field == "roles" else value)
@@ -300,5 +300,5 @@ async def update_client(session: AsyncSession, client: ApiClient, patch: schemas
         await revoke_subject(session, f"client:{client.client_id}")
     await session.flush()
     audit(session, records, actor=actor, action="client.update", entity="client", entity_id=client.id,
-          before=before, after=schemas.Client.model_validate(client))
+          before=before, after=schemas.PartnerClient.model_validate(client))
     return client

@@ -51,26 +51,35 @@ class _Specs:
     @staticmethod
     def resolve(spec: dict[str, Any], schema: dict[str, Any], seen: frozenset[str] = frozenset()
                 ) -> tuple[dict[str, Any], frozenset[str]]:
-        while "$ref" in schema and schema["$ref"] not in seen:
-            seen = seen | {schema["$ref"]}
-            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-        return schema, seen
+        """The schema behind its $refs, and behind `anyOf [X, null]` (nullability is compared on its own)."""
+        while True:
+            if "$ref" in schema and schema["$ref"] not in seen:
+                seen = seen | {schema["$ref"]}
+                schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+                continue
+            variants = [v for v in schema.get("anyOf", []) if v.get("type") != "null"]
+            if "anyOf" in schema and len(variants) == 1:
+                schema = variants[0]
+                continue
+            return schema, seen
 
-    @classmethod
-    def _types(cls, schema: dict[str, Any]) -> frozenset[str]:
+    def _types(self, spec: dict[str, Any], schema: dict[str, Any]) -> frozenset[str]:
+        schema, _ = self.resolve(spec, schema)
         variants = schema.get("anyOf") or schema.get("oneOf")
         if variants:
-            return frozenset().union(*(cls._types(v) for v in variants))
-        return frozenset({str(schema.get("type") or schema.get("$ref", "").rsplit("/", 1)[-1] or "any")})
+            return frozenset().union(*(self._types(spec, v) for v in variants))
+        kind = schema.get("type") or "any"
+        return frozenset(kind) if isinstance(kind, list) else frozenset({str(kind)})
 
     def compare(self, old: dict[str, Any], new: dict[str, Any], where: str, *, request: bool,
                 seen_old: frozenset[str] = frozenset(), seen_new: frozenset[str] = frozenset()) -> None:
         old, seen_old = self.resolve(self.old, old, seen_old)
         new, seen_new = self.resolve(self.new, new, seen_new)
-        if self._types(old) != self._types(new) and "any" not in self._types(old):
-            if request and self._types(old) <= self._types(new):
+        before, after = self._types(self.old, old), self._types(self.new, new)
+        if before != after and "any" not in before:
+            if request and before <= after:
                 return  # a request field that takes more than before breaks no one
-            self.add("type-changed", where, f"{sorted(self._types(old))} -> {sorted(self._types(new))}")
+            self.add("type-changed", where, f"{sorted(before)} -> {sorted(after)}")
             return
         if "items" in old and "items" in new:
             self.compare(old["items"], new["items"], where + "[]", request=request, seen_old=seen_old,

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 from fastapi import Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
 from .numbers import plain
 
@@ -33,12 +34,43 @@ MEDIA_TYPES = {
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.json: "application/json",
 }
-EXPORT_CONTENT = {
-    MEDIA_TYPES[ExportFormat.csv]: {"schema": {"type": "string"}},
-    MEDIA_TYPES[ExportFormat.xlsx]: {"schema": {"type": "string", "format": "binary"}},
-    MEDIA_TYPES[ExportFormat.json]: {"schema": {"type": "object", "required": ["licence", "extracted_at", "items"],
-                                                "properties": {"items": {"type": "array"}}}},
-}
+def columns_of(row: type[BaseModel]) -> tuple[str, ...]:
+    """An export's columns, in order: the fields of its row model, the one place they are written."""
+    return tuple(row.model_fields)
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A row's schema with its enums written in place: it stands in a `content`, outside the components."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(defs[node["$ref"].rsplit("/", 1)[1]])
+            return {k: resolve(v) for k, v in node.items()}
+        return [resolve(v) for v in node] if isinstance(node, list) else node
+
+    inlined: dict[str, Any] = resolve(schema)
+    return inlined
+
+
+def export_content(row: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI `content` of an export: the JSON rows as a schema, and the same columns in the CSV and XLSX."""
+    columns = ", ".join(columns_of(row))
+    item = _inlined(row.model_json_schema())
+    return {
+        MEDIA_TYPES[ExportFormat.csv]: {"schema": {
+            "type": "string", "description": f"A header row, then one row per item; columns: {columns}"}},
+        MEDIA_TYPES[ExportFormat.xlsx]: {"schema": {
+            "type": "string", "format": "binary",
+            "description": f"Sheet `data` with the columns {columns}; sheet `about` with title, source, licence, "
+                           "extraction time and the number of rows"}},
+        MEDIA_TYPES[ExportFormat.json]: {"schema": {
+            "type": "object", "required": ["title", "licence", "extracted_at", "items"],
+            "properties": {"title": {"type": "string"}, "licence": {"type": "string"},
+                           "extracted_at": {"type": "string", "format": "date-time"},
+                           "items": {"type": "array", "items": item}}}},
+    }
 
 
 async def stream_rows(request: Request, stmt: Any, shape: Any) -> AsyncIterator[Sequence[Any]]:

@@ -7,7 +7,7 @@ Each process labels the codes it owns; the gateway's `/api/v1/labels` gathers th
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from .errors import prefers_english, problem_responses
 
@@ -16,16 +16,21 @@ LabelTable = dict[str, dict[str, tuple[str, str]]]
 Lang = Annotated[str | None, Query(pattern="^(id|en)$")]
 
 
-class Labels(BaseModel):
+class CodeLabels(RootModel[dict[str, str]]):
+    """One list's labels: code → label."""
+
+
+class LabelSet(BaseModel):
     language: str = Field(examples=["id"])
-    labels: dict[str, dict[str, str]] = Field(description="For each list, code → label")
+    labels: dict[str, CodeLabels] = Field(description="For each list, code → label",
+                                          examples=[{"masterplan_state": {"approved": "Disetujui"}}])
 
 
-def in_language(request: Request, response: Response, table: LabelTable, lang: str | None) -> Labels:
+def in_language(request: Request, response: Response, table: LabelTable, lang: str | None) -> LabelSet:
     english = lang == "en" if lang else prefers_english(request.headers.get("accept-language"))
     response.headers["Content-Language"] = "en" if english else "id"
-    return Labels(language="en" if english else "id",
-                  labels={name: {code: pair[1 if english else 0] for code, pair in codes.items()}
+    return LabelSet(language="en" if english else "id",
+                  labels={name: CodeLabels({code: pair[1 if english else 0] for code, pair in codes.items()})
                           for name, codes in table.items()})
 
 
@@ -36,7 +41,7 @@ def labels_router(prefix: str, table: LabelTable, gate: Any, *, operation_id: st
                 summary="Labels for this service's codes, in Indonesian (default) or English",
                 description="Chosen by `lang`, else by Accept-Language. `/api/v1/labels` has every service's.",
                 responses=problem_responses(422))
-    async def labels(request: Request, response: Response, _: gate, lang: Lang = None) -> Labels:
+    async def labels(request: Request, response: Response, _: gate, lang: Lang = None) -> LabelSet:
         return in_language(request, response, table, lang)
 
     return router

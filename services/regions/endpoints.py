@@ -11,7 +11,7 @@ from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
-from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
+from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import IslandGroup
@@ -90,7 +90,8 @@ async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedI
 
 @router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
             description="Streamed; with the decree the codes come from.",
-            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **problem_responses(422)})
+            response_class=Response,
+            responses={200: {"content": export_content(schemas.RegionRow)}, **problem_responses(422)})
 async def export_regions(
     request: Request, _: PublicReader, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
@@ -192,7 +193,7 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
             tags=["indicators"],
             summary="Download current values of an indicator as CSV or XLSX", response_class=Response,
             description="Streamed, with who loaded each value and when.",
-            responses={200: {"content": EXPORT_CONTENT}, **problem_responses(404, 422)})
+            responses={200: {"content": export_content(schemas.IndicatorValueRow)}, **problem_responses(404, 422)})
 async def export_indicator_values(
     indicator: IndicatorPath, request: Request, session: SessionDep, actor: SignedIn,
     format: ExportFormat = ExportFormat.csv, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,

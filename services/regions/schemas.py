@@ -202,3 +202,29 @@ class BulkResult(BaseModel):
     created: int
     corrected: int
     unchanged: int
+
+
+class RegionRow(BaseModel):
+    """One row of the region tree's export (CSV, XLSX, JSON)."""
+
+    code: str = Field(examples=["21.72"])
+    level: Level
+    name: str
+    name_short: str
+    type: RegionType | None
+    parent_code: str | None
+    province_code: str
+    island_group: IslandGroup
+    postal_code: str | None
+
+
+class IndicatorValueRow(BaseModel):
+    """One row of an indicator's export (CSV, XLSX, JSON)."""
+
+    indicator_code: str
+    region_code: str
+    year: int
+    value: str = Field(description="A decimal number, as written", examples=["209280"])
+    source: str
+    loaded_by: str
+    loaded_at: datetime

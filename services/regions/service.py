@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from services.common.auth import Principal, Role
 from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.export import columns_of
 from services.common.pagination import PageParams
 from services.common.records import audit, emit
 from services.common.tables import number_text
@@ -219,8 +220,7 @@ async def update_indicator(session: AsyncSession, row: Indicator, patch: schemas
     return row
 
 
-EXPORT_COLUMNS = ("code", "level", "name", "name_short", "type", "parent_code", "province_code", "island_group",
-                  "postal_code")
+EXPORT_COLUMNS = columns_of(schemas.RegionRow)
 
 
 def export_statement(level: str | None, province: str | None) -> Select[Any]:
@@ -228,7 +228,7 @@ def export_statement(level: str | None, province: str | None) -> Select[Any]:
             .where(*region_filters(level=level, province=province)).order_by(Region.code))
 
 
-VALUE_COLUMNS = ("indicator_code", "region_code", "year", "value", "source", "loaded_by", "loaded_at")
+VALUE_COLUMNS = columns_of(schemas.IndicatorValueRow)
 
 
 def values_export(conditions: list[Any]) -> Select[Any]:

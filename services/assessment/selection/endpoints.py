@@ -10,7 +10,7 @@ from services.common.auth import region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
-from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
+from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
@@ -90,7 +90,7 @@ async def funnel_rows(session: SessionDep, _: Reader) -> schemas.InvitationFunne
 @router.get("/open-data/results", operation_id="assessment_open_data_export", tags=["public"],
             summary="Published round results as CSV, XLSX or JSON (no token, no assessor identities)",
             description="Streamed; with the licence and the extraction time.",
-            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
+            response_class=Response, responses={200: {"content": export_content(schemas.OpenDataResult)}, **ERR(422)})
 async def open_data_results(request: Request, _: Public, format: ExportFormat = ExportFormat.csv,
                             year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
     return export_response(format, "hasil-seleksi-gerakan-100-smart-city", service.OPEN_DATA_COLUMNS,

@@ -170,3 +170,19 @@ class InvitationFunnelRows(BaseModel):
 class RegionHistory(BaseModel):
     region_code: str
     items: list[RoundHistory] = Field(description="Every round the region was invited to, oldest first")
+
+
+class OpenDataResult(BaseModel):
+    """One row of the published results' open data (CSV, XLSX, JSON)."""
+
+    year: int
+    round_id: int
+    round_title: str
+    region_code: str = Field(examples=["21.72"])
+    region_name: str
+    island_group: str
+    rank: int | None
+    total: float | None
+    selected: bool
+    rule: str
+    result_hash: str

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.auth import Principal
 from services.common.errors import NotFound
+from services.common.export import columns_of
 from services.common.records import emit
 from services.common.upstream import Upstream
 
@@ -330,8 +331,7 @@ async def funnel(session: AsyncSession) -> schemas.InvitationFunnelRows:
         for inv, rnd, selected in rows])
 
 
-OPEN_DATA_COLUMNS = ("year", "round_id", "round_title", "region_code", "region_name", "island_group", "rank", "total",
-                     "selected", "rule", "result_hash")
+OPEN_DATA_COLUMNS = columns_of(schemas.OpenDataResult)
 
 
 def open_data(year: int | None) -> Select[Any]:

@@ -10,7 +10,7 @@ from services.common import clock
 from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
-from services.common.export import EXPORT_CONTENT, ExportFormat, export_response, stream_rows
+from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.routing import contract_router
 from services.common.schemas import IsoDate
 from services.common.upstream import Upstream
@@ -73,7 +73,8 @@ async def programme_funnel(session: SessionDep, _: Reader, registry: Registry, a
 @router.get("/open-data/masterplans", operation_id="masterplan_open_data_export",
             summary="Approved masterplan summaries as CSV, XLSX or JSON (no token, no personal data)",
             description="Streamed; with the licence and the extraction time.",
-            response_class=Response, responses={200: {"content": EXPORT_CONTENT}, **ERR(422)})
+            response_class=Response,
+            responses={200: {"content": export_content(schemas.OpenDataMasterplan)}, **ERR(422)})
 async def open_data_masterplans(request: Request, _: Public, format: ExportFormat = ExportFormat.csv) -> Response:
     return export_response(format, "masterplan-smart-city", service.OPEN_DATA_COLUMNS,
                            stream_rows(request, service.open_data(), service.open_data_row),

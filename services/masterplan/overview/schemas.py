@@ -129,3 +129,19 @@ class Funnel(BaseModel):
     per_year: list[FunnelYear]
     cumulative: list[FunnelYear] = Field(description="Up to each year, each region counted once")
     filters: dict[str, str | None]
+
+
+class OpenDataMasterplan(BaseModel):
+    """One row of the approved masterplans' open data (CSV, XLSX, JSON)."""
+
+    region_code: str = Field(examples=["21.72"])
+    cohort_year: int
+    version: int
+    start_year: int
+    end_year: int
+    vision: str
+    programmes: int
+    quick_wins: int
+    budget_total: int = Field(description="Rupiah, all programmes and years")
+    legal_basis: str | None = Field(description="The Perbup/Perwali number")
+    approved_on: date | None

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.export import columns_of
+
 from ..models import Masterplan, Mou, Programme, ProgressReport
 from ..mou import schemas as mou_schemas
 from ..plan import schemas as plan_schemas
@@ -65,8 +67,7 @@ async def funnel_rows(session: AsyncSession, as_of: date) -> schemas.MouFunnelRo
     return schemas.MouFunnelRows(items=rows)
 
 
-OPEN_DATA_COLUMNS = ("region_code", "cohort_year", "version", "start_year", "end_year", "vision", "programmes",
-                     "quick_wins", "budget_total", "legal_basis", "approved_on")
+OPEN_DATA_COLUMNS = columns_of(schemas.OpenDataMasterplan)
 
 
 def open_data() -> Select[Any]:

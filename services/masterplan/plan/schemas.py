@@ -28,12 +28,26 @@ class Partner(Strict):
     role: str = Field(min_length=2, max_length=500, examples=["Pendamping penyusunan masterplan"])
 
 
-class ReadinessItem(Strict):
+class ReadinessItemIn(Strict):
     score: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
     narrative: str = Field(min_length=3, max_length=4000)
 
 
-class Readiness(Strict):
+class ReadinessIn(Strict):
+    structure: ReadinessItemIn
+    infrastructure: ReadinessItemIn
+    superstructure: ReadinessItemIn
+
+
+class ReadinessItem(BaseModel):
+    score: Decimal = Field(description="0-100, as a decimal string", examples=["72.50"])
+    narrative: str
+
+
+class Readiness(BaseModel):
+    """The region's own account of its readiness, as it gave it (one schema per direction: numbers go in as
+    numbers or strings, and come back as exact decimal strings)."""
+
     structure: ReadinessItem
     infrastructure: ReadinessItem
     superstructure: ReadinessItem
@@ -46,7 +60,7 @@ class MasterplanIn(Strict):
     vision: str = Field(min_length=10, max_length=4000,
                         examples=["Tanjungpinang kota cerdas berbasis budaya Melayu yang melayani warganya"])
     partners: list[Partner] = Field(default_factory=list, max_length=20)
-    readiness: Readiness | None = None
+    readiness: ReadinessIn | None = None
 
     @model_validator(mode="after")
     def _horizon(self) -> MasterplanIn:
@@ -58,7 +72,7 @@ class MasterplanIn(Strict):
 class MasterplanPatch(Patch):
     vision: Omittable[Annotated[str, Field(min_length=10, max_length=4000)]] = None
     partners: Omittable[Annotated[list[Partner], Field(max_length=20)]] = None
-    readiness: Omittable[Readiness] = None
+    readiness: Omittable[ReadinessIn] = None
     start_year: Omittable[Year] = None
     end_year: Omittable[Year] = None
 
