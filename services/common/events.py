@@ -32,11 +32,15 @@ class Event(BaseModel):
     id: int = Field(description="Increasing; receivers de-duplicate by it")
     type: str = Field(examples=["head_term.created"])
     subject: str = Field(examples=["21.72"])
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(description="What happened: the schema of each event type's payload is in the "
+                                                "merged spec's `webhooks` section")
     created_at: datetime
 
 
 class EventPage(BaseModel):
+    """The one other list shape, for feeds: a cursor instead of a total, since a feed grows while it is read.
+    Pass `next_after` as `after` to read on; an empty `items` means you are up to date."""
+
     items: list[Event]
     next_after: int = Field(description="Pass as `after` to read on")
 

@@ -152,7 +152,7 @@ async def list_indicator_values(
 
 BULK_BODY = {
     "requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"type": "array", "maxItems": 20000,
+        "application/json": {"schema": {"type": "array", "maxItems": service.MAX_ROWS,
                                         "items": schemas.IndicatorValueIn.model_json_schema()}},
         "text/csv": {"schema": {"type": "string"},
                      "example": "region_code;year;value;source\n21.72;2019;12,5;BPS 2019\n"},
@@ -164,7 +164,8 @@ BULK_BODY = {
              summary="Load many values at once, all or nothing, from JSON, CSV or an Excel workbook",
              description="CSV may be separated by commas, semicolons (Excel under Indonesian settings) or tabs, "
                          "and numbers may use a decimal comma (`12,5`, `1.234,5`); a workbook's first sheet is "
-                         "read, its first row naming the columns. At most 20,000 rows and 2 MB per request. "
+                         "read, its first row naming the columns. At most 100,000 rows (every village in one file) "
+                         "and 32 MB (`SMARTCITY_MAX_UPLOAD_BYTES`) per request, whatever the format. "
                          "Every row is checked first; one bad row refuses the whole file with a per-row report "
                          "(`errors[].loc = ['row', n, field]`). Sending the same file again changes nothing. "
                          "A changed value supersedes the old one, which stays in the history.",
