@@ -232,7 +232,9 @@ async def test_a_session_lies_within_its_rounds_dates(gw, auth, db):
             "ends_at": "2019-03-05T12:00:00+07:00", "assessor_ids": [rnd.assessors[0][0]], "region_codes": [BINTAN]}
     sessions = f"{A}/rounds/{rnd.id}/sessions"
     (panel,) = (await gw.get(sessions, headers=officer)).json()["items"]
-    assert (await gw.delete(f"{sessions}/{panel['id']}", headers=officer)).status_code == 204
+    read = await gw.get(f"{sessions}/{panel['id']}", headers=officer)
+    assert (await gw.delete(f"{sessions}/{panel['id']}", headers={**officer, "If-Match": read.headers["etag"]})
+            ).status_code == 204
     before = await rows(db["assessment"], "assessment")
     body = refused(await gw.post(sessions, headers=officer, json=slot), 409, "session-outside-round")
     assert body["extra"] == {"starts_on": "2019-02-21", "ends_on": "2019-02-22"}
@@ -384,16 +386,23 @@ async def test_withdraw_an_invitation_and_edit_or_cancel_a_session(gw, auth):
 
     sessions = f"{A}/rounds/{rnd.id}/sessions"
     (slot,) = (await gw.get(sessions, headers=officer)).json()["items"]
-    moved = await gw.patch(f"{sessions}/{slot['id']}", headers=officer, json={
-        "venue": "Pustiknas, Ciputat", "starts_at": "2019-03-02T08:00:00+07:00",
-        "ends_at": "2019-03-02T12:00:00+07:00", "region_codes": [TPI], "assessor_ids": [rnd.assessors[0][0]]})
+    one = f"{sessions}/{slot['id']}"
+    change = {"venue": "Pustiknas, Ciputat", "starts_at": "2019-03-02T08:00:00+07:00",
+              "ends_at": "2019-03-02T12:00:00+07:00", "region_codes": [TPI], "assessor_ids": [rnd.assessors[0][0]]}
+    refused(await gw.patch(one, headers=officer, json=change), 428, "precondition-required")
+    read = await gw.get(one, headers=officer)
+    moved = await gw.patch(one, headers={**officer, "If-Match": read.headers["etag"]}, json=change)
     assert moved.status_code == 200, moved.text
     assert (moved.json()["venue"], moved.json()["region_codes"]) == ("Pustiknas, Ciputat", [TPI])
+    assert moved.headers["etag"] != read.headers["etag"]
+    # A second officer still holding the first version loses nothing silently: 412.
+    refused(await gw.patch(one, headers={**officer, "If-Match": read.headers["etag"]}, json={"venue": "Aula"}),
+            412, "precondition-failed")
     await finish(gw, auth, rnd.id, "assessing")
     await score(gw, auth, rnd.id, rnd.assessors[0][1], {TPI: 70}, submit=False)
-    refused(await gw.patch(f"{sessions}/{slot['id']}", headers=officer, json={"venue": "Aula Kominfo"}),
-            409, "scoring-started")
-    refused(await gw.delete(f"{sessions}/{slot['id']}", headers=officer), 409, "scoring-started")
+    current = {**officer, "If-Match": moved.headers["etag"]}
+    refused(await gw.patch(one, headers=current, json={"venue": "Aula Kominfo"}), 409, "scoring-started")
+    refused(await gw.delete(one, headers=current), 409, "scoring-started")
 
 
 # Bulk work as at Pustiknas --------------------------------------------------------------------------

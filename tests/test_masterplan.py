@@ -283,3 +283,18 @@ async def test_evaluation_names_its_weights_version(gw, auth, selected_tpi):
     missing = await gw.post(f"{M}/masterplans/{plan_id}/evaluations", headers=officer, json={
         "year": 2021, "scheme_id": v2["id"], "scores": {"baseline": 50}})
     assert missing.status_code == 422
+
+
+async def test_a_dimension_is_renamed_only_from_the_version_read(gw, auth):
+    admin = auth("kominfo_admin")
+    read = await gw.get(f"{M}/dimensions/governance")
+    assert read.status_code == 200 and read.json()["elements"] and read.headers["etag"]
+    rename = {"name_id": "Tata Kelola Cerdas", "name_en": "Smart Governance"}
+    assert (await gw.patch(f"{M}/dimensions/governance", headers=admin, json=rename)).status_code == 428
+    renamed = await gw.patch(f"{M}/dimensions/governance", headers={**admin, "If-Match": read.headers["etag"]},
+                             json=rename)
+    assert renamed.status_code == 200 and renamed.json()["name_id"] == "Tata Kelola Cerdas"
+    assert renamed.headers["etag"] != read.headers["etag"]
+    stale = await gw.patch(f"{M}/dimensions/governance", headers={**admin, "If-Match": read.headers["etag"]},
+                           json={"name_en": "Governance"})
+    assert stale.status_code == 412 and stale.json()["extra"]["current_etag"] == renamed.headers["etag"]

@@ -11,7 +11,7 @@ from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable, problem_responses
 from services.common.pagination import Page, PageDep, paginate
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 
 from ..models import records
 from ..openapi_merge import event_types
@@ -55,6 +55,7 @@ async def list_subscriptions(session: SessionDep, principal: Subscriber,
 
 
 @router.delete("/subscriptions/{sub_id}", operation_id="webhooks_subscriptions_delete",
+               openapi_extra=no_if_match("The subscriber's own subscription: a concurrent change loses nothing"),
                status_code=status.HTTP_204_NO_CONTENT, summary="Stop a subscription",
                description="Nothing more is delivered to it; its deliveries stay readable.",
                responses=problem_responses(404, 422))

@@ -14,8 +14,8 @@ from services.common.db import SessionDep
 from services.common.etag import IfMatch, check_if_match
 
 from .auth import AssessorOnly
-from .models import Assessor, Round, Rubric
-from .panel.service import assessor_of
+from .models import AssessmentSession, Assessor, Round, Rubric
+from .panel.service import assessor_of, get_session
 from .round.service import load_round
 from .rubric.service import get_rubric
 
@@ -49,6 +49,13 @@ async def _round_for_update(round_: Annotated[Round, Depends(_locked_round)], if
     return round_
 
 
+async def _slot_for_update(round_: Annotated[Round, Depends(_locked_round)], session_id: SessionId,
+                           session: SessionDep, if_match: IfMatch = None) -> AssessmentSession:
+    slot = await get_session(session, round_, session_id)
+    check_if_match(if_match, slot.etag)
+    return slot
+
+
 async def _me(session: SessionDep, principal: AssessorOnly) -> Assessor:
     return await assessor_of(session, principal)
 
@@ -59,5 +66,7 @@ CurrentRound = Annotated[Round, Depends(_current_round)]
 # Changes that depend on the round's state lock it, so two of them cannot interleave.
 LockedRound = Annotated[Round, Depends(_locked_round)]
 RoundForUpdate = Annotated[Round, Depends(_round_for_update)]
+# A session of a round (its round locked), checked against the caller's If-Match.
+SlotForUpdate = Annotated[AssessmentSession, Depends(_slot_for_update)]
 # The caller as a registered assessor (403 if they are not one).
 Me = Annotated[Assessor, Depends(_me)]

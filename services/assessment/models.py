@@ -205,7 +205,7 @@ class Mentorship(Base):
     region_code: Mapped[str] = mapped_column(String(13), index=True)
 
 
-class AssessmentSession(Base):
+class AssessmentSession(Revisioned, Base):
     """A time slot at a venue where a panel hears some regions."""
 
     __tablename__ = "session"

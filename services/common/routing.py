@@ -106,3 +106,8 @@ def contract_router(records: RecordModels, **kw: Any) -> APIRouter:
             super().__init__(path, endpoint, **options)
 
     return APIRouter(route_class=ContractRoute, **kw)
+
+
+def no_if_match(reason: str) -> dict[str, Any]:
+    """`openapi_extra` of an update that takes no If-Match, saying why (the spec test asks it of every other)."""
+    return {"x-no-if-match": reason}

@@ -14,7 +14,8 @@ from services.common.auth import Principal, optional_principal
 from services.common.db import SessionDep
 from services.common.etag import IfMatch, check_if_match
 
-from .models import Masterplan, Mou, Programme
+from .dimension.service import get_dimension
+from .models import Dimension, Masterplan, Mou, Programme
 from .mou.service import get_mou
 from .plan.service import get_masterplan
 from .programme.service import get_programme
@@ -23,6 +24,7 @@ PlanId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 ProgrammeId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 MouId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
+DimensionCode = Annotated[str, Path(pattern=r"^[a-z_]{2,30}$", examples=["governance"])]
 Caller = Annotated[Principal | None, Depends(optional_principal)]
 
 
@@ -59,6 +61,12 @@ async def _mou_for_update(mou_id: MouId, session: SessionDep, caller: Caller, if
     return mou
 
 
+async def _dimension_for_update(code: DimensionCode, session: SessionDep, if_match: IfMatch = None) -> Dimension:
+    dim = await get_dimension(session, code, lock=True)
+    check_if_match(if_match, dim.etag)
+    return dim
+
+
 CurrentPlan = Annotated[Masterplan, Depends(_current_plan)]
 LockedPlan = Annotated[Masterplan, Depends(_locked_plan)]
 PlanForUpdate = Annotated[Masterplan, Depends(_plan_for_update)]
@@ -66,3 +74,4 @@ CurrentProgramme = Annotated[Programme, Depends(_programme)]
 ProgrammeForUpdate = Annotated[Programme, Depends(_programme_for_update)]
 CurrentMou = Annotated[Mou, Depends(_current_mou)]
 MouForUpdate = Annotated[Mou, Depends(_mou_for_update)]
+DimensionForUpdate = Annotated[Dimension, Depends(_dimension_for_update)]

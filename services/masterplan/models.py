@@ -43,10 +43,14 @@ FUNDING = ("apbd", "apbn", "kpbu", "csr_private", "other")
 REPORT_STATUS = ("not_started", "on_track", "delayed", "done", "cancelled")
 
 
-class Dimension(Base):
+class Dimension(Revisioned, Base):
     """One of the six smart city dimensions; reference data an administrator edits."""
 
     __tablename__ = "dimension"
+
+    @property
+    def etag(self) -> str:
+        return f'"dimension-{self.code}-v{self.revision}"'
 
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
     name_id: Mapped[str] = mapped_column(Text)

@@ -7,11 +7,12 @@ from fastapi import Depends, Response, status
 from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
+from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
 from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
-from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId
+from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId, SlotForUpdate
 from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoringStarted, SessionOutsideRound
 from ..models import AssessmentSession, records
 from . import schemas, service
@@ -72,10 +73,13 @@ async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, act
                          "session-outside-round), an assessor sits on an overlapping panel, a region already has "
                          "a slot, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
                          "overridden with a reason).",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest))
-async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep,
-                         actor: Officer) -> schemas.Session:
-    return await service.session_out(session, await service.create_session(session, round_, body, actor))
+             responses={**ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest),
+                        **with_etag(201)})
+async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep, actor: Officer,
+                         response: Response) -> schemas.Session:
+    slot = await service.create_session(session, round_, body, actor)
+    set_etag(response, slot.etag)
+    return await service.session_out(session, slot)
 
 
 @router.get("/rounds/{round_id}/sessions", operation_id="assessment_sessions_list", tags=["sessions"],
@@ -88,24 +92,34 @@ async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAs
                                  limit=slots.limit, offset=slots.offset)
 
 
+@router.get("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_get", tags=["sessions"],
+            summary="One session, with its ETag", description="With its panel and the regions it hears.",
+            responses={**ERR(404, 422), **with_etag()})
+async def get_session(round_: CurrentRound, session_id: SessionId, session: SessionDep, _: ReaderOrAssessor,
+                      response: Response) -> schemas.Session:
+    slot = await service.get_session(session, round_, session_id)
+    set_etag(response, slot.etag)
+    return await service.session_out(session, slot)
+
+
 @router.patch("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_update", tags=["sessions"],
               summary="Change a session before scoring on it starts",
               description="Checked as a new session would be (round dates, clashes, conflicts); refused with 409 "
                           "scoring-started once a panel member saved a score for one of its regions.",
-              responses=ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest,
-                            ScoringStarted))
-async def update_session(round_: LockedRound, session_id: SessionId, body: schemas.SessionPatch,
-                         session: SessionDep, actor: Officer) -> schemas.Session:
-    slot = await service.get_session(session, round_, session_id)
-    return await service.session_out(session, await service.update_session(session, round_, slot, body, actor))
+              responses={**ERR(404, 409, 412, 422, 428, RoundFrozen, RoundState, SessionOutsideRound,
+                               ConflictOfInterest, ScoringStarted), **with_etag()})
+async def update_session(round_: LockedRound, slot: SlotForUpdate, body: schemas.SessionPatch,
+                         session: SessionDep, actor: Officer, response: Response) -> schemas.Session:
+    slot = await service.update_session(session, round_, slot, body, actor)
+    set_etag(response, slot.etag)
+    return await service.session_out(session, slot)
 
 
 @router.delete("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_cancel", tags=["sessions"],
                status_code=status.HTTP_204_NO_CONTENT, summary="Cancel a session before scoring on it starts",
                description="409 scoring-started once a panel member saved a score for one of its regions.",
-               responses=ERR(404, 409, 422, RoundFrozen, ScoringStarted))
-async def cancel_session(round_: LockedRound, session_id: SessionId, session: SessionDep, actor: Officer) -> Response:
-    slot = await service.get_session(session, round_, session_id)
+               responses=ERR(404, 409, 412, 422, 428, RoundFrozen, ScoringStarted))
+async def cancel_session(round_: LockedRound, slot: SlotForUpdate, session: SessionDep, actor: Officer) -> Response:
     await service.cancel_session(session, round_, slot, actor)
     return Response(status_code=204)
 

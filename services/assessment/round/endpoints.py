@@ -12,7 +12,7 @@ from services.common.errors import IllegalTransition
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 
 from ..auth import Officer, RegionParty, RegionWriter, SignedIn
 from ..deps import CurrentRound, LockedRound, RegionCode, RoundForUpdate
@@ -117,6 +117,9 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
 
 
 @router.patch("/rounds/{round_id}/invitations/{region_code}", operation_id="assessment_invitations_answer",
+              openapi_extra=no_if_match("A region's answer and an officer's attendance record are facts set whole, "
+                                        "each by one party; the round's state gates them and the audit keeps "
+                                        "every earlier answer"),
               tags=["invitations"], summary="Record the region's answer (pemda) or its attendance (Kominfo)",
               description="Each act carries its date (`answered_on`, `attended_on`; default today in WIB) beside "
                           "the time it is recorded. Attendance is refused while the round is a draft "

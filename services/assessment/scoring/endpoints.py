@@ -8,7 +8,7 @@ from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 from services.common.errors import problem_responses as ERR
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 
 from ..auth import AssessorOnly, Officer, ReaderOrAssessor, RegionParty, RegionWriter
 from ..deps import CurrentRound, LockedRound, Me, RegionCode
@@ -21,9 +21,11 @@ router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Dep
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OCTET = "application/octet-stream"
 BINARY = {"schema": {"type": "string", "format": "binary"}}
+DRAFT = no_if_match("The assessor's own draft, seen by no one else until submitted; submitted scores never change")
 
 
 @router.put("/rounds/{round_id}/scores/{region_code}", operation_id="assessment_scores_save", tags=["scoring"],
+            openapi_extra=DRAFT,
             status_code=status.HTTP_204_NO_CONTENT, summary="Save your scores for a region (until you submit)",
             description="Only for a region your panel hears, with no conflict of interest (409 "
                         "conflict-of-interest), and not yet submitted (409 scores-already-submitted).",
@@ -71,7 +73,7 @@ async def download_score_sheet(round_: CurrentRound, session: SessionDep, me: Me
             description="Send the workbook as the body (Content-Type: the XLSX media type). Every cell is checked "
                         "first; a 422 names each bad cell (e.g. `['Nilai', 'G7']`) and nothing is saved. Then it "
                         "is saved exactly as through the API: blind, audited, and with `submit=true` locked.",
-            openapi_extra={"requestBody": {"required": True, "content": {XLSX: BINARY, OCTET: BINARY}}},
+            openapi_extra={**DRAFT, "requestBody": {"required": True, "content": {XLSX: BINARY, OCTET: BINARY}}},
             responses=ERR(404, 409, 413, 415, 422, RoundFrozen, RoundState))
 async def upload_score_sheet(round_: CurrentRound, request: Request, session: SessionDep, me: Me,
                              actor: AssessorOnly, submit: bool = False) -> schemas.ScoreSheetsResult:
@@ -115,6 +117,8 @@ async def moderate(round_: LockedRound, region_code: RegionCode, body: schemas.M
 
 
 @router.put("/rounds/{round_id}/self-assessments/{region_code}", operation_id="assessment_self_save",
+             openapi_extra=no_if_match("The region's own declaration, replaced whole until verified; the audit keeps "
+                                       "every earlier one"),
             tags=["self-assessment"], summary="The region's own self-assessment, with evidence links",
             description="While the round is inviting or assessing; a change clears its verification.",
             responses=ERR(404, 409, 422, RoundFrozen, RoundState))

@@ -21,10 +21,22 @@ async def dimensions(session: AsyncSession) -> list[schemas.Dimension]:
                                         if e.dimension_code == d.code]) for d in dims]
 
 
-async def rename(session: AsyncSession, code: str, data: schemas.DimensionPatch, actor: Principal) -> Dimension:
-    dim = await session.get(Dimension, code)
+async def get_dimension(session: AsyncSession, code: str, *, lock: bool = False) -> Dimension:
+    dim = await session.get(Dimension, code, with_for_update=lock)
     if dim is None:
         raise NotFound(f"Dimension {code} does not exist")
+    return dim
+
+
+async def dimension_out(session: AsyncSession, dim: Dimension) -> schemas.Dimension:
+    elements = (await session.scalars(select(Element).where(Element.dimension_code == dim.code)
+                                      .order_by(Element.code))).all()
+    return schemas.Dimension(code=dim.code, name_id=dim.name_id, name_en=dim.name_en, position=dim.position,
+                             elements=[schemas.Element.model_validate(e) for e in elements])
+
+
+async def rename(session: AsyncSession, dim: Dimension, data: schemas.DimensionPatch, actor: Principal) -> Dimension:
+    code = dim.code
     before = {"name_id": dim.name_id, "name_en": dim.name_en}
     for field, value in data.model_dump(exclude_unset=True).items():
         setattr(dim, field, value)

@@ -8,7 +8,7 @@ from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 
 from ..auth import Aligner, RegionParty, RegionWriter
 from ..deps import CurrentPlan, CurrentProgramme, PlanForUpdate, ProgrammeForUpdate
@@ -54,6 +54,8 @@ async def delete_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, s
 
 
 @router.put("/masterplans/{plan_id}/programmes/{programme_id}/alignment", operation_id="masterplan_programmes_align",
+            openapi_extra=no_if_match("Bappenas's own judgement of one programme, replaced whole; the audit keeps "
+                                      "every earlier one"),
             summary="Align a programme to RPJMN/RPJMD programmes (Bappenas)",
             description="Tags annotate the programme; they are not plan content, so approval does not lock them.",
             responses=ERR(404, 409, 422))

@@ -11,7 +11,7 @@ from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.pagination import Page, PageDep, paginate
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 from services.common.schemas import IsoDate
 
 from ..auth import Officer, Reader, RegionParty, RegionWriter
@@ -25,7 +25,9 @@ Period = Annotated[str, Path(pattern=r"^20[1-6]\d(-Q[1-4])?$", description="A ye
 
 
 @router.put("/masterplans/{plan_id}/programmes/{programme_id}/progress/{period}",
-            operation_id="masterplan_progress_report", tags=["progress"],
+            operation_id="masterplan_progress_report",
+            openapi_extra=no_if_match("The region's own report for one period, replaced whole until reviewed; the "
+                                      "audit keeps every earlier one"), tags=["progress"],
             summary="Report a programme's progress for a year (2020) or quarter (2020-Q3)",
             description="On the approved masterplan, for a period within the programme's years; a new report "
                         "replaces the period's earlier one and clears its review.", responses=ERR(404, 409, 422))
