@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from services.common.auth import Role, subject_digest
 from services.common.conditional import public_for
 from services.common.db import SessionDep
-from services.common.errors import ProblemError, problem_responses
+from services.common.errors import AlreadyExists, ProblemError, problem_responses
 from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
 from services.common.pagination import PageDep
 from services.common.routing import contract_router
@@ -206,7 +206,7 @@ async def list_users(session: SessionDep, _: Administrator, page: PageDep, role:
 
 @admin_router.post("/users", operation_id="admin_users_create", status_code=201, summary="Create a user account",
                    description="A username is taken once (409). The password is stored as an argon2 hash.",
-                   responses={**problem_responses(409, 422), **with_etag(201)})
+                   responses={**problem_responses(409, 422, AlreadyExists), **with_etag(201)})
 async def create_user(body: schemas.UserIn, session: SessionDep, actor: Administrator,
                       response: Response) -> schemas.User:
     user = await service.create_user(session, body, actor)
@@ -248,7 +248,7 @@ async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> 
 @admin_router.post("/clients", operation_id="admin_clients_create", status_code=201,
                    summary="Register a partner system; the secret is shown once",
                    description="A client id is taken once (409). Only a hash of the secret is kept.",
-                   responses={**problem_responses(409, 422), **with_etag(201)})
+                   responses={**problem_responses(409, 422, AlreadyExists), **with_etag(201)})
 async def create_client(body: schemas.ClientIn, session: SessionDep, actor: Administrator,
                         response: Response) -> schemas.ClientCreated:
     client, secret = await service.create_client(session, body, actor)

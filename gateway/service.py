@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, NotFound, ProblemError, Unprocessable
+from services.common.errors import AlreadyExists, NotFound, ProblemError, Unprocessable
 from services.common.pagination import PageParams
 from services.common.records import audit
 from services.common.settings import Settings
@@ -210,7 +210,7 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = Fa
 
 async def create_user(session: AsyncSession, data: schemas.UserIn, actor: Principal | str) -> UserAccount:
     if await session.scalar(select(UserAccount.id).where(UserAccount.username == data.username.lower())):
-        raise Conflict(f"Username {data.username} is taken")
+        raise AlreadyExists(f"Username {data.username} is taken")
     user = UserAccount(username=data.username.lower(), full_name=data.full_name,
                        password_hash=hasher.hash(data.password), organisation=data.organisation,
                        roles=[r.value for r in data.roles], region_code=data.region_code)
@@ -279,7 +279,7 @@ async def get_client(session: AsyncSession, client_id: uuid.UUID, *, lock: bool 
 async def create_client(session: AsyncSession, data: schemas.ClientIn,
                         actor: Principal | str) -> tuple[ApiClient, str]:
     if await session.scalar(select(ApiClient.id).where(ApiClient.client_id == data.client_id)):
-        raise Conflict(f"Client id {data.client_id} is taken")
+        raise AlreadyExists(f"Client id {data.client_id} is taken")
     secret = secrets.token_urlsafe(32)
     client = ApiClient(client_id=data.client_id, name=data.name, organisation=data.organisation,
                        secret_hash=hasher.hash(secret), roles=[r.value for r in data.roles])

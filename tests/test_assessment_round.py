@@ -237,7 +237,7 @@ async def test_scoring_limits(gw, auth, round_2019):
         "name": "Panel 2", "venue": "Pustiknas", "starts_at": "2019-02-22T08:00:00+07:00",
         "ends_at": "2019-02-22T17:00:00+07:00", "assessor_ids": assessors[2:4],
         "region_codes": [attending[0]["code"]]})
-    assert twice.status_code == 409 and "another slot" in twice.json()["detail"]
+    assert twice.status_code == 409 and twice.json()["type"].endswith("/region-in-another-session")
     await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "assessing"}, headers=officer)
     me = auth("assessor", sub="user:assessor-0")
     code = attending[0]["code"]

@@ -148,6 +148,14 @@ def test_the_merge_refuses_two_shapes_under_one_name():
                     token_url="/auth/token")
 
 
+def test_every_refusal_names_its_rule():
+    """The generic 409 is a base class only: each refusal raises the problem type of its own rule."""
+    generic = [f"{path.relative_to(ROOT)}:{n}" for folder in ("services", "gateway")
+               for path in (ROOT / folder).rglob("*.py")
+               for n, line in enumerate(path.read_text().splitlines(), 1) if "raise Conflict(" in line]
+    assert generic == []
+
+
 def test_every_problem_type_is_listed_in_the_readme():
     from services.common.errors import problem_types
 

@@ -13,6 +13,7 @@ from services.common.errors import Unprocessable, problem_responses
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
 
+from ..exceptions import DeliveryInProgress
 from ..models import records
 from ..openapi_merge import event_types
 from ..proxy import SERVICES, rate_limited
@@ -77,7 +78,7 @@ async def deliveries(sub_id: uuid.UUID, session: SessionDep, principal: Subscrib
 @router.post("/deliveries/{delivery_id}/redeliver", operation_id="webhooks_deliveries_redeliver",
              summary="Send a delivery again (at the head of its subscription's queue)",
              description="For a delivery that succeeded or failed for good; 409 while it is still being tried.",
-             responses=problem_responses(404, 409, 422))
+             responses=problem_responses(404, 409, 422, DeliveryInProgress))
 async def redeliver(delivery_id: Annotated[int, Path(ge=1, le=2**62)], session: SessionDep,
                     principal: Subscriber) -> schemas.Delivery:
     return schemas.Delivery.model_validate(await service.redeliver(session, delivery_id, principal))

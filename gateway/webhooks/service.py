@@ -11,9 +11,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role, scope_to_owner
-from services.common.errors import Conflict, NotFound
+from services.common.errors import NotFound
 from services.common.records import audit
 
+from ..exceptions import DeliveryInProgress
 from ..models import WebhookDelivery, WebhookSubscription, records
 from . import schemas
 from .sealing import SecretBox
@@ -61,7 +62,7 @@ async def redeliver(session: AsyncSession, delivery_id: int, principal: Principa
         raise NotFound(f"Delivery {delivery_id} does not exist")
     await own_subscription(session, delivery.subscription_id, principal)
     if delivery.status == "pending":
-        raise Conflict("This delivery is still being tried")
+        raise DeliveryInProgress("This delivery is still being tried")
     delivery.status, delivery.next_attempt_at, delivery.delivered_at = "pending", datetime.now(UTC), None
     delivery.created_at = datetime.now(UTC)  # a fresh retry window
     await session.flush()

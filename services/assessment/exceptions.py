@@ -45,7 +45,7 @@ class RoundFrozen(Conflict):
     title_id = "Putaran sudah final: nilai dan hasilnya tidak dapat diubah"
 
 
-class RoundState(Conflict):
+class RoundStateForbids(Conflict):
     slug, title = "round-state", "The round is not in a state that allows this"
     title_id = "Tahap putaran tidak memungkinkan tindakan ini"
 
@@ -58,3 +58,23 @@ class ScoresAlreadySubmitted(Conflict):
 class RubricLocked(Conflict):
     slug, title = "rubric-locked", "The rubric is used by a round; change it by a new version"
     title_id = "Rubrik sudah dipakai putaran; buat versi baru"
+
+
+class InvitationNotAccepted(Conflict):
+    slug, title = "invitation-not-accepted", "The region has not accepted the invitation"
+    title_id = "Daerah belum menerima undangan"
+
+
+class ScoresIncomplete(Conflict):
+    slug, title = "scores-incomplete", "Every panel component must be scored before submitting"
+    title_id = "Semua komponen panel harus dinilai sebelum dikirim"
+
+
+class RegionInAnotherSession(Conflict):
+    slug, title = "region-in-another-session", "The region is heard in another session"
+    title_id = "Daerah sudah dijadwalkan pada sesi lain"
+
+
+class AssessorOnAnotherPanel(Conflict):
+    slug, title = "assessor-on-another-panel", "The assessor sits on another panel at that time"
+    title_id = "Penilai sudah duduk di panel lain pada waktu tersebut"

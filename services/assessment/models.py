@@ -27,8 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
-from .exceptions import RoundFrozen
-from .exceptions import RoundState as RoundStateError
+from .exceptions import RoundFrozen, RoundStateForbids
 
 SCHEMA = "assessment"
 
@@ -135,7 +134,7 @@ class Round(Revisioned, Base):
         if self.state in states:
             return
         self.refuse_if_frozen()
-        raise RoundStateError(f"Round {self.id} is {self.state}; this needs it to be {' or '.join(states)}",
+        raise RoundStateForbids(f"Round {self.id} is {self.state}; this needs it to be {' or '.join(states)}",
                               extra={"state": self.state, "required": list(states)})
 
 

@@ -99,6 +99,16 @@ class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
 
+class AlreadyExists(Conflict):
+    slug, title = "already-exists", "A record with that key exists already"
+    title_id = "Data dengan kunci tersebut sudah ada"
+
+
+class RequestInProgress(Conflict):
+    slug, title = "request-in-progress", "The first request with this Idempotency-Key is still being processed"
+    title_id = "Permintaan pertama dengan Idempotency-Key ini masih diproses"
+
+
 class IllegalTransition(Conflict):
     slug, title = "illegal-transition", "The record cannot move to that state from its current one"
     title_id = "Tidak dapat berpindah ke tahap tersebut dari tahap saat ini"
@@ -311,14 +321,19 @@ def problem_responses(*items: int | type[ProblemError]) -> dict[int | str, dict[
     """
     out: dict[int | str, dict[str, Any]] = {}
     for item in items:
-        status = item if isinstance(item, int) else item.status
-        _, title = _TITLES.get(status, ("error", "Error"))
-        # The media type is rewritten to problem+json when the spec is built (see openapi.py).
-        entry = out.setdefault(status, {"description": title, "model": Problem})
-        if not isinstance(item, int):
-            entry.setdefault("x-problem-types", []).append(TYPE_BASE + item.slug)
-            entry["description"] = title + "; " + ", ".join(t.rsplit("/", 1)[-1] for t in entry["x-problem-types"])
+        add_problem(out, item)
     return out
+
+
+def add_problem(responses: dict[int | str, dict[str, Any]], item: int | type[ProblemError]) -> None:
+    """Add one problem (a status, or a rule's class) to an operation's `responses=`."""
+    status = item if isinstance(item, int) else item.status
+    _, title = _TITLES.get(status, ("error", "Error"))
+    # The media type is rewritten to problem+json when the spec is built (see openapi.py).
+    entry = responses.setdefault(status, {"description": title, "model": Problem})
+    if not isinstance(item, int) and TYPE_BASE + item.slug not in entry.get("x-problem-types", []):
+        entry.setdefault("x-problem-types", []).append(TYPE_BASE + item.slug)
+        entry["description"] = title + "; " + ", ".join(t.rsplit("/", 1)[-1] for t in entry["x-problem-types"])
 
 
 def problem_types() -> dict[str, tuple[int, str]]:

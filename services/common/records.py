@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .auth import Principal
-from .errors import Conflict, Unprocessable
+from .errors import RequestInProgress, Unprocessable
 from .logs import request_id_var
 
 
@@ -120,7 +120,7 @@ class Idempotency:
         stored = await self.session.scalar(select(self.model).where(
             self.model.principal == self.principal, self.model.key == self.key))
         if stored is None or stored.status is None:
-            raise Conflict("A request with this Idempotency-Key is still being processed")
+            raise RequestInProgress("A request with this Idempotency-Key is still being processed")
         if stored.fingerprint != self.fingerprint:
             raise Unprocessable("This Idempotency-Key was used for a different request")
         return JSONResponse(stored.body, status_code=stored.status, headers={"Idempotency-Replayed": "true"})

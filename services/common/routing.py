@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 
 from .auth import Gate, Principal, optional_principal
 from .db import SessionDep
+from .errors import RequestInProgress, add_problem
 from .records import Idempotency, RecordModels
 
 # What the endpoint returned, for the idempotency guard to store before the commit.
@@ -101,6 +102,8 @@ def contract_router(records: RecordModels, **kw: Any) -> APIRouter:
                 endpoint = _remembering(endpoint)
                 guard = _guard(records, options.get("status_code") or 200)
                 options["dependencies"] = [*(options.get("dependencies") or []), Depends(guard, scope="function")]
+                options["responses"] = dict(options.get("responses") or {})
+                add_problem(options["responses"], RequestInProgress)  # a retry while the first is still running
             # Route dependencies resolve before parameters; the parameter's own gate is then a cache hit.
             options["dependencies"] = [*_gates(endpoint), *(options.get("dependencies") or [])]
             super().__init__(path, endpoint, **options)

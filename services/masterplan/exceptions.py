@@ -33,3 +33,28 @@ class MasterplanNotDraft(Conflict):
 class NotFlagged(Conflict):
     slug, title = "not-flagged", "The masterplan is not flagged for reconfirmation"
     title_id = "Masterplan tidak ditandai untuk dikonfirmasi ulang"
+
+
+class MasterplanWithoutProgrammes(Conflict):
+    slug, title = "masterplan-without-programmes", "A masterplan needs programmes before it is submitted"
+    title_id = "Masterplan memerlukan program sebelum diajukan"
+
+
+class MasterplanNotInReview(Conflict):
+    slug, title = "masterplan-not-in-review", "Review comments are made while the masterplan is in review"
+    title_id = "Catatan telaah dibuat selama masterplan ditelaah"
+
+
+class MasterplanNotApproved(Conflict):
+    slug, title = "masterplan-not-approved", "This needs the approved version of the masterplan"
+    title_id = "Tindakan ini memerlukan versi masterplan yang telah disetujui"
+
+
+class RevisionOpen(Conflict):
+    slug, title = "revision-open", "A revision of this masterplan is already open"
+    title_id = "Revisi masterplan ini sudah dibuka"
+
+
+class MasterplanSuperseded(Conflict):
+    slug, title = "masterplan-superseded", "A superseded version is history; act on the current one"
+    title_id = "Versi yang sudah digantikan adalah arsip; gunakan versi yang berlaku"

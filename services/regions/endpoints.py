@@ -19,6 +19,7 @@ from services.common.tables import TABLE_TYPES, XLSX, read_table
 
 from . import schemas, service
 from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader, PublicReader, SignedIn
+from .exceptions import HeadTermsOverlap
 from .models import HeadTerm, Indicator, records
 
 router = contract_router(records, prefix="/api/v1/regions")
@@ -263,7 +264,7 @@ async def list_heads(code: CodePath, session: SessionDep, _: PublicReader, page:
              status_code=status.HTTP_201_CREATED, summary="Record a head's term (terms never overlap)",
              description="An overlapping term is refused, naming the term it clashes with. Masterplans approved "
                          "before the term began are flagged for reconfirmation.",
-             responses={**problem_responses(404, 409, 422), **with_etag(201, created=True)})
+             responses={**problem_responses(404, 409, 422, HeadTermsOverlap), **with_etag(201, created=True)})
 async def create_head(code: CodePath, body: schemas.HeadTermIn, session: SessionDep, actor: HeadWriter,
                       response: Response) -> schemas.HeadTerm:
     term = await service.add_head(session, code, body, actor)
@@ -284,7 +285,7 @@ async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: Publ
 
 @router.patch("/{code}/heads/{term_id}", operation_id="regions_heads_update", tags=["heads"],
               summary="Correct or end a term", description="An end date may not make terms overlap.",
-              responses={**problem_responses(404, 409, 412, 422, 428), **with_etag()})
+              responses={**problem_responses(404, 409, 412, 422, 428, HeadTermsOverlap), **with_etag()})
 async def update_head(term: HeadForUpdate, patch: schemas.HeadTermPatch, response: Response, session: SessionDep,
                       actor: HeadWriter) -> schemas.HeadTerm:
     term = await service.update_head(session, term, patch, actor)

@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import Forbidden, NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.pagination import PageParams
 from services.common.records import audit, emit
 from services.common.tables import number_text
 
 from . import schemas
+from .exceptions import HeadTermsOverlap
 from .models import HeadTerm, Indicator, IndicatorValue, Region, records
 
 LEVEL_ORDER = case({"province": 0, "regency": 1, "district": 2, "village": 3}, value=Region.level)
@@ -148,8 +149,8 @@ async def _refuse_overlap(session: AsyncSession, region_code: str, start: date, 
         func.coalesce(HeadTerm.end_date, far) >= start).order_by(HeadTerm.start_date).limit(1))
     if clash is not None:
         until = clash.end_date.isoformat() if clash.end_date else "open-ended"
-        raise Conflict(f"Overlaps the term of {clash.head_name} ({clash.start_date.isoformat()} to {until})",
-                       extra={"clashing_term_id": clash.id})
+        raise HeadTermsOverlap(f"Overlaps the term of {clash.head_name} ({clash.start_date.isoformat()} to {until})",
+                               extra={"clashing_term_id": clash.id})
 
 
 def heads(code: str) -> Select[Any]:

@@ -6,6 +6,7 @@ from fastapi import Depends, Response, status
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
+from services.common.errors import AlreadyExists
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
@@ -13,7 +14,16 @@ from services.common.routing import contract_router
 
 from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
 from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId, SlotForUpdate
-from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoringStarted, SessionOutsideRound
+from ..exceptions import (
+    AssessorOnAnotherPanel,
+    ConflictOfInterest,
+    InvitationNotAccepted,
+    RegionInAnotherSession,
+    RoundFrozen,
+    RoundStateForbids,
+    ScoringStarted,
+    SessionOutsideRound,
+)
 from ..models import AssessmentSession, records
 from . import schemas, service
 
@@ -29,7 +39,7 @@ async def list_assessors(session: SessionDep, _: Reader, page: PageDep) -> Page[
 @router.post("/assessors", operation_id="assessment_assessors_create", tags=["assessors"], status_code=201,
              summary="Register an assessor (linked to a gateway account)",
              description="The account's token subject becomes the assessor; each account is one assessor.",
-             responses=ERR(409, 422))
+             responses=ERR(409, 422, AlreadyExists))
 async def create_assessor(body: schemas.AssessorIn, session: SessionDep, actor: Officer) -> schemas.Assessor:
     return schemas.Assessor.model_validate(await service.create_assessor(session, body, actor))
 
@@ -38,7 +48,7 @@ async def create_assessor(body: schemas.AssessorIn, session: SessionDep, actor: 
              status_code=201, summary="Declare a conflict of interest (the assessor, or an officer)",
              description="Takes effect at once: the assessor can no longer score that region, and scores already "
                          "submitted for it in open rounds are set aside (kept, audited, not counted) until an "
-                         "officer decides.", responses=ERR(404, 409, 422))
+                         "officer decides.", responses=ERR(404, 409, 422, AlreadyExists))
 async def declare_conflict(assessor_id: AssessorId, body: schemas.ConflictIn, session: SessionDep,
                            actor: AssessorOrOfficer) -> schemas.Conflict:
     assessor = await service.get_assessor(session, assessor_id)
@@ -61,7 +71,7 @@ async def override_conflict(round_: LockedRound, body: schemas.OverrideIn, sessi
 @router.post("/mentorships", operation_id="assessment_mentorships_create", tags=["assessors"], status_code=201,
              summary="Record that an institution mentors a region (its assessors may not score it)",
              description="Mentoring institutions' assessors are kept off that region's panels.",
-             responses=ERR(409, 422))
+             responses=ERR(409, 422, AlreadyExists))
 async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, actor: Officer) -> schemas.MentorshipIn:
     await service.create_mentorship(session, body, actor)
     return body
@@ -73,7 +83,8 @@ async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, act
                          "session-outside-round), an assessor sits on an overlapping panel, a region already has "
                          "a slot, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
                          "overridden with a reason).",
-             responses={**ERR(404, 409, 422, RoundFrozen, RoundState, SessionOutsideRound, ConflictOfInterest),
+             responses={**ERR(404, 409, 422, InvitationNotAccepted, RegionInAnotherSession, AssessorOnAnotherPanel,
+                              RoundFrozen, RoundStateForbids, SessionOutsideRound, ConflictOfInterest),
                         **with_etag(201)})
 async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep, actor: Officer,
                          response: Response) -> schemas.Session:
@@ -106,7 +117,8 @@ async def get_session(round_: CurrentRound, session_id: SessionId, session: Sess
               summary="Change a session before scoring on it starts",
               description="Checked as a new session would be (round dates, clashes, conflicts); refused with 409 "
                           "scoring-started once a panel member saved a score for one of its regions.",
-              responses={**ERR(404, 409, 412, 422, 428, RoundFrozen, RoundState, SessionOutsideRound,
+              responses={**ERR(404, 409, 412, 422, 428, InvitationNotAccepted, RegionInAnotherSession,
+                               AssessorOnAnotherPanel, RoundFrozen, RoundStateForbids, SessionOutsideRound,
                                ConflictOfInterest, ScoringStarted), **with_etag()})
 async def update_session(round_: LockedRound, slot: SlotForUpdate, body: schemas.SessionPatch,
                          session: SessionDep, actor: Officer, response: Response) -> schemas.Session:

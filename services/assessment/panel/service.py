@@ -11,10 +11,17 @@ from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, Forbidden, NotFound, Unprocessable
+from services.common.errors import AlreadyExists, Forbidden, NotFound, Unprocessable
 from services.common.records import audit
 
-from ..exceptions import ConflictOfInterest, ScoringStarted, SessionOutsideRound
+from ..exceptions import (
+    AssessorOnAnotherPanel,
+    ConflictOfInterest,
+    InvitationNotAccepted,
+    RegionInAnotherSession,
+    ScoringStarted,
+    SessionOutsideRound,
+)
 from ..models import (
     AssessmentSession,
     Assessor,
@@ -38,7 +45,7 @@ def assessors() -> Select[Any]:
 
 async def create_assessor(session: AsyncSession, data: schemas.AssessorIn, actor: Principal) -> Assessor:
     if await session.scalar(select(Assessor.id).where(Assessor.user_sub == data.user_sub)):
-        raise Conflict(f"{data.user_sub} is already an assessor")
+        raise AlreadyExists(f"{data.user_sub} is already an assessor")
     assessor = Assessor(**data.model_dump())
     session.add(assessor)
     await session.flush()
@@ -50,7 +57,7 @@ async def create_assessor(session: AsyncSession, data: schemas.AssessorIn, actor
 async def create_mentorship(session: AsyncSession, data: schemas.MentorshipIn, actor: Principal) -> Mentorship:
     if await session.scalar(select(Mentorship.id).where(Mentorship.institution == data.institution,
                                                         Mentorship.region_code == data.region_code)):
-        raise Conflict("Already recorded")
+        raise AlreadyExists("That mentorship is recorded already")
     row = Mentorship(**data.model_dump())
     session.add(row)
     await session.flush()
@@ -80,7 +87,7 @@ async def declare_conflict(session: AsyncSession, assessor: Assessor, data: sche
         raise NotFound(f"Assessor {assessor.id} is not you")
     if await session.scalar(select(ConflictDeclaration.id).where(
             ConflictDeclaration.assessor_id == assessor.id, ConflictDeclaration.region_code == data.region_code)):
-        raise Conflict("Already declared")
+        raise AlreadyExists("That conflict of interest is declared already")
     row = ConflictDeclaration(assessor_id=assessor.id, **data.model_dump())
     session.add(row)
     await session.flush()
@@ -147,25 +154,26 @@ async def _check_session(session: AsyncSession, round_: Round, data: schemas.Ses
     by_code = {i.region_code: i for i in invitations}
     not_ready = [c for c in data.region_codes if c not in by_code or by_code[c].status != "accepted"]
     if not_ready:
-        raise Conflict(f"Regions not invited or not accepted: {', '.join(not_ready)}",
-                       extra={"region_codes": not_ready})
+        raise InvitationNotAccepted(f"Regions not invited or not accepted: {', '.join(not_ready)}",
+                                    extra={"region_codes": not_ready})
     others = AssessmentSession.id != (slot_id or 0)
     # A region presents in one slot per round.
     taken = (await session.execute(select(SessionRegion.region_code, AssessmentSession.name).join(
         AssessmentSession, AssessmentSession.id == SessionRegion.session_id).where(
         SessionRegion.round_id == round_.id, SessionRegion.region_code.in_(data.region_codes), others))).all()
     if taken:
-        raise Conflict("Regions already in another slot: " + ", ".join(f"{c} ({name})" for c, name in taken),
-                       extra={"clashes": [{"region_code": c, "session": name} for c, name in taken]})
+        raise RegionInAnotherSession("Regions already in another session: "
+                                     + ", ".join(f"{c} ({name})" for c, name in taken),
+                                     extra={"clashes": [{"region_code": c, "session": name} for c, name in taken]})
     # An assessor sits on one panel at a time, across all rounds.
     busy = (await session.execute(select(PanelMember.assessor_id, AssessmentSession.name).join(
         AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
         PanelMember.assessor_id.in_(data.assessor_ids), AssessmentSession.starts_at < data.ends_at,
         AssessmentSession.ends_at > data.starts_at, others))).all()
     if busy:
-        raise Conflict("Assessors already on a panel at that time: "
-                       + ", ".join(f"{a} ({name})" for a, name in busy),
-                       extra={"clashes": [{"assessor_id": a, "session": name} for a, name in busy]})
+        raise AssessorOnAnotherPanel("Assessors already on a panel at that time: "
+                                     + ", ".join(f"{a} ({name})" for a, name in busy),
+                                     extra={"clashes": [{"assessor_id": a, "session": name} for a, name in busy]})
     await record_overrides(session, round_, data.overrides, actor)
     clashes = await conflicts_between(session, round_.id, assessors, [by_code[c] for c in data.region_codes])
     if clashes:

@@ -18,10 +18,11 @@ from ..auth import Officer, RegionParty, RegionWriter, SignedIn
 from ..deps import CurrentRound, LockedRound, RegionCode, RoundForUpdate
 from ..exceptions import (
     AttendanceNotOpen,
+    InvitationNotAccepted,
     InvitationWithdrawn,
     RegionAlreadySelected,
     RoundFrozen,
-    RoundState,
+    RoundStateForbids,
     ScoresOwed,
     SessionOutsideRound,
 )
@@ -62,7 +63,8 @@ async def get_round(round_: CurrentRound, _: SignedIn, response: Response) -> sc
 @router.patch("/rounds/{round_id}", operation_id="assessment_rounds_update", tags=["rounds"],
               summary="Change a draft or inviting round",
               description="Dates may not move away from a session already scheduled (409 session-outside-round).",
-              responses={**ERR(404, 409, 412, 422, 428, RoundFrozen, RoundState, SessionOutsideRound), **with_etag()})
+              responses={**ERR(404, 409, 412, 422, 428, RoundFrozen, RoundStateForbids, SessionOutsideRound),
+                         **with_etag()})
 async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session: SessionDep, actor: Officer,
                        response: Response) -> schemas.Round:
     round_ = await service.update_round(session, round_, body, actor)
@@ -89,7 +91,7 @@ async def transition(round_: LockedRound, body: schemas.Transition, session: Ses
              description="A region selected in an earlier final round is refused (409 region-already-selected) "
                          "unless `reinvitations` gives an officer's reason; a filter leaves such regions out and "
                          "names them.",
-             responses=ERR(404, 409, 422, 502, 503, RoundFrozen, RoundState, RegionAlreadySelected))
+             responses=ERR(404, 409, 422, 502, 503, RoundFrozen, RoundStateForbids, RegionAlreadySelected))
 async def invite(round_: LockedRound, body: schemas.InviteIn, session: SessionDep, actor: Officer,
                  registry: Registry) -> schemas.InviteResult:
     return await service.invite(session, round_, body, registry, actor)
@@ -110,7 +112,7 @@ async def list_invitations(round_: CurrentRound, session: SessionDep, principal:
              description="As at Pustiknas: one call records the answers and attendance of many regions. Every row "
                          "is checked first; if any is refused nothing is recorded and the 422 names each row. "
                          "Attendance is recorded once the round is inviting or assessing (409 attendance-not-open).",
-             responses=ERR(404, 409, 422, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
+             responses=ERR(404, 409, 422, InvitationNotAccepted, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
 async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswersIn, session: SessionDep,
                              actor: Officer) -> schemas.InvitationAnswersResult:
     return await service.answer_invitations(session, round_, body, actor)
@@ -125,7 +127,7 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
                           "the time it is recorded. Attendance is refused while the round is a draft "
                           "(409 attendance-not-open); a withdrawn invitation is not answered (409 "
                           "invitation-withdrawn).",
-              responses=ERR(404, 409, 422, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
+              responses=ERR(404, 409, 422, InvitationNotAccepted, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
 async def answer_invitation(round_: LockedRound, region_code: RegionCode, body: schemas.InvitationAnswer,
                             session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)

@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal, scope_to_region
-from services.common.errors import Conflict, Forbidden, IllegalTransition, NotFound, ProblemError, Unprocessable
+from services.common.errors import Forbidden, IllegalTransition, NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 from services.common.upstream import Upstream
 
 from ..exceptions import (
     AttendanceNotOpen,
+    InvitationNotAccepted,
     InvitationWithdrawn,
     RegionAlreadySelected,
     SessionOutsideRound,
@@ -202,7 +203,7 @@ def _apply_answer(round_: Round, inv: Invitation, data: schemas.InvitationAnswer
             raise AttendanceNotOpen(f"Round {round_.id} is {round_.state}; attendance is recorded while it is "
                                     "inviting or assessing", extra={"state": round_.state})
         if data.attended and inv.status != "accepted":
-            raise Conflict(f"{inv.region_name} has not accepted the invitation")
+            raise InvitationNotAccepted(f"{inv.region_name} has not accepted the invitation")
         inv.attended = data.attended
         inv.attended_on = (data.attended_on or clock.today()) if data.attended else None
         inv.attendance_recorded_at = clock.now()

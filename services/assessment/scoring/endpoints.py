@@ -12,7 +12,7 @@ from services.common.routing import contract_router, no_if_match
 
 from ..auth import AssessorOnly, Officer, ReaderOrAssessor, RegionParty, RegionWriter
 from ..deps import CurrentRound, LockedRound, Me, RegionCode
-from ..exceptions import ConflictOfInterest, RoundFrozen, RoundState, ScoresAlreadySubmitted
+from ..exceptions import ConflictOfInterest, RoundFrozen, RoundStateForbids, ScoresAlreadySubmitted, ScoresIncomplete
 from ..models import records
 from ..round.service import get_invitation
 from . import schemas, service, sheets
@@ -29,7 +29,7 @@ DRAFT = no_if_match("The assessor's own draft, seen by no one else until submitt
             status_code=status.HTTP_204_NO_CONTENT, summary="Save your scores for a region (until you submit)",
             description="Only for a region your panel hears, with no conflict of interest (409 "
                         "conflict-of-interest), and not yet submitted (409 scores-already-submitted).",
-            responses=ERR(404, 409, 422, RoundFrozen, RoundState, ConflictOfInterest, ScoresAlreadySubmitted))
+            responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids, ConflictOfInterest, ScoresAlreadySubmitted))
 async def save_scores(round_: CurrentRound, region_code: RegionCode, body: schemas.ScoreSheetIn, session: SessionDep,
                       me: Me, actor: AssessorOnly) -> Response:
     await service.save_scores(session, round_, region_code, body, me, actor)
@@ -40,7 +40,8 @@ async def save_scores(round_: CurrentRound, region_code: RegionCode, body: schem
              tags=["scoring"], status_code=status.HTTP_204_NO_CONTENT,
              summary="Submit your scores: they lock, and you may now see the others'",
              description="Every panel component must be scored first.",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundState, ConflictOfInterest, ScoresAlreadySubmitted))
+             responses=ERR(404, 409, 422, ScoresIncomplete, RoundFrozen, RoundStateForbids, ConflictOfInterest,
+                           ScoresAlreadySubmitted))
 async def submit_scores(round_: CurrentRound, region_code: RegionCode, session: SessionDep, me: Me,
                         actor: AssessorOnly) -> Response:
     await service.submit_scores(session, round_, region_code, me, actor)
@@ -51,7 +52,7 @@ async def submit_scores(round_: CurrentRound, region_code: RegionCode, session: 
              summary="Save (and optionally submit) your scores for several regions at once",
              description="All or nothing: each region is checked as a single save is (assigned to you, no conflict "
                          "of interest, not yet submitted, values on the scale); the 422 names each problem.",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
+             responses=ERR(404, 409, 422, ScoresIncomplete, RoundFrozen, RoundStateForbids))
 async def save_score_sheets(round_: CurrentRound, body: schemas.ScoreSheetsIn, session: SessionDep, me: Me,
                             actor: AssessorOnly) -> schemas.ScoreSheetsResult:
     return await service.save_score_sheets(session, round_, body, me, actor)
@@ -74,7 +75,7 @@ async def download_score_sheet(round_: CurrentRound, session: SessionDep, me: Me
                         "first; a 422 names each bad cell (e.g. `['Nilai', 'G7']`) and nothing is saved. Then it "
                         "is saved exactly as through the API: blind, audited, and with `submit=true` locked.",
             openapi_extra={**DRAFT, "requestBody": {"required": True, "content": {XLSX: BINARY, OCTET: BINARY}}},
-            responses=ERR(404, 409, 413, 415, 422, RoundFrozen, RoundState))
+            responses=ERR(404, 409, 413, 415, 422, ScoresIncomplete, RoundFrozen, RoundStateForbids))
 async def upload_score_sheet(round_: CurrentRound, request: Request, session: SessionDep, me: Me,
                              actor: AssessorOnly, submit: bool = False) -> schemas.ScoreSheetsResult:
     if request.headers.get("content-type", "").split(";")[0].strip() not in (XLSX, OCTET):
@@ -98,7 +99,7 @@ async def get_scores(round_: CurrentRound, region_code: RegionCode, session: Ses
              tags=["scoring"], status_code=status.HTTP_204_NO_CONTENT,
              summary="Reopen an assessor's submitted scores, with a reason",
              description="The assessor may change them again and must submit again.",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
+             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
 async def reopen_scores(round_: LockedRound, region_code: RegionCode, body: schemas.ReopenIn, session: SessionDep,
                         actor: Officer) -> Response:
     await service.reopen(session, round_, region_code, body, actor)
@@ -108,7 +109,7 @@ async def reopen_scores(round_: LockedRound, region_code: RegionCode, body: sche
 @router.post("/rounds/{round_id}/scores/{region_code}/moderations", operation_id="assessment_scores_moderate",
              tags=["scoring"], summary="Adjust a score in moderation; the original stays visible",
              description="While the round is moderating, with a reason.",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundState))
+             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
 async def moderate(round_: LockedRound, region_code: RegionCode, body: schemas.ModerationIn, session: SessionDep,
                    actor: Officer) -> schemas.Score:
     row = await service.moderate(session, round_, region_code, body, actor)
@@ -121,7 +122,7 @@ async def moderate(round_: LockedRound, region_code: RegionCode, body: schemas.M
                                        "every earlier one"),
             tags=["self-assessment"], summary="The region's own self-assessment, with evidence links",
             description="While the round is inviting or assessing; a change clears its verification.",
-            responses=ERR(404, 409, 422, RoundFrozen, RoundState))
+            responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
 async def save_self(round_: CurrentRound, region_code: RegionCode, body: schemas.SelfAssessmentIn,
                     session: SessionDep, actor: RegionWriter) -> schemas.SelfAssessment:
     inv = await get_invitation(session, round_.id, region_code)

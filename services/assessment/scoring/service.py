@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, NotFound, ProblemError, Unprocessable
+from services.common.errors import NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 
-from ..exceptions import ConflictOfInterest, ScoresAlreadySubmitted
+from ..exceptions import ConflictOfInterest, ScoresAlreadySubmitted, ScoresIncomplete
 from ..models import Assessor, Invitation, Round, RubricComponent, Score, SelfAssessment, Submission, records
 from ..panel.service import assessor_of, conflicts_between, is_assigned
 from ..round.service import get_invitation
@@ -99,8 +99,8 @@ async def _submit(session: AsyncSession, round_: Round, region: str, assessor: A
         Score.round_id == round_.id, Score.assessor_id == assessor.id, Score.region_code == region))).all())
     missing = sorted(set(components) - scored)
     if missing:
-        raise Conflict(f"Score every panel component before submitting; missing: {', '.join(missing)}",
-                       extra={"missing": missing})
+        raise ScoresIncomplete(f"Score every panel component before submitting; missing: {', '.join(missing)}",
+                               extra={"missing": missing})
     session.add(Submission(round_id=round_.id, assessor_id=assessor.id, region_code=region))
     await session.flush()
     audit(session, records, actor=actor, action="score.submit", entity="submission",

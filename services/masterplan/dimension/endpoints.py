@@ -7,6 +7,7 @@ from fastapi import Depends, Response
 from services.common.auth import region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
+from services.common.errors import AlreadyExists
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page
@@ -47,7 +48,7 @@ async def update_dimension(dim: DimensionForUpdate, body: schemas.DimensionPatch
 
 @router.post("/dimensions/{code}/elements", operation_id="masterplan_elements_create", status_code=201,
              summary="Add an element to a dimension", description="A sub-area programmes may be classified by.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, AlreadyExists))
 async def create_element(code: DimensionCode, body: schemas.ElementIn, session: SessionDep,
                          actor: Administrator) -> schemas.Element:
     return schemas.Element.model_validate(await service.add_element(session, code, body, actor))

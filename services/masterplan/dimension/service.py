@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.errors import Conflict, NotFound
+from services.common.errors import AlreadyExists, NotFound
 from services.common.records import audit
 
 from ..models import Dimension, Element, records
@@ -50,7 +50,7 @@ async def add_element(session: AsyncSession, code: str, data: schemas.ElementIn,
     if await session.get(Dimension, code) is None:
         raise NotFound(f"Dimension {code} does not exist")
     if await session.get(Element, (code, data.code)):
-        raise Conflict(f"{code} already has element {data.code}")
+        raise AlreadyExists(f"{code} already has element {data.code}")
     element = Element(dimension_code=code, **data.model_dump())
     session.add(element)
     await session.flush()

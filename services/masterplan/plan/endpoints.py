@@ -17,7 +17,16 @@ from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty, RegionWriter
 from ..deps import CurrentPlan, LockedPlan, PlanForUpdate
-from ..exceptions import MasterplanExists, MasterplanNotDraft, NoMou, NotFlagged
+from ..exceptions import (
+    MasterplanExists,
+    MasterplanNotApproved,
+    MasterplanNotDraft,
+    MasterplanNotInReview,
+    MasterplanWithoutProgrammes,
+    NoMou,
+    NotFlagged,
+    RevisionOpen,
+)
 from ..models import Masterplan, records
 from . import schemas, service
 
@@ -80,7 +89,8 @@ async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, 
                          "that enacts it: its date is the approval date) or back to draft. Approving supersedes "
                          "the previous approved version, and flags it at once when the registry knows a head who "
                          "took office after that date.",
-             responses={**ERR(403, 404, 409, 422, 502, 503, IllegalTransition), **with_etag()})
+             responses={**ERR(403, 404, 409, 422, 502, 503, MasterplanWithoutProgrammes, IllegalTransition),
+                              **with_etag()})
 async def transition(plan: LockedPlan, body: schemas.TransitionIn, session: SessionDep, actor: RegionWriter,
                      registry: Annotated[Upstream, Depends(_registry)], response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.transition(session, plan, body, registry, actor), response)
@@ -88,7 +98,7 @@ async def transition(plan: LockedPlan, body: schemas.TransitionIn, session: Sess
 
 @router.post("/masterplans/{plan_id}/comments", operation_id="masterplan_comments_create", status_code=201,
              summary="A reviewer's comment", description="While the masterplan is in review.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, MasterplanNotInReview))
 async def add_comment(plan: CurrentPlan, body: schemas.CommentIn, session: SessionDep,
                       actor: Officer) -> schemas.Comment:
     return schemas.Comment.model_validate(await service.add_comment(session, plan, body.body, actor))
@@ -104,7 +114,7 @@ async def list_comments(plan: CurrentPlan, session: SessionDep, _: RegionParty,
 @router.post("/masterplans/{plan_id}/revisions", operation_id="masterplan_plans_revise", status_code=201,
              summary="Start a new draft version from the approved one, naming the reason",
              description="The programmes are copied with their keys, so versions can be compared.",
-             responses={**ERR(404, 409, 422), **with_etag(201)})
+             responses={**ERR(404, 409, 422, MasterplanNotApproved, RevisionOpen), **with_etag(201)})
 async def revise(plan: LockedPlan, body: schemas.RevisionIn, session: SessionDep, actor: RegionWriter,
                  response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.revise(session, plan, body, actor), response)

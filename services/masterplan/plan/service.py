@@ -10,12 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal, Role, get_in_scope, scope_to_region
-from services.common.errors import Conflict, Forbidden, IllegalTransition, NotFound, Unprocessable
+from services.common.errors import Forbidden, IllegalTransition, NotFound, Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
 from ..consumer import flag_for_reconfirmation, head_reason
-from ..exceptions import MasterplanExists, MasterplanNotDraft, NoMou, NotFlagged
+from ..exceptions import (
+    MasterplanExists,
+    MasterplanNotApproved,
+    MasterplanNotDraft,
+    MasterplanNotInReview,
+    MasterplanWithoutProgrammes,
+    NoMou,
+    NotFlagged,
+    RevisionOpen,
+)
 from ..models import Masterplan, Mou, Programme, ReviewComment, records
 from ..programme import schemas as programme_schemas
 from . import schemas
@@ -110,7 +119,7 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
     if who == "officer" and not actor.has(Role.kominfo_admin, Role.kominfo_officer):
         raise Forbidden("Kominfo reviews and approves masterplans")
     if to == "submitted" and not await programmes_of(session, plan.id):
-        raise Conflict("A masterplan needs programmes before it is submitted")
+        raise MasterplanWithoutProgrammes("A masterplan needs programmes before it is submitted")
     before = plan.state
     if to == "approved":
         assert data.legal_basis is not None  # TransitionIn requires it to approve
@@ -148,7 +157,7 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
 
 async def add_comment(session: AsyncSession, plan: Masterplan, body: str, actor: Principal) -> ReviewComment:
     if plan.state != "in_review":
-        raise Conflict("Review comments are made while the masterplan is in review")
+        raise MasterplanNotInReview("Review comments are made while the masterplan is in review")
     comment = ReviewComment(masterplan_id=plan.id, author=actor.name or actor.sub, body=body)
     session.add(comment)
     await session.flush()
@@ -158,10 +167,10 @@ async def add_comment(session: AsyncSession, plan: Masterplan, body: str, actor:
 async def revise(session: AsyncSession, plan: Masterplan, data: schemas.RevisionIn, actor: Principal) -> Masterplan:
     reason = data.reason
     if plan.state != "approved":
-        raise Conflict("Only the approved version is revised", extra={"state": plan.state})
+        raise MasterplanNotApproved("Only the approved version is revised", extra={"state": plan.state})
     if await session.scalar(select(Masterplan.id).where(Masterplan.region_code == plan.region_code,
                                                         Masterplan.state.in_(OPEN_STATES))):
-        raise Conflict("A revision of this masterplan is already open")
+        raise RevisionOpen("A revision of this masterplan is already open")
     latest = await session.scalar(select(func.max(Masterplan.version)).where(
         Masterplan.region_code == plan.region_code))
     revised_on = data.decided_on or clock.today()

@@ -12,7 +12,7 @@ from services.common.routing import contract_router, no_if_match
 
 from ..auth import Aligner, RegionParty, RegionWriter
 from ..deps import CurrentPlan, CurrentProgramme, PlanForUpdate, ProgrammeForUpdate
-from ..exceptions import MasterplanNotDraft
+from ..exceptions import MasterplanNotDraft, MasterplanSuperseded
 from ..models import records
 from . import schemas, service
 
@@ -58,7 +58,7 @@ async def delete_programme(plan: PlanForUpdate, programme: ProgrammeForUpdate, s
                                       "every earlier one"),
             summary="Align a programme to RPJMN/RPJMD programmes (Bappenas)",
             description="Tags annotate the programme; they are not plan content, so approval does not lock them.",
-            responses=ERR(404, 409, 422))
+            responses=ERR(404, 409, 422, MasterplanSuperseded))
 async def align_programme(plan: CurrentPlan, programme: CurrentProgramme, body: schemas.AlignmentIn,
                           session: SessionDep, actor: Aligner) -> schemas.Programme:
     return schemas.Programme.model_validate(await service.align_programme(session, plan, programme, body.tags, actor))

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.errors import NotFound, Unprocessable
 from services.common.records import audit
 
+from ..exceptions import MasterplanSuperseded
 from ..models import Dimension, Element, Masterplan, Programme, records
 from ..plan.service import programmes_of, require_draft, touch
 from . import schemas
@@ -79,7 +80,7 @@ async def align_programme(session: AsyncSession, plan: Masterplan, programme: Pr
                           actor: Principal) -> Programme:
     """Alignment tags annotate a programme (Bappenas); they are not plan content, so approval does not lock them."""
     if plan.state == "superseded":
-        raise Conflict("A superseded version is history; align the current one")
+        raise MasterplanSuperseded("A superseded version is history; align the current one")
     before = list(programme.alignment)
     programme.alignment = tags
     await session.flush()

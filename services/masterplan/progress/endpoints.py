@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Query
 from services.common import clock
 from services.common.auth import region_scope
 from services.common.db import SessionDep
+from services.common.errors import AlreadyExists
 from services.common.errors import problem_responses as ERR
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
@@ -16,6 +17,7 @@ from services.common.schemas import IsoDate
 
 from ..auth import Officer, Reader, RegionParty, RegionWriter
 from ..deps import CurrentPlan, CurrentProgramme
+from ..exceptions import MasterplanNotApproved
 from ..models import records
 from . import schemas, service
 
@@ -30,7 +32,8 @@ Period = Annotated[str, Path(pattern=r"^20[1-6]\d(-Q[1-4])?$", description="A ye
                                       "audit keeps every earlier one"), tags=["progress"],
             summary="Report a programme's progress for a year (2020) or quarter (2020-Q3)",
             description="On the approved masterplan, for a period within the programme's years; a new report "
-                        "replaces the period's earlier one and clears its review.", responses=ERR(404, 409, 422))
+                        "replaces the period's earlier one and clears its review.",
+            responses=ERR(404, 409, 422, MasterplanNotApproved))
 async def report_progress(plan: CurrentPlan, programme: CurrentProgramme, period: Period, body: schemas.ProgressIn,
                           session: SessionDep, actor: RegionWriter) -> schemas.Progress:
     report = await service.report_progress(session, plan, programme, period, body, actor)
@@ -80,7 +83,7 @@ async def list_schemes(session: SessionDep, _: Reader, page: PageDep) -> Page[sc
 @router.post("/masterplans/{plan_id}/evaluations", operation_id="masterplan_evaluations_create",
              tags=["evaluation"], status_code=201, summary="Evaluate a year of implementation",
              description="Scores exactly the scheme's weights; one evaluation per region and year.",
-             responses=ERR(404, 409, 422))
+             responses=ERR(404, 409, 422, MasterplanNotApproved, AlreadyExists))
 async def evaluate(plan: CurrentPlan, body: schemas.EvaluationIn, session: SessionDep,
                    actor: Officer) -> schemas.Evaluation:
     return schemas.Evaluation.model_validate(await service.evaluate(session, plan, body, actor))

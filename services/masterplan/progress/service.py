@@ -11,9 +11,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.errors import Conflict, NotFound, Unprocessable
+from services.common.errors import AlreadyExists, NotFound, Unprocessable
 from services.common.records import audit, emit
 
+from ..exceptions import MasterplanNotApproved
 from ..models import Evaluation, EvaluationScheme, Masterplan, Programme, ProgressReport, records
 from ..plan.service import programmes_of
 from . import schemas
@@ -22,7 +23,7 @@ from . import schemas
 async def report_progress(session: AsyncSession, plan: Masterplan, programme: Programme, period: str,
                           data: schemas.ProgressIn, actor: Principal) -> ProgressReport:
     if plan.state != "approved":
-        raise Conflict("Progress is reported on the approved masterplan")
+        raise MasterplanNotApproved("Progress is reported on the approved masterplan")
     year = int(period[:4])
     if not programme.start_year <= year <= programme.end_year:
         raise Unprocessable.field("period", "outside the programme", f"{programme.key} runs "
@@ -78,7 +79,7 @@ async def create_scheme(session: AsyncSession, data: schemas.SchemeIn, actor: Pr
 async def evaluate(session: AsyncSession, plan: Masterplan, data: schemas.EvaluationIn,
                    actor: Principal) -> Evaluation:
     if plan.state != "approved":
-        raise Conflict("A region is evaluated on its approved masterplan")
+        raise MasterplanNotApproved("A region is evaluated on its approved masterplan")
     scheme = await session.get(EvaluationScheme, data.scheme_id)
     if scheme is None:
         raise Unprocessable.field("scheme_id", "unknown", f"Evaluation scheme {data.scheme_id} does not exist")
@@ -87,7 +88,7 @@ async def evaluate(session: AsyncSession, plan: Masterplan, data: schemas.Evalua
                                   f"Score exactly these: {', '.join(sorted(scheme.weights))}")
     if await session.scalar(select(Evaluation.id).where(Evaluation.region_code == plan.region_code,
                                                         Evaluation.year == data.year)):
-        raise Conflict(f"{plan.region_code} already has an evaluation for {data.year}")
+        raise AlreadyExists(f"{plan.region_code} already has an evaluation for {data.year}")
     total = sum((Decimal(scheme.weights[k]) * v for k, v in data.scores.items()), Decimal(0)) / 100
     evaluation = Evaluation(region_code=plan.region_code, masterplan_id=plan.id, year=data.year, scheme_id=scheme.id,
                             scores={k: str(v) for k, v in data.scores.items()},
