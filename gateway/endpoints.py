@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from services.common.auth import Role, subject_digest
+from services.common.auth import Public, Role, SignedIn, subject_digest
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import AlreadyExists, ProblemError, problem_responses
@@ -27,7 +27,7 @@ from .keys import KeyRing
 from .models import ApiClient, UserAccount, records
 from .openapi_merge import merged_spec
 from .proxy import SERVICES, rate_limited
-from .roles import Administrator, Anyone, SignedIn
+from .roles import Administrator
 
 auth_router = APIRouter(dependencies=[Depends(rate_limited)])
 admin_router = contract_router(records, prefix="/api/v1/admin", tags=["admin"], dependencies=[Depends(rate_limited)])
@@ -93,7 +93,7 @@ def _client_credentials(request: Request, client_id: str | None, client_secret: 
                 "Access tokens are ES256 JWTs that live minutes.",
     responses=problem_responses(400, 401, 422))
 async def token(
-    request: Request, session: SessionDep, _: Anyone,
+    request: Request, session: SessionDep, _: Public,
     grant_type: Annotated[str | None, Form(max_length=100)] = None,
     username: Annotated[str | None, Form(max_length=120)] = None,
     password: Annotated[str | None, Form(max_length=200)] = None,
@@ -124,7 +124,7 @@ async def token(
                   summary="Revoke a refresh token and its whole family (RFC 7009)",
                   description="Answers the same for an unknown token, as RFC 7009 asks.",
                   responses=problem_responses(422))
-async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_length=200)]) -> schemas.Revoked:
+async def revoke(session: SessionDep, _: Public, token: Annotated[str, Form(max_length=200)]) -> schemas.Revoked:
     await service.revoke_refresh(session, token)
     return schemas.Revoked()
 
@@ -134,7 +134,7 @@ async def revoke(session: SessionDep, _: Anyone, token: Annotated[str, Form(max_
                   description="For registered partner clients (HTTP Basic or client_id/client_secret in the form). "
                               "An expired, revoked, forged or unknown token is `{\"active\": false}`, nothing more.",
                   responses=problem_responses(400, 401, 422))
-async def introspect(request: Request, session: SessionDep, _: Anyone,
+async def introspect(request: Request, session: SessionDep, _: Public,
                      token: Annotated[str, Form(max_length=4096)],
                      token_type_hint: Annotated[str | None, Form(max_length=50)] = None,
                      client_id: Annotated[str | None, Form(max_length=120)] = None,
@@ -158,7 +158,7 @@ async def introspect(request: Request, session: SessionDep, _: Anyone,
                  summary="OAuth 2.0 authorization server metadata (RFC 8414)",
                  description="Also at `/.well-known/openid-configuration`, for libraries that look there.",
                  dependencies=[public_for(3600)])
-async def metadata(request: Request, _: Anyone) -> schemas.ServerMetadata:
+async def metadata(request: Request, _: Public) -> schemas.ServerMetadata:
     settings: Settings = request.app.state.settings
     base = settings.public_url
     return schemas.ServerMetadata(
@@ -171,14 +171,14 @@ async def metadata(request: Request, _: Anyone) -> schemas.ServerMetadata:
                  summary="The same metadata, where OpenID Connect libraries look for it",
                  description="This server issues access tokens only (no ID tokens, no authorization endpoint).",
                  dependencies=[public_for(3600)])
-async def openid_configuration(request: Request, _: Anyone) -> schemas.ServerMetadata:
+async def openid_configuration(request: Request, _: Public) -> schemas.ServerMetadata:
     return await metadata(request, _)
 
 
 @auth_router.get("/.well-known/jwks.json", operation_id="auth_keys_list", tags=["auth"],
                  summary="Public keys that verify our tokens",
                  description="A JWK set (ES256); during a key rotation it holds the old key and the new one.")
-async def jwks(request: Request, response: Response, _: Anyone) -> schemas.Jwks:
+async def jwks(request: Request, response: Response, _: Public) -> schemas.Jwks:
     # Short, so a rotation reaches verifiers soon; they fetch again on an unknown kid anyway.
     response.headers["Cache-Control"] = "public, max-age=300"
     ring: KeyRing = request.app.state.ring

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from services.common.auth import Public
 from services.common.errors import ServiceUnavailable, problem_responses
 from services.common.labels import CodeLabels, LabelSet, LabelTable, Lang, in_language
 from services.common.upstream import Upstreams
 
 from .proxy import SERVICES, rate_limited
-from .roles import Anyone
 
 router = APIRouter(dependencies=[Depends(rate_limited)])
 
@@ -33,7 +33,7 @@ LABELS: LabelTable = {
             description="Chosen by `lang`, else by Accept-Language. Codes stay the same in every language; each "
                         "service also answers its own at `/api/v1/<service>/labels`.",
             responses=problem_responses(422, 503))
-async def labels(request: Request, response: Response, _: Anyone, lang: Lang = None) -> LabelSet:
+async def labels(request: Request, response: Response, _: Public, lang: Lang = None) -> LabelSet:
     own = in_language(request, response, LABELS, lang)
     upstreams: Upstreams = request.app.state.upstreams
     answers: list[Any] = await asyncio.gather(

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal, Role
+from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
 
 Officer = Annotated[Principal, Depends(Gate(KOMINFO))]
 # Kominfo and the partner ministries read everything about a round.
@@ -15,5 +15,3 @@ AssessorOrOfficer = Annotated[Principal, Depends(Gate(Role.assessor, KOMINFO))]
 # A pemda user is further limited to its own region by the endpoint.
 RegionParty = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES, Role.pemda))]
 RegionWriter = Annotated[Principal, Depends(Gate(KOMINFO, Role.pemda))]
-SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
-Public = Annotated[Principal | None, Depends(Gate(public=True))]

@@ -2,12 +2,13 @@
 
 from services.common.app import create_app
 from services.common.audit import audit_router
+from services.common.auth import Public
 from services.common.events import events_router
 from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
-from .auth import Public, Reader
+from .auth import Reader
 from .events import EVENTS
 from .labels import LABELS
 from .models import records

@@ -256,6 +256,11 @@ class Gate:
         return f"Gate({'public' if self.public else sorted(self.roles)})"
 
 
+# The two gates every process shares, one name each: anyone (a token is verified when sent), and anyone signed in.
+Public = Annotated[Principal | None, Depends(Gate(public=True))]
+SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
+
+
 async def region_scope(request: Request,
                        principal: Annotated[Principal | None, Depends(optional_principal)]) -> None:
     """Router-wide: a pemda user asking for another region's records learns nothing, not even what is invalid.

@@ -14,4 +14,3 @@ RegionWriter = Annotated[Principal, Depends(Gate(KOMINFO, Role.pemda))]
 # Everyone concerned reads; a pemda user only its own region (checked by the service).
 RegionParty = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES, Role.pemda))]
 Aligner = Annotated[Principal, Depends(Gate(Role.bappenas, Role.kominfo_admin))]
-Public = Annotated[Principal | None, Depends(Gate(public=True))]

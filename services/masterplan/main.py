@@ -2,12 +2,13 @@
 
 from services.common.app import create_app
 from services.common.audit import audit_router
+from services.common.auth import Public
 from services.common.events import events_router
 from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
-from .auth import Public, Reader, RegionParty
+from .auth import Reader, RegionParty
 from .consumer import registry_consumer
 from .dimension.endpoints import router as dimension
 from .events import EVENTS

@@ -4,12 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import ALL_ROLES, KOMINFO, MINISTRIES, Gate, Principal, Role
+from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
 
-# Region codes, names and regional heads come from public decrees: anyone may read them.
-PublicReader = Annotated[Principal | None, Depends(Gate(public=True))]
-# Any signed-in role; a pemda user is further limited to its own region by the service.
-SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
+# Region codes, names and regional heads come from public decrees: anyone may read them (the shared `Public`).
 HeadWriter = Annotated[Principal, Depends(Gate(Role.kemendagri, Role.kominfo_admin))]
 IndicatorAdmin = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]
 # Which ministry may load an indicator's values is data (indicator.owner_role), checked by the service.

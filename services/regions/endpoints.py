@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response, status
 
+from services.common.auth import Public, SignedIn
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
@@ -18,7 +19,7 @@ from services.common.schemas import IslandGroup
 from services.common.tables import TABLE_TYPES, XLSX, read_table
 
 from . import schemas, service
-from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader, PublicReader, SignedIn
+from .auth import HeadWriter, IndicatorAdmin, IndicatorLoader
 from .exceptions import HeadTermsOverlap
 from .models import HeadTerm, Indicator, records
 
@@ -62,7 +63,7 @@ LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicato
                         "filtered by level, parent, province, type or island group, or searched by name.",
             responses=problem_responses(422))
 async def list_regions(
-    session: SessionDep, _: PublicReader, page: PageDep,
+    session: SessionDep, _: Public, page: PageDep,
     q: Annotated[str | None, Query(min_length=1, max_length=100,
                                    description="Name search: case-, accent- and space-insensitive; exact and "
                                                "prefix matches rank first", examples=["tanjung pinang"])] = None,
@@ -94,7 +95,7 @@ async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedI
             response_class=Response,
             responses={200: {"content": export_content(schemas.RegionRow)}, **problem_responses(422)})
 async def export_regions(
-    request: Request, _: PublicReader, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
+    request: Request, _: Public, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ) -> Response:
     return export_response(format, "regions", service.EXPORT_COLUMNS,
@@ -107,14 +108,14 @@ async def export_regions(
 @router.get("/indicators", operation_id="regions_indicators_list", tags=["indicators"],
             summary="Indicator definitions", description="What each indicator measures, its scale and its owner.",
             responses=problem_responses(422))
-async def list_indicators(session: SessionDep, _: PublicReader, page: PageDep) -> Page[schemas.Indicator]:
+async def list_indicators(session: SessionDep, _: Public, page: PageDep) -> Page[schemas.Indicator]:
     return await paginate(session, service.indicators(), page, schemas.Indicator.model_validate)
 
 
 @router.get("/indicators/{indicator}", operation_id="regions_indicators_get", tags=["indicators"],
             summary="One indicator definition", description="Its scale, unit, direction and owning ministry.",
             responses={**problem_responses(404, 422), **with_etag()})
-async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: PublicReader,
+async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: Public,
                         response: Response) -> schemas.Indicator:
     row = await service.get_indicator(session, indicator)
     set_etag(response, _indicator_etag(row))
@@ -213,7 +214,7 @@ async def export_indicator_values(
 @router.get("/{code}", operation_id="regions_get", tags=["regions"],
             summary="A region with its parent and current head",
             description="The head in office today, for a kabupaten/kota.", responses=problem_responses(404, 422))
-async def get_region(code: CodePath, session: SessionDep, _: PublicReader) -> schemas.RegionDetail:
+async def get_region(code: CodePath, session: SessionDep, _: Public) -> schemas.RegionDetail:
     return await service.region_detail(session, code)
 
 
@@ -221,7 +222,7 @@ async def get_region(code: CodePath, session: SessionDep, _: PublicReader) -> sc
             dependencies=[public_for(60)],
             summary="The regions directly under a region",
             description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
-async def list_children(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep,
+async def list_children(code: CodePath, session: SessionDep, _: Public, page: PageDep,
                         q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
                         ) -> schemas.RegionPage:
     await service.get_region(session, code)
@@ -255,7 +256,7 @@ async def region_indicator_values(
 @router.get("/{code}/heads", operation_id="regions_heads_list", tags=["heads"],
             summary="Terms of office of a kabupaten/kota's heads, newest first",
             description="Each term with its dates and when it was recorded.", responses=problem_responses(404, 422))
-async def list_heads(code: CodePath, session: SessionDep, _: PublicReader, page: PageDep) -> Page[schemas.HeadTerm]:
+async def list_heads(code: CodePath, session: SessionDep, _: Public, page: PageDep) -> Page[schemas.HeadTerm]:
     await service.get_region(session, code)
     return await paginate(session, service.heads(code), page, schemas.HeadTerm.model_validate)
 
@@ -276,7 +277,7 @@ async def create_head(code: CodePath, body: schemas.HeadTermIn, session: Session
 @router.get("/{code}/heads/{term_id}", operation_id="regions_heads_get", tags=["heads"],
             summary="One term of office", description="With its dates and when it was recorded.",
             responses={**problem_responses(404, 422), **with_etag()})
-async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: PublicReader,
+async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: Public,
                    response: Response) -> schemas.HeadTerm:
     term = await service.get_head(session, code, term_id)
     set_etag(response, _head_etag(term))

@@ -2,22 +2,23 @@
 
 from services.common.app import create_app
 from services.common.audit import audit_router
+from services.common.auth import Public
 from services.common.events import events_router
 from services.common.labels import labels_router
 from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
-from .auth import Overseer, PublicReader
+from .auth import Overseer
 from .endpoints import router
 from .events import EVENTS
 from .labels import LABELS
 from .models import records
 
 # Head changes and indicator loads are public facts, so the feed is public too.
-feed = events_router("/api/v1/regions", records, PublicReader, "regions_events_list", "events")
+feed = events_router("/api/v1/regions", records, Public, "regions_events_list", "events")
 audit = audit_router("/api/v1/regions", records, Overseer, "regions_audit_list", "events")
 
-labels = labels_router("/api/v1/regions", LABELS, PublicReader, operation_id="regions_labels_get", tag="regions")
+labels = labels_router("/api/v1/regions", LABELS, Public, operation_id="regions_labels_get", tag="regions")
 
 app = create_app(
     service="regions",

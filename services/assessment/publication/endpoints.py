@@ -6,11 +6,11 @@ import asyncio
 
 from fastapi import Request, Response
 
+from services.common.auth import Public
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router
 
-from ..auth import Public
 from ..deps import RoundId
 from ..models import records
 from . import service

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
-from services.common.auth import region_scope
+from services.common.auth import SignedIn, region_scope
 from services.common.db import SessionDep
 from services.common.errors import IllegalTransition
 from services.common.errors import problem_responses as ERR
@@ -14,7 +14,7 @@ from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
 
-from ..auth import Officer, RegionParty, RegionWriter, SignedIn
+from ..auth import Officer, RegionParty, RegionWriter
 from ..deps import CurrentRound, LockedRound, RegionCode, RoundForUpdate
 from ..exceptions import (
     AttendanceNotOpen,

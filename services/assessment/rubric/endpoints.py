@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
-from services.common.auth import region_scope
+from services.common.auth import SignedIn, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
-from ..auth import Officer, ReaderOrAssessor, SignedIn
+from ..auth import Officer, ReaderOrAssessor
 from ..deps import CurrentRubric, RubricForUpdate
 from ..exceptions import RubricLocked
 from ..models import records

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Response
 
-from services.common.auth import region_scope
+from services.common.auth import Public, region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
@@ -14,7 +14,7 @@ from services.common.export import ExportFormat, export_content, export_response
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
-from ..auth import Public, Reader, RegionParty
+from ..auth import Reader, RegionParty
 from ..deps import CurrentRound, RegionCode, RoundId
 from ..models import records
 from . import schemas, service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Response
 
-from services.common.auth import region_scope
+from services.common.auth import Public, region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import AlreadyExists
@@ -13,7 +13,7 @@ from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page
 from services.common.routing import contract_router
 
-from ..auth import Administrator, Public
+from ..auth import Administrator
 from ..deps import DimensionCode, DimensionForUpdate
 from ..models import records
 from . import schemas, service

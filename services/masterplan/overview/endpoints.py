@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 
 from services.common import clock
-from services.common.auth import region_scope
+from services.common.auth import Public, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
@@ -15,7 +15,7 @@ from services.common.routing import contract_router
 from services.common.schemas import IsoDate
 from services.common.upstream import Upstream
 
-from ..auth import Public, Reader, RegionParty
+from ..auth import Reader, RegionParty
 from ..deps import RegionCode
 from ..models import records
 from . import composed, schemas, service
