@@ -9,9 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from services.common.auth import Role
-from services.common.schemas import Omittable, Patch
-
-RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
+from services.common.schemas import Omittable, Patch, RegencyCode
 
 
 class TokenResponse(BaseModel):

@@ -23,7 +23,6 @@ RoundId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 RubricId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 SessionId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 AssessorId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
-RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
 
 
 async def _current_rubric(rubric_id: RubricId, session: SessionDep) -> Rubric:

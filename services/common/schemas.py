@@ -7,11 +7,18 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
+from fastapi import Path, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", description="A kabupaten/kota code (Kemendagri)",
+# A kabupaten/kota code (Kemendagri), as a body field, a path segment and a filter; the registry alone
+# also takes the other levels (its own RegionCode).
+REGENCY_CODE_PATTERN = r"^\d{2}\.\d{2}$"
+RegencyCode = Annotated[str, Field(pattern=REGENCY_CODE_PATTERN, description="A kabupaten/kota code (Kemendagri)",
                                    examples=["21.72"])]
+RegencyCodePath = Annotated[str, Path(pattern=REGENCY_CODE_PATTERN, examples=["21.72"])]
+RegencyCodeFilter = Annotated[str | None, Query(pattern=REGENCY_CODE_PATTERN, examples=["21.72"],
+                                                description="Only this kabupaten/kota")]
 
 
 class Strict(BaseModel):

@@ -23,7 +23,6 @@ from .programme.service import get_programme
 PlanId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 ProgrammeId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 MouId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
-RegionCode = Annotated[str, Path(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
 DimensionCode = Annotated[str, Path(pattern=r"^[a-z_]{2,30}$", examples=["governance"])]
 Caller = Annotated[Principal | None, Depends(optional_principal)]
 

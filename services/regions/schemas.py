@@ -14,7 +14,6 @@ from services.common.schemas import ORM, IslandGroup, Omittable, Patch
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN, examples=["21.72"],
                                   description="Kemendagri region code: 31, 31.71, 31.71.01 or 31.71.01.1001")]
-RegencyCode = Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])]
 
 
 class Level(StrEnum):

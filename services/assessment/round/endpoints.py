@@ -13,9 +13,10 @@ from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
+from services.common.schemas import RegencyCodePath
 
 from ..auth import Officer, RegionParty, RegionWriter
-from ..deps import CurrentRound, LockedRound, RegionCode, RoundForUpdate
+from ..deps import CurrentRound, LockedRound, RoundForUpdate
 from ..exceptions import (
     AttendanceNotOpen,
     InvitationNotAccepted,
@@ -128,7 +129,7 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
                           "(409 attendance-not-open); a withdrawn invitation is not answered (409 "
                           "invitation-withdrawn).",
               responses=ERR(404, 409, 422, InvitationNotAccepted, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
-async def answer_invitation(round_: LockedRound, region_code: RegionCode, body: schemas.InvitationAnswer,
+async def answer_invitation(round_: LockedRound, region_code: RegencyCodePath, body: schemas.InvitationAnswer,
                             session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
     return schemas.Invitation.model_validate(await service.answer_invitation(session, round_, inv, body, actor))
@@ -139,7 +140,7 @@ async def answer_invitation(round_: LockedRound, region_code: RegionCode, body: 
              description="Before the assessment it takes the invitation back; later it marks a region that left. "
                          "Either way the region is kept for the record, is never ranked and owes no scores.",
              responses=ERR(404, 409, 422, RoundFrozen, InvitationWithdrawn))
-async def withdraw_invitation(round_: LockedRound, region_code: RegionCode, body: schemas.WithdrawalIn,
+async def withdraw_invitation(round_: LockedRound, region_code: RegencyCodePath, body: schemas.WithdrawalIn,
                               session: SessionDep, actor: Officer) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
     return schemas.Invitation.model_validate(await service.withdraw(session, round_, inv, body, actor))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Unprocessable
+from services.common.schemas import REGENCY_CODE_PATTERN
 from services.common.tables import number_text
 
 from ..models import Assessor, Invitation, Round, Score
@@ -30,7 +31,7 @@ MAX_ROWS = 40_000  # 200 regions x 200 components, the API's own bounds
 SHEET, INFO = "Nilai", "Info"
 HEADER = ("Kode wilayah", "Nama wilayah", "Komponen", "Nama komponen", "Skala min", "Skala maks", "Nilai", "Catatan")
 COL = {"region_code": "A", "component_key": "C", "value": "G", "comment": "H", "scores": "A"}
-CODE = re.compile(r"^\d{2}\.\d{2}$")
+CODE = re.compile(REGENCY_CODE_PATTERN)
 
 
 async def workbook_for(session: AsyncSession, round_: Round, me: Assessor) -> bytes:

@@ -13,9 +13,10 @@ from services.common.errors import problem_responses as ERR
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.schemas import RegencyCodeFilter, RegencyCodePath
 
 from ..auth import Reader, RegionParty
-from ..deps import CurrentRound, RegionCode, RoundId
+from ..deps import CurrentRound, RoundId
 from ..models import records
 from . import schemas, service
 
@@ -64,8 +65,7 @@ async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> di
             summary="Regions selected in published rounds (what MoUs are signed on)",
             description="Oldest round first; filter by region or year.", responses=ERR(422))
 async def list_selections(session: SessionDep, _: Public, page: PageDep,
-                          region_code: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$",
-                                                                   examples=["21.72"])] = None,
+                          region_code: RegencyCodeFilter = None,
                           year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Page[schemas.Selection]:
     return await paginate(session, service.selections(region_code, year), page, service.selection_out,
                           scalars=False)
@@ -74,7 +74,7 @@ async def list_selections(session: SessionDep, _: Public, page: PageDep,
 @router.get("/regions/{region_code}/history", operation_id="assessment_region_history_get", tags=["results"],
             summary="Every round a region was invited to, with its answer and (once final) its result",
             description="A region sees its own result once it is published.", responses=ERR(404, 422))
-async def region_history(region_code: RegionCode, session: SessionDep,
+async def region_history(region_code: RegencyCodePath, session: SessionDep,
                          principal: RegionParty) -> schemas.RegionHistory:
     return schemas.RegionHistory(region_code=region_code,
                                  items=await service.region_history(session, region_code, principal))

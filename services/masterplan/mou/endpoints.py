@@ -12,6 +12,7 @@ from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.schemas import RegencyCodeFilter
 from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty
@@ -43,7 +44,7 @@ async def create_mou(body: schemas.MouIn, session: SessionDep, actor: Officer,
 @router.get("/mous", operation_id="masterplan_mous_list", summary="Signed MoUs",
             description="A pemda user sees its own region's.", responses=ERR(422))
 async def list_mous(session: SessionDep, principal: RegionParty, page: PageDep,
-                    region_code: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$", examples=["21.72"])] = None,
+                    region_code: RegencyCodeFilter = None,
                     cohort_year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Page[schemas.Mou]:
     return await paginate(session, service.listing(principal, region_code, cohort_year), page,
                           schemas.Mou.model_validate)

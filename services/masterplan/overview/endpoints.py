@@ -12,11 +12,10 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.routing import contract_router
-from services.common.schemas import IsoDate
+from services.common.schemas import IsoDate, RegencyCodePath
 from services.common.upstream import Upstream
 
 from ..auth import Reader, RegionParty
-from ..deps import RegionCode
 from ..models import records
 from . import composed, schemas, service
 
@@ -29,7 +28,7 @@ AsOf = Annotated[IsoDate | None, Query(description="Default: today (WIB)", examp
 @router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary_get",
             summary="A region's MoUs, current masterplan, roadmap summary and late reports",
             description="The current masterplan is the approved version, else the newest.", responses=ERR(404, 422))
-async def region_summary(region_code: RegionCode, session: SessionDep, _: RegionParty,
+async def region_summary(region_code: RegencyCodePath, session: SessionDep, _: RegionParty,
                          as_of: AsOf = None) -> schemas.RegionSummary:
     return await service.region_summary(session, region_code, as_of or clock.today())
 
@@ -51,7 +50,7 @@ Assessment = Annotated[Upstream, Depends(_assessment)]
             description="Profile and current head, indicator values, rounds and results, MoU, masterplan with "
                         "roadmap summary and late reports. A part whose service is slow or down is listed in "
                         "`missing`; the rest still answers.", responses=ERR(404, 422, 503))
-async def region_dossier(region_code: RegionCode, request: Request, session: SessionDep, _: RegionParty,
+async def region_dossier(region_code: RegencyCodePath, request: Request, session: SessionDep, _: RegionParty,
                          registry: Registry, assessment: Assessment, as_of: AsOf = None) -> schemas.Dossier:
     return await composed.dossier(session, registry, assessment, region_code, as_of or clock.today(),
                                   request.app.state.settings.dossier_part_timeout)

@@ -13,6 +13,7 @@ from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
+from services.common.schemas import RegencyCodeFilter
 from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty, RegionWriter
@@ -59,8 +60,7 @@ async def create_masterplan(body: schemas.MasterplanIn, session: SessionDep, act
             description="Every version; `needs_reconfirmation=true` lists those a new regional head must "
                         "reconfirm, with the reason.", responses=ERR(422))
 async def list_masterplans(session: SessionDep, principal: RegionParty, page: PageDep,
-                           region_code: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$",
-                                                                    examples=["21.72"])] = None,
+                           region_code: RegencyCodeFilter = None,
                            state: schemas.MasterplanState | None = None,
                            needs_reconfirmation: bool | None = None) -> Page[schemas.Masterplan]:
     stmt = service.listing(principal, region_code, state, needs_reconfirmation)
