@@ -29,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
+from .exceptions import MasterplanNotDraft
+
 SCHEMA = "masterplan"
 
 
@@ -130,6 +132,16 @@ class Masterplan(Revisioned, Base):
     reconfirmation_note: Mapped[str | None] = mapped_column(Text)
     reconfirmed_on: Mapped[date | None] = mapped_column(Date)
     reconfirmation_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def require_draft(self) -> None:
+        if self.state != "draft":
+            raise MasterplanNotDraft(f"Version {self.version} is {self.state}; only a draft can change"
+                                     + ("; start a revision instead" if self.state == "approved" else ""),
+                                     extra={"state": self.state})
+
+    def touch(self) -> None:
+        """Programme edits change the masterplan: its ETag moves too."""
+        self.revision += 1
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

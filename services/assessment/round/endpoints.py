@@ -29,6 +29,7 @@ from ..exceptions import (
 )
 from ..models import records
 from ..registry import Registry
+from ..types import InvitationStatus, RoundState
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
@@ -38,7 +39,7 @@ router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Dep
             description="Every round, filtered by year or state.", responses=ERR(422))
 async def list_rounds(session: SessionDep, _: SignedIn, page: PageDep,
                       year: Annotated[int | None, Query(ge=2017, le=2100, examples=[2019])] = None,
-                      state: schemas.RoundState | None = None) -> Page[schemas.Round]:
+                      state: RoundState | None = None) -> Page[schemas.Round]:
     return await paginate(session, service.listing(year, state), page, schemas.Round.model_validate)
 
 
@@ -102,7 +103,7 @@ async def invite(round_: LockedRound, body: schemas.InviteIn, session: SessionDe
             summary="Invited regions and their answers",
             description="A pemda user sees its own region's invitation only.", responses=ERR(404, 422))
 async def list_invitations(round_: CurrentRound, session: SessionDep, principal: RegionParty, page: PageDep,
-                           status_: Annotated[schemas.InvitationStatus | None, Query(alias="status")] = None,
+                           status_: Annotated[InvitationStatus | None, Query(alias="status")] = None,
                            attended: bool | None = None) -> Page[schemas.Invitation]:
     stmt = service.invitations(round_, status_, attended, principal)
     return await paginate(session, stmt, page, schemas.Invitation.model_validate)

@@ -11,25 +11,12 @@ from pydantic import BaseModel, Field, model_validator
 
 from services.common.schemas import ORM, IslandGroup, Omittable, Patch, RegencyCode, Strict
 
-
-class RoundState(StrEnum):
-    draft = "draft"
-    inviting = "inviting"
-    assessing = "assessing"
-    moderating = "moderating"
-    finalised = "finalised"
-    published = "published"
+from ..types import EquityRules, InvitationStatus, RoundState
 
 
 class Aggregation(StrEnum):
     mean = "mean"
     median = "median"
-
-
-class EquityRules(Strict):
-    min_per_island_group: dict[IslandGroup, Annotated[int, Field(ge=0, le=514)]] = Field(
-        default_factory=dict, examples=[{"papua": 2, "maluku": 1}])
-    max_per_province: int | None = Field(default=None, ge=1, le=514, examples=[3])
 
 
 class RoundIn(Strict):
@@ -131,13 +118,6 @@ class InviteResult(BaseModel):
     region_codes: list[str]
     left_out_selected: list[EarlierSelection] = Field(
         default_factory=list, description="Regions a filter matched but an earlier round already selected")
-
-
-class InvitationStatus(StrEnum):
-    invited = "invited"
-    accepted = "accepted"
-    declined = "declined"
-    withdrawn = "withdrawn"
 
 
 class Invitation(ORM):

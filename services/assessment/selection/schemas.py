@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from ..round.schemas import EquityRules, InvitationStatus, RoundState
 from ..rubric.schemas import Component
+from ..types import EquityRules, InvitationStatus, RoundState
 
 
 def _absent(value: object) -> bool:

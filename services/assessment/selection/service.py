@@ -33,9 +33,9 @@ from ..models import (
 )
 from ..panel.service import conflicts_between
 from ..registry import indicator_definition, indicator_values
-from ..round.schemas import EquityRules, InvitationStatus, RoundState
 from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
+from ..types import EquityRules, InvitationStatus, RoundState
 from . import calculation, schemas
 
 

@@ -14,8 +14,7 @@ from services.common.export import columns_of
 from ..models import Masterplan, Mou, Programme, ProgressReport
 from ..mou import schemas as mou_schemas
 from ..plan import schemas as plan_schemas
-from ..plan.service import programmes_of
-from ..programme.service import roadmap
+from ..programme.service import programmes_of, roadmap
 from ..progress.service import late_programmes, reports_of
 from . import schemas
 

@@ -18,7 +18,6 @@ from ..consumer import flag_for_reconfirmation, head_reason
 from ..exceptions import (
     MasterplanExists,
     MasterplanNotApproved,
-    MasterplanNotDraft,
     MasterplanNotInReview,
     MasterplanWithoutProgrammes,
     NoMou,
@@ -27,6 +26,7 @@ from ..exceptions import (
 )
 from ..models import Masterplan, Mou, Programme, ReviewComment, records
 from ..programme import schemas as programme_schemas
+from ..programme.service import programmes_of
 from . import schemas
 
 OPEN_STATES = ("draft", "submitted", "in_review")
@@ -37,18 +37,6 @@ CONTENT_FIELDS = ("dimension_code", "element_code", "title", "description", "opd
 async def get_masterplan(session: AsyncSession, masterplan_id: int, principal: Principal | None,
                          *, lock: bool = False) -> Masterplan:
     return await get_in_scope(session, Masterplan, masterplan_id, principal, label="Masterplan", lock=lock)
-
-
-def require_draft(plan: Masterplan) -> None:
-    if plan.state != "draft":
-        raise MasterplanNotDraft(f"Version {plan.version} is {plan.state}; only a draft can change"
-                       + ("; start a revision instead" if plan.state == "approved" else ""),
-                       extra={"state": plan.state})
-
-
-async def programmes_of(session: AsyncSession, plan_id: int) -> list[Programme]:
-    return list((await session.scalars(select(Programme).where(Programme.masterplan_id == plan_id)
-                                       .order_by(Programme.key))).all())
 
 
 async def create_masterplan(session: AsyncSession, data: schemas.MasterplanIn, actor: Principal) -> Masterplan:
@@ -77,7 +65,7 @@ async def create_masterplan(session: AsyncSession, data: schemas.MasterplanIn, a
 
 async def update_masterplan(session: AsyncSession, plan: Masterplan, patch: schemas.MasterplanPatch,
                             actor: Principal) -> Masterplan:
-    require_draft(plan)
+    plan.require_draft()
     before = schemas.Masterplan.model_validate(plan)
     changes = patch.model_dump(exclude_unset=True, mode="json")
     for field, value in changes.items():
@@ -93,11 +81,6 @@ async def update_masterplan(session: AsyncSession, plan: Masterplan, patch: sche
     audit(session, records, actor=actor, action="masterplan.update", entity="masterplan", entity_id=plan.id,
           before=before, after=schemas.Masterplan.model_validate(plan))
     return plan
-
-
-def touch(plan: Masterplan) -> None:
-    """Programme edits change the masterplan: its ETag moves too."""
-    plan.revision += 1
 
 
 ALLOWED = {

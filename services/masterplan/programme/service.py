@@ -13,8 +13,12 @@ from services.common.records import audit
 
 from ..exceptions import MasterplanSuperseded
 from ..models import Dimension, Element, Masterplan, Programme, records
-from ..plan.service import programmes_of, require_draft, touch
 from . import schemas
+
+
+async def programmes_of(session: AsyncSession, plan_id: int) -> list[Programme]:
+    return list((await session.scalars(select(Programme).where(Programme.masterplan_id == plan_id)
+                                       .order_by(Programme.key))).all())
 
 
 async def _check_programme(session: AsyncSession, plan: Masterplan, data: schemas.ProgrammeIn) -> None:
@@ -30,7 +34,7 @@ async def _check_programme(session: AsyncSession, plan: Masterplan, data: schema
 
 async def add_programme(session: AsyncSession, plan: Masterplan, data: schemas.ProgrammeIn,
                         actor: Principal) -> Programme:
-    require_draft(plan)
+    plan.require_draft()
     await _check_programme(session, plan, data)
     # Keys are never reused across the region's versions, so a removed programme stays removed in a diff.
     keys = (await session.scalars(select(Programme.key).join(Masterplan, Masterplan.id == Programme.masterplan_id)
@@ -38,7 +42,7 @@ async def add_programme(session: AsyncSession, plan: Masterplan, data: schemas.P
     number = max((int(k[1:]) for k in keys), default=0) + 1
     programme = Programme(masterplan_id=plan.id, key=f"P{number:03d}", **data.model_dump(mode="json"))
     session.add(programme)
-    touch(plan)
+    plan.touch()
     await session.flush()
     audit(session, records, actor=actor, action="programme.create", entity="programme", entity_id=programme.id,
           after=schemas.Programme.model_validate(programme))
@@ -54,12 +58,12 @@ async def get_programme(session: AsyncSession, plan: Masterplan, programme_id: i
 
 async def replace_programme(session: AsyncSession, plan: Masterplan, programme: Programme,
                             data: schemas.ProgrammeIn, actor: Principal) -> Programme:
-    require_draft(plan)
+    plan.require_draft()
     await _check_programme(session, plan, data)
     before = schemas.Programme.model_validate(programme)
     for field, value in data.model_dump(mode="json").items():
         setattr(programme, field, value)
-    touch(plan)
+    plan.touch()
     await session.flush()
     audit(session, records, actor=actor, action="programme.update", entity="programme", entity_id=programme.id,
           before=before, after=schemas.Programme.model_validate(programme))
@@ -67,10 +71,10 @@ async def replace_programme(session: AsyncSession, plan: Masterplan, programme: 
 
 
 async def delete_programme(session: AsyncSession, plan: Masterplan, programme: Programme, actor: Principal) -> None:
-    require_draft(plan)
+    plan.require_draft()
     before = schemas.Programme.model_validate(programme)
     await session.delete(programme)
-    touch(plan)
+    plan.touch()
     await session.flush()
     audit(session, records, actor=actor, action="programme.delete", entity="programme", entity_id=before.id,
           before=before)

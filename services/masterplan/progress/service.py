@@ -16,7 +16,7 @@ from services.common.records import audit, emit
 
 from ..exceptions import MasterplanNotApproved
 from ..models import Evaluation, EvaluationScheme, Masterplan, Programme, ProgressReport, records
-from ..plan.service import programmes_of
+from ..programme.service import programmes_of
 from . import schemas
 
 
