@@ -15,19 +15,19 @@ run: $(STAMP)
 	$(BIN)/smartcity up
 
 test: $(STAMP) browser
-	$(BIN)/ruff check services gateway smartcity migrations tests bench
+	$(BIN)/ruff check services gateway smartcity migrations tests bench scenarios
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/test_fuzz.py -s
+	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/contract/test_fuzz.py -s
 
 # Debian's Chromium, for the test that drives /docs in a real browser (skipped where it cannot be installed).
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && \
 		 apt-get install -y -q chromium >/dev/null 2>&1)); } || \
-		echo "note: Chromium is not installed; tests/test_docs_browser.py will be skipped (apt-get install chromium)"
+		echo "note: Chromium is not installed; tests/system/test_docs_browser.py will be skipped (apt-get install chromium)"
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py

@@ -17,13 +17,13 @@ import httpx
 from harness import ROOT, EmbeddedPostgres, free_port
 
 from gateway.keys import access_claims, ensure_dev_keys
+from scenarios.masterplans import PLAN, PROGRAMMES, SIGNATORIES
+from scenarios.rounds import publish_round
 from services.common.server import serve_command
 from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.database import drop_database, ensure_database
 from smartcity.seed import seed
-from tests.helpers import publish_round
-from tests.test_masterplan import PLAN, PROGRAMMES, SIGNATORIES
 
 PROCESSES = ("regions", "assessment", "masterplan", "gateway")
 

@@ -15,11 +15,7 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -36,17 +32,26 @@ from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
 from services.common.db import async_url
-from services.common.server import HeadDeadlineProtocol, serve_command
+from services.common.server import HeadDeadlineProtocol
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
 from smartcity import migrate
-from smartcity.database import drop_database, ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
 from smartcity.seed import seed
+from tests.kit import (
+    ROOT,
+    SECRETS_USED,
+    STARTED,
+    Server,
+    free_ports,
+    fresh_database,
+    log_tails,
+    smartcity_command,
+    wait_for_line,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 TEST_DB = "smartcity_test"
 SERVICE_APPS: dict[str, FastAPI] = {"regions": regions_app, "assessment": assessment_app,
                                     "masterplan": masterplan_app}
@@ -59,12 +64,6 @@ def _free_port(start: int) -> int:
     return port
 
 
-@dataclass
-class Server:
-    url: str  # the server's maintenance database; tests create their own databases on it
-    embedded: EmbeddedPostgres | None
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     if os.environ.get("DATABASE_URL"):
@@ -74,11 +73,6 @@ def pg_server() -> Iterator[Server]:
     pg.start()
     yield Server(pg.url, pg)
     pg.stop()
-
-
-async def fresh_database(server: Server, name: str) -> str:
-    await drop_database(server.url, name)
-    return await ensure_database(server.url, name)
 
 
 @pytest.fixture(scope="session")
@@ -156,22 +150,6 @@ async def serve_app() -> AsyncIterator[Callable[[object], Awaitable[str]]]:
         server.should_exit = True
         server.force_exit = True
         await task
-
-
-@contextlib.contextmanager
-def upstream_at(app: FastAPI, name: str, base: str) -> Iterator[None]:
-    """For a while, one process's calls to `name` go to `base` instead (a closed port: the service is down)."""
-    bases = app.state.upstreams.bases
-    original, bases[name] = bases[name], base
-    try:
-        yield
-    finally:
-        bases[name] = original
-
-
-def closed_port() -> str:
-    """The address of a port nothing listens on."""
-    return f"http://127.0.0.1:{free_ports(1, start=18900)[0]}"
 
 
 @pytest.fixture(scope="session")
@@ -275,54 +253,6 @@ def auth(token: TokenFactory) -> Callable[..., dict[str, str]]:
     return make
 
 
-# Real processes --------------------------------------------------------------------------------
-
-def free_ports(n: int, start: int = 18000) -> list[int]:
-    ports, port = [], start
-    while len(ports) < n:
-        if port_is_free(port):
-            ports.append(port)
-        port += 1
-    return ports
-
-
-def smartcity_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "smartcity", *args]
-
-
-def serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    """One real process (`smartcity serve NAME`), quiet."""
-    return subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def wait_ready(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"port {port} not ready after {timeout:.0f}s")
-
-
-def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float) -> list[str]:
-    deadline = time.monotonic() + timeout
-    seen: list[str] = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        if needle in line:
-            return seen
-    raise AssertionError(f"no {needle!r} within {timeout}s; output:\n{''.join(seen)[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """`smartcity up` on a database of its own, shared by the tests that need the real processes."""
@@ -356,4 +286,16 @@ def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -
         assert secret not in text, f"{secret[:12]}... appears in the logs"
 
 
-SECRETS_USED = ["cli password that must not leak"]
+@pytest.fixture(autouse=True)
+def _processes_of_this_test() -> Iterator[None]:
+    STARTED.clear()
+    yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing test shows the last log lines of every real process it started."""
+    report = yield
+    if report.failed and STARTED:
+        report.sections.append(("processes started by this test", log_tails()))
+    return report
