@@ -17,7 +17,7 @@ from services.common.auth import Public, Role, SignedIn, subject_digest
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import AlreadyExists, ProblemError, problem_responses
-from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
+from services.common.etag import IfMatch, check_if_match, set_etag, with_etag
 from services.common.pagination import PageDep
 from services.common.routing import contract_router
 from services.common.settings import Settings
@@ -35,22 +35,14 @@ admin_router = contract_router(records, prefix="/api/v1/admin", tags=["admin"], 
 
 async def _user_for_update(user_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None) -> UserAccount:
     user = await service.get_user(session, user_id, lock=True)
-    check_if_match(if_match, _user_etag(user))
+    check_if_match(if_match, user.etag)
     return user
 
 
 async def _client_for_update(client_id: uuid.UUID, session: SessionDep, if_match: IfMatch = None) -> ApiClient:
     client = await service.get_client(session, client_id, lock=True)
-    check_if_match(if_match, _client_etag(client))
+    check_if_match(if_match, client.etag)
     return client
-
-
-def _user_etag(user: UserAccount) -> str:
-    return etag_for("user", user.id, user.version)
-
-
-def _client_etag(client: ApiClient) -> str:
-    return etag_for("client", client.id, client.version)
 
 
 async def _refresh_revocations(request: Request, session: SessionDep) -> None:
@@ -210,7 +202,7 @@ async def list_users(session: SessionDep, _: Administrator, page: PageDep, role:
 async def create_user(body: schemas.UserIn, session: SessionDep, actor: Administrator,
                       response: Response) -> schemas.User:
     user = await service.create_user(session, body, actor)
-    set_etag(response, _user_etag(user))
+    set_etag(response, user.etag)
     return schemas.User.model_validate(user)
 
 
@@ -219,7 +211,7 @@ async def create_user(body: schemas.UserIn, session: SessionDep, actor: Administ
                   responses={**problem_responses(404, 422), **with_etag()})
 async def get_user(user_id: uuid.UUID, session: SessionDep, _: Administrator, response: Response) -> schemas.User:
     user = await service.get_user(session, user_id)
-    set_etag(response, _user_etag(user))
+    set_etag(response, user.etag)
     return schemas.User.model_validate(user)
 
 
@@ -232,7 +224,7 @@ async def update_user(user: UserForUpdate, patch: schemas.UserPatch, request: Re
                       session: SessionDep, actor: Administrator) -> schemas.User:
     user = await service.update_user(session, user, patch, actor)
     await _refresh_revocations(request, session)
-    set_etag(response, _user_etag(user))
+    set_etag(response, user.etag)
     return schemas.User.model_validate(user)
 
 
@@ -252,7 +244,7 @@ async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> 
 async def create_client(body: schemas.ClientIn, session: SessionDep, actor: Administrator,
                         response: Response) -> schemas.ClientCreated:
     client, secret = await service.create_client(session, body, actor)
-    set_etag(response, _client_etag(client))
+    set_etag(response, client.etag)
     response.headers["Cache-Control"] = "no-store"
     return schemas.ClientCreated(**schemas.PartnerClient.model_validate(client).model_dump(), client_secret=secret)
 
@@ -263,7 +255,7 @@ async def create_client(body: schemas.ClientIn, session: SessionDep, actor: Admi
 async def get_client(client_id: uuid.UUID, session: SessionDep, _: Administrator,
                      response: Response) -> schemas.PartnerClient:
     client = await service.get_client(session, client_id)
-    set_etag(response, _client_etag(client))
+    set_etag(response, client.etag)
     return schemas.PartnerClient.model_validate(client)
 
 
@@ -275,7 +267,7 @@ async def update_client(client: ClientForUpdate, patch: schemas.ClientPatch, req
                         session: SessionDep, actor: Administrator) -> schemas.PartnerClient:
     client = await service.update_client(session, client, patch, actor)
     await _refresh_revocations(request, session)
-    set_etag(response, _client_etag(client))
+    set_etag(response, client.etag)
     return schemas.PartnerClient.model_validate(client)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import schema_metadata
+from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
 SCHEMA = "auth"
@@ -35,7 +35,7 @@ class Base(DeclarativeBase):
 records = record_models(Base)
 
 
-class UserAccount(Base):
+class UserAccount(Revisioned, Base):
     __tablename__ = "user_account"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
@@ -49,12 +49,9 @@ class UserAccount(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class ApiClient(Base):
+class ApiClient(Revisioned, Base):
     """A partner ministry system or an internal script, using client credentials."""
 
     __tablename__ = "api_client"
@@ -69,9 +66,6 @@ class ApiClient(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class RefreshToken(Base):

@@ -141,7 +141,7 @@ class User(BaseModel):
     region_code: str | None
     disabled: bool
     created_at: datetime
-    version: int
+    revision: int = Field(description="Counts changes; the ETag carries it")
 
 
 class UserPage(BaseModel):
@@ -188,7 +188,7 @@ class PartnerClient(BaseModel):
     roles: list[Role]
     disabled: bool
     created_at: datetime
-    version: int
+    revision: int = Field(description="Counts changes; the ETag carries it")
 
 
 class ClientCreated(PartnerClient):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Integer, MetaData
@@ -30,10 +30,11 @@ class Revisioned:
     """
 
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    etag_key: ClassVar[str] = "id"  # the column that names the record in its ETag
 
     @property
     def etag(self) -> str:
-        return f'"{self.__tablename__}-{self.id}-v{self.revision}"'  # type: ignore[attr-defined]
+        return f'"{self.__tablename__}-{getattr(self, self.etag_key)}-v{self.revision}"'  # type: ignore[attr-defined]
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:

@@ -18,10 +18,6 @@ IfMatch = Annotated[str | None, Header(
     "changed since, 412 (read it again and reapply your change).", examples=['"round-1-v3"'])]
 
 
-def etag_for(kind: str, key: object, version: int) -> str:
-    return f'"{kind}-{key}-v{version}"'
-
-
 def set_etag(response: Response, etag: str) -> None:
     response.headers["ETag"] = etag
 

@@ -49,10 +49,7 @@ class Dimension(Revisioned, Base):
     """One of the six smart city dimensions; reference data an administrator edits."""
 
     __tablename__ = "dimension"
-
-    @property
-    def etag(self) -> str:
-        return f'"dimension-{self.code}-v{self.revision}"'
+    etag_key = "code"
 
     code: Mapped[str] = mapped_column(String(30), primary_key=True)
     name_id: Mapped[str] = mapped_column(Text)

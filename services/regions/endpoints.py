@@ -11,7 +11,7 @@ from services.common.auth import Public, SignedIn
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
-from services.common.etag import IfMatch, check_if_match, etag_for, set_etag, with_etag
+from services.common.etag import IfMatch, check_if_match, set_etag, with_etag
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
@@ -30,23 +30,15 @@ IndicatorPath = Annotated[str, Path(pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd
 TermId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 
 
-def _indicator_etag(row: Indicator) -> str:
-    return etag_for("indicator", row.code, row.version)
-
-
-def _head_etag(term: HeadTerm) -> str:
-    return etag_for("head", term.id, term.version)
-
-
 async def _indicator_for_update(indicator: IndicatorPath, session: SessionDep, if_match: IfMatch = None) -> Indicator:
     row = await service.get_indicator(session, indicator, lock=True)
-    check_if_match(if_match, _indicator_etag(row))
+    check_if_match(if_match, row.etag)
     return row
 
 
 async def _head_for_update(code: CodePath, term_id: TermId, session: SessionDep, if_match: IfMatch = None) -> HeadTerm:
     term = await service.get_head(session, code, term_id, lock=True)
-    check_if_match(if_match, _head_etag(term))
+    check_if_match(if_match, term.etag)
     return term
 
 
@@ -118,7 +110,7 @@ async def list_indicators(session: SessionDep, _: Public, page: PageDep) -> Page
 async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: Public,
                         response: Response) -> schemas.Indicator:
     row = await service.get_indicator(session, indicator)
-    set_etag(response, _indicator_etag(row))
+    set_etag(response, row.etag)
     return schemas.Indicator.model_validate(row)
 
 
@@ -128,7 +120,7 @@ async def get_indicator(indicator: IndicatorPath, session: SessionDep, _: Public
 async def update_indicator(row: IndicatorForUpdate, patch: schemas.IndicatorPatch, response: Response,
                            session: SessionDep, actor: IndicatorAdmin) -> schemas.Indicator:
     row = await service.update_indicator(session, row, patch, actor)
-    set_etag(response, _indicator_etag(row))
+    set_etag(response, row.etag)
     return schemas.Indicator.model_validate(row)
 
 
@@ -269,7 +261,7 @@ async def list_heads(code: CodePath, session: SessionDep, _: Public, page: PageD
 async def create_head(code: CodePath, body: schemas.HeadTermIn, session: SessionDep, actor: HeadWriter,
                       response: Response) -> schemas.HeadTerm:
     term = await service.add_head(session, code, body, actor)
-    set_etag(response, _head_etag(term))
+    set_etag(response, term.etag)
     response.headers["Location"] = f"/api/v1/regions/{code}/heads/{term.id}"
     return schemas.HeadTerm.model_validate(term)
 
@@ -280,7 +272,7 @@ async def create_head(code: CodePath, body: schemas.HeadTermIn, session: Session
 async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: Public,
                    response: Response) -> schemas.HeadTerm:
     term = await service.get_head(session, code, term_id)
-    set_etag(response, _head_etag(term))
+    set_etag(response, term.etag)
     return schemas.HeadTerm.model_validate(term)
 
 
@@ -290,5 +282,5 @@ async def get_head(code: CodePath, term_id: TermId, session: SessionDep, _: Publ
 async def update_head(term: HeadForUpdate, patch: schemas.HeadTermPatch, response: Response, session: SessionDep,
                       actor: HeadWriter) -> schemas.HeadTerm:
     term = await service.update_head(session, term, patch, actor)
-    set_etag(response, _head_etag(term))
+    set_etag(response, term.etag)
     return schemas.HeadTerm.model_validate(term)

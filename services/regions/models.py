@@ -15,7 +15,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import schema_metadata
+from services.common.db import Revisioned, schema_metadata
 from services.common.records import record_models
 
 SCHEMA = "regions"
@@ -67,7 +66,7 @@ class Region(Base):
     search_full: Mapped[str] = mapped_column(Text, Computed("regions.fold_name(name)", persisted=True))
 
 
-class HeadTerm(Base):
+class HeadTerm(Revisioned, Base):
     """A regional head's term of office; terms of one region never overlap (enforced by the database)."""
 
     __tablename__ = "head_term"
@@ -87,19 +86,17 @@ class HeadTerm(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(40))
-    version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class Indicator(Base):
+class Indicator(Revisioned, Base):
     """An indicator definition: what is measured, on which scale, and which ministry owns it."""
 
     __tablename__ = "indicator"
+    etag_key = "code"
     __table_args__ = (CheckConstraint("kind IN ('numeric', 'category')", name="kind"),)
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -114,9 +111,6 @@ class Indicator(Base):
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
     owner_role: Mapped[str] = mapped_column(String(40))
     source_note: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class IndicatorValue(Base):

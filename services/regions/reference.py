@@ -36,6 +36,6 @@ INDICATORS: list[dict[str, object]] = [
 async def seed_indicators(conn: AsyncConnection) -> int:
     """Insert definitions that are missing; never overwrite an administrator's edits."""
     columns = {key for d in INDICATORS for key in d}
-    rows = [{"version": 1, **dict.fromkeys(columns), **d} for d in INDICATORS]
+    rows = [{"revision": 1, **dict.fromkeys(columns), **d} for d in INDICATORS]
     result = await conn.execute(insert(Indicator).values(rows).on_conflict_do_nothing().returning(Indicator.code))
     return len(result.all())

@@ -106,7 +106,7 @@ class HeadTerm(ORM):
     start_date: date
     end_date: date | None
     end_reason: TermEnd | None
-    version: int
+    revision: int = Field(description="Counts changes; the ETag carries it")
     recorded_at: datetime = Field(validation_alias=AliasChoices("created_at", "recorded_at"),
                                   description="When the term was entered in the registry (start_date is when it began)")
 
@@ -152,7 +152,7 @@ class Indicator(ORM):
     higher_is_better: bool
     owner_role: str = Field(description="The ministry role that may write its values")
     source_note: str | None
-    version: int
+    revision: int = Field(description="Counts changes; the ETag carries it")
 
 
 class IndicatorPatch(Patch):
