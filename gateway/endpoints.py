@@ -18,7 +18,7 @@ from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import AlreadyExists, ProblemError, problem_responses
 from services.common.etag import IfMatch, check_if_match, set_etag, with_etag
-from services.common.pagination import PageDep
+from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.settings import Settings
 
@@ -190,10 +190,8 @@ async def me(principal: SignedIn) -> schemas.Me:
 @admin_router.get("/users", operation_id="admin_users_list", summary="List user accounts",
                   description="Filter by role or by a name or username fragment.", responses=problem_responses(422))
 async def list_users(session: SessionDep, _: Administrator, page: PageDep, role: Role | None = None,
-                     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None) -> schemas.UserPage:
-    rows, total = await service.list_users(session, page, role, q)
-    return schemas.UserPage(items=[schemas.User.model_validate(u) for u in rows], total=total, limit=page.limit,
-                            offset=page.offset)
+                     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None) -> Page[schemas.User]:
+    return await paginate(session, service.users(role, q), page, schemas.User.model_validate)
 
 
 @admin_router.post("/users", operation_id="admin_users_create", status_code=201, summary="Create a user account",
@@ -231,10 +229,8 @@ async def update_user(user: UserForUpdate, patch: schemas.UserPatch, request: Re
 @admin_router.get("/clients", operation_id="admin_clients_list", summary="List partner clients",
                   description="Partner systems that get tokens with client credentials.",
                   responses=problem_responses(422))
-async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> schemas.ClientPage:
-    rows, total = await service.list_clients(session, page)
-    return schemas.ClientPage(items=[schemas.PartnerClient.model_validate(c) for c in rows], total=total,
-                              limit=page.limit, offset=page.offset)
+async def list_clients(session: SessionDep, _: Administrator, page: PageDep) -> Page[schemas.PartnerClient]:
+    return await paginate(session, service.clients(), page, schemas.PartnerClient.model_validate)
 
 
 @admin_router.post("/clients", operation_id="admin_clients_create", status_code=201,

@@ -144,12 +144,6 @@ class User(BaseModel):
     revision: int = Field(description="Counts changes; the ETag carries it")
 
 
-class UserPage(BaseModel):
-    items: list[User]
-    total: int
-    limit: int
-    offset: int
-
 
 class ClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -194,9 +188,3 @@ class PartnerClient(BaseModel):
 class ClientCreated(PartnerClient):
     client_secret: str = Field(description="Shown once; store it in your secret store")
 
-
-class ClientPage(BaseModel):
-    items: list[PartnerClient]
-    total: int
-    limit: int
-    offset: int

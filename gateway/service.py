@@ -11,13 +11,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import any_, delete, func, literal, select, update
+from sqlalchemy import Select, any_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.errors import AlreadyExists, NotFound, ProblemError, Unprocessable
-from services.common.pagination import PageParams
 from services.common.records import audit
 from services.common.settings import Settings
 
@@ -188,17 +187,14 @@ async def _revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID) -> No
 
 # Administration ---------------------------------------------------------------------------------
 
-async def list_users(session: AsyncSession, page: PageParams, role: Role | None,
-                     q: str | None) -> tuple[list[UserAccount], int]:
+def users(role: Role | None, q: str | None) -> Select[UserAccount]:
     stmt = select(UserAccount)
     if role:
         stmt = stmt.where(literal(role.value) == any_(UserAccount.roles))
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(func.lower(UserAccount.username).like(like) | func.lower(UserAccount.full_name).like(like))
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = (await session.scalars(stmt.order_by(UserAccount.username).limit(page.limit).offset(page.offset))).all()
-    return list(rows), int(total or 0)
+    return stmt.order_by(UserAccount.username)
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID, *, lock: bool = False) -> UserAccount:
@@ -262,11 +258,8 @@ async def update_user(session: AsyncSession, user: UserAccount, patch: schemas.U
     return user
 
 
-async def list_clients(session: AsyncSession, page: PageParams) -> tuple[list[ApiClient], int]:
-    total = await session.scalar(select(func.count()).select_from(ApiClient))
-    rows = (await session.scalars(select(ApiClient).order_by(ApiClient.client_id)
-                                  .limit(page.limit).offset(page.offset))).all()
-    return list(rows), int(total or 0)
+def clients() -> Select[ApiClient]:
+    return select(ApiClient).order_by(ApiClient.client_id)
 
 
 async def get_client(session: AsyncSession, client_id: uuid.UUID, *, lock: bool = False) -> ApiClient:

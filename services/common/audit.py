@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import SessionDep
 from .errors import problem_responses
-from .pagination import PageDep
+from .pagination import Page, PageDep, paginate
 from .records import RecordModels
 
 
@@ -34,12 +34,6 @@ class AuditEntry(BaseModel):
     seq: int = Field(description="Position in this service's audit chain")
     row_hash: str = Field(description="SHA-256 over this row's content and the previous row's hash")
 
-
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
-    total: int
-    limit: int
-    offset: int
 
 
 GENESIS = "0" * 64
@@ -97,15 +91,13 @@ def audit_router(prefix: str, models: RecordModels, gate: Any, operation_id: str
     async def audit_trail(session: SessionDep, _: gate, page: PageDep,
                           entity: Annotated[str | None, Query(pattern=r"^[a-z_]{2,80}$")] = None,
                           entity_id: Annotated[str | None, Query(max_length=200)] = None,
-                          actor: Annotated[str | None, Query(max_length=200)] = None) -> AuditPage:
+                          actor: Annotated[str | None, Query(max_length=200)] = None) -> Page[AuditEntry]:
         stmt = select(entry)
         for column, value in ((entry.entity, entity), (entry.entity_id, entity_id), (entry.actor, actor)):
             if value is not None:
                 stmt = stmt.where(column == value)
-        total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = (await session.scalars(stmt.order_by(entry.id.desc()).limit(page.limit).offset(page.offset))).all()
-        return AuditPage(items=[AuditEntry.model_validate(r, from_attributes=True) for r in rows],
-                         total=int(total or 0), limit=page.limit, offset=page.offset)
+        return await paginate(session, stmt.order_by(entry.id.desc()), page,
+                              lambda r: AuditEntry.model_validate(r, from_attributes=True))
 
     @router.get("/audit/verification", operation_id=operation_id.replace("_list", "_verify"), tags=[tag],
                 summary="Check the audit chain: every row's hash, link and position",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -261,13 +262,19 @@ Public = Annotated[Principal | None, Depends(Gate(public=True))]
 SignedIn = Annotated[Principal, Depends(Gate(ALL_ROLES))]
 
 
+# Path parameters that may name a region (the registry calls it `code`); a value of another shape (a dimension's
+# code) is not a region.
+REGION_PARAMS = ("region_code", "code")
+REGION_CODE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+
+
 async def region_scope(request: Request,
                        principal: Annotated[Principal | None, Depends(optional_principal)]) -> None:
     """Router-wide: a pemda user asking for another region's records learns nothing, not even what is invalid.
 
     Runs before the body is validated, so the answer is the same 404 whatever was sent.
     """
-    code = request.path_params.get("region_code")
+    code = next((v for k, v in request.path_params.items() if k in REGION_PARAMS and REGION_CODE.fullmatch(v)), None)
     if principal is not None and code and not principal.may_see_region(code):
         raise NotFound(f"Region {code} is not in your scope")
 

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Response, status
 
-from services.common.auth import Public, SignedIn
+from services.common.auth import Public, SignedIn, region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
-from services.common.errors import NotFound, Unprocessable, UnsupportedMediaType, problem_responses
+from services.common.errors import Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import IfMatch, check_if_match, set_etag, with_etag
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
@@ -65,12 +65,12 @@ async def list_regions(
     type_: Annotated[schemas.RegionType | None, Query(alias="type")] = None,
     island_group: IslandGroup | None = None,
     sort: schemas.RegionSort = schemas.RegionSort.relevance,
-) -> schemas.RegionPage:
+) -> Page[schemas.Region]:
     conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
                                         island_group=island_group)
     rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
-    return schemas.RegionPage(items=[schemas.Region.model_validate(r) for r in rows], total=total,
-                              limit=page.limit, offset=page.offset)
+    return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
+                offset=page.offset)
 
 
 @router.post("/lookup", operation_id="regions_lookup", tags=["regions"],
@@ -135,13 +135,11 @@ async def list_indicator_values(
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
     level: Annotated[schemas.Level | None, Query(description="Only regions of this level, e.g. regency")] = None,
     history: Annotated[bool, Query(description="Include superseded values")] = False,
-) -> schemas.IndicatorValuePage:
+) -> Page[schemas.IndicatorValue]:
     await service.get_indicator(session, indicator)
     conditions = service.value_filters(indicator=indicator, region=region, year=year, province=province,
                                        history=history, actor=actor, level=level)
-    rows, total = await service.list_values(session, conditions, page)
-    return schemas.IndicatorValuePage(items=[service.value_out(v) for v in rows], total=total, limit=page.limit,
-                                      offset=page.offset)
+    return await paginate(session, service.values(conditions), page, service.value_out)
 
 
 BULK_BODY = {
@@ -216,31 +214,27 @@ async def get_region(code: CodePath, session: SessionDep, _: Public) -> schemas.
             description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
 async def list_children(code: CodePath, session: SessionDep, _: Public, page: PageDep,
                         q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
-                        ) -> schemas.RegionPage:
+                        ) -> Page[schemas.Region]:
     await service.get_region(session, code)
     rows, total = await service.search_regions(session, q=q, conditions=service.region_filters(parent=code),
                                                sort=schemas.RegionSort.code if q is None
                                                else schemas.RegionSort.relevance, page=page)
-    return schemas.RegionPage(items=[schemas.Region.model_validate(r) for r in rows], total=total,
-                              limit=page.limit, offset=page.offset)
+    return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
+                offset=page.offset)
 
 
 @router.get("/{code}/indicators", operation_id="regions_region_indicators_list", tags=["indicators"],
-            summary="Current indicator values of one region",
+            dependencies=[Depends(region_scope)], summary="Current indicator values of one region",
             description="A pemda user reads its own region only.", responses=problem_responses(404, 422))
 async def region_indicator_values(
     code: CodePath, session: SessionDep, actor: SignedIn, page: PageDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     history: Annotated[bool, Query(description="Include superseded values")] = False,
-) -> schemas.IndicatorValuePage:
-    if not actor.may_see_region(code):
-        raise NotFound(f"Region {code} is not in your scope")
+) -> Page[schemas.IndicatorValue]:
     await service.get_region(session, code)
     conditions = service.value_filters(indicator=None, region=code, year=year, province=None, history=history,
                                        actor=actor)
-    rows, total = await service.list_values(session, conditions, page)
-    return schemas.IndicatorValuePage(items=[service.value_out(v) for v in rows], total=total, limit=page.limit,
-                                      offset=page.offset)
+    return await paginate(session, service.values(conditions), page, service.value_out)
 
 
 # Regional heads ---------------------------------------------------------------------------------

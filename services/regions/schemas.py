@@ -117,12 +117,6 @@ class RegionDetail(Region):
     current_head: HeadTerm | None = Field(default=None, description="Head in office today (regencies only)")
 
 
-class RegionPage(BaseModel):
-    items: list[Region]
-    total: int
-    limit: int
-    offset: int
-
 
 class LookupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -173,12 +167,6 @@ class IndicatorValue(ORM):
     loaded_at: datetime
     superseded_at: datetime | None = None
 
-
-class IndicatorValuePage(BaseModel):
-    items: list[IndicatorValue]
-    total: int
-    limit: int
-    offset: int
 
 
 class IndicatorValueIn(BaseModel):

@@ -266,14 +266,9 @@ def value_filters(*, indicator: str | None, region: str | None, year: int | None
     return conditions
 
 
-async def list_values(session: AsyncSession, conditions: list[Any], page: PageParams
-                      ) -> tuple[Sequence[IndicatorValue], int]:
-    stmt = select(IndicatorValue).where(*conditions)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = (await session.scalars(stmt.order_by(
-        IndicatorValue.indicator_code, IndicatorValue.region_code, IndicatorValue.year.desc(),
-        IndicatorValue.id.desc()).limit(page.limit).offset(page.offset))).all()
-    return rows, int(total or 0)
+def values(conditions: list[Any]) -> Select[IndicatorValue]:
+    return select(IndicatorValue).where(*conditions).order_by(
+        IndicatorValue.indicator_code, IndicatorValue.region_code, IndicatorValue.year.desc(), IndicatorValue.id.desc())
 
 
 VALUE_FIELDS = {"region_code", "year", "value", "source"}
