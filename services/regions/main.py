@@ -9,10 +9,12 @@ from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
 from .auth import Overseer
-from .endpoints import router
 from .events import EVENTS
+from .heads.endpoints import router as heads
+from .indicators.endpoints import router as indicators
 from .labels import LABELS
 from .models import records
+from .registry.endpoints import router as registry
 
 # Head changes and indicator loads are public facts, so the feed is public too.
 feed = events_router("/api/v1/regions", records, Public, "regions_events_list", "events")
@@ -25,7 +27,7 @@ app = create_app(
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[feed, audit, labels, router],
+    routers=[feed, audit, labels, indicators, heads, registry],  # registry last: its /{code} takes any segment
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[

@@ -9,6 +9,7 @@ from tests.kit import ROOT
 
 # Each service's stage packages, top first: a stage imports only stages below it.
 STAGES = {
+    "regions": [{"indicators", "heads"}, {"registry"}],
     "assessment": [{"scoring", "publication"}, {"round"}, {"selection"}, {"panel"}, {"rubric"}],
     "masterplan": [{"overview"}, {"progress"}, {"plan"}, {"programme"}, {"mou", "dimension"}],
 }

@@ -1,0 +1,1 @@
+"""Regional heads and their terms of office."""

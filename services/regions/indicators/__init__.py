@@ -1,0 +1,1 @@
+"""Indicators per region and year, loaded by the ministry that owns each."""

@@ -1,0 +1,1 @@
+"""The region tree: codes, names, levels, search, lookup and export."""

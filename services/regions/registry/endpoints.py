@@ -1,0 +1,91 @@
+"""The region tree: codes, names, levels, search, lookup and export: operations under /api/v1/regions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request, Response
+
+from services.common.auth import Public, SignedIn
+from services.common.conditional import public_for
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.pagination import Page, PageDep
+from services.common.routing import contract_router
+from services.common.schemas import IslandGroup
+
+from ..deps import CodePath
+from ..models import records
+from . import schemas, service
+
+router = contract_router(records, prefix="/api/v1/regions")
+LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
+
+
+@router.get("", operation_id="regions_list", tags=["regions"],
+            dependencies=[public_for(60)], summary="List and search regions",
+            description="The Kemendagri region tree (provinces, kabupaten/kota, kecamatan, desa/kelurahan), "
+                        "filtered by level, parent, province, type or island group, or searched by name.",
+            responses=problem_responses(422))
+async def list_regions(
+    session: SessionDep, _: Public, page: PageDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=100,
+                                   description="Name search: case-, accent- and space-insensitive; exact and "
+                                               "prefix matches rank first", examples=["tanjung pinang"])] = None,
+    level: schemas.Level | None = None,
+    parent: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    type_: Annotated[schemas.RegionType | None, Query(alias="type")] = None,
+    island_group: IslandGroup | None = None,
+    sort: schemas.RegionSort = schemas.RegionSort.relevance,
+) -> Page[schemas.Region]:
+    conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
+                                        island_group=island_group)
+    rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
+    return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@router.post("/lookup", operation_id="regions_lookup", tags=["regions"],
+             summary="Check many codes at once (used by other services)",
+             description="The kabupaten/kota found, and the codes that are not kabupaten/kota in the registry.",
+             responses=problem_responses(422))
+async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedIn) -> schemas.LookupOut:
+    found, missing = await service.lookup(session, body.codes)
+    return schemas.LookupOut(found=[schemas.Region.model_validate(r) for r in found], missing=missing)
+
+
+@router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
+            description="Streamed; with the decree the codes come from.",
+            response_class=Response,
+            responses={200: {"content": export_content(schemas.RegionRow)}, **problem_responses(422)})
+async def export_regions(
+    request: Request, _: Public, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
+    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+) -> Response:
+    return export_response(format, "regions", service.EXPORT_COLUMNS,
+                           stream_rows(request, service.export_statement(level, province), tuple),
+                           title="Kode wilayah", licence=LICENCE, public_for=3600)
+
+
+@router.get("/{code}", operation_id="regions_get", tags=["regions"],
+            summary="A region with its parent and current head",
+            description="The head in office today, for a kabupaten/kota.", responses=problem_responses(404, 422))
+async def get_region(code: CodePath, session: SessionDep, _: Public) -> schemas.RegionDetail:
+    return await service.region_detail(session, code)
+
+
+@router.get("/{code}/children", operation_id="regions_children_list", tags=["regions"],
+            dependencies=[public_for(60)],
+            summary="The regions directly under a region",
+            description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
+async def list_children(code: CodePath, session: SessionDep, _: Public, page: PageDep,
+                        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
+                        ) -> Page[schemas.Region]:
+    await service.get_region(session, code)
+    rows, total = await service.search_regions(session, q=q, conditions=service.region_filters(parent=code),
+                                               sort=schemas.RegionSort.code if q is None
+                                               else schemas.RegionSort.relevance, page=page)
+    return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
+                offset=page.offset)
