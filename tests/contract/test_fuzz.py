@@ -52,7 +52,8 @@ def test_fuzz_every_operation(running_stack, tmp_path, as_):
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(tmp_path / "schemathesis.toml"), "run",
          f"{base}/openapi.json", "-n", examples, "--phases", "examples,coverage,fuzzing", "--checks",
          os.environ.get("FUZZ_CHECKS", CHECKS),
-         "--no-color", "--generation-database", "none", "--seed", "2019"],
+         "--no-color", "--generation-database", "none", "--seed", "2019",
+         "--workers", os.environ.get("FUZZ_WORKERS", "2")],
         cwd=tmp_path, capture_output=True, text=True, timeout=900)
     summary = result.stdout[-2500:]
     print(f"schemathesis as {as_}: {time.monotonic() - started:.0f}s, {examples} examples per operation")
