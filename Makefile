@@ -17,7 +17,7 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check services gateway smartcity migrations tests bench scenarios
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/contract/test_fuzz.py -s

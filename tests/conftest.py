@@ -38,12 +38,13 @@ from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
 from smartcity import migrate
-from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
+from smartcity.embedded_pg import EmbeddedPostgres
 from smartcity.seed import seed
 from tests.kit import (
     ROOT,
     SECRETS_USED,
     STARTED,
+    WORKER,
     Server,
     free_ports,
     fresh_database,
@@ -57,19 +58,12 @@ SERVICE_APPS: dict[str, FastAPI] = {"regions": regions_app, "assessment": assess
                                     "masterplan": masterplan_app}
 
 
-def _free_port(start: int) -> int:
-    port = start
-    while not port_is_free(port):
-        port += 1
-    return port
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     if os.environ.get("DATABASE_URL"):
         yield Server(os.environ["DATABASE_URL"], None)
         return
-    pg = EmbeddedPostgres(ROOT / ".data" / "test-pg", _free_port(54400))
+    pg = EmbeddedPostgres(ROOT / ".data" / f"test-pg{'-' + WORKER if WORKER else ''}", free_ports(1, start=54400)[0])
     pg.start()
     yield Server(pg.url, pg)
     pg.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,9 @@ from smartcity.database import drop_database, ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
 
 ROOT = Path(__file__).resolve().parents[1]
+# Under pytest-xdist each worker ("gw0", "gw1", ...) gets its own databases, data folder and band of ports.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+PORT_OFFSET = 1000 * int(WORKER.removeprefix("gw") or 0)
 PROBLEM = "https://smartcity.kominfo.go.id/problems/"
 SECRETS_USED = ["cli password that must not leak"]
 
@@ -35,12 +39,13 @@ class Server:
 
 
 async def fresh_database(server: Server, name: str) -> str:
+    name = f"{name}_{WORKER}" if WORKER else name
     await drop_database(server.url, name)
     return await ensure_database(server.url, name)
 
 
 def free_ports(n: int, start: int = 18000) -> list[int]:
-    ports, port = [], start
+    ports, port = [], start + PORT_OFFSET
     while len(ports) < n:
         if port_is_free(port):
             ports.append(port)

@@ -17,6 +17,8 @@ import pytest
 from gateway.keys import access_claims, ensure_dev_keys
 from services.common.settings import Settings
 
+pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
+
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 

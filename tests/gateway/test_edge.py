@@ -2,9 +2,12 @@
 and a pemda user reads only its own region's events."""
 
 import httpx
+import pytest
 
 from scenarios.masterplans import BINTAN, TPI, M, sign
 from scenarios.rounds import publish_round
+
+pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
 
 async def test_a_pemda_user_reads_only_its_own_regions_events(gw, auth):

@@ -8,6 +8,8 @@ import time
 import httpx
 import pytest
 
+pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
+
 FLOOD = 60
 
 

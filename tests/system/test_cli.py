@@ -5,9 +5,12 @@ import json
 import subprocess
 
 import httpx
+import pytest
 from jose import jwt
 
 from tests.kit import ROOT, SECRETS_USED, smartcity_command
+
+pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
 
 def run(env, *args, extra_env=None):

@@ -18,7 +18,8 @@ from websockets.sync.client import connect
 from tests.kit import ROOT, smartcity_command
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser installs it)")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser installs it)"),
+              pytest.mark.xdist_group("stack")]  # running_stack: one worker under pytest-xdist
 
 
 class Page:

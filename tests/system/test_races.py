@@ -14,6 +14,8 @@ import pytest
 from gateway.keys import access_claims, ensure_dev_keys
 from services.common.settings import Settings
 
+pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
+
 A, M = "/api/v1/assessment", "/api/v1/masterplan"
 CREATES, UPDATES = 20, 200
 
