@@ -5,6 +5,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
+from services.common.errors import Forbidden
+
+from .plan.schemas import MasterplanState, TransitionIn
 
 Officer = Annotated[Principal, Depends(Gate(KOMINFO))]
 Administrator = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]
@@ -14,3 +17,22 @@ RegionWriter = Annotated[Principal, Depends(Gate(KOMINFO, Role.pemda))]
 # Everyone concerned reads; a pemda user only its own region (checked by the service).
 RegionParty = Annotated[Principal, Depends(Gate(KOMINFO, MINISTRIES, Role.pemda))]
 Aligner = Annotated[Principal, Depends(Gate(Role.bappenas, Role.kominfo_admin))]
+
+
+# Who moves a masterplan to each state: the region submits; Kominfo takes it into review, returns it, approves it.
+TRANSITION_ROLES: dict[MasterplanState, frozenset[Role]] = {
+    MasterplanState.submitted: KOMINFO | {Role.pemda}, MasterplanState.in_review: KOMINFO,
+    MasterplanState.draft: KOMINFO, MasterplanState.approved: KOMINFO, MasterplanState.superseded: frozenset(),
+}
+
+
+async def _may_move(body: TransitionIn, actor: RegionWriter) -> Principal:
+    allowed = TRANSITION_ROLES[body.to]
+    if not actor.roles & allowed:
+        raise Forbidden(f"Your role may not move a masterplan to {body.to.value}",
+                        extra={"allowed_roles": sorted(allowed)})
+    return actor
+
+
+# The gate of a transition: by the state asked for, before the masterplan is loaded.
+Mover = Annotated[Principal, Depends(_may_move)]

@@ -15,7 +15,7 @@ from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
 from services.common.schemas import RegencyCodePath
 
-from ..auth import Officer, RegionParty, RegionWriter
+from ..auth import Answerer, Officer, RegionParty
 from ..deps import CurrentRound, LockedRound, RoundForUpdate
 from ..exceptions import (
     AttendanceNotOpen,
@@ -130,8 +130,8 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
                           "(409 attendance-not-open); a withdrawn invitation is not answered (409 "
                           "invitation-withdrawn).",
               responses=ERR(404, 409, 422, InvitationNotAccepted, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
-async def answer_invitation(round_: LockedRound, region_code: RegencyCodePath, body: schemas.InvitationAnswer,
-                            session: SessionDep, actor: RegionWriter) -> schemas.Invitation:
+async def answer_invitation(actor: Answerer, round_: LockedRound, region_code: RegencyCodePath,
+                            body: schemas.InvitationAnswer, session: SessionDep) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
     return schemas.Invitation.model_validate(await service.answer_invitation(session, round_, inv, body, actor))
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal, scope_to_region
-from services.common.errors import Forbidden, IllegalTransition, NotFound, ProblemError, Unprocessable
+from services.common.errors import IllegalTransition, NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 from services.common.upstream import Upstream
 
@@ -197,8 +197,6 @@ def _apply_answer(round_: Round, inv: Invitation, data: schemas.InvitationAnswer
         inv.status = data.status.value
         inv.answered_on, inv.answer_recorded_at = data.answered_on or clock.today(), clock.now()
     if data.attended is not None:
-        if actor.is_pemda_only:
-            raise Forbidden("Attendance is recorded by Kominfo, not by the region")
         if round_.state not in ("inviting", "assessing"):
             raise AttendanceNotOpen(f"Round {round_.id} is {round_.state}; attendance is recorded while it is "
                                     "inviting or assessing", extra={"state": round_.state})

@@ -16,7 +16,7 @@ from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter
 from services.common.upstream import Upstream
 
-from ..auth import Officer, RegionParty, RegionWriter
+from ..auth import Mover, Officer, RegionParty, RegionWriter
 from ..deps import CurrentPlan, LockedPlan, PlanForUpdate
 from ..exceptions import (
     MasterplanExists,
@@ -91,7 +91,7 @@ async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, 
                          "took office after that date.",
              responses={**ERR(403, 404, 409, 422, 502, 503, MasterplanWithoutProgrammes, IllegalTransition),
                               **with_etag()})
-async def transition(plan: LockedPlan, body: schemas.TransitionIn, session: SessionDep, actor: RegionWriter,
+async def transition(actor: Mover, plan: LockedPlan, body: schemas.TransitionIn, session: SessionDep,
                      registry: Annotated[Upstream, Depends(_registry)], response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.transition(session, plan, body, registry, actor), response)
 

@@ -9,8 +9,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.auth import Principal, Role, get_in_scope, scope_to_region
-from services.common.errors import Forbidden, IllegalTransition, NotFound, Unprocessable
+from services.common.auth import Principal, get_in_scope, scope_to_region
+from services.common.errors import IllegalTransition, NotFound, Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
@@ -83,24 +83,17 @@ async def update_masterplan(session: AsyncSession, plan: Masterplan, patch: sche
     return plan
 
 
-ALLOWED = {
-    ("draft", "submitted"): "region",
-    ("submitted", "in_review"): "officer",
-    ("in_review", "draft"): "officer",
-    ("in_review", "approved"): "officer",
-}
+# The moves a masterplan may make; who may make each is the endpoint's gate (auth.TRANSITION_ROLES).
+ALLOWED = {("draft", "submitted"), ("submitted", "in_review"), ("in_review", "draft"), ("in_review", "approved")}
 
 
 async def transition(session: AsyncSession, plan: Masterplan, data: schemas.TransitionIn, registry: Upstream,
                      actor: Principal) -> Masterplan:
     to = data.to.value
-    who = ALLOWED.get((plan.state, to))
-    if who is None:
-        allowed = [b for (a, b) in ALLOWED if a == plan.state]
+    if (plan.state, to) not in ALLOWED:
+        allowed = sorted(b for (a, b) in ALLOWED if a == plan.state)
         raise IllegalTransition(f"A {plan.state} masterplan cannot become {to}", extra={"state": plan.state,
                                                                               "allowed": allowed})
-    if who == "officer" and not actor.has(Role.kominfo_admin, Role.kominfo_officer):
-        raise Forbidden("Kominfo reviews and approves masterplans")
     if to == "submitted" and not await programmes_of(session, plan.id):
         raise MasterplanWithoutProgrammes("A masterplan needs programmes before it is submitted")
     before = plan.state

@@ -70,9 +70,13 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
 
     r = await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "submitted"}, headers=pemda)
     assert r.status_code == 200
-    early = await gw.post(f"{M}/masterplans/{plan_id}/transitions", headers=pemda, json={
-        "to": "approved", "legal_basis": {"kind": "perwali", "number": "Perwali No. 45 Tahun 2019",
-                                          "date": "2019-11-15"}})
+    approve = {"to": "approved", "legal_basis": {"kind": "perwali", "number": "Perwali No. 45 Tahun 2019",
+                                                 "date": "2019-11-15"}}
+    # The region never approves (the gate, by the state asked for); Kominfo not before the review.
+    by_region = await gw.post(f"{M}/masterplans/{plan_id}/transitions", headers=pemda, json=approve)
+    assert by_region.status_code == 403 and by_region.json()["extra"]["allowed_roles"] == ["kominfo_admin",
+                                                                                           "kominfo_officer"]
+    early = await gw.post(f"{M}/masterplans/{plan_id}/transitions", headers=officer, json=approve)
     assert early.status_code == 409 and early.json()["type"].endswith("/illegal-transition")
     await gw.post(f"{M}/masterplans/{plan_id}/transitions", json={"to": "in_review"}, headers=officer)
     comment = await gw.post(f"{M}/masterplans/{plan_id}/comments", headers=officer,
