@@ -30,8 +30,8 @@ from sqlalchemy.pool import NullPool
 
 from gateway.keys import ensure_dev_keys
 from services.assessment.models import (
-    AssessmentSession,
     Assessor,
+    Hearing,
     Invitation,
     PanelMember,
     Round,
@@ -79,13 +79,13 @@ async def run(url: str) -> None:
             {"user_sub": f"bench:{a}", "name": f"A{a}", "institution": "UI"} for a in range(ASSESSORS)])
         assessor_ids = list(range(1, ASSESSORS + 1))
         # One panel of every assessor hears every region, as finalising checks that no score is owed.
-        slot = AssessmentSession(round_id=round_.id, name="Panel", venue="Pustiknas",
+        hearing = Hearing(round_id=round_.id, name="Panel", venue="Pustiknas",
                                  starts_at=datetime(2019, 2, 21, 8, tzinfo=UTC),
                                  ends_at=datetime(2019, 2, 22, 17, tzinfo=UTC))
-        session.add(slot)
+        session.add(hearing)
         await session.flush()
-        await session.execute(insert(PanelMember), [{"session_id": slot.id, "assessor_id": a} for a in assessor_ids])
-        await session.execute(insert(SessionRegion), [{"session_id": slot.id, "region_code": r[0],
+        await session.execute(insert(PanelMember), [{"session_id": hearing.id, "assessor_id": a} for a in assessor_ids])
+        await session.execute(insert(SessionRegion), [{"session_id": hearing.id, "region_code": r[0],
                                                        "round_id": round_.id} for r in regencies])
         scores, submissions = [], []
         for r in regencies:

@@ -14,7 +14,7 @@ from services.common.db import SessionDep
 from services.common.etag import IfMatch, check_if_match
 
 from .auth import AssessorOnly
-from .models import AssessmentSession, Assessor, Round, Rubric
+from .models import Assessor, Hearing, Round, Rubric
 from .panel.service import assessor_of, get_session
 from .round.service import load_round
 from .rubric.service import get_rubric
@@ -48,11 +48,11 @@ async def _round_for_update(round_: Annotated[Round, Depends(_locked_round)], if
     return round_
 
 
-async def _slot_for_update(round_: Annotated[Round, Depends(_locked_round)], session_id: SessionId,
-                           session: SessionDep, if_match: IfMatch = None) -> AssessmentSession:
-    slot = await get_session(session, round_, session_id)
-    check_if_match(if_match, slot.etag)
-    return slot
+async def _hearing_for_update(round_: Annotated[Round, Depends(_locked_round)], session_id: SessionId,
+                           session: SessionDep, if_match: IfMatch = None) -> Hearing:
+    hearing = await get_session(session, round_, session_id)
+    check_if_match(if_match, hearing.etag)
+    return hearing
 
 
 async def _me(session: SessionDep, principal: AssessorOnly) -> Assessor:
@@ -66,6 +66,6 @@ CurrentRound = Annotated[Round, Depends(_current_round)]
 LockedRound = Annotated[Round, Depends(_locked_round)]
 RoundForUpdate = Annotated[Round, Depends(_round_for_update)]
 # A session of a round (its round locked), checked against the caller's If-Match.
-SlotForUpdate = Annotated[AssessmentSession, Depends(_slot_for_update)]
+HearingForUpdate = Annotated[Hearing, Depends(_hearing_for_update)]
 # The caller as a registered assessor (403 if they are not one).
 Me = Annotated[Assessor, Depends(_me)]

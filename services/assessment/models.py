@@ -204,8 +204,9 @@ class Mentorship(Base):
     region_code: Mapped[str] = mapped_column(String(13), index=True)
 
 
-class AssessmentSession(Revisioned, Base):
-    """A time slot at a venue where a panel hears some regions."""
+class Hearing(Revisioned, Base):
+    """A time slot at a venue where a panel hears some regions: a "session" in the API and the table's name,
+    a hearing in the code, where `session` is always the database session."""
 
     __tablename__ = "session"
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="times"),)

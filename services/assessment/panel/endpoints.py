@@ -13,7 +13,7 @@ from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
 from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
-from ..deps import AssessorId, CurrentRound, LockedRound, Me, SessionId, SlotForUpdate
+from ..deps import AssessorId, CurrentRound, HearingForUpdate, LockedRound, Me, SessionId
 from ..exceptions import (
     AssessorOnAnotherPanel,
     ConflictOfInterest,
@@ -24,7 +24,7 @@ from ..exceptions import (
     ScoringStarted,
     SessionOutsideRound,
 )
-from ..models import AssessmentSession, records
+from ..models import Hearing, records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
@@ -78,19 +78,19 @@ async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, act
 
 
 @router.post("/rounds/{round_id}/sessions", operation_id="assessment_sessions_create", tags=["sessions"],
-             status_code=201, summary="Schedule a session: a slot, a panel of assessors and the regions it hears",
-             description="Refused with the clash named when the slot lies outside the round's dates (409 "
+             status_code=201, summary="Schedule a session: a hearing, a panel of assessors and the regions it hears",
+             description="Refused with the clash named when the hearing lies outside the round's dates (409 "
                          "session-outside-round), an assessor sits on an overlapping panel, a region already has "
-                         "a slot, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
+                         "a hearing, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
                          "overridden with a reason).",
              responses={**ERR(404, 409, 422, InvitationNotAccepted, RegionInAnotherSession, AssessorOnAnotherPanel,
                               RoundFrozen, RoundStateForbids, SessionOutsideRound, ConflictOfInterest),
                         **with_etag(201)})
 async def create_session(round_: LockedRound, body: schemas.SessionIn, session: SessionDep, actor: Officer,
                          response: Response) -> schemas.Session:
-    slot = await service.create_session(session, round_, body, actor)
-    set_etag(response, slot.etag)
-    return await service.session_out(session, slot)
+    hearing = await service.create_session(session, round_, body, actor)
+    set_etag(response, hearing.etag)
+    return await service.session_out(session, hearing)
 
 
 @router.get("/rounds/{round_id}/sessions", operation_id="assessment_sessions_list", tags=["sessions"],
@@ -98,9 +98,9 @@ async def create_session(round_: LockedRound, body: schemas.SessionIn, session: 
             responses=ERR(404, 422))
 async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAssessor,
                         page: PageDep) -> Page[schemas.Session]:
-    slots: Page[AssessmentSession] = await paginate(session, service.sessions(round_), page)
-    return Page[schemas.Session](items=await service.sessions_out(session, slots.items), total=slots.total,
-                                 limit=slots.limit, offset=slots.offset)
+    hearings: Page[Hearing] = await paginate(session, service.sessions(round_), page)
+    return Page[schemas.Session](items=await service.sessions_out(session, hearings.items), total=hearings.total,
+                                 limit=hearings.limit, offset=hearings.offset)
 
 
 @router.get("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_get", tags=["sessions"],
@@ -108,9 +108,9 @@ async def list_sessions(round_: CurrentRound, session: SessionDep, _: ReaderOrAs
             responses={**ERR(404, 422), **with_etag()})
 async def get_session(round_: CurrentRound, session_id: SessionId, session: SessionDep, _: ReaderOrAssessor,
                       response: Response) -> schemas.Session:
-    slot = await service.get_session(session, round_, session_id)
-    set_etag(response, slot.etag)
-    return await service.session_out(session, slot)
+    hearing = await service.get_session(session, round_, session_id)
+    set_etag(response, hearing.etag)
+    return await service.session_out(session, hearing)
 
 
 @router.patch("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_update", tags=["sessions"],
@@ -120,19 +120,20 @@ async def get_session(round_: CurrentRound, session_id: SessionId, session: Sess
               responses={**ERR(404, 409, 412, 422, 428, InvitationNotAccepted, RegionInAnotherSession,
                                AssessorOnAnotherPanel, RoundFrozen, RoundStateForbids, SessionOutsideRound,
                                ConflictOfInterest, ScoringStarted), **with_etag()})
-async def update_session(round_: LockedRound, slot: SlotForUpdate, body: schemas.SessionPatch,
+async def update_session(round_: LockedRound, hearing: HearingForUpdate, body: schemas.SessionPatch,
                          session: SessionDep, actor: Officer, response: Response) -> schemas.Session:
-    slot = await service.update_session(session, round_, slot, body, actor)
-    set_etag(response, slot.etag)
-    return await service.session_out(session, slot)
+    hearing = await service.update_session(session, round_, hearing, body, actor)
+    set_etag(response, hearing.etag)
+    return await service.session_out(session, hearing)
 
 
 @router.delete("/rounds/{round_id}/sessions/{session_id}", operation_id="assessment_sessions_cancel", tags=["sessions"],
                status_code=status.HTTP_204_NO_CONTENT, summary="Cancel a session before scoring on it starts",
                description="409 scoring-started once a panel member saved a score for one of its regions.",
                responses=ERR(404, 409, 412, 422, 428, RoundFrozen, ScoringStarted))
-async def cancel_session(round_: LockedRound, slot: SlotForUpdate, session: SessionDep, actor: Officer) -> Response:
-    await service.cancel_session(session, round_, slot, actor)
+async def cancel_session(round_: LockedRound, hearing: HearingForUpdate, session: SessionDep,
+                         actor: Officer) -> Response:
+    await service.cancel_session(session, round_, hearing, actor)
     return Response(status_code=204)
 
 

@@ -23,10 +23,10 @@ from ..exceptions import (
     SessionOutsideRound,
 )
 from ..models import (
-    AssessmentSession,
     Assessor,
     ConflictDeclaration,
     ConflictOverride,
+    Hearing,
     Invitation,
     Mentorship,
     PanelMember,
@@ -138,8 +138,8 @@ def within_round(round_: Round, starts_at: datetime, ends_at: datetime) -> bool:
 
 
 async def _check_session(session: AsyncSession, round_: Round, data: schemas.SessionIn, actor: Principal,
-                         *, slot_id: int | None = None) -> None:
-    """Every rule a session must meet; `slot_id` is the session being edited, which clashes with nothing."""
+                         *, hearing_id: int | None = None) -> None:
+    """Every rule a session must meet; `hearing_id` is the session being edited, which clashes with nothing."""
     if not within_round(round_, data.starts_at, data.ends_at):
         raise SessionOutsideRound(
             f"Round {round_.id} runs {round_.starts_on} to {round_.ends_on}; a session from "
@@ -156,20 +156,20 @@ async def _check_session(session: AsyncSession, round_: Round, data: schemas.Ses
     if not_ready:
         raise InvitationNotAccepted(f"Regions not invited or not accepted: {', '.join(not_ready)}",
                                     extra={"region_codes": not_ready})
-    others = AssessmentSession.id != (slot_id or 0)
-    # A region presents in one slot per round.
-    taken = (await session.execute(select(SessionRegion.region_code, AssessmentSession.name).join(
-        AssessmentSession, AssessmentSession.id == SessionRegion.session_id).where(
+    others = Hearing.id != (hearing_id or 0)
+    # A region presents in one hearing per round.
+    taken = (await session.execute(select(SessionRegion.region_code, Hearing.name).join(
+        Hearing, Hearing.id == SessionRegion.session_id).where(
         SessionRegion.round_id == round_.id, SessionRegion.region_code.in_(data.region_codes), others))).all()
     if taken:
         raise RegionInAnotherSession("Regions already in another session: "
                                      + ", ".join(f"{c} ({name})" for c, name in taken),
                                      extra={"clashes": [{"region_code": c, "session": name} for c, name in taken]})
     # An assessor sits on one panel at a time, across all rounds.
-    busy = (await session.execute(select(PanelMember.assessor_id, AssessmentSession.name).join(
-        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
-        PanelMember.assessor_id.in_(data.assessor_ids), AssessmentSession.starts_at < data.ends_at,
-        AssessmentSession.ends_at > data.starts_at, others))).all()
+    busy = (await session.execute(select(PanelMember.assessor_id, Hearing.name).join(
+        Hearing, Hearing.id == PanelMember.session_id).where(
+        PanelMember.assessor_id.in_(data.assessor_ids), Hearing.starts_at < data.ends_at,
+        Hearing.ends_at > data.starts_at, others))).all()
     if busy:
         raise AssessorOnAnotherPanel("Assessors already on a panel at that time: "
                                      + ", ".join(f"{a} ({name})" for a, name in busy),
@@ -196,75 +196,77 @@ async def record_overrides(session: AsyncSession, round_: Round, overrides: list
     await session.flush()
 
 
-def _seat(session: AsyncSession, round_: Round, slot: AssessmentSession, data: schemas.SessionIn) -> None:
-    session.add_all([PanelMember(session_id=slot.id, assessor_id=a) for a in data.assessor_ids])
-    session.add_all([SessionRegion(session_id=slot.id, region_code=c, round_id=round_.id) for c in data.region_codes])
+def _seat(session: AsyncSession, round_: Round, hearing: Hearing, data: schemas.SessionIn) -> None:
+    session.add_all([PanelMember(session_id=hearing.id, assessor_id=a) for a in data.assessor_ids])
+    session.add_all([SessionRegion(session_id=hearing.id, region_code=c, round_id=round_.id)
+                     for c in data.region_codes])
 
 
 async def create_session(session: AsyncSession, round_: Round, data: schemas.SessionIn,
-                         actor: Principal) -> AssessmentSession:
+                         actor: Principal) -> Hearing:
     round_.require("inviting", "assessing")
     await _check_session(session, round_, data, actor)
-    slot = AssessmentSession(round_id=round_.id, name=data.name, venue=data.venue, starts_at=data.starts_at,
+    hearing = Hearing(round_id=round_.id, name=data.name, venue=data.venue, starts_at=data.starts_at,
                              ends_at=data.ends_at)
-    session.add(slot)
+    session.add(hearing)
     await session.flush()
-    _seat(session, round_, slot, data)
+    _seat(session, round_, hearing, data)
     await session.flush()
-    audit(session, records, actor=actor, action="session.create", entity="session", entity_id=slot.id,
+    audit(session, records, actor=actor, action="session.create", entity="session", entity_id=hearing.id,
           after=data.model_dump(mode="json"))
-    return slot
+    return hearing
 
 
-async def get_session(session: AsyncSession, round_: Round, session_id: int) -> AssessmentSession:
-    slot = await session.get(AssessmentSession, session_id)
-    if slot is None or slot.round_id != round_.id:
+async def get_session(session: AsyncSession, round_: Round, session_id: int) -> Hearing:
+    hearing = await session.get(Hearing, session_id)
+    if hearing is None or hearing.round_id != round_.id:
         raise NotFound(f"Round {round_.id} has no session {session_id}")
-    return slot
+    return hearing
 
 
-async def _refuse_if_scoring_started(session: AsyncSession, slot: AssessmentSession) -> None:
+async def _refuse_if_scoring_started(session: AsyncSession, hearing: Hearing) -> None:
     started = await session.scalar(select(exists().where(
-        Score.round_id == slot.round_id,
-        Score.region_code.in_(select(SessionRegion.region_code).where(SessionRegion.session_id == slot.id)),
-        Score.assessor_id.in_(select(PanelMember.assessor_id).where(PanelMember.session_id == slot.id)))))
+        Score.round_id == hearing.round_id,
+        Score.region_code.in_(select(SessionRegion.region_code).where(SessionRegion.session_id == hearing.id)),
+        Score.assessor_id.in_(select(PanelMember.assessor_id).where(PanelMember.session_id == hearing.id)))))
     if started:
-        raise ScoringStarted(f"Scores were saved on session {slot.name}; it can no longer change")
+        raise ScoringStarted(f"Scores were saved on session {hearing.name}; it can no longer change")
 
 
-async def update_session(session: AsyncSession, round_: Round, slot: AssessmentSession, patch: schemas.SessionPatch,
-                         actor: Principal) -> AssessmentSession:
+async def update_session(session: AsyncSession, round_: Round, hearing: Hearing, patch: schemas.SessionPatch,
+                         actor: Principal) -> Hearing:
     round_.require("inviting", "assessing")
-    await _refuse_if_scoring_started(session, slot)
-    before = await session_out(session, slot)
+    await _refuse_if_scoring_started(session, hearing)
+    before = await session_out(session, hearing)
     merged = before.model_dump(exclude={"id"}) | {"overrides": []} | patch.model_dump(exclude_unset=True)
     try:
         data = schemas.SessionIn.model_validate(merged)
     except ValueError as exc:
         raise Unprocessable(f"The edited session is invalid: {exc}") from None
-    await _check_session(session, round_, data, actor, slot_id=slot.id)
-    await session.execute(delete(PanelMember).where(PanelMember.session_id == slot.id))
-    await session.execute(delete(SessionRegion).where(SessionRegion.session_id == slot.id))
-    slot.name, slot.venue, slot.starts_at, slot.ends_at = data.name, data.venue, data.starts_at, data.ends_at
-    _seat(session, round_, slot, data)
+    await _check_session(session, round_, data, actor, hearing_id=hearing.id)
+    await session.execute(delete(PanelMember).where(PanelMember.session_id == hearing.id))
+    await session.execute(delete(SessionRegion).where(SessionRegion.session_id == hearing.id))
+    hearing.name, hearing.venue = data.name, data.venue
+    hearing.starts_at, hearing.ends_at = data.starts_at, data.ends_at
+    _seat(session, round_, hearing, data)
     await session.flush()
-    audit(session, records, actor=actor, action="session.update", entity="session", entity_id=slot.id,
+    audit(session, records, actor=actor, action="session.update", entity="session", entity_id=hearing.id,
           before=before, after=data.model_dump(mode="json"))
-    return slot
+    return hearing
 
 
-async def cancel_session(session: AsyncSession, round_: Round, slot: AssessmentSession, actor: Principal) -> None:
+async def cancel_session(session: AsyncSession, round_: Round, hearing: Hearing, actor: Principal) -> None:
     round_.refuse_if_frozen()
-    await _refuse_if_scoring_started(session, slot)
-    before = await session_out(session, slot)
-    await session.delete(slot)
+    await _refuse_if_scoring_started(session, hearing)
+    before = await session_out(session, hearing)
+    await session.delete(hearing)
     await session.flush()
-    audit(session, records, actor=actor, action="session.cancel", entity="session", entity_id=slot.id, before=before)
+    audit(session, records, actor=actor, action="session.cancel", entity="session", entity_id=hearing.id, before=before)
 
 
-async def sessions_out(session: AsyncSession, slots: Sequence[AssessmentSession]) -> list[schemas.Session]:
+async def sessions_out(session: AsyncSession, hearings: Sequence[Hearing]) -> list[schemas.Session]:
     """Sessions with their panels and regions: two queries however many sessions."""
-    ids = [s.id for s in slots]
+    ids = [s.id for s in hearings]
     members: dict[int, list[int]] = defaultdict(list)
     for sid, assessor_id in (await session.execute(select(PanelMember.session_id, PanelMember.assessor_id).where(
             PanelMember.session_id.in_(ids)).order_by(PanelMember.assessor_id))).all():
@@ -274,11 +276,11 @@ async def sessions_out(session: AsyncSession, slots: Sequence[AssessmentSession]
             SessionRegion.session_id.in_(ids)).order_by(SessionRegion.region_code))).all():
         heard[sid].append(code)
     return [schemas.Session(id=s.id, name=s.name, venue=s.venue, starts_at=s.starts_at, ends_at=s.ends_at,
-                            assessor_ids=members[s.id], region_codes=heard[s.id]) for s in slots]
+                            assessor_ids=members[s.id], region_codes=heard[s.id]) for s in hearings]
 
 
-async def session_out(session: AsyncSession, slot: AssessmentSession) -> schemas.Session:
-    return (await sessions_out(session, [slot]))[0]
+async def session_out(session: AsyncSession, hearing: Hearing) -> schemas.Session:
+    return (await sessions_out(session, [hearing]))[0]
 
 
 
@@ -297,5 +299,5 @@ async def is_assigned(session: AsyncSession, round_id: int, assessor_id: int, re
 
 
 def sessions(round_: Round) -> Select[Any]:
-    return (select(AssessmentSession).where(AssessmentSession.round_id == round_.id)
-            .order_by(AssessmentSession.starts_at, AssessmentSession.id))
+    return (select(Hearing).where(Hearing.round_id == round_.id)
+            .order_by(Hearing.starts_at, Hearing.id))

@@ -20,7 +20,7 @@ from ..exceptions import (
     RegionAlreadySelected,
     SessionOutsideRound,
 )
-from ..models import AssessmentSession, Invitation, Result, Round, records
+from ..models import Hearing, Invitation, Result, Round, records
 from ..panel.service import within_round
 from ..registry import indicator_values, lookup, regencies_matching
 from ..rubric.service import get_rubric
@@ -77,8 +77,8 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
     if sum((round_.equity_rules.get("min_per_island_group") or {}).values()) > round_.quota:
         raise Unprocessable.field("equity_rules", "minimums exceed the quota",
                                   "the island-group minimums add up to more than the quota")
-    slots = (await session.scalars(select(AssessmentSession).where(AssessmentSession.round_id == round_.id))).all()
-    outside = [slot.name for slot in slots if not within_round(round_, slot.starts_at, slot.ends_at)]
+    hearings = (await session.scalars(select(Hearing).where(Hearing.round_id == round_.id))).all()
+    outside = [hearing.name for hearing in hearings if not within_round(round_, hearing.starts_at, hearing.ends_at)]
     if outside:
         raise SessionOutsideRound(f"Sessions {', '.join(outside)} would fall outside {round_.starts_on} to "
                                   f"{round_.ends_on}; move or cancel them first", extra={"sessions": outside})

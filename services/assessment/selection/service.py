@@ -19,8 +19,8 @@ from services.common.upstream import Upstream
 
 from ..exceptions import ScoresOwed
 from ..models import (
-    AssessmentSession,
     Assessor,
+    Hearing,
     IndicatorInput,
     Invitation,
     PanelMember,
@@ -45,8 +45,8 @@ async def _blocked_pairs(session: AsyncSession, round_id: int,
     codes = [r.region_code for r in regions]
     assessors = list((await session.scalars(select(Assessor).join(
         PanelMember, PanelMember.assessor_id == Assessor.id).join(
-        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
-        AssessmentSession.round_id == round_id).distinct())).all())
+        Hearing, Hearing.id == PanelMember.session_id).where(
+        Hearing.round_id == round_id).distinct())).all())
     clashes = await conflicts_between(session, round_id, assessors, regions) if assessors and codes else []
     return {(c["assessor_id"], c["region_code"]): c["reasons"] for c in clashes}
 
@@ -238,12 +238,12 @@ async def public_inputs(session: AsyncSession, round_id: int) -> dict[str, Any]:
 
 
 async def _public_panels(session: AsyncSession, round_id: int) -> list[schemas.PublicPanel]:
-    sessions = (await session.scalars(select(AssessmentSession).where(AssessmentSession.round_id == round_id)
-                                      .order_by(AssessmentSession.starts_at, AssessmentSession.id))).all()
+    sessions = (await session.scalars(select(Hearing).where(Hearing.round_id == round_id)
+                                      .order_by(Hearing.starts_at, Hearing.id))).all()
     members = (await session.execute(select(PanelMember.session_id, Assessor.institution).join(
         Assessor, Assessor.id == PanelMember.assessor_id).join(
-        AssessmentSession, AssessmentSession.id == PanelMember.session_id).where(
-        AssessmentSession.round_id == round_id))).all()
+        Hearing, Hearing.id == PanelMember.session_id).where(
+        Hearing.round_id == round_id))).all()
     regions: dict[int, int] = dict((await session.execute(select(SessionRegion.session_id, func.count()).where(
         SessionRegion.round_id == round_id).group_by(SessionRegion.session_id))).all())
     institutions: dict[int, list[str]] = defaultdict(list)
