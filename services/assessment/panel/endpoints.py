@@ -78,10 +78,10 @@ async def create_mentorship(body: schemas.MentorshipIn, session: SessionDep, act
 
 
 @router.post("/rounds/{round_id}/sessions", operation_id="assessment_sessions_create", tags=["sessions"],
-             status_code=201, summary="Schedule a session: a hearing, a panel of assessors and the regions it hears",
-             description="Refused with the clash named when the hearing lies outside the round's dates (409 "
+             status_code=201, summary="Schedule a session: a time slot, a panel of assessors and the regions it hears",
+             description="Refused with the clash named when the session lies outside the round's dates (409 "
                          "session-outside-round), an assessor sits on an overlapping panel, a region already has "
-                         "a hearing, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
+                         "a session, or a conflict of interest blocks a pair (409 conflict-of-interest, unless "
                          "overridden with a reason).",
              responses={**ERR(404, 409, 422, InvitationNotAccepted, RegionInAnotherSession, AssessorOnAnotherPanel,
                               RoundFrozen, RoundStateForbids, SessionOutsideRound, ConflictOfInterest),
