@@ -275,7 +275,13 @@ async def region_scope(request: Request,
     Runs before the body is validated, so the answer is the same 404 whatever was sent.
     """
     code = next((v for k, v in request.path_params.items() if k in REGION_PARAMS and REGION_CODE.fullmatch(v)), None)
-    if principal is not None and code and not principal.may_see_region(code):
+    if code:
+        require_scope(principal, code)
+
+
+def require_scope(principal: Principal | None, code: str) -> None:
+    """The one refusal for a region outside the caller's scope (a path's, or one a body names): 404."""
+    if principal is not None and not principal.may_see_region(code):
         raise NotFound(f"Region {code} is not in your scope")
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.auth import Principal, get_in_scope, scope_to_region
-from services.common.errors import IllegalTransition, NotFound, Unprocessable
+from services.common.auth import Principal, get_in_scope, require_scope, scope_to_region
+from services.common.errors import IllegalTransition, Unprocessable
 from services.common.records import audit, emit
 from services.common.upstream import Upstream
 
@@ -40,8 +40,7 @@ async def get_masterplan(session: AsyncSession, masterplan_id: int, principal: P
 
 
 async def create_masterplan(session: AsyncSession, data: schemas.MasterplanIn, actor: Principal) -> Masterplan:
-    if not actor.may_see_region(data.region_code):
-        raise NotFound(f"Region {data.region_code} is not in your scope")
+    require_scope(actor, data.region_code)
     mou = await session.scalar(select(Mou).where(Mou.region_code == data.region_code)
                                .order_by(Mou.cohort_year.desc()).limit(1))
     if mou is None:
