@@ -65,3 +65,10 @@ async def test_large_answers_are_compressed_and_still_revalidate(gw, auth):
     plain = await gw.get("/api/v1/regions", params={"level": "regency", "limit": 200},
                          headers={**auth("bappenas"), "Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.json() == page.json()
+
+
+async def test_the_inputs_of_a_published_result_are_public_and_cacheable(gw, auth):
+    rid = await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"])
+    inputs = await gw.get(f"/api/v1/assessment/public/rounds/{rid}/inputs")
+    assert inputs.status_code == 200 and inputs.headers["cache-control"] == "public, max-age=300"
+    assert inputs.json()["candidates"][0][0] in ("21.72", "16.03") and inputs.headers["etag"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.common.auth import Public, region_scope
 from services.common.conditional import public_for
@@ -51,14 +52,16 @@ async def public_results(round_id: RoundId, session: SessionDep, _: Public) -> s
 
 
 @router.get("/public/rounds/{round_id}/inputs", operation_id="assessment_public_inputs_get", tags=["public"],
-            dependencies=[public_for(300)],
             summary="Everything a published result was computed from, to recompute it anywhere",
             description="The rubric, the attending regions, every submitted panel score (assessors by number, "
                         "not name), self-assessments, indicator values and rules: the document whose SHA-256 is "
                         "`inputs_digest`. `smartcity verify-results` recomputes the ranking from it.",
-            responses=ERR(404, 422))
-async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> dict[str, Any]:
-    return await service.public_inputs(session, round_id)
+            response_class=JSONResponse,
+            responses={200: {"model": schemas.PublicInputs}, **ERR(404, 422)})
+async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> JSONResponse:
+    # Served as gathered (the digest's own data), not re-validated: the model above only describes it.
+    return JSONResponse(await service.public_inputs(session, round_id),
+                        headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/selections", operation_id="assessment_selections_list", tags=["public"],

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from ..rubric.schemas import Component
+from ..rubric.schemas import Component, Normalisation
 from ..types import EquityRules, InvitationStatus, RoundState
 
 
@@ -186,3 +186,37 @@ class OpenDataResult(BaseModel):
     selected: bool
     rule: str
     result_hash: str
+
+
+class InputsRound(BaseModel):
+    id: int
+    year: int
+    quota: int
+    aggregation: str = Field(examples=["mean"])
+    disagreement_threshold: str = Field(examples=["15.00"])
+    equity_rules: EquityRules
+
+
+class InputsRubric(BaseModel):
+    id: int
+    code: str
+    version: int
+    components: list[Component]
+
+
+class PublicInputs(BaseModel):
+    """Everything a published result was computed from, in the order the digest covers it (rows as arrays)."""
+
+    round: InputsRound
+    rubric: InputsRubric
+    candidates: list[tuple[str, str, str, str]] = Field(
+        description="Each attending region: code, name, province code, island group")
+    scores: list[tuple[str, str, int, str]] = Field(
+        description="Each counted panel score: region code, component key, assessor (by number), value")
+    self: list[tuple[str, str, str]] = Field(description="Self-assessments: region code, component key, value")
+    indicators: list[tuple[str, str, str]] = Field(
+        description="Indicator values taken when scoring closed: indicator code, region code, value")
+    indicator_rules: dict[str, Normalisation] = Field(
+        description="Per indicator, the normalisation taken from the registry's definition")
+    set_aside: list[tuple[str, int, str]] = Field(
+        description="Scores kept but not counted for a conflict of interest: region code, assessor, reasons")
