@@ -55,13 +55,22 @@ class ChainCheck(BaseModel):
 
 
 async def verify_chain(session: AsyncSession, models: RecordModels) -> ChainCheck:
-    """Walk the chain from its first row, recomputing every hash; name the first row that does not match."""
+    """Walk the chain from its first row, recomputing every hash; name the first row that does not match.
+
+    The head and the rows are read by one statement, so in one snapshot: rows appended by writers meanwhile
+    are neither seen nor taken for a break.
+    """
     schema = models.audit.__table__.schema
     rows = await session.stream(text(
-        f"SELECT id, seq, prev_hash, row_hash, {schema}.audit_entry_canonical(seq, prev_hash, at, actor, action, "
-        f"entity, entity_id, before, after, reason, request_id) FROM {schema}.audit_entry ORDER BY seq"))
+        f"SELECT c.seq, c.head, a.id, a.seq, a.prev_hash, a.row_hash, {schema}.audit_entry_canonical(a.seq, "
+        f"a.prev_hash, a.at, a.actor, a.action, a.entity, a.entity_id, a.before, a.after, a.reason, a.request_id) "
+        f"FROM {schema}.audit_chain c LEFT JOIN {schema}.audit_entry a ON true ORDER BY a.seq"))
+    head_seq, head_hash = 0, GENESIS
     expected, previous, walked, first = 1, GENESIS, 0, None
-    async for row_id, seq, prev_hash, row_hash, canonical in rows:
+    async for chain_seq, chain_hash, row_id, seq, prev_hash, row_hash, canonical in rows:
+        head_seq, head_hash = chain_seq, chain_hash  # the same on every row: the snapshot's head
+        if row_id is None:  # no rows yet
+            continue
         walked += 1
         if first is None:
             if seq != expected:
@@ -71,8 +80,6 @@ async def verify_chain(session: AsyncSession, models: RecordModels) -> ChainChec
             elif hashlib.sha256(canonical.encode()).hexdigest() != row_hash:
                 first = ChainBreak(seq=seq, id=row_id, problem="its content was changed after it was written")
         expected, previous = seq + 1, row_hash
-    head = await session.get(models.chain, 1)
-    head_seq, head_hash = (head.seq, head.head) if head else (0, GENESIS)
     if first is None and (head_seq, head_hash) != (expected - 1, previous):
         first = ChainBreak(seq=expected, id=None, problem=f"the chain head is at row {head_seq}, the last row found "
                                                           f"is {expected - 1}: rows at the end are missing")

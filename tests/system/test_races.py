@@ -136,3 +136,36 @@ async def test_two_hundred_if_match_updates_at_once_lose_nothing(stack):
         async with httpx.AsyncClient(timeout=60) as c:
             now = await c.get(url, headers=auth(role))
         assert now.headers["etag"] == winner.headers["etag"] != etag, kind  # the one accepted change is what is stored
+
+
+async def test_the_audit_verifier_does_not_cry_wolf_while_six_officers_write(stack):
+    """Two hundred verifications while six writers append to the same chain: every one finds it intact."""
+    base, auth = stack
+    officer, reader = auth("kominfo_officer"), auth("bappenas")
+    done = asyncio.Event()
+
+    async def write(client: httpx.AsyncClient, n: int) -> int:
+        written = 0
+        while not done.is_set():
+            r = await client.post(f"{base}{A}/assessors", headers={**officer, "Idempotency-Key": str(uuid.uuid4())},
+                                  json={"user_sub": f"user:audit-race-{n}-{written}", "name": f"Penilai {n}",
+                                        "institution": "Universitas Indonesia"})
+            assert r.status_code == 201, r.text
+            written += 1
+        return written
+
+    async def verify(client: httpx.AsyncClient) -> list[dict]:
+        checks = []
+        for _ in range(200):
+            r = await client.get(f"{base}{A}/audit/verification", headers=reader)
+            assert r.status_code == 200, r.text
+            checks.append(r.json())
+        done.set()
+        return checks
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        *written, checks = await asyncio.gather(*(write(client, n) for n in range(6)), verify(client))
+    assert sum(written) > 0
+    broken = [c["first_break"] for c in checks if not c["intact"]]
+    assert broken == [], broken[:3]
+    assert checks[-1]["rows"] > checks[0]["rows"]  # the chain grew while it was verified
