@@ -8,6 +8,8 @@ which pins the algorithm, requires the registered claims and picks the key by `k
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -29,6 +31,27 @@ from .settings import Settings
 
 ALGORITHMS = ["ES256"]
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
+NUMERIC_DATES = ("exp", "iat", "nbf")  # RFC 7519 NumericDate: a number, never a string
+LEEWAY = 30  # seconds of clock difference allowed between the gateway and a verifier
+SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def canonical(token: str) -> bool:
+    """Three base64url segments without padding, each exactly how its bytes encode (RFC 7515 §2): no foreign
+    characters, no stray trailing bits, so one token has one spelling."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    for part in parts:
+        if not SEGMENT.fullmatch(part):
+            return False
+        try:
+            raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        except (binascii.Error, ValueError):
+            return False
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != part:
+            return False
+    return True
 
 
 class Role(StrEnum):
@@ -165,6 +188,8 @@ class TokenVerifier:
     async def verify(self, token: str) -> Principal:
         if len(token) > self.max_bytes:
             raise Unauthorized("Token is too large")
+        if not canonical(token):
+            raise Unauthorized("Token is malformed")
         cached = self._cache.get(token)
         if cached and cached[0] > time.time():
             return self._unless_revoked(cached[1])
@@ -183,10 +208,15 @@ class TokenVerifier:
         try:
             claims = jwt.decode(
                 token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
-                options={**{f"require_{c}": True for c in REQUIRED_CLAIMS}, "leeway": 30},
+                options={**{f"require_{c}": True for c in REQUIRED_CLAIMS}, "leeway": LEEWAY},
             )
         except JOSEError as exc:
             raise Unauthorized(f"Token rejected: {exc}") from None
+        for name in NUMERIC_DATES:
+            if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], int | float)):
+                raise Unauthorized(f"Token rejected: {name} is not a NumericDate")
+        if claims["iat"] > time.time() + LEEWAY:
+            raise Unauthorized("Token rejected: issued in the future")
         principal = principal_from_claims(claims)
         if len(self._cache) > 10_000:
             self._cache.clear()

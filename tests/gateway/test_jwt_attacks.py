@@ -27,6 +27,13 @@ def _hs256(header: dict, claims: dict, secret: bytes) -> str:
     return f"{signing_input}.{_b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
 
 
+def _odd(last: str) -> str:
+    """The same 6-bit group but for its lowest bit: a base64url character that decodes to the same bytes when
+    that bit is padding, so only a canonical-spelling check tells the two tokens apart."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return alphabet[alphabet.index(last) ^ 1]
+
+
 def _claims(settings, **over):
     claims = access_claims(settings, sub="attacker", roles=["kominfo_admin"], organisation="nowhere")
     claims.update(over)
@@ -61,12 +68,23 @@ def _attacks(settings, ring):
         "oversized": ring.sign(_claims(settings, name="x" * 10_000)),
         "garbage header": "not-a-jwt.at.all",
         "unknown role": ring.sign(_claims(settings, roles=["superuser"])),
+        # One token, one spelling: a genuine signature with characters added is not the same token.
+        "signature with !!!! appended": f"{signed}!!!!",
+        "signature with é inserted": f"{head}.{body}.{sig[:10]}é{sig[10:]}",
+        "signature with padding": f"{signed}==",
+        "signature with a stray trailing bit": f"{head}.{body}.{sig[:-1]}{_odd(sig[-1])}",
+        "iat an hour ahead": ring.sign(_claims(settings, iat=now + 3600)),
+        "iat ten years ahead": ring.sign(_claims(settings, iat=now + 10 * 365 * 86400)),
+        "exp as a string": ring.sign(_claims(settings, exp=str(now + 600))),
+        "iat as a string": ring.sign(_claims(settings, iat=str(now))),
     }
 
 
 ATTACKS = ["alg none", "HS256 with the public key", "another key, our kid", "unknown kid", "tampered payload",
            "expired", "nbf in the future", "wrong iss", "wrong aud", "missing exp", "missing iat", "missing sub",
-           "oversized", "garbage header", "unknown role"]
+           "oversized", "garbage header", "unknown role", "signature with !!!! appended", "signature with é inserted",
+           "signature with padding", "signature with a stray trailing bit", "iat an hour ahead",
+           "iat ten years ahead", "exp as a string", "iat as a string"]
 # An operation that needs a signed-in caller, reached through the gateway and directly.
 TARGETS = [("gateway", "POST", "/api/v1/regions/lookup"), ("gateway", "GET", "/auth/me"),
            ("regions", "POST", "/api/v1/regions/lookup"), ("assessment", "GET", "/api/v1/assessment/rounds"),
@@ -79,7 +97,9 @@ async def test_attack_is_refused(attack, target, settings, ring, apps, direct, g
     name, method, path = target
     client = gw if name == "gateway" else direct(name)
     token = _attacks(settings, ring)[attack]
-    r = await client.request(method, path, json={"codes": ["21.72"]}, headers={"Authorization": f"Bearer {token}"})
+    # As bytes: a client may send any octets (é as UTF-8), not only what httpx would encode itself.
+    r = await client.request(method, path, json={"codes": ["21.72"]},
+                             headers={"Authorization": f"Bearer {token}".encode()})
     assert r.status_code == 401, (attack, r.text)
     assert r.headers["content-type"] == "application/problem+json"
     assert "21.72" not in r.text and "items" not in r.text
