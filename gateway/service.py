@@ -192,8 +192,10 @@ def users(role: Role | None, q: str | None) -> Select[UserAccount]:
     if role:
         stmt = stmt.where(literal(role.value) == any_(UserAccount.roles))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(UserAccount.username).like(like) | func.lower(UserAccount.full_name).like(like))
+        # The text is matched as typed: % and _ are letters here, not wildcards.
+        text = q.lower()
+        stmt = stmt.where(func.lower(UserAccount.username).contains(text, autoescape=True)
+                          | func.lower(UserAccount.full_name).contains(text, autoescape=True))
     return stmt.order_by(UserAccount.username)
 
 

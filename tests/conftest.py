@@ -120,7 +120,7 @@ class QuietServer(uvicorn.Server):
 async def serve_in_process(app: object, port: int) -> tuple[QuietServer, asyncio.Task[None]]:
     """An ASGI app on a real socket, served on the test's event loop (no lifespan: the fixtures set its state)."""
     server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol,
-                                        lifespan="off", log_level="warning", access_log=False))
+                                        lifespan="off", log_level="warning", access_log=False, server_header=False))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

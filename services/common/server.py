@@ -70,6 +70,8 @@ def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]
 def serve(app: str, settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    # No Server header: what runs behind the API is not the caller's business.
     uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, log_level="warning", access_log=False,
+                server_header=False,
                 proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
                 timeout_graceful_shutdown=5)

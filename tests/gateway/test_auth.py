@@ -227,3 +227,14 @@ async def test_outstanding_tokens_stop_working_when_the_account_changes(gw, auth
     await gw.patch(f"{ADMIN}/clients/{client.json()['id']}", json={"disabled": True},
                    headers={**admin, "If-Match": client.headers["etag"]})
     assert (await gw.get("/api/v1/regions/21.72/indicators", headers=partner)).status_code == 401
+
+
+async def test_user_search_matches_the_text_as_typed(gw, auth):
+    admin = auth("kominfo_admin")
+    await _user(gw, auth)
+    users = "/api/v1/admin/users"
+    everyone = (await gw.get(users, headers=admin)).json()["total"]
+    assert everyone >= 1
+    for wildcard in ("%", "_", "%%", "_%_"):  # LIKE's wildcards are letters to a search box
+        found = (await gw.get(users, headers=admin, params={"q": wildcard})).json()
+        assert found["total"] == 0, (wildcard, found["items"])
