@@ -40,6 +40,7 @@ async def report_progress(session: AsyncSession, plan: Masterplan, programme: Pr
             setattr(report, field, value)
         report.reported_by, report.review_note, report.reviewed_by = actor.sub, None, None
     await session.flush()
+    await session.refresh(report)  # reported_at is set by the database; read it here, not lazily in the answer
     audit(session, records, actor=actor, action="progress.report", entity="programme", entity_id=programme.id,
           before=before, after={"period": period, **values})
     emit(session, records, "progress.reported", plan.region_code,
@@ -119,6 +120,7 @@ async def review_progress(session: AsyncSession, programme: Programme, period: s
         raise NotFound(f"No report for {programme.key} in {period}")
     report.review_note, report.reviewed_by = note, actor.sub
     await session.flush()
+    await session.refresh(report)
     audit(session, records, actor=actor, action="progress.review", entity="programme", entity_id=programme.id,
           after={"period": period, "note": note})
     return report

@@ -117,6 +117,14 @@ async def test_masterplan_lifecycle_through_a_new_head(gw, auth, apps, sessionma
     q1 = await gw.put(f"{M}/masterplans/{plan_id}/programmes/{ids[1]}/progress/2020-Q1", headers=pemda,
                       json={"status": "on_track", "percent": 20, "realised_budget": 90_000_000})
     assert q1.status_code == 200
+    review = f"{M}/masterplans/{plan_id}/programmes/{ids[1]}/progress/2020-Q1/review"
+    reviewed = await gw.post(review, headers=officer, json={"note": "Sertakan bukti realisasi anggaran"})
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["review_note"] == "Sertakan bukti realisasi anggaran"
+    again = await gw.put(f"{M}/masterplans/{plan_id}/programmes/{ids[1]}/progress/2020-Q1", headers=pemda,
+                         json={"status": "on_track", "percent": 25, "realised_budget": 95_000_000})
+    assert again.status_code == 200, again.text  # the period's report replaced, its review cleared
+    assert again.json()["percent"] == 25 and again.json()["review_note"] is None
     wrong_year = await gw.put(f"{M}/masterplans/{plan_id}/programmes/{ids[0]}/progress/2021", headers=pemda,
                               json={"status": "done", "percent": 100})
     assert wrong_year.status_code == 422
