@@ -24,7 +24,8 @@ OVERALL = {"key": "overall", "name": "Overall", "kind": "panel", "weight": 100, 
 
 async def open_round(gw, auth, *, year: int, codes: list[str], quota: int = 1, start: str | None = None,
                      assessors: int = 1, attend: bool = True, assess: bool = True,
-                     components: list[dict] = (OVERALL,)) -> OpenRound:
+                     components: list[dict] = (OVERALL,), title: str | None = None,
+                     venue: str = "Pustiknas") -> OpenRound:
     """A two-day round (from 1 March of `year`, or `start`) with `codes` accepted and present before one panel.
 
     It is left `assessing` (or `inviting` with assess=False), so scores can be entered.
@@ -35,8 +36,8 @@ async def open_round(gw, auth, *, year: int, codes: list[str], quota: int = 1, s
     assert rubric.status_code == 201, rubric.text
     day = start or f"{year}-03-01"
     rnd = await gw.post(f"{A}/rounds", headers=officer, json={
-        "year": year, "title": f"Gerakan Menuju 100 Smart City {year}", "quota": quota, "starts_on": day,
-        "ends_on": (date.fromisoformat(day) + timedelta(days=1)).isoformat(), "venue": "Pustiknas",
+        "year": year, "title": title or f"Gerakan Menuju 100 Smart City {year}", "quota": quota, "starts_on": day,
+        "ends_on": (date.fromisoformat(day) + timedelta(days=1)).isoformat(), "venue": venue,
         "rubric_id": rubric.json()["id"]})
     assert rnd.status_code == 201, rnd.text
     rid = rnd.json()["id"]
@@ -80,10 +81,11 @@ async def finish(gw, auth, rid: int, *states: str) -> None:
 
 
 async def publish_round(gw, auth, *, year: int, selected: list[str], others: list[str] = (),
-                        start: str | None = None, assessors: int = 1) -> int:
+                        start: str | None = None, assessors: int = 1, **round_fields: str) -> int:
     """A published round of `year` in which exactly `selected` are selected, in that order."""
     codes = [*selected, *others]
-    rnd = await open_round(gw, auth, year=year, codes=codes, quota=len(selected), start=start, assessors=assessors)
+    rnd = await open_round(gw, auth, year=year, codes=codes, quota=len(selected), start=start, assessors=assessors,
+                           **round_fields)
     for _, sub in rnd.assessors:
         await score(gw, auth, rnd.id, sub, {c: 90 - i * 0.01 if c in selected else 10 for i, c in enumerate(codes)})
     await finish(gw, auth, rnd.id)

@@ -12,6 +12,7 @@ import io
 import re
 from datetime import date, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -43,6 +44,12 @@ RULES = [
     (r"not selected: rank (\d+) is below the cut-off of (\d+)", r"tidak terpilih: peringkat \1 di bawah batas \2"),
     (r"not selected: no submitted panel scores", "tidak terpilih: tidak ada nilai panel yang diserahkan"),
 ]
+
+
+def _text(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text: what users typed (titles, venues, names) is never read as the renderer's markup,
+    so `&` and `<` print as themselves and no tag can fetch anything."""
+    return Paragraph(escape(text), style)
 
 
 def rule_in_indonesian(rule: str) -> str:
@@ -85,18 +92,18 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
         equity.append(f"paling banyak {rules['max_per_province']} per provinsi")
     selected = [i for i in document["items"] if i["selected"]]
     story: list[Any] = [
-        Paragraph("BERITA ACARA PENETAPAN HASIL SELEKSI", styles["Title"]),
-        Paragraph(document["title"].upper(), styles["Heading2"]),
-        Paragraph(f"Nomor: BA/GM100/{document['year']}/{document['round_id']}", body),
+        _text("BERITA ACARA PENETAPAN HASIL SELEKSI", styles["Title"]),
+        _text(document["title"].upper(), styles["Heading2"]),
+        _text(f"Nomor: BA/GM100/{document['year']}/{document['round_id']}", body),
         Spacer(1, 4 * mm),
-        Paragraph(
+        _text(
             f"Pada {_day(document['finalised_at'])} hasil penilaian {document['title']} ditetapkan, dan pada "
             f"{_day(document['published_at'])} diumumkan. Penilaian berlangsung {_day(document['starts_on'])} "
             f"sampai {_day(document['ends_on'])} di {document['venue']}. Dari {len(document['items'])} daerah "
             f"yang hadir, {len(selected)} ditetapkan terpilih dengan kuota {document['quota']}.", body),
         Spacer(1, 3 * mm),
-        Paragraph("1. Aturan penilaian", styles["Heading3"]),
-        Paragraph(
+        _text("1. Aturan penilaian", styles["Heading3"]),
+        _text(
             f"Rubrik {document['rubric_code']} versi {document['rubric_version']}; nilai panel digabung dengan "
             f"{'rata-rata' if document['aggregation'] == 'mean' else 'median'}; selisih antarpenilai di atas "
             f"{document['disagreement_threshold']} ditandai untuk moderasi. Aturan pemerataan: "
@@ -104,32 +111,32 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
             "nilai panel lebih tinggi, lalu selisih terbesar antarpenilai lebih kecil, lalu kode wilayah.", body),
     ]
     components = [["Kunci", "Komponen", "Jenis", "Bobot", "Skala"]] + [
-        [c["key"], Paragraph(c["name"], cell), KINDS.get(c["kind"], c["kind"]), f"{float(c['weight']):g}",
+        [c["key"], _text(c["name"], cell), KINDS.get(c["kind"], c["kind"]), f"{float(c['weight']):g}",
          f"{float(c['scale_min']):g}-{float(c['scale_max']):g}" if c.get("scale_min") is not None else "-"]
         for c in document["rubric_components"]]
     story += [Spacer(1, 2 * mm), _table(components, [25 * mm, 80 * mm, 35 * mm, 18 * mm, 20 * mm]),
-              Paragraph("2. Panel penilai (menurut institusi)", styles["Heading3"])]
+              _text("2. Panel penilai (menurut institusi)", styles["Heading3"])]
     panels = [["Panel", "Waktu dan tempat", "Institusi", "Penilai", "Daerah"]] + [
-        [p["name"], Paragraph(f"{_day(p['starts_at'])}, {p['venue']}", cell),
-         Paragraph(", ".join(p["institutions"]), cell), str(p["members"]), str(p["regions"])]
+        [p["name"], _text(f"{_day(p['starts_at'])}, {p['venue']}", cell),
+         _text(", ".join(p["institutions"]), cell), str(p["members"]), str(p["regions"])]
         for p in document["panels"]]
     story += [_table(panels, [28 * mm, 45 * mm, 75 * mm, 15 * mm, 15 * mm]),
-              Paragraph("3. Peringkat dan keputusan", styles["Heading3"])]
+              _text("3. Peringkat dan keputusan", styles["Heading3"])]
     ranked = [["No.", "Kode", "Kabupaten/Kota", "Nilai", "Keputusan", "Dasar keputusan"]] + [
-        [str(i["rank"]) if i["rank"] is not None else "-", i["region_code"], Paragraph(i["region_name"], cell),
+        [str(i["rank"]) if i["rank"] is not None else "-", i["region_code"], _text(i["region_name"], cell),
          f"{i['total']:.3f}" if i["total"] is not None else "-", "Terpilih" if i["selected"] else "Tidak terpilih",
-         Paragraph(rule_in_indonesian(i["rule"]), cell)] for i in document["items"]]
+         _text(rule_in_indonesian(i["rule"]), cell)] for i in document["items"]]
     story += [_table(ranked, [10 * mm, 16 * mm, 45 * mm, 15 * mm, 20 * mm, 74 * mm], repeat=1),
-              Paragraph("4. Keabsahan", styles["Heading3"])]
+              _text("4. Keabsahan", styles["Heading3"])]
     head = document.get("audit_head") or {}
     proof = Table([[_qr(verify_url, 32 * mm), [
-        Paragraph(f"Hasil ini ditandatangani secara elektronik (JWS ES256, kunci {kid}).", small),
-        Paragraph(f"SHA-256 dokumen bertanda tangan: {jws_digest}", small),
-        Paragraph(f"Hash hasil: {document['result_hash']}", small),
-        Paragraph(f"Digest masukan: {document['inputs_digest']}", small),
-        Paragraph(f"Rantai audit penilaian saat diumumkan: baris {head.get('seq', '-')}, "
+        _text(f"Hasil ini ditandatangani secara elektronik (JWS ES256, kunci {kid}).", small),
+        _text(f"SHA-256 dokumen bertanda tangan: {jws_digest}", small),
+        _text(f"Hash hasil: {document['result_hash']}", small),
+        _text(f"Digest masukan: {document['inputs_digest']}", small),
+        _text(f"Rantai audit penilaian saat diumumkan: baris {head.get('seq', '-')}, "
                   f"{head.get('hash', '-')}", small),
-        Paragraph(f"Periksa: {verify_url} dengan smartcity verify-results.", small)]]],
+        _text(f"Periksa: {verify_url} dengan smartcity verify-results.", small)]]],
         colWidths=[36 * mm, 144 * mm])
     story += [proof]
     pdf.build(story)

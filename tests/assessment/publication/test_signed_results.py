@@ -125,3 +125,17 @@ async def test_only_a_service_has_a_document_signed_and_a_document_is_never_a_to
     document = signed.json()["jws"]
     assert jws.get_unverified_header(document)["typ"] == "smartcity-selection+jws"
     assert (await gw.get("/auth/me", headers={"Authorization": f"Bearer {document}"})).status_code == 401
+
+
+async def test_the_minutes_print_what_people_typed_as_text(gw, auth):
+    """Titles and venues with &, <, tags and scripts print as typed; nothing in them is markup or fetched."""
+    from scenarios.rounds import publish_round
+
+    venue = 'Balai Kartini & Ruang <Nusantara> <img src="http://127.0.0.1:9/x.png"> <b>tebal<i>'
+    title = "Seleksi <b>2019</b> & «Kota Cerdas» مدينة ذكية 🏙"
+    rid = await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"], title=title, venue=venue)
+    pdf = await gw.get(f"{A}/public/rounds/{rid}/minutes")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", pdf.text
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf.content))
+    text = text.replace("\r\n", " ")
+    assert "Balai Kartini & Ruang <Nusantara>" in text and "<b>tebal<i>" in text and "<B>2019</B> &" in text
