@@ -142,11 +142,13 @@ class FeedCursor(Base):
 
 
 class LoginFailure(Base):
-    """Failed sign-ins per username and per address: after a few, each key waits longer (up to 15 minutes)."""
+    """Failed sign-ins per account, and per address and account tried: an account waits after a few; an address
+    only once it tried many accounts. Each lock waits longer (up to 15 minutes)."""
 
     __tablename__ = "login_failure"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True, doc="user:<username> or ip:<address>")
+    key: Mapped[str] = mapped_column(String(200), primary_key=True,
+                                     doc="user:<username>, spray:<address>:<username> or ip:<address>")
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -50,7 +50,10 @@ def _sha256(value: str) -> str:
 # Password hashing is deliberately slow; two at a time keep a flood of guesses from taking every core.
 _HASHING = asyncio.Semaphore(2)
 # An address may be a whole office behind one NAT, so it gets more free tries than one username.
-FREE_TRIES, MAX_WAIT = {"user": 5, "ip": 30}, 900
+# An account waits after 5 wrong passwords. An address waits only when wrong passwords from it hit many accounts
+# (10 within the window): a colleague's typos, or a hostile one, never lock out a ministry behind one NAT.
+ACCOUNT_FREE_TRIES, MAX_WAIT = 5, 900
+SPRAY_ACCOUNTS, SPRAY_WINDOW = 10, timedelta(minutes=15)
 
 
 def _check(hash_: str, secret: str) -> bool:
@@ -75,22 +78,37 @@ async def _refuse_if_locked(session: AsyncSession, keys: list[str]) -> None:
                          headers={"Retry-After": str(wait)})
 
 
-async def _record_failure(session: AsyncSession, keys: list[str]) -> None:
-    """Count the failure against the username and the address; the n-th beyond the free tries waits 2^n s."""
+async def _count(session: AsyncSession, key: str, now: datetime) -> int:
+    failures = await session.scalar(
+        insert(LoginFailure).values(key=key, failures=1, last_failure_at=now)
+        .on_conflict_do_update(index_elements=[LoginFailure.key],
+                               set_={"failures": LoginFailure.failures + 1, "last_failure_at": now})
+        .returning(LoginFailure.failures))
+    return int(failures or 0)
+
+
+async def _lock(session: AsyncSession, key: str, beyond: int, now: datetime, failures: int) -> None:
+    """The n-th failure beyond the free ones waits 2^n s, at most MAX_WAIT."""
+    wait = min(MAX_WAIT, 2 ** beyond)
+    await session.execute(update(LoginFailure).where(LoginFailure.key == key).values(
+        locked_until=now + timedelta(seconds=wait)))
+    audit(session, records, actor="gateway", action="login.locked", entity="login", entity_id=key,
+          after={"failures": failures, "seconds": wait})
+
+
+async def _record_failure(session: AsyncSession, username: str, address: str) -> None:
+    """Count the failure against the account, and against the address the accounts it was tried on."""
     now = datetime.now(UTC)
-    for key in keys:
-        failures = await session.scalar(
-            insert(LoginFailure).values(key=key, failures=1, last_failure_at=now)
-            .on_conflict_do_update(index_elements=[LoginFailure.key],
-                                   set_={"failures": LoginFailure.failures + 1, "last_failure_at": now})
-            .returning(LoginFailure.failures))
-        free = FREE_TRIES[key.partition(":")[0]]
-        if failures is not None and failures >= free:
-            wait = min(MAX_WAIT, 2 ** (failures - free))
-            await session.execute(update(LoginFailure).where(LoginFailure.key == key).values(
-                locked_until=now + timedelta(seconds=wait)))
-            audit(session, records, actor="gateway", action="login.locked", entity="login", entity_id=key,
-                  after={"failures": failures, "seconds": wait})
+    failures = await _count(session, f"user:{username}", now)
+    if failures >= ACCOUNT_FREE_TRIES:
+        await _lock(session, f"user:{username}", failures - ACCOUNT_FREE_TRIES, now, failures)
+    await _count(session, f"spray:{address}:{username}", now)
+    accounts = await session.scalar(select(func.count()).where(
+        LoginFailure.key.startswith(f"spray:{address}:", autoescape=True),
+        LoginFailure.last_failure_at > now - SPRAY_WINDOW))
+    if accounts is not None and accounts >= SPRAY_ACCOUNTS:
+        await _count(session, f"ip:{address}", now)
+        await _lock(session, f"ip:{address}", accounts - SPRAY_ACCOUNTS, now, accounts)
 
 
 def _token_response(ring: KeyRing, settings: Settings, claims: dict[str, Any],
@@ -114,13 +132,14 @@ async def _new_refresh(session: AsyncSession, settings: Settings, user: UserAcco
 
 async def password_grant(session: AsyncSession, ring: KeyRing, settings: Settings, username: str,
                          password: str, address: str) -> schemas.TokenResponse:
-    keys = [f"user:{username.lower()}", f"ip:{address}"]
-    await _refuse_if_locked(session, keys)
-    user = await session.scalar(select(UserAccount).where(UserAccount.username == username.lower()))
+    name = username.lower()
+    await _refuse_if_locked(session, [f"user:{name}", f"ip:{address}"])
+    user = await session.scalar(select(UserAccount).where(UserAccount.username == name))
     if not await _verify(user.password_hash if user else _DUMMY_HASH, password) or user is None:
-        await _record_failure(session, keys)
+        await _record_failure(session, name, address)
         raise OAuthError("invalid_grant", "Wrong username or password", keeps_changes=True)
-    await session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    await session.execute(delete(LoginFailure).where(LoginFailure.key.in_([f"user:{name}",
+                                                                           f"spray:{address}:{name}"])))
     if user.disabled:
         raise OAuthError("invalid_grant", "This account is disabled")
     refresh = await _new_refresh(session, settings, user)

@@ -238,3 +238,21 @@ async def test_user_search_matches_the_text_as_typed(gw, auth):
     for wildcard in ("%", "_", "%%", "_%_"):  # LIKE's wildcards are letters to a search box
         found = (await gw.get(users, headers=admin, params={"q": wildcard})).json()
         assert found["total"] == 0, (wildcard, found["items"])
+
+
+async def test_one_persons_typos_never_lock_out_the_office_but_spraying_does(gw, auth):
+    """Behind one NAT: a colleague guessing one account locks that account only; guessing across ten accounts
+    locks the address."""
+    await _user(gw, auth)
+    await _user(gw, auth, username="colleague@kominfo.go.id", full_name="Colleague")
+    for _ in range(30):  # the same address, one account
+        assert (await _password_login(gw, password="a wrong guess!")).status_code in (400, 429)
+    assert (await _password_login(gw)).status_code == 429  # that account waits
+    assert (await _password_login(gw, username="colleague@kominfo.go.id")).status_code == 200  # the office does not
+    for n in range(9):  # now across nine more accounts from the same address: ten in all
+        r = await _password_login(gw, username=f"someone-{n}@kominfo.go.id", password="a wrong guess!")
+        assert r.status_code == 400
+    sprayed = await _password_login(gw, username="colleague@kominfo.go.id")
+    assert sprayed.status_code == 429 and int(sprayed.headers["retry-after"]) >= 1
+    trail = (await gw.get("/api/v1/admin/audit", params={"entity": "login"}, headers=auth("kominfo_admin"))).json()
+    assert any(e["entity_id"].startswith("ip:") for e in trail["items"] if e["action"] == "login.locked")
