@@ -8,6 +8,7 @@ trace go along) or of the process itself. Tests run this same client against ser
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .logs import request_id_var
 from .settings import Settings
 from .tracing import inject
 
+log = logging.getLogger("smartcity.upstream")
 # Answers up to this size (with a Content-Length) are read whole; larger ones are streamed.
 WHOLE = 256 * 1024
 
@@ -104,10 +106,14 @@ class Upstreams:
             response = await self.session().request(method, url, headers=sent, data=body or None,
                                                     allow_redirects=False)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            log.warning("%s unreachable for %s %s: %s", name, method, url.path, type(exc).__name__)
             raise UpstreamUnreachable(name, type(exc).__name__) from None
         except (aiohttp.SocketTimeoutError, TimeoutError):
+            log.warning("%s did not answer %s %s in time", name, method, url.path)
             raise GatewayTimeout(f"The {name} service did not answer in time") from None
         except aiohttp.ClientError as exc:
+            # Every 502 the hop answers is logged with its cause (the answer only names the kind).
+            log.warning("%s failed on %s %s: %r", name, method, url.path, exc)
             raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
         except ValueError:
             raise BadRequest("The request cannot be forwarded") from None
@@ -117,6 +123,7 @@ class Upstreams:
                 data = await response.read()
             except (aiohttp.ClientError, TimeoutError) as exc:
                 response.release()
+                log.warning("%s broke off its answer to %s %s: %r", name, method, url.path, exc)
                 raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
             return Answer(response.status, list(response.raw_headers), data, None, response.release)
         return Answer(response.status, list(response.raw_headers), None, response.content.iter_any(),
@@ -138,6 +145,8 @@ class Upstreams:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
         if answer.status >= 400:
+            if answer.status >= 500:
+                log.warning("%s answered %s to %s %s", name, answer.status, method, path)
             detail = ""
             if answer.header(b"content-type").endswith(b"json"):
                 detail = str(json.loads(data).get("detail", ""))

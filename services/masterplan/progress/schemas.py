@@ -54,14 +54,19 @@ class LateProgramme(BaseModel):
     missing_years: list[int]
 
 
+# Written to at most three decimals, so no weight or score can underflow to zero or lose digits when stored.
+Share = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=3)]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
+
+
 class SchemeIn(Strict):
     code: str = Field(pattern=r"^[a-z0-9-]{3,40}$", examples=["evaluasi-gm100"])
-    weights: dict[str, Decimal] = Field(examples=[{"baseline": 10, "output": 25, "outcome": 25, "impact": 20,
+    weights: dict[str, Share] = Field(examples=[{"baseline": 10, "output": 25, "outcome": 25, "impact": 20,
                                                    "quick_win": 20}])
 
     @field_validator("weights")
     @classmethod
-    def _sum(cls, weights: dict[str, Decimal]) -> dict[str, Decimal]:
+    def _sum(cls, weights: dict[str, Share]) -> dict[str, Share]:
         if not weights or sum(weights.values()) != 100 or any(w <= 0 for w in weights.values()):
             raise ValueError("weights are positive and sum to 100")
         if any(not re.match(r"^[a-z_]{2,30}$", k) for k in weights):
@@ -79,7 +84,7 @@ class Scheme(ORM):
 class EvaluationIn(Strict):
     year: Year
     scheme_id: int = Field(ge=1)
-    scores: dict[str, Annotated[Decimal, Field(ge=0, le=100)]]
+    scores: dict[str, Score]
 
 
 class Evaluation(ORM):

@@ -251,6 +251,14 @@ async def test_evaluation_names_its_weights_version(gw, auth, selected_tpi):
     missing = await gw.post(f"{M}/masterplans/{plan_id}/evaluations", headers=officer, json={
         "year": 2021, "scheme_id": v2["id"], "scores": {"baseline": 50}})
     assert missing.status_code == 422
+    # A number that would underflow to zero (or lose digits) when stored is refused, not written.
+    for weight in ("1e-1000", "1E-7", "0.0001"):
+        tiny = await gw.post(f"{M}/evaluation-schemes", headers=officer, json={"code": "evaluasi-gm100", "weights": {
+            "baseline": 100, "output": weight}})
+        assert tiny.status_code == 422, (weight, tiny.text)
+    tiny_score = await gw.post(f"{M}/masterplans/{plan_id}/evaluations", headers=officer, json={
+        "year": 2021, "scheme_id": v2["id"], "scores": {k: "1e-1000" for k in v2["weights"]}})
+    assert tiny_score.status_code == 422
 
 
 async def test_a_dimension_is_renamed_only_from_the_version_read(gw, auth):
