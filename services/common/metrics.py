@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import MutableMapping
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     GC_COLLECTOR,
@@ -18,6 +19,9 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import func, select
+
+from .errors import Forbidden, Unauthorized
+from .settings import Settings
 
 REGISTRY = CollectorRegistry()
 # CPU, memory, open files and start time of the process (process_*), Python's version and its collector.
@@ -45,10 +49,25 @@ def route_of(scope: MutableMapping[str, Any]) -> str:
     return getattr(route, "path", None) or getattr(route, "path_format", None) or "unmatched"
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+async def scraper(request: Request) -> None:
+    """Metrics are for the operator's scraper: the metrics key as a bearer token, or (no key set) this machine."""
+    settings: Settings = request.app.state.settings
+    if settings.metrics_key is None:
+        if request.client is None or request.client.host not in LOOPBACK:
+            raise Forbidden("Metrics are read from this machine, or with SMARTCITY_METRICS_KEY")
+        return
+    sent = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
+    if not hmac.compare_digest(sent, settings.metrics_key.encode()):
+        raise Unauthorized("Metrics need the scraper's key", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+
+
 def metrics_router(service: str, outbox_model: Any = None) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/metrics")
+    @router.get("/metrics", dependencies=[Depends(scraper)])
     async def metrics(request: Request) -> Response:
         engine = getattr(request.app.state, "engine", None)
         if engine is not None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Shared by the gateway and the services: a service shows it to have a document signed by the gateway's
     # key. Development: generated once in the data folder's keys/ (every process of `smartcity up` reads it).
     service_key: str | None = Field(default=None, min_length=32)
+    # What a Prometheus scraper shows (Authorization: Bearer ...) to read /metrics. Without it (development only)
+    # /metrics answers callers on this machine alone.
+    metrics_key: str | None = Field(default=None, min_length=32)
 
     # The embedded server `smartcity up` starts when DATABASE_URL is not set.
     pg_port: int = 54329
@@ -133,6 +136,8 @@ class Settings(BaseSettings):
             problems.append("SMARTCITY_JWKS_FILE points at the generated development keys")
         if not self.service_key:
             problems.append("SMARTCITY_SERVICE_KEY must hold the key services show the gateway")
+        if not self.metrics_key:
+            problems.append("SMARTCITY_METRICS_KEY must hold the key the metrics scraper shows")
         if not self.webhook_secret_keys:
             problems.append("SMARTCITY_WEBHOOK_SECRET_KEYS must hold the key that seals webhook secrets")
         if self.webhook_allow_private:

@@ -18,6 +18,25 @@ async def test_metrics_count_requests_by_route_template(gw, direct):
     assert "process_resident_memory_bytes" in gateway and "python_gc_collections_total" in gateway
 
 
+async def test_metrics_are_for_the_scraper_only(apps, settings):
+    """From this machine without a key (development), else only with the scraper's key."""
+    import httpx
+
+    regions = apps["regions"]
+    elsewhere = httpx.ASGITransport(app=regions, client=("10.20.30.40", 50000))
+    async with httpx.AsyncClient(transport=elsewhere, base_url="http://regions") as outsider:
+        assert (await outsider.get("/metrics")).status_code == 403
+        key = "k" * 40
+        regions.state.settings = settings.model_copy(update={"metrics_key": key})
+        try:
+            assert (await outsider.get("/metrics")).status_code == 401
+            assert (await outsider.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
+            scraped = await outsider.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+            assert scraped.status_code == 200 and "smartcity_http_requests_total" in scraped.text
+        finally:
+            regions.state.settings = settings
+
+
 async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_request_id(apps, direct, caplog):
     regions = apps["regions"]
 

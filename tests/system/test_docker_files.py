@@ -62,7 +62,8 @@ def test_kubernetes_manifests_validate():
             ("Ingress", "smartcity")} <= set(docs)
     # Every pod, the migration Job too, gets what production settings refuse to start without.
     env_secret = docs[("Secret", "smartcity-env")]["stringData"]
-    assert {"DATABASE_URL", "SMARTCITY_SERVICE_KEY", "SMARTCITY_WEBHOOK_SECRET_KEYS"} <= set(env_secret)
+    assert {"DATABASE_URL", "SMARTCITY_SERVICE_KEY", "SMARTCITY_METRICS_KEY", "SMARTCITY_WEBHOOK_SECRET_KEYS"} <= set(
+        env_secret)
     job = docs[("Job", "smartcity-migrate")]
     assert job["spec"]["ttlSecondsAfterFinished"] > 0  # gone once done, so the next release can run it again
     for kind, name in [*(("Deployment", p.name) for p in PROCESSES), ("Job", "smartcity-migrate")]:
