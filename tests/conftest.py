@@ -32,7 +32,7 @@ from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
 from services.common.db import async_url
-from services.common.server import HeadDeadlineProtocol
+from services.common.server import KEEP_ALIVE, HeadDeadlineProtocol
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
@@ -120,7 +120,8 @@ class QuietServer(uvicorn.Server):
 async def serve_in_process(app: object, port: int) -> tuple[QuietServer, asyncio.Task[None]]:
     """An ASGI app on a real socket, served on the test's event loop (no lifespan: the fixtures set its state)."""
     server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol,
-                                        lifespan="off", log_level="warning", access_log=False, server_header=False))
+                                        lifespan="off", log_level="warning", access_log=False, server_header=False,
+                                        timeout_keep_alive=KEEP_ALIVE))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

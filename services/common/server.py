@@ -62,6 +62,10 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+# Seconds a process keeps an idle connection open; the upstream client's pool drops its own sooner.
+KEEP_ALIVE = 75
+
+
 def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]:
     """The command that runs one process, for launchers and tests alike."""
     return [sys.executable, "-m", "smartcity", "serve", process, "--host", host, "--port", str(port)]
@@ -70,8 +74,10 @@ def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]
 def serve(app: str, settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    # No Server header: what runs behind the API is not the caller's business.
+    # No Server header: what runs behind the API is not the caller's business. Idle keep-alive connections
+    # stay open longer than the callers' pools keep them (KEEP_ALIVE), so a caller never reuses one the
+    # server has just closed (a request body written into a closed socket was a 502).
     uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, log_level="warning", access_log=False,
-                server_header=False,
+                server_header=False, timeout_keep_alive=KEEP_ALIVE,
                 proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
                 timeout_graceful_shutdown=5)

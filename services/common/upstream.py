@@ -88,6 +88,7 @@ class Upstreams:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:  # made inside the running loop
             self._session = aiohttp.ClientSession(
+                # Idle connections are dropped well before the server would close them (server.KEEP_ALIVE).
                 connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30, enable_cleanup_closed=False),
                 timeout=self.timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept",
                                                                                  "Accept-Encoding", "Content-Type"))

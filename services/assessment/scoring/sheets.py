@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Unprocessable
 from services.common.schemas import REGENCY_CODE_PATTERN
-from services.common.tables import number_text
+from services.common.tables import number_text, workbook
 
 from ..models import Assessor, Invitation, Round, Score
 from ..panel.service import assigned_regions
@@ -109,8 +109,9 @@ def _decimal(raw: Any) -> Decimal | None:
 def _rows(content: bytes) -> tuple[list[tuple[int, tuple[Any, ...]]], Any]:
     from openpyxl import load_workbook
 
+    safe = workbook(content)
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = load_workbook(safe, read_only=True, data_only=True)
     except Exception as exc:  # any byte sequence may arrive; a broken one is the sender's error, never ours
         raise Unprocessable(f"Not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
     if SHEET not in book.sheetnames:
