@@ -65,3 +65,36 @@ async def test_a_flood_of_slow_clients_leaves_everyone_else_answered(running_sta
           f"worst {max(latencies):.1f} ms")
     assert statistics.median(latencies) < 500
     assert len(answers) == FLOOD and all(a.startswith(b"HTTP/1.1 408") for a in answers), answers[:2]
+
+
+async def test_the_service_answers_while_it_parses_a_large_upload(running_stack):
+    """A 1,000,000-row CSV (refused: at most 100,000) is parsed off the event loop: the regions service answers its
+    health check and region reads all the while."""
+    from pathlib import Path
+
+    from gateway.keys import access_claims, ensure_dev_keys
+    from services.common.settings import Settings
+
+    base, env = running_stack
+    service = f"http://127.0.0.1:{env['SMARTCITY_REGIONS_PORT']}"
+    settings = Settings(data_dir=Path(env["SMARTCITY_DATA_DIR"]))
+    token = ensure_dev_keys(settings).sign(access_claims(settings, sub="parse:kemendagri", roles=["kemendagri"],
+                                                         organisation="parse", minutes=10))
+    body = b"region_code,year,value,source\n" + b"21.72,2019,1,Dukcapil 2019\n" * 1_000_000
+    answered: list[float] = []
+    async with httpx.AsyncClient(timeout=60) as client:
+        upload = asyncio.create_task(client.post(
+            f"{service}/api/v1/regions/indicators/population/values/bulk", content=body,
+            headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"}))
+        while not upload.done():
+            started = time.perf_counter()
+            r = await client.get(f"{service}/healthz")
+            assert r.status_code == 200
+            answered.append(time.perf_counter() - started)
+            await asyncio.sleep(0.02)
+        refused = await upload
+    assert refused.status_code == 422 and "100,000" in refused.text
+    answered.sort()
+    print(f"health checks during the upload: {len(answered)}, p50 {answered[len(answered) // 2] * 1000:.1f} ms, "
+          f"max {answered[-1] * 1000:.1f} ms")
+    assert len(answered) >= 10  # the loop kept answering (with the parse on it, it answered none until the end)

@@ -16,6 +16,7 @@ import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.background import off_the_loop
 from services.common.errors import Unprocessable
 from services.common.schemas import REGENCY_CODE_PATTERN
 from services.common.tables import number_text, workbook
@@ -135,7 +136,7 @@ def _rows(content: bytes) -> tuple[list[tuple[int, tuple[Any, ...]]], Any]:
 async def read_workbook(session: AsyncSession, round_: Round, content: bytes, *,
                         submit: bool) -> tuple[schemas.ScoreSheetsIn, Callable[[int], Locate]]:
     """The sheets the workbook fills in, and where each of their fields sits (for errors by cell)."""
-    rows, round_cell = _rows(content)
+    rows, round_cell = await off_the_loop(_rows, content)
     if round_cell is not None and str(round_cell) != str(round_.id):
         raise Unprocessable(f"This workbook is for round {round_cell}, not round {round_.id}",
                             errors=[{"loc": [INFO, "B1"], "msg": "another round", "type": "value_error"}])

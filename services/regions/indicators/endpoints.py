@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 
 from services.common.auth import Public, SignedIn, region_scope
+from services.common.background import off_the_loop
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import set_etag, with_etag
@@ -101,10 +102,10 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if content_type in TABLE_TYPES:
-        rows = read_table(content_type, body, service.VALUE_FIELDS)
+        rows = await off_the_loop(read_table, content_type, body, service.VALUE_FIELDS)
     elif content_type == "application/json":
         try:
-            parsed = json.loads(body)
+            parsed = await off_the_loop(json.loads, body)
         except ValueError:
             raise Unprocessable("The body is not valid JSON") from None
         if not isinstance(parsed, list) or not all(isinstance(r, dict) for r in parsed):
