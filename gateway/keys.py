@@ -109,6 +109,15 @@ class KeyRing:
         return ring
 
 
+def key_files_stamp(settings: Settings) -> tuple[tuple[str, float], ...]:
+    """What the key ring is loaded from, with modification times: a rotation changes it."""
+    files = [*settings.signing_key_files] if settings.signing_key_files else [*_dev_key_files(settings),
+                                                                              _retired_file(settings)]
+    if settings.retired_jwks_file:
+        files.append(settings.retired_jwks_file)
+    return tuple((str(f), f.stat().st_mtime if f.exists() else 0.0) for f in files)
+
+
 def _dev_key_files(settings: Settings) -> list[Path]:
     return sorted(settings.keys_dir.glob(f"{DEV_KEY_PREFIX}*.pem"))
 

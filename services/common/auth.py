@@ -172,7 +172,8 @@ class TokenVerifier:
     def __init__(self, keys: KeySource, *, issuer: str, audience: str, max_bytes: int):
         self.keys, self.issuer, self.audience, self.max_bytes = keys, issuer, audience, max_bytes
         # Verified tokens by value, until they expire (bounded; verification is the hot path).
-        self._cache: dict[str, tuple[float, Principal]] = {}
+        # Verified tokens by value: until they expire, and while their key may still sign tokens.
+        self._cache: dict[str, tuple[float, str, Principal]] = {}
         # Subject -> epoch second: its tokens issued at or before it are refused (kept fresh by the gateway).
         self.revoked: dict[str, float] = {}
         # The same, keyed by sha256 of the subject: what services learn from the gateway's list.
@@ -191,8 +192,8 @@ class TokenVerifier:
         if not canonical(token):
             raise Unauthorized("Token is malformed")
         cached = self._cache.get(token)
-        if cached and cached[0] > time.time():
-            return self._unless_revoked(cached[1])
+        if cached and cached[0] > time.time() and await self.keys.get(cached[1]) is not None:
+            return self._unless_revoked(cached[2])
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError:
@@ -220,7 +221,7 @@ class TokenVerifier:
         principal = principal_from_claims(claims)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[token] = (float(claims["exp"]), principal)
+        self._cache[token] = (float(claims["exp"]), kid, principal)
         return self._unless_revoked(principal)
 
     def _unless_revoked(self, principal: Principal) -> Principal:

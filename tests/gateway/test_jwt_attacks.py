@@ -128,3 +128,39 @@ async def test_rotation_keeps_old_tokens_valid(settings, ring, apps, gw):
             assert (await gw.get("/auth/me", headers={"Authorization": f"Bearer {t}"})).status_code == 200
     finally:
         attach_gateway(apps["gateway"], settings, ring)
+
+
+async def test_a_rotation_holds_everywhere_without_a_restart(settings, ring, apps, direct, gw):
+    """Rotated twice on a running stack: the gateway signs only with the newest key, and a token of the retired
+    key authenticates nowhere, the gateway's own routes included, even one every verifier had already cached."""
+    import shutil
+
+    from gateway.keys import ensure_dev_keys, rotate_dev_keys
+    from gateway.main import attach_gateway, reload_keys
+
+    old = {"Authorization": f"Bearer {ring.sign(_claims(settings))}"}
+    targets = [(gw, "GET", "/auth/me"), (gw, "GET", "/api/v1/admin/users"),
+               (direct("assessment"), "GET", "/api/v1/assessment/rounds"),
+               (direct("regions"), "POST", "/api/v1/regions/lookup")]
+    for client, method, path in targets:  # verified, so cached, before the rotation
+        assert (await client.request(method, path, json={"codes": ["21.72"]}, headers=old)).status_code == 200
+    kept = settings.keys_dir.with_name("keys-before-rotation")
+    shutil.copytree(settings.keys_dir, kept)
+    try:
+        rotate_dev_keys(settings)
+        rotated = rotate_dev_keys(settings)  # the second rotation retires the key `old` was signed with
+        assert reload_keys(apps["gateway"])  # what the gateway's watcher does within a second
+        assert apps["gateway"].state.ring.current.kid == rotated.current.kid != ring.current.kid
+        new = {"Authorization": f"Bearer {apps['gateway'].state.ring.sign(_claims(settings))}"}
+        for client, method, path in targets:
+            refused = await client.request(method, path, json={"codes": ["21.72"]}, headers=old)
+            assert refused.status_code == 401, (path, refused.text)
+            assert (await client.request(method, path, json={"codes": ["21.72"]}, headers=new)).status_code == 200
+        published = (await gw.get("/.well-known/jwks.json")).json()["keys"]
+        assert {k["kid"]: "retired_at" in k for k in published}[ring.current.kid] is True  # kept for documents
+    finally:
+        shutil.rmtree(settings.keys_dir)
+        shutil.copytree(kept, settings.keys_dir)
+        shutil.rmtree(kept)
+        ensure_dev_keys(settings)
+        attach_gateway(apps["gateway"], settings, ring)
