@@ -307,10 +307,22 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OSError)
     async def _unreachable(request: Request, exc: OSError) -> JSONResponse:
+        if not _from_the_database(exc):  # a file, a renderer, a socket of ours: a bug, logged as every 500 is
+            raise exc
         # Raised before SQLAlchemy can wrap it, e.g. when a new connection to a restarting database is refused.
         log.warning("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return problem_response(503, "The database is not reachable; retry the request", slug="unavailable",
                                 headers={"Retry-After": "1"}, instance=request.url.path, english=_english(request))
+
+
+def _from_the_database(exc: BaseException) -> bool:
+    """Whether the error rose through the database driver or the pool."""
+    frame = exc.__traceback__
+    while frame is not None:
+        if str(frame.tb_frame.f_globals.get("__name__", "")).startswith(("asyncpg", "sqlalchemy")):
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def problem_responses(*items: int | type[ProblemError]) -> dict[int | str, dict[str, Any]]:

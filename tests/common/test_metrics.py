@@ -54,3 +54,20 @@ async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_reque
     assert r.headers["x-request-id"] == "boom-1"
     logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
     assert len(logged) == 1 and logged[0].exc_info and "a bug" in str(logged[0].exc_info[1])
+
+
+async def test_an_os_error_that_is_not_the_databases_is_a_logged_500_not_an_outage(apps, direct, caplog):
+    regions = apps["regions"]
+
+    async def unreadable() -> None:
+        raise FileNotFoundError("a template the renderer wanted")
+
+    regions.router.add_api_route("/test-unreadable", unreadable)
+    try:
+        async with direct("regions") as client:
+            r = await client.get("/test-unreadable", headers={"X-Request-ID": "os-1"})
+    finally:
+        regions.router.routes.pop()
+    assert r.status_code == 500 and r.json()["type"].endswith("/internal") and "os-1" in r.json()["detail"]
+    logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
+    assert len(logged) == 1 and isinstance(logged[0].exc_info[1], FileNotFoundError)

@@ -6,6 +6,7 @@ import pytest
 
 from scenarios.masterplans import BINTAN, TPI, M, sign
 from scenarios.rounds import publish_round
+from tests.kit import closed_port
 
 pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
@@ -100,17 +101,16 @@ async def test_one_client_cannot_hold_every_upstream_connection(gw, apps, auth):
         del in_flight.counts[key]
 
 
-class _DatabaseAway:
-    """A sessionmaker for a database that is restarting: every connection is refused."""
-
-    def __call__(self):
-        raise ConnectionRefusedError(111, "Connection refused")
-
-
 async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct, auth):
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.pool import NullPool
+
     service = apps["masterplan"]
     healthy = service.state.sessionmaker
-    service.state.sessionmaker = _DatabaseAway()
+    # The real driver and pool, aimed where no database listens: as while PostgreSQL restarts.
+    away = create_async_engine(f"postgresql+asyncpg://postgres@{closed_port().removeprefix('http://')}/smartcity",
+                               poolclass=NullPool)
+    service.state.sessionmaker = async_sessionmaker(away, expire_on_commit=False)
     try:
         async with direct("masterplan") as client:
             for method, path, body in (("GET", "/api/v1/masterplan/masterplans", None),
@@ -121,6 +121,7 @@ async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct,
                 assert r.headers["retry-after"] == "1" and r.json()["type"].endswith("/unavailable")
     finally:
         service.state.sessionmaker = healthy
+        await away.dispose()
 
 
 async def test_an_undeclared_method_is_405_naming_the_documented_ones(gw, auth):
