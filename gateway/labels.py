@@ -35,6 +35,10 @@ LABELS: LabelTable = {
             responses=problem_responses(422, 503))
 async def labels(request: Request, response: Response, _: Public, lang: Lang = None) -> LabelSet:
     own = in_language(request, response, LABELS, lang)
+    # Labels change only when a service is deployed: a complete answer is kept per language, like the spec.
+    kept: dict[str, LabelSet] = request.app.state.merged_labels
+    if own.language in kept:
+        return kept[own.language]
     upstreams: Upstreams = request.app.state.upstreams
     answers: list[Any] = await asyncio.gather(
         *(upstreams.call(name, "GET", f"/api/v1/{name}/labels", params={"lang": own.language}) for name in SERVICES),
@@ -44,4 +48,5 @@ async def labels(request: Request, response: Response, _: Public, lang: Lang = N
             raise ServiceUnavailable(f"The {name} service's labels could not be had; try again shortly",
                                      headers={"Retry-After": "1"})
         own.labels.update({name: CodeLabels(codes) for name, codes in answer["labels"].items()})
+    kept[own.language] = own
     return own

@@ -35,6 +35,7 @@ def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
                                        audience=settings.jwt_audience, max_bytes=settings.max_token_bytes)
     app.state.ring_stamp = key_files_stamp(settings)
     app.state.merged_spec = None
+    app.state.merged_labels = {}
     app.state.in_flight = InFlight()
     app.state.shared_cache = SharedCache()
 

@@ -37,18 +37,23 @@ async def test_metrics_are_for_the_scraper_only(apps, settings):
             regions.state.settings = settings
 
 
-async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_request_id(apps, direct, caplog):
+async def _raising(apps, direct, error: Exception, request_id: str):
+    """What a caller gets from a regions route that raises `error`."""
     regions = apps["regions"]
 
-    async def boom() -> None:
-        raise RuntimeError("a bug")
+    async def broken() -> None:
+        raise error
 
-    regions.router.add_api_route("/test-boom", boom)
+    regions.router.add_api_route("/test-broken", broken)
     try:
         async with direct("regions") as client:
-            r = await client.get("/test-boom", headers={"X-Request-ID": "boom-1"})
+            return await client.get("/test-broken", headers={"X-Request-ID": request_id})
     finally:
         regions.router.routes.pop()
+
+
+async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_request_id(apps, direct, caplog):
+    r = await _raising(apps, direct, RuntimeError("a bug"), "boom-1")
     assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["type"].endswith("/internal") and "boom-1" in r.json()["detail"]
     assert r.headers["x-request-id"] == "boom-1"
@@ -57,17 +62,7 @@ async def test_an_unexpected_error_is_one_500_problem_logged_once_with_the_reque
 
 
 async def test_an_os_error_that_is_not_the_databases_is_a_logged_500_not_an_outage(apps, direct, caplog):
-    regions = apps["regions"]
-
-    async def unreadable() -> None:
-        raise FileNotFoundError("a template the renderer wanted")
-
-    regions.router.add_api_route("/test-unreadable", unreadable)
-    try:
-        async with direct("regions") as client:
-            r = await client.get("/test-unreadable", headers={"X-Request-ID": "os-1"})
-    finally:
-        regions.router.routes.pop()
+    r = await _raising(apps, direct, FileNotFoundError("a template the renderer wanted"), "os-1")
     assert r.status_code == 500 and r.json()["type"].endswith("/internal") and "os-1" in r.json()["detail"]
     logged = [rec for rec in caplog.records if rec.levelname == "ERROR"]
     assert len(logged) == 1 and isinstance(logged[0].exc_info[1], FileNotFoundError)

@@ -72,3 +72,13 @@ async def test_the_inputs_of_a_published_result_are_public_and_cacheable(gw, aut
     inputs = await gw.get(f"/api/v1/assessment/public/rounds/{rid}/inputs")
     assert inputs.status_code == 200 and inputs.headers["cache-control"] == "public, max-age=300"
     assert inputs.json()["candidates"][0][0] in ("21.72", "16.03") and inputs.headers["etag"]
+
+
+async def test_labels_are_gathered_once_per_language(apps, gw):
+    first = await gw.get("/api/v1/labels", params={"lang": "en"})
+    assert first.status_code == 200 and first.json()["labels"]["round_state"]["published"] == "Published"
+    with upstream_at(apps["gateway"], "assessment", closed_port()):  # kept: the service is not asked again
+        again = await gw.get("/api/v1/labels", params={"lang": "en"})
+        assert again.json() == first.json()
+        indonesian = await gw.get("/api/v1/labels", params={"lang": "id"})  # not kept yet: it needs the service
+        assert indonesian.status_code == 503
