@@ -205,7 +205,7 @@ def apps(settings: Settings, ring: KeyRing, servers: dict[str, str],
          sessionmakers: dict[str, TakingTurns]) -> dict[str, FastAPI]:
     for name, app in ALL_APPS.items():
         attach_resources(app, settings)
-        app.state.sessionmaker = sessionmakers[name]
+        app.state.sessionmaker = app.state.reader = sessionmakers[name]
     attach_gateway(gateway_app, settings, ring)
     gateway_app.state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .db import SessionDep
+from .db import SessionDep, TransactionDep
 from .errors import problem_responses
 from .pagination import Page, PageDep, paginate
 from .records import RecordModels
@@ -111,7 +111,7 @@ def audit_router(prefix: str, models: RecordModels, gate: Any, operation_id: str
                 description="Recomputes each row's hash from its content and the row before it, in order. A row "
                             "edited, inserted or deleted outside the service is named in `first_break`.",
                 responses=problem_responses(422))
-    async def verify_audit(session: SessionDep, _: gate) -> ChainCheck:
+    async def verify_audit(session: TransactionDep, _: gate) -> ChainCheck:  # a server-side cursor needs one
         return await verify_chain(session, models)
 
     return router

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Integer, MetaData
+from sqlalchemy import Integer, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 
 from .errors import ProblemError
 from .settings import Settings
@@ -69,12 +70,40 @@ def sessionmaker_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the endpoint returns, rolled back on error.
+def reader_for(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET and HEAD: each statement on its own (autocommit), so a read pays no BEGIN and COMMIT.
+
+    Under READ COMMITTED a transaction gives a read nothing more: each statement sees its own snapshot either way.
+    """
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
+READS = frozenset({"GET", "HEAD"})
+READS_ONLY = "reads_only"
+
+
+class ReadWrites(RuntimeError):
+    """A GET or HEAD tried to change something: a bug, refused before it reaches the database."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_statement_writes(state: ORMExecuteState) -> None:
+    if state.session.info.get(READS_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadWrites(f"a read wrote: {state.statement}")
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flushed_writes(session: Session, *_: Any) -> None:
+    if session.info.get(READS_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadWrites("a read changed records")
+
+
+@asynccontextmanager
+async def unit_of_work(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends, rolled back on error.
 
     A ProblemError with `keeps_changes` (e.g. revoking a leaked token family) commits, then answers.
     """
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
         await session.begin()
         try:
@@ -89,5 +118,24 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
+async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(request.app.state.sessionmaker) as session:
+        yield session
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: a transaction, except that GET and HEAD read without one and may not write."""
+    if request.method not in READS:
+        async with unit_of_work(request.app.state.sessionmaker) as session:
+            yield session
+        return
+    reader: async_sessionmaker[AsyncSession] = request.app.state.reader
+    async with reader() as session:
+        session.info[READS_ONLY] = True
+        yield session
+
+
 # scope="function": the commit happens before the response is sent, so a 2xx means it is stored.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# A transaction whatever the method: for the rare GET that stores what it computes once (a signed document).
+TransactionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]

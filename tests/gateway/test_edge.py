@@ -110,7 +110,7 @@ async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct,
     # The real driver and pool, aimed where no database listens: as while PostgreSQL restarts.
     away = create_async_engine(f"postgresql+asyncpg://postgres@{closed_port().removeprefix('http://')}/smartcity",
                                poolclass=NullPool)
-    service.state.sessionmaker = async_sessionmaker(away, expire_on_commit=False)
+    service.state.sessionmaker = service.state.reader = async_sessionmaker(away, expire_on_commit=False)
     try:
         async with direct("masterplan") as client:
             for method, path, body in (("GET", "/api/v1/masterplan/masterplans", None),
@@ -120,7 +120,7 @@ async def test_a_database_outage_is_503_with_retry_after_never_500(apps, direct,
                 assert r.status_code == 503, (path, r.text)
                 assert r.headers["retry-after"] == "1" and r.json()["type"].endswith("/unavailable")
     finally:
-        service.state.sessionmaker = healthy
+        service.state.sessionmaker = service.state.reader = healthy
         await away.dispose()
 
 

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import Request, Response
 
 from services.common.auth import Public
-from services.common.db import SessionDep
+from services.common.db import TransactionDep
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router
 
@@ -28,7 +28,7 @@ router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
             response_class=Response,
             responses={200: {"content": {"application/jose": {"schema": {"type": "string"}}}},
                        **ERR(404, 422, 502, 503)})
-async def signed_results(round_id: RoundId, request: Request, session: SessionDep, _: Public) -> Response:
+async def signed_results(round_id: RoundId, request: Request, session: TransactionDep, _: Public) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
     return Response(stored.jws, media_type="application/jose",
                     headers={"Cache-Control": "public, max-age=3600", "X-Key-Id": stored.kid})
@@ -42,7 +42,7 @@ async def signed_results(round_id: RoundId, request: Request, session: SessionDe
             response_class=Response,
             responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                        **ERR(404, 422, 502, 503)})
-async def minutes(round_id: RoundId, request: Request, session: SessionDep, _: Public) -> Response:
+async def minutes(round_id: RoundId, request: Request, session: TransactionDep, _: Public) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
     # Rendering a 514-region table takes a while: off the event loop.
     pdf, document = await asyncio.to_thread(service.minutes_pdf, stored, request.app.state.settings)
