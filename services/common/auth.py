@@ -102,6 +102,10 @@ def _token_keys(jwks: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k["kid"]: k for k in jwks["keys"] if "retired_at" not in k}
 
 
+# How often a JWKS file is looked at for a rotation: a new key ring reaches every verifier within this.
+FILE_CHECK_SECONDS = 0.5
+
+
 class KeySource:
     """Public keys by `kid`, from a JWKS file (reloaded when it changes) or URL (cached)."""
 
@@ -109,6 +113,7 @@ class KeySource:
         self.file, self.url, self.ttl = file, url, ttl
         self._keys: dict[str, dict[str, Any]] = {}
         self._stamp: float = -1.0
+        self._checked_at = float("-inf")
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
 
@@ -121,6 +126,10 @@ class KeySource:
 
     def _read_file(self) -> None:
         assert self.file is not None
+        now = time.monotonic()
+        if now - self._checked_at < FILE_CHECK_SECONDS:  # a stat per request was a syscall on the hot path
+            return
+        self._checked_at = now
         try:
             mtime = self.file.stat().st_mtime
         except FileNotFoundError:
@@ -187,13 +196,14 @@ class TokenVerifier:
                    max_bytes=settings.max_token_bytes)
 
     async def verify(self, token: str) -> Principal:
+        # Only canonical tokens enter the cache, so a hit needs no second look at the spelling.
+        cached = self._cache.get(token)
+        if cached and cached[0] > time.time() and await self.keys.get(cached[1]) is not None:
+            return self._unless_revoked(cached[2])
         if len(token) > self.max_bytes:
             raise Unauthorized("Token is too large")
         if not canonical(token):
             raise Unauthorized("Token is malformed")
-        cached = self._cache.get(token)
-        if cached and cached[0] > time.time() and await self.keys.get(cached[1]) is not None:
-            return self._unless_revoked(cached[2])
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError:

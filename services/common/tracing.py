@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import MutableMapping
+from contextlib import nullcontext
 
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import INVALID_SPAN, SpanKind
 
 tracer = trace.get_tracer("smartcity")
 PROPAGATION_HEADERS = ("traceparent", "tracestate")
+_RAW_HEADERS = tuple((name, name.encode()) for name in PROPAGATION_HEADERS)
+_exporting = False
 
 
 def configure_tracing(service: str) -> None:
+    global _exporting
     if not os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
         return
+    _exporting = True
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
@@ -30,8 +35,9 @@ def configure_tracing(service: str) -> None:
 
 
 def server_span(service: str, method: str, path: str, headers: dict[bytes, bytes]):  # type: ignore[no-untyped-def]
-    carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()
-               if k.decode("latin-1") in PROPAGATION_HEADERS}
+    carrier = {name: headers[raw].decode("latin-1") for name, raw in _RAW_HEADERS if raw in headers}
+    if not carrier and not _exporting:  # nothing to record and no trace to carry on: the no-op span, for free
+        return nullcontext(INVALID_SPAN)
     return tracer.start_as_current_span(f"{method} {path}", context=propagate.extract(carrier),
                                         kind=SpanKind.SERVER, attributes={"service": service,
                                                                           "http.request.method": method})

@@ -1,5 +1,6 @@
 """Forged, stale and malformed tokens are refused (401) by the gateway and by a service reached directly."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from jose import jwt
 
 from gateway.keys import SigningKey, _generate, access_claims
+from services.common.auth import FILE_CHECK_SECONDS
 
 
 def _b64(data: bytes) -> str:
@@ -152,6 +154,7 @@ async def test_a_rotation_holds_everywhere_without_a_restart(settings, ring, app
         assert reload_keys(apps["gateway"])  # what the gateway's watcher does within a second
         assert apps["gateway"].state.ring.current.kid == rotated.current.kid != ring.current.kid
         new = {"Authorization": f"Bearer {apps['gateway'].state.ring.sign(_claims(settings))}"}
+        await asyncio.sleep(FILE_CHECK_SECONDS)  # how long a service may go on with the JWKS file it last read
         for client, method, path in targets:
             refused = await client.request(method, path, json={"codes": ["21.72"]}, headers=old)
             assert refused.status_code == 401, (path, refused.text)

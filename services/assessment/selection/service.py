@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -26,6 +26,7 @@ from ..models import (
     PanelMember,
     Result,
     Round,
+    Rubric,
     SelfAssessment,
     SessionRegion,
     Submission,
@@ -183,8 +184,12 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
     await session.flush()
 
 
+# What a result names of its rubric: three columns, not the rubric with its components.
+RUBRIC_NAME = select(Rubric.id, Rubric.code, Rubric.version).where(Rubric.id == bindparam("id"))
+
+
 async def results(session: AsyncSession, round_: Round) -> schemas.Results:
-    rubric = await get_rubric(session, round_.rubric_id)
+    rubric = (await session.execute(RUBRIC_NAME, {"id": round_.rubric_id})).one()
     frozen = round_.is_frozen
     if frozen:  # the stored result: nothing is recomputed
         rows = (await session.scalars(select(Result).where(Result.round_id == round_.id))).all()
