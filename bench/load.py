@@ -1,11 +1,15 @@
-"""The gateway hop measured beside nginx, in one run. Prints a table; asserts nothing.
+"""The services beside their floor, and the gateway hop beside nginx, in one run. Prints tables; asserts nothing
+but that the floor answers the same bytes.
 
     make bench-load          (installs wrk and nginx-light from Debian's packages when missing)
 
-For each endpoint and each number of connections (1, 10, 50), wrk runs against: the service directly,
-nginx as a plain reverse proxy to the same service, our gateway, and two gateway processes (two wrk runs
-at once, half the connections each, throughputs added). Each point runs BENCH_REPEATS times for
-BENCH_SECONDS seconds and the median run is reported. Then publication day: 200 readers of the public
+First each service beside the floor (`bench/floor.py`: the same reads on bare Starlette and asyncpg), at 1, 10
+and 50 connections, with the ratio of their throughputs and the difference of their p50. Then, for each
+endpoint and each number of connections, wrk runs against: the service directly, nginx as a plain reverse
+proxy to the same service, our gateway, and two gateway processes (two wrk runs at once, half the connections
+each, throughputs added). Each point runs BENCH_REPEATS times for
+BENCH_SECONDS seconds and the median run is reported. Resident memory of every process is read idle and under
+50 connections. Then publication day: 200 readers of the public
 results, first fetching, then revalidating with If-None-Match, direct, through nginx and through the gateway.
 Rate limits are raised so that none applies; token checks, request IDs, metrics and tracing stay on.
 The table's requests say `Cache-Control: no-cache`, so the gateway passes every one to the service (it
@@ -19,12 +23,13 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from harness import ROOT, free_port
+from harness import ROOT, free_port, port_is_free
 from stack import Stack, prepare, seeded_server
 
 from services.common.server import serve_command
@@ -33,6 +38,14 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 CONNECTIONS = tuple(int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,10,50").split(","))
 SERVICES = ("regions", "assessment", "masterplan")
+
+
+def wait_listening(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while port_is_free(port):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing listens on {port}")
+        time.sleep(0.1)
 
 
 def nginx_conf(prefix: Path, port: int, stack: Stack) -> Path:
@@ -84,21 +97,73 @@ def cell(r: Run) -> str:
     return f"{r.rps:6.0f} {r.p50:5.2f}/{r.p99:6.2f}{'!' if r.bad else ' '}"
 
 
-def table(stack: Stack, ids: dict[str, str], nginx: str, gateways: list[str]) -> None:
+def endpoints(ids: dict[str, str]) -> dict[str, tuple[str, str]]:
+    return {"region by code": ("regions", "/api/v1/regions/21.72"),
+            "region search": ("regions", "/api/v1/regions?q=tanjung&limit=20"),
+            "round results": ("assessment", f"/api/v1/assessment/rounds/{ids['round']}/results"),
+            "masterplan roadmap": ("masterplan", f"/api/v1/masterplan/masterplans/{ids['plan']}/roadmap")}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Memory:
+    """Resident size of each process: idle, and the most seen while a 50-connection load ran."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.idle = {name: rss_mb(pid) for name, pid in pids.items()}
+        self.loaded = dict.fromkeys(pids, 0.0)
+
+    def during(self, run, *args):  # type: ignore[no-untyped-def]
+        with ThreadPoolExecutor(1) as pool:
+            future = pool.submit(run, *args)
+            while not future.done():
+                for name, pid in self.pids.items():
+                    self.loaded[name] = max(self.loaded[name], rss_mb(pid))
+                time.sleep(0.25)
+            return future.result()
+
+    def print(self) -> None:
+        print("\nResident memory (MiB): idle, and the most seen under 50 connections")
+        for name in self.pids:
+            print(f"{name:<12} {self.idle[name]:7.1f} {self.loaded[name]:7.1f}")
+
+
+def against_floor(stack: Stack, ids: dict[str, str], floor: str, memory: Memory) -> None:
     auth = {"Authorization": f"Bearer {stack.token('kominfo_officer')}", "Cache-Control": "no-cache"}
-    endpoints = {"region by code": ("regions", "/api/v1/regions/21.72"),
-                 "region search": ("regions", "/api/v1/regions?q=tanjung&limit=20"),
-                 "round results": ("assessment", f"/api/v1/assessment/rounds/{ids['round']}/results"),
-                 "masterplan roadmap": ("masterplan", f"/api/v1/masterplan/masterplans/{ids['plan']}/roadmap")}
+    for name, (service, path) in endpoints(ids).items():
+        mine, bare = (httpx.get(base + path, headers=auth) for base in (stack.url(service), floor))
+        if mine.status_code != 200 or mine.content != bare.content:
+            raise SystemExit(f"the floor does not answer {name} as the service does:\n{mine.text}\n{bare.text}")
+    print(f"\nService beside its floor (bench/floor.py, the same bytes), wrk -t1, {REPEATS} × {SECONDS} s per point, "
+          "median run; req/s and p50/p99 ms")
+    print(f"{'endpoint':<19}{'c':>3} {'service':>21} {'floor':>21} {'service/floor':>14} {'+ms p50':>8}")
+    for name, (service, path) in endpoints(ids).items():
+        for c in CONNECTIONS:
+            mine = (memory.during(median, wrk, stack.url(service) + path, c, auth) if c >= 50
+                    else median(wrk, stack.url(service) + path, c, auth))
+            bare = median(wrk, floor + path, c, auth)
+            print(f"{name:<19}{c:>3} {cell(mine)} {cell(bare)} {mine.rps / bare.rps:14.2f} "
+                  f"{mine.p50 - bare.p50:+8.2f}", flush=True)
+
+
+def table(stack: Stack, ids: dict[str, str], nginx: str, gateways: list[str], memory: Memory) -> None:
+    auth = {"Authorization": f"Bearer {stack.token('kominfo_officer')}", "Cache-Control": "no-cache"}
     print(f"\nwrk -t1, {REPEATS} × {SECONDS} s per point, median run; req/s and p50/p99 ms; "
           "'+ms' is the gateway's added p50/p99 over direct")
     print(f"{'endpoint':<19}{'c':>3} {'direct':>21} {'nginx':>21} {'gateway':>21} {'2 gateways':>21}"
           f" {'gw/nginx':>8} {'+ms p50/p99':>12} {'2gw/nginx':>9}")
-    for name, (service, path) in endpoints.items():
+    for name, (service, path) in endpoints(ids).items():
         for c in CONNECTIONS:
             direct = median(wrk, stack.url(service) + path, c, auth)
             via_nginx = median(wrk, nginx + path, c, auth)
-            gateway = median(wrk, gateways[0] + path, c, auth)
+            gateway = (memory.during(median, wrk, gateways[0] + path, c, auth) if c >= 50
+                       else median(wrk, gateways[0] + path, c, auth))
             both = median(pair, [g + path for g in gateways], c, auth) if c > 1 else None
             print(f"{name:<19}{c:>3} {cell(direct)} {cell(via_nginx)} {cell(gateway)} "
                   f"{cell(both) if both else '':>21} {gateway.rps / via_nginx.rps:8.2f} "
@@ -128,20 +193,28 @@ def main() -> None:
         stack = Stack(url, tmp / "data", SMARTCITY_EVENT_POLL_SECONDS="0")
         with stack.running():
             ids = asyncio.run(prepare(stack))
-            second_port, nginx_port = free_port(18700), free_port(18600)
+            second_port, nginx_port, floor_port = free_port(18700), free_port(18600), free_port(18800)
             second = subprocess.Popen(serve_command("gateway", second_port), env=stack.env, cwd=ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(floor_port)],
+                                     env={**stack.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             nginx = subprocess.Popen(["nginx", "-c", str(nginx_conf(tmp, nginx_port, stack)), "-p", str(tmp)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 stack.ports["gateway2"] = second_port
                 stack.wait_ready("gateway2")
+                wait_listening(floor_port)
                 gateways = [stack.url("gateway"), stack.url("gateway2")]
+                memory = Memory({**{name: proc.pid for name, proc in stack.procs.items()}, "floor": floor.pid})
                 started = time.monotonic()
-                table(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways)
+                against_floor(stack, ids, f"http://127.0.0.1:{floor_port}", memory)
+                table(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways, memory)
+                memory.print()
                 publication_day(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways[0])
                 print(f"\n{time.monotonic() - started:.0f} s of load")
             finally:
+                floor.terminate()
                 nginx.terminate()
                 second.terminate()
                 second.wait(timeout=10)
