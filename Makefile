@@ -32,7 +32,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py
 
-# The gateway hop beside nginx (about 10 minutes); wrk and nginx come from Debian's packages.
+# Each service beside its floor, then the gateway hop beside nginx (about 16 minutes); wrk and nginx from Debian.
 bench-load: $(STAMP)
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
 		(apt-get install -y -q wrk nginx-light || (apt-get update -q && apt-get install -y -q wrk nginx-light))
