@@ -130,9 +130,8 @@ def _result(explanation: dict[str, Any]) -> dict[str, Any]:
                           for key, c in explanation["components"].items()}
     item["missing"] = [{k: m[k] for k in MISSING_KEYS} for m in explanation.get("missing", [])]
     item["set_aside"] = explanation.get("set_aside", [])
-    for number in ("total",):
-        if item[number] is not None:
-            item[number] = float(item[number])
+    if item["total"] is not None:
+        item["total"] = float(item["total"])
     return item
 
 
