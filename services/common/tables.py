@@ -10,6 +10,7 @@ import zipfile
 import zlib
 from datetime import date, datetime
 from decimal import Decimal
+from email.message import EmailMessage
 from typing import Any
 
 from .errors import Unprocessable
@@ -56,12 +57,52 @@ def _missing(required: set[str], found: list[str] | None) -> Unprocessable:
          "type": "value_error"}])
 
 
-def read_csv(body: bytes, required: set[str]) -> tuple[list[dict[str, Any]], str]:
-    """Rows and the delimiter found: whichever of `,` `;` or tab splits the header into the required names."""
+# Charsets a CSV may declare (`text/csv; charset=...`). ISO-8859-1 is read as Windows-1252, as browsers do: Excel's
+# "CSV (Comma delimited)" on an Indonesian Windows writes Windows-1252 and some tools label it Latin-1.
+CHARSETS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "windows-1252": "cp1252", "cp1252": "cp1252",
+            "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "utf-8-sig", "utf-16": "utf-16"}
+
+
+def media_type(header: str) -> tuple[str, str | None]:
+    """A Content-Type's type and charset, parameters quoted or not (`text/csv; charset="windows-1252"`)."""
+    message = EmailMessage()
+    message["content-type"] = header or "application/octet-stream"
+    charset = message.get_param("charset")
+    return message.get_content_type(), charset if isinstance(charset, str) else None
+
+
+def _where(text: str, at: int) -> tuple[int, int]:
+    """Line and column (from 1) of a character offset."""
+    before = text[:at]
+    return before.count("\n") + 1, at - (before.rfind("\n") + 1) + 1
+
+
+def decoded(body: bytes, charset: str | None) -> str:
+    """The text of a CSV, by a stated rule: the charset the request declares; else a byte order mark (UTF-8, or
+    UTF-16 as Excel's "Unicode Text" writes); else UTF-8. Never guessed from the bytes' look."""
+    if charset is not None and charset.lower() not in CHARSETS:
+        raise Unprocessable(f"charset={charset} is not read; declare one of {', '.join(sorted(CHARSETS))}")
+    codec = CHARSETS[charset.lower()] if charset else "utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") \
+        else "utf-8-sig"
     try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unprocessable("The CSV is not UTF-8 (save it as 'CSV UTF-8')") from None
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        prefix = body[:exc.start].decode(codec, "replace")
+        line, column = _where(prefix, len(prefix))
+        hint = "" if charset else "; if Excel saved it as 'CSV (Comma delimited)', declare charset=windows-1252"
+        raise Unprocessable(f"Byte 0x{body[exc.start]:02x} at line {line}, column {column} is not {exc.encoding}"
+                            f"{hint}", errors=[{"loc": ["row", line, "column", column],
+                                                "msg": f"not {exc.encoding}", "type": "encoding_error"}]) from None
+    if (nul := text.find("\0")) >= 0:
+        line, column = _where(text, nul)
+        raise Unprocessable(f"A NUL character at line {line}, column {column}: a CSV is text", errors=[
+            {"loc": ["row", line, "column", column], "msg": "NUL character", "type": "value_error"}])
+    return text
+
+
+def read_csv(body: bytes, required: set[str], charset: str | None = None) -> tuple[list[dict[str, Any]], str]:
+    """Rows and the delimiter found: whichever of `,` `;` or tab splits the header into the required names."""
+    text = decoded(body, charset)
     header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     for delimiter in (",", ";", "\t"):
         try:
@@ -79,20 +120,21 @@ def read_csv(body: bytes, required: set[str]) -> tuple[list[dict[str, Any]], str
     raise _missing(required, [n.strip() for n in re.split(r"[,;\t]", header)])
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+def _cell(value: Any) -> Any:
+    """A workbook cell as its type says: numbers stay numbers (no decimal convention to settle), dates as ISO text."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else Decimal(repr(value))
+    if isinstance(value, int):
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")
     return str(value)
 
 
 def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
-    """The first sheet: its first row names the columns; numbers and dates arrive typed and are read as text."""
+    """The first sheet: its first row names the columns; number cells arrive as numbers, the rest as text."""
     import openpyxl
 
     safe = workbook(body)
@@ -109,7 +151,7 @@ def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
             if all(v is None for v in values):
                 continue
             row = dict(zip(names, values, strict=False))
-            out.append({k: _text(row.get(k)) for k in required})
+            out.append({k: _cell(row.get(k)) for k in required})
         return out
     except Unprocessable:
         raise
@@ -117,21 +159,8 @@ def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
         raise Unprocessable(f"The workbook cannot be read ({type(exc).__name__})") from None
 
 
-def read_table(content_type: str, body: bytes, required: set[str]) -> list[dict[str, Any]]:
+def read_table(content_type: str, body: bytes, required: set[str],
+               charset: str | None = None) -> list[dict[str, Any]]:
     if content_type == XLSX:
         return read_xlsx(body, required)
-    return read_csv(body, required)[0]
-
-
-def number_text(raw: str) -> str:
-    """A number as written in Indonesia or elsewhere, in plain notation: `12,5` and `1.234,5` (decimal comma)
-    as well as `12.5` and `1,234.5`. With both marks the last one is the decimal separator; a lone comma is
-    a decimal comma, as Indonesian spreadsheets write it."""
-    text = raw.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." in text:
-        if text.rfind(",") > text.rfind("."):
-            return text.replace(".", "").replace(",", ".")
-        return text.replace(",", "")
-    if text.count(",") == 1:
-        return text.replace(",", ".")
-    return text
+    return read_csv(body, required, charset)[0]

@@ -314,3 +314,37 @@ async def test_tables_as_ministries_write_them(gw, auth):
     junk = await gw.post(f"{BASE}/indicators/population/values/bulk", content=b"PK\x03\x04 not a workbook",
                          headers={**kemendagri, "content-type": xlsx})
     assert junk.status_code == 422
+
+
+async def test_a_number_whose_meaning_hangs_on_the_decimal_mark_is_refused_until_declared(gw, auth):
+    kemendagri = {**auth("kemendagri"), "content-type": "text/csv"}
+    load = f"{BASE}/indicators/population/values/bulk"
+    csv = "region_code;year;value;source\n21.72;2031;1.056.896;Dukcapil\n21.71;2031;205.000;Dukcapil\n".encode()
+    r = await gw.post(load, content=csv, headers=kemendagri)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert error["loc"] == ["row", 2, "value"] and "205000 with a decimal comma" in error["msg"], error
+    listed = await gw.get(f"{BASE}/indicators/population/values", params={"year": 2031}, headers=kemendagri)
+    assert listed.json()["total"] == 0  # the unambiguous row was not written either
+
+    r = await gw.post(load, params={"decimal": "comma"}, content=csv, headers=kemendagri)
+    assert r.status_code == 200, r.text
+    values = (await gw.get(f"{BASE}/indicators/population/values", params={"year": 2031},
+                           headers=kemendagri)).json()["items"]
+    assert sorted(v["value"] for v in values) == ["1056896", "205000"]
+    wrong = await gw.post(load, params={"decimal": "point"}, content=csv, headers=kemendagri)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["row", 1, "value"], wrong.text
+
+
+async def test_a_windows_1252_csv_loads_when_its_charset_is_declared(gw, auth):
+    body = "region_code,year,value,source\n21.72,2031,12,Dinas Kependudukan \u2013 2019\n".encode("cp1252")
+    h = auth("kemendagri")
+    undeclared = await gw.post(f"{BASE}/indicators/population/values/bulk", content=body,
+                               headers={**h, "content-type": "text/csv"})
+    assert undeclared.status_code == 422 and "line 2, column 34" in undeclared.json()["detail"], undeclared.text
+    assert "charset=windows-1252" in undeclared.json()["detail"]
+    r = await gw.post(f"{BASE}/indicators/population/values/bulk", content=body,
+                      headers={**h, "content-type": "text/csv; charset=windows-1252"})
+    assert r.status_code == 200, r.text
+    [value] = (await gw.get(f"{BASE}/indicators/population/values", params={"year": 2031}, headers=h)).json()["items"]
+    assert value["source"] == "Dinas Kependudukan \u2013 2019"

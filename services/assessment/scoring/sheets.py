@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import xlsxwriter
@@ -18,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.background import off_the_loop
 from services.common.errors import Unprocessable
+from services.common.numbers import number_of
 from services.common.schemas import REGENCY_CODE_PATTERN
-from services.common.tables import number_text, workbook
+from services.common.tables import workbook
 
 from ..models import Assessor, Invitation, Round, Score
 from ..panel.service import assigned_regions
@@ -96,17 +96,6 @@ def _problem(cell: str, msg: str) -> dict[str, Any]:
     return {"loc": [SHEET, cell], "msg": msg, "type": "value_error"}
 
 
-def _decimal(raw: Any) -> Decimal | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        return Decimal(str(raw))
-    try:
-        return Decimal(number_text(str(raw)))  # 3,5 as written under Indonesian settings
-    except InvalidOperation:
-        return None
-
-
 def _rows(content: bytes) -> tuple[list[tuple[int, tuple[Any, ...]]], Any]:
     from openpyxl import load_workbook
 
@@ -152,8 +141,12 @@ async def read_workbook(session: AsyncSession, round_: Round, content: bytes, *,
         if not CODE.match(code):
             errors.append(_problem(f"A{n}", "a kabupaten/kota code such as 21.72"))
             continue
-        value = _decimal(raw)
-        if value is None or not value.is_finite() or abs(value) >= 100_000:
+        try:  # a number cell as it is; text such as 3,5 as written under Indonesian settings, never guessed
+            value = number_of(raw)
+        except ValueError as exc:
+            errors.append(_problem(f"G{n}", str(exc)))
+            continue
+        if not value.is_finite() or abs(value) >= 100_000:
             errors.append(_problem(f"G{n}", f"{raw!r} is not a number"))
             continue
         try:

@@ -13,9 +13,10 @@ from services.common.db import SessionDep
 from services.common.errors import Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import set_etag, with_etag
 from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.numbers import DecimalMark
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
-from services.common.tables import TABLE_TYPES, XLSX, read_table
+from services.common.tables import TABLE_TYPES, XLSX, media_type, read_table
 
 from ..auth import IndicatorAdmin, IndicatorLoader
 from ..deps import CodePath, IndicatorForUpdate, IndicatorPath
@@ -89,20 +90,30 @@ BULK_BODY = {
              tags=["indicators"], openapi_extra=BULK_BODY,
              summary="Load many values at once, all or nothing, from JSON, CSV or an Excel workbook",
              description="CSV may be separated by commas, semicolons (Excel under Indonesian settings) or tabs, "
-                         "and numbers may use a decimal comma (`12,5`, `1.234,5`); a workbook's first sheet is "
-                         "read, its first row naming the columns. At most 100,000 rows (every village in one file) "
+                         "in UTF-8 (with or without BOM), UTF-16 with BOM, or the `charset` its Content-Type "
+                         "declares (`windows-1252` for Excel's 'CSV (Comma delimited)'). A number is never guessed: "
+                         "`12,5`, `1.234,5` and `1.056.896` read one way only, but `205.000` or `1,250` mean a "
+                         "thousand times more under a decimal comma than under a decimal point, so such a cell is "
+                         "refused by row and column unless `decimal` declares the convention. A workbook's first "
+                         "sheet is read, its first row naming the columns; number cells are taken as numbers. "
+                         "At most 100,000 rows (every village in one file) "
                          "and 32 MB (`SMARTCITY_MAX_UPLOAD_BYTES`) per request, whatever the format. "
                          "Every row is checked first; one bad row refuses the whole file with a per-row report "
                          "(`errors[].loc = ['row', n, field]`). Sending the same file again changes nothing. "
                          "A changed value supersedes the old one, which stays in the history.",
              responses=problem_responses(403, 404, 409, 415, 422))
-async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session: SessionDep,
-                             actor: IndicatorLoader) -> schemas.BulkResult:
+async def bulk_upsert_values(
+    indicator: IndicatorPath, request: Request, session: SessionDep, actor: IndicatorLoader,
+    decimal: Annotated[DecimalMark | None, Query(
+        description="The decimal separator of numbers written as text: `comma` as Excel writes them under "
+                    "Indonesian settings (1.234,5), `point` (1,234.5). Without it, a number whose meaning depends "
+                    "on it (`205.000`) is refused.")] = None,
+) -> schemas.BulkResult:
     definition = await service.get_indicator(session, indicator)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type, charset = media_type(request.headers.get("content-type", ""))
     body = await request.body()
     if content_type in TABLE_TYPES:
-        rows = await off_the_loop(read_table, content_type, body, service.VALUE_FIELDS)
+        rows = await off_the_loop(read_table, content_type, body, service.VALUE_FIELDS, charset)
     elif content_type == "application/json":
         try:
             parsed = await off_the_loop(json.loads, body)
@@ -113,7 +124,7 @@ async def bulk_upsert_values(indicator: IndicatorPath, request: Request, session
         rows = parsed
     else:
         raise UnsupportedMediaType(f"Send application/json, text/csv or {XLSX}")
-    return await service.bulk_upsert(session, definition, rows, actor)
+    return await service.bulk_upsert(session, definition, rows, actor, decimal)
 
 
 @router.get("/indicators/{indicator}/values/export", operation_id="regions_indicator_values_export",

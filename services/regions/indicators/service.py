@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden, NotFound, Unprocessable
 from services.common.export import columns_of
+from services.common.numbers import DecimalMark, number_of
 from services.common.records import audit, emit
-from services.common.tables import number_text
 
 from ..models import Indicator, IndicatorValue, Region, records
 from . import schemas
@@ -88,7 +88,8 @@ def values(conditions: list[Any]) -> Select[IndicatorValue]:
 VALUE_FIELDS = {"region_code", "year", "value", "source"}
 
 
-def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str | None, str | None]:
+def _coerce_value(indicator: Indicator, raw: Any,
+                  mark: DecimalMark | None) -> tuple[Decimal | None, str | None, str | None]:
     """(numeric, category, problem)"""
     if indicator.kind == "category":
         value = str(raw).strip().lower() if raw is not None else ""
@@ -96,10 +97,11 @@ def _coerce_value(indicator: Indicator, raw: Any) -> tuple[Decimal | None, str |
             return None, None, f"'{raw}' is not one of {', '.join(indicator.categories or [])}"
         return None, value, None
     try:
-        # Stored in positional notation, so 2.5E+6 reads back as 2500000.
-        number = Decimal(format(Decimal(number_text(str(raw))), "f"))
-    except (InvalidOperation, ValueError):
-        return None, None, f"'{raw}' is not a number"
+        # Typed numbers (a workbook's number cells, JSON numbers) need no convention; text is read in the declared
+        # one. Stored in positional notation, so 2.5E+6 reads back as 2500000.
+        number = Decimal(format(number_of(raw, mark), "f"))
+    except (InvalidOperation, ValueError) as exc:
+        return None, None, str(exc) if isinstance(exc, ValueError) else f"'{raw}' is not a number"
     if not number.is_finite():
         return None, None, "the value must be finite"
     if indicator.min_value is not None and number < indicator.min_value:
@@ -117,7 +119,7 @@ def _texts(values: list[str]) -> Any:
 
 
 async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[dict[str, Any]],
-                      actor: Principal) -> schemas.BulkResult:
+                      actor: Principal, mark: DecimalMark | None = None) -> schemas.BulkResult:
     """All or nothing: every row is checked first, and any problem refuses the whole file."""
     if not may_load(indicator, actor):
         raise Forbidden(f"Values of {indicator.code} are loaded by {indicator.owner_role} (or kominfo_admin)")
@@ -148,7 +150,7 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         except (TypeError, ValueError):
             bad(n, "year", f"'{row.get('year')}' is not a year between 2000 and 2100")
             year = 0
-        numeric, category, problem = _coerce_value(indicator, row.get("value"))
+        numeric, category, problem = _coerce_value(indicator, row.get("value"), mark)
         if problem:
             bad(n, "value", problem)
         source = str(row.get("source") or "").strip()
