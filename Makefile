@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench bench-load browser clean
+.PHONY: run test fuzz lint bench bench-load browser office clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/smartcity up
 
-test: $(STAMP) browser
+test: $(STAMP) browser office
 	$(BIN)/ruff check services gateway smartcity migrations tests bench scenarios
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 fuzz: $(STAMP)
+	TABLE_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/common/test_table_fuzz.py -p no:cacheprovider \
+		--hypothesis-show-statistics
 	FUZZ_EXAMPLES=20 FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest tests/contract/test_fuzz.py -s
 
 # Debian's Chromium, for the test that drives /docs in a real browser (skipped where it cannot be installed).
@@ -28,6 +30,13 @@ browser:
 		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && \
 		 apt-get install -y -q chromium >/dev/null 2>&1)); } || \
 		echo "note: Chromium is not installed; tests/system/test_docs_browser.py will be skipped (apt-get install chromium)"
+
+# Debian's LibreOffice Calc, for the test that opens our Excel CSV with Indonesian settings (skipped without it).
+office:
+	@command -v soffice >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get install -y -q libreoffice-calc-nogui >/dev/null 2>&1 || (apt-get update -q >/dev/null && \
+		 apt-get install -y -q libreoffice-calc-nogui >/dev/null 2>&1)); } || \
+		echo "note: LibreOffice is not installed; tests/common/test_exports.py's LibreOffice test will be skipped"
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py

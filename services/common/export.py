@@ -8,17 +8,18 @@ import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from fastapi import Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from .numbers import plain
+from .numbers import DecimalMark, plain
 
 CHUNK_ROWS = 2000
 
@@ -34,6 +35,59 @@ MEDIA_TYPES = {
     ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.json: "application/json",
 }
+
+
+@dataclass(frozen=True)
+class Export:
+    """How a download is written: its format and, for CSV, the decimal mark (which also settles the dialect)."""
+
+    format: ExportFormat
+    decimal: DecimalMark
+
+
+def export_options(
+    format: ExportFormat = ExportFormat.csv,
+    decimal: Annotated[DecimalMark, Query(
+        description="CSV only. `point`: comma-separated, decimal point, UTF-8, LF, for scripts. `comma`: the CSV "
+                    "Excel under Indonesian settings opens with a double click: semicolon-separated, decimal "
+                    "comma, UTF-8 with BOM, CRLF, times as `yyyy-mm-dd hh:mm:ss` (UTC).")] = DecimalMark.point,
+) -> Export:
+    return Export(format, decimal)
+
+
+ExportDep = Annotated[Export, Depends(export_options)]
+# OWASP "CSV injection": text starting so is run as a formula by a spreadsheet, so it is never written bare.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """Text as a CSV cell no spreadsheet runs: a leading apostrophe before a formula's first character."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class TextCells:
+    """Text into an xlsxwriter sheet that can never run: always a string cell, and one starting like a formula
+    carries Excel's quote prefix (the apostrophe Excel itself adds), so editing it keeps it text."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.properties: dict[int, dict[str, Any]] = {}
+        self.quoted: dict[int | None, Any] = {}
+
+    def format(self, properties: dict[str, Any]) -> Any:
+        made = self.book.add_format(properties)
+        self.properties[id(made)] = properties
+        return made
+
+    def write(self, sheet: Any, row: int, col: int, text: str, fmt: Any = None) -> None:
+        if text.startswith(FORMULA_START):
+            key = None if fmt is None else id(fmt)
+            if key not in self.quoted:
+                self.quoted[key] = self.book.add_format({**self.properties.get(key or 0, {}), "quote_prefix": True})
+            fmt = self.quoted[key]
+        sheet.write_string(row, col, text, fmt)
+
+
 def columns_of(row: type[BaseModel]) -> tuple[str, ...]:
     """An export's columns, in order: the fields of its row model, the one place they are written."""
     return tuple(row.model_fields)
@@ -60,11 +114,14 @@ def export_content(row: type[BaseModel]) -> dict[str, Any]:
     item = _inlined(row.model_json_schema())
     return {
         MEDIA_TYPES[ExportFormat.csv]: {"schema": {
-            "type": "string", "description": f"A header row, then one row per item; columns: {columns}"}},
+            "type": "string", "description": f"A header row, then one row per item; columns: {columns}. "
+                                             "Text beginning with = + - @, tab or CR is written after an "
+                                             "apostrophe, so no spreadsheet runs it as a formula."}},
         MEDIA_TYPES[ExportFormat.xlsx]: {"schema": {
             "type": "string", "format": "binary",
             "description": f"Sheet `data` with the columns {columns}; sheet `about` with title, source, licence, "
-                           "extraction time and the number of rows"}},
+                           "extraction time and the number of rows. Cells are typed (numbers, dates, "
+                           "booleans); text that begins like a formula carries Excel's quote prefix."}},
         MEDIA_TYPES[ExportFormat.json]: {"schema": {
             "type": "object", "required": ["title", "licence", "extracted_at", "items"],
             "properties": {"title": {"type": "string"}, "licence": {"type": "string"},
@@ -81,24 +138,45 @@ async def stream_rows(request: Request, stmt: Any, shape: Any) -> AsyncIterator[
             yield shape(row)
 
 
+def _json_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(plain(value))
+
+
 async def _json_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]],
                        meta: dict[str, str]) -> AsyncIterator[bytes]:
     yield (json.dumps(meta, ensure_ascii=False)[:-1] + ', "items": [').encode()
     first = True
     async for row in rows:
-        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=lambda v: str(plain(v)))
+        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, default=_json_value)
         yield (item if first else "," + item).encode()
         first = False
     yield b"]}"
 
 
-async def _csv_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> AsyncIterator[bytes]:
+def _csv_cell(value: Any, decimal: DecimalMark) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutral(value)
+    if decimal is DecimalMark.comma:
+        if isinstance(value, Decimal | float):
+            return str(plain(value)).replace(".", ",")
+        if isinstance(value, datetime):
+            return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
+    return value.isoformat() if isinstance(value, date) else plain(value)
+
+
+async def _csv_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]],
+                      decimal: DecimalMark) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    excel = decimal is DecimalMark.comma
+    writer = csv.writer(buffer, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n")
+    if excel:
+        buffer.write("\ufeff")  # the BOM tells Excel the file is UTF-8
     writer.writerow(columns)
     pending = 0
     async for row in rows:
-        writer.writerow(["" if v is None else plain(v) for v in row])
+        writer.writerow([_csv_cell(v, decimal) for v in row])
         pending += 1
         if pending >= CHUNK_ROWS:
             yield buffer.getvalue().encode()
@@ -120,6 +198,7 @@ async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
                                           "remove_timezone": True})
         book.set_properties({k: properties[k] for k in ("title", "comments", "company")})
         header = book.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
+        text = TextCells(book)
         formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
                    "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
         sheet = book.add_worksheet("data")
@@ -130,17 +209,17 @@ async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
         n = 1
         async for row in rows:
             for i, value in enumerate(row):
-                _write_cell(sheet, n, i, value, formats)
+                _write_cell(sheet, n, i, value, formats, text)
             n += 1
         sheet.autofilter(0, 0, max(n - 1, 1), len(columns) - 1)
         about = book.add_worksheet("about")
         about.set_column(0, 0, 16)
         about.set_column(1, 1, 90)
-        for i, (label, text) in enumerate((("title", properties["title"]), ("source", properties["company"]),
-                                           ("licence", properties["licence"]), ("extracted", properties["extracted"]),
-                                           ("rows", str(n - 1)))):
+        for i, (label, value) in enumerate((("title", properties["title"]), ("source", properties["company"]),
+                                            ("licence", properties["licence"]), ("extracted", properties["extracted"]),
+                                            ("rows", str(n - 1)))):
             about.write_string(i, 0, label, header)
-            about.write_string(i, 1, text)
+            text.write(about, i, 1, value)
         await anyio.to_thread.run_sync(book.close)
         async with await anyio.open_file(path, "rb") as f:
             while chunk := await f.read(64 * 1024):
@@ -149,7 +228,7 @@ async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]
         os.unlink(path)
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any]) -> None:
+def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any], text: TextCells) -> None:
     """Numbers as numbers, dates as dates (UTC for moments), true/false as booleans: typed cells, not text."""
     if value is None:
         sheet.write_blank(row, col, None)
@@ -162,20 +241,21 @@ def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, A
     elif isinstance(value, date):
         sheet.write_datetime(row, col, value, formats["date"])
     else:
-        sheet.write_string(row, col, str(plain(value)))
+        text.write(sheet, row, col, str(plain(value)))
 
 
-def export_response(fmt: ExportFormat, filename: str, columns: Sequence[str],
+def export_response(export: Export, filename: str, columns: Sequence[str],
                     rows: AsyncIterator[Sequence[Any]], *, title: str, licence: str,
                     public_for: int | None = None) -> StreamingResponse:
     """`public_for`: open data, the same for everyone, which any cache may keep that many seconds."""
+    fmt = export.format
     extracted = datetime.now(UTC).isoformat(timespec="seconds")
     headers = {"Content-Disposition": f'attachment; filename="{filename}.{fmt.value}"',
                "X-Extracted-At": extracted, "X-Licence": licence}
     if public_for:
         headers["Cache-Control"] = f"public, max-age={public_for}"
     if fmt == ExportFormat.csv:
-        body = _csv_chunks(columns, rows)
+        body = _csv_chunks(columns, rows, export.decimal)
     elif fmt == ExportFormat.json:
         body = _json_chunks(columns, rows, {"title": title, "licence": licence, "extracted_at": extracted})
     else:

@@ -29,7 +29,7 @@ def workbook(body: bytes) -> io.BytesIO:
     try:
         archive = zipfile.ZipFile(io.BytesIO(body))
         parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:  # a zip version we lack
         raise Unprocessable(f"The workbook cannot be read ({type(exc).__name__})") from None
     if len(parts) > MAX_PARTS:
         raise Unprocessable(f"The workbook has {len(parts)} parts; at most {MAX_PARTS}")

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from scenarios.masterplans import BINTAN, SIGNATORIES, TPI, M, approve, sign
-from scenarios.rounds import A, finish, open_round, publish_round, score
+from scenarios.rounds import OVERALL, A, finish, open_round, publish_round, score
 from services.common.events import consume_once
 from services.masterplan.consumer import on_registry_event
 from services.masterplan.models import ConsumerCursor
@@ -444,6 +444,37 @@ async def test_the_excel_score_sheet_round_trip(gw, auth, db):
     assert locked.status_code == 422 and locked.json()["errors"][0]["loc"] == ["Nilai", "A4"]
     trail = (await gw.get(f"{A}/audit", params={"entity": "submission"}, headers=officer)).json()["items"]
     assert sum(e["action"] == "score.submit" for e in trail) == 2
+
+
+async def test_text_people_typed_never_runs_in_the_score_sheet(gw, auth):
+    import io
+
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://evil.example/x","klik")'
+    rnd = await open_round(gw, auth, year=2019, codes=[TPI], title="+Smart City 2019", components=[
+        {**OVERALL, "key": "evil", "name": evil, "levels": {"1": "@SUM(A1)", "2": "Cukup"}}])
+    me = auth("assessor", sub=rnd.assessors[0][1])
+    saved = await gw.post(f"{A}/rounds/{rnd.id}/score-sheets", headers=me, json={"submit": False, "sheets": [
+        {"region_code": TPI, "scores": [{"component_key": "evil", "value": "70", "comment": "-cmd|' /C calc'!A0"}]}]})
+    assert saved.status_code == 200, saved.text
+    got = await gw.get(f"{A}/rounds/{rnd.id}/score-sheets/xlsx", headers=me)
+    book = load_workbook(io.BytesIO(got.content))
+    sheet, levels = book["Nilai"], book["Tingkat"]
+    for cell, text in ((sheet["D4"], evil), (sheet["H4"], "-cmd|' /C calc'!A0"), (levels["B2"], evil),
+                       (levels["D2"], "@SUM(A1)")):
+        assert cell.value == text and cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+    assert sheet["A1"].value.startswith("Lembar nilai: +Smart City") and sheet["A1"].data_type == "s"
+    assert not sheet["A4"].quotePrefix and not levels["D3"].quotePrefix
+    # Sent back as downloaded, the comment arrives unchanged (no apostrophe added).
+    out = io.BytesIO()
+    book.save(out)
+    back = await gw.put(f"{A}/rounds/{rnd.id}/score-sheets/xlsx", headers={
+        **me, "content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        content=out.getvalue())
+    assert back.status_code == 200, back.text
+    scores = (await gw.get(f"{A}/rounds/{rnd.id}/scores/{TPI}", headers=me)).json()["scores"]
+    assert [s["comment"] for s in scores] == ["-cmd|' /C calc'!A0"]
 
 
 # Figures as people read them -----------------------------------------------------------------------

@@ -319,7 +319,7 @@ async def test_tables_as_ministries_write_them(gw, auth):
 async def test_a_number_whose_meaning_hangs_on_the_decimal_mark_is_refused_until_declared(gw, auth):
     kemendagri = {**auth("kemendagri"), "content-type": "text/csv"}
     load = f"{BASE}/indicators/population/values/bulk"
-    csv = "region_code;year;value;source\n21.72;2031;1.056.896;Dukcapil\n21.71;2031;205.000;Dukcapil\n".encode()
+    csv = b"region_code;year;value;source\n21.72;2031;1.056.896;Dukcapil\n21.71;2031;205.000;Dukcapil\n"
     r = await gw.post(load, content=csv, headers=kemendagri)
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.background import off_the_loop
 from services.common.errors import Unprocessable
+from services.common.export import TextCells
 from services.common.numbers import number_of
 from services.common.schemas import REGENCY_CODE_PATTERN
 from services.common.tables import workbook
@@ -44,29 +45,33 @@ async def workbook_for(session: AsyncSession, round_: Round, me: Assessor) -> by
     saved = {(s.region_code, s.component_key): s for s in (await session.scalars(select(Score).where(
         Score.round_id == round_.id, Score.assessor_id == me.id))).all()}
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    # Names, titles and comments are people's text: never a formula or a link (TextCells).
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    text = TextCells(book)
+    bold = text.format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     number = book.add_format({"num_format": "0.###"})
     entry = book.add_format({"num_format": "0.###", "bg_color": "#FFF2CC", "locked": False})
-    note = book.add_format({"bg_color": "#FFF2CC", "locked": False, "text_wrap": True})
+    note = text.format({"bg_color": "#FFF2CC", "locked": False, "text_wrap": True})
     sheet = book.add_worksheet(SHEET)
-    sheet.write(0, 0, f"Lembar nilai: {round_.title} ({round_.year})", book.add_format({"bold": True}))
-    sheet.write(1, 0, f"Penilai: {me.name} ({me.institution}). Isi kolom Nilai (dan Catatan bila perlu); "
-                      "baris tanpa nilai tidak dikirim.")
-    sheet.write_row(2, 0, HEADER, bold)
+    text.write(sheet, 0, 0, f"Lembar nilai: {round_.title} ({round_.year})", text.format({"bold": True}))
+    text.write(sheet, 1, 0, f"Penilai: {me.name} ({me.institution}). Isi kolom Nilai (dan Catatan bila perlu); "
+                            "baris tanpa nilai tidak dikirim.")
+    for col, name in enumerate(HEADER):
+        text.write(sheet, 2, col, name, bold)
     row = 3
     for code in codes:
         for c in components:
             assert c.scale_min is not None and c.scale_max is not None  # the rubric requires a panel scale
             done = saved.get((code, c.key))
-            sheet.write_row(row, 0, (code, names.get(code, ""), c.key, c.name))
+            for col, value in enumerate((code, names.get(code, ""), c.key, c.name)):
+                text.write(sheet, row, col, value)
             sheet.write_number(row, 4, float(c.scale_min), number)
             sheet.write_number(row, 5, float(c.scale_max), number)
             if done is not None:
                 sheet.write_number(row, 6, float(done.value), entry)
             else:
                 sheet.write_blank(row, 6, None, entry)
-            sheet.write(row, 7, done.comment if done and done.comment else "", note)
+            text.write(sheet, row, 7, done.comment if done and done.comment else "", note)
             sheet.data_validation(row, 6, row, 6, {
                 "validate": "decimal", "criteria": "between", "minimum": float(c.scale_min),
                 "maximum": float(c.scale_max), "error_message": f"Nilai {c.scale_min}-{c.scale_max}"})
@@ -76,11 +81,13 @@ async def workbook_for(session: AsyncSession, round_: Round, me: Assessor) -> by
     for col, width in enumerate((13, 28, 22, 36, 10, 10, 10, 40)):
         sheet.set_column(col, col, width)
     levels = book.add_worksheet("Tingkat")
-    levels.write_row(0, 0, ("Komponen", "Nama komponen", "Tingkat", "Deskripsi"), bold)
+    for col, name in enumerate(("Komponen", "Nama komponen", "Tingkat", "Deskripsi")):
+        text.write(levels, 0, col, name, bold)
     line = 1
     for c in components:
-        for level, text in sorted((c.levels or {}).items()):
-            levels.write_row(line, 0, (c.key, c.name, level, text))
+        for level, description in sorted((c.levels or {}).items()):
+            for col, value in enumerate((c.key, c.name, str(level), description)):
+                text.write(levels, line, col, value)
             line += 1
     levels.set_column(0, 1, 24)
     levels.set_column(3, 3, 80)

@@ -11,7 +11,7 @@ from services.common.auth import Public, region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
-from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter, RegencyCodePath
@@ -94,9 +94,9 @@ async def funnel_rows(session: SessionDep, _: Reader) -> schemas.InvitationFunne
             summary="Published round results as CSV, XLSX or JSON (no token, no assessor identities)",
             description="Streamed; with the licence and the extraction time.",
             response_class=Response, responses={200: {"content": export_content(schemas.OpenDataResult)}, **ERR(422)})
-async def open_data_results(request: Request, _: Public, format: ExportFormat = ExportFormat.csv,
+async def open_data_results(request: Request, _: Public, export: ExportDep,
                             year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
-    return export_response(format, "hasil-seleksi-gerakan-100-smart-city", service.OPEN_DATA_COLUMNS,
+    return export_response(export, "hasil-seleksi-gerakan-100-smart-city", service.OPEN_DATA_COLUMNS,
                            stream_rows(request, service.open_data(year), service.open_data_row),
                            title="Hasil seleksi Gerakan Menuju 100 Smart City", licence=OPEN_LICENCE,
                            public_for=300)

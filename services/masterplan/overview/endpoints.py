@@ -10,7 +10,7 @@ from services.common import clock
 from services.common.auth import Public, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
-from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.routing import contract_router
 from services.common.schemas import IsoDate, RegencyCodePath
 from services.common.upstream import Upstream
@@ -74,7 +74,7 @@ async def programme_funnel(session: SessionDep, _: Reader, registry: Registry, a
             description="Streamed; with the licence and the extraction time.",
             response_class=Response,
             responses={200: {"content": export_content(schemas.OpenDataMasterplan)}, **ERR(422)})
-async def open_data_masterplans(request: Request, _: Public, format: ExportFormat = ExportFormat.csv) -> Response:
-    return export_response(format, "masterplan-smart-city", service.OPEN_DATA_COLUMNS,
+async def open_data_masterplans(request: Request, _: Public, export: ExportDep) -> Response:
+    return export_response(export, "masterplan-smart-city", service.OPEN_DATA_COLUMNS,
                            stream_rows(request, service.open_data(), service.open_data_row),
                            title="Ringkasan masterplan smart city", licence=OPEN_LICENCE, public_for=300)

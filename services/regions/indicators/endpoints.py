@@ -12,7 +12,7 @@ from services.common.background import off_the_loop
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable, UnsupportedMediaType, problem_responses
 from services.common.etag import set_etag, with_etag
-from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.numbers import DecimalMark
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
@@ -134,12 +134,12 @@ async def bulk_upsert_values(
             responses={200: {"content": export_content(schemas.IndicatorValueRow)}, **problem_responses(404, 422)})
 async def export_indicator_values(
     indicator: IndicatorPath, request: Request, session: SessionDep, actor: SignedIn,
-    format: ExportFormat = ExportFormat.csv, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    export: ExportDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     await service.get_indicator(session, indicator)
     conditions = service.value_filters(indicator=indicator, region=None, year=year, province=None,
                                        history=False, actor=actor)
-    return export_response(format, f"indicator-{indicator}", service.VALUE_COLUMNS,
+    return export_response(export, f"indicator-{indicator}", service.VALUE_COLUMNS,
                            stream_rows(request, service.values_export(conditions), service.value_row),
                            title=f"Indicator {indicator}", licence=LICENCE)
 

@@ -52,7 +52,7 @@ def values_export(conditions: list[Any]) -> Select[Any]:
 
 def value_row(row: Any) -> tuple[Any, ...]:
     v = row[0]
-    return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at.isoformat())
+    return (v.indicator_code, v.region_code, v.year, v.value, v.source, v.loaded_by, v.loaded_at)
 
 
 def may_load(indicator: Indicator, actor: Principal) -> bool:

@@ -10,7 +10,7 @@ from services.common.auth import Public, SignedIn
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.export import ExportFormat, export_content, export_response, stream_rows
+from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep
 from services.common.routing import contract_router
 from services.common.schemas import IslandGroup
@@ -61,10 +61,10 @@ async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedI
             response_class=Response,
             responses={200: {"content": export_content(schemas.RegionRow)}, **problem_responses(422)})
 async def export_regions(
-    request: Request, _: Public, format: ExportFormat = ExportFormat.csv, level: schemas.Level | None = None,
+    request: Request, _: Public, export: ExportDep, level: schemas.Level | None = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
 ) -> Response:
-    return export_response(format, "regions", service.EXPORT_COLUMNS,
+    return export_response(export, "regions", service.EXPORT_COLUMNS,
                            stream_rows(request, service.export_statement(level, province), tuple),
                            title="Kode wilayah", licence=LICENCE, public_for=3600)
 
