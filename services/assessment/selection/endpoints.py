@@ -19,7 +19,7 @@ from services.common.schemas import RegencyCodeFilter, RegencyCodePath
 from ..auth import Reader, RegionParty
 from ..deps import CurrentRound, RoundId
 from ..models import records
-from . import schemas, service
+from . import calculation, schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
 OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komunikasi dan Informatika"
@@ -55,13 +55,14 @@ async def public_results(round_id: RoundId, session: SessionDep, _: Public) -> s
             summary="Everything a published result was computed from, to recompute it anywhere",
             description="The rubric, the attending regions, every submitted panel score (assessors by number, "
                         "not name), self-assessments, indicator values and rules: the document whose SHA-256 is "
-                        "`inputs_digest`. `smartcity verify-results` recomputes the ranking from it.",
+                        "`inputs_digest`, byte for byte (keys sorted, no spaces, UTF-8: `sha256sum` of the "
+                        "download is the digest). `smartcity verify-results` recomputes the ranking from it.",
             response_class=JSONResponse,
             responses={200: {"model": schemas.PublicInputs}, **ERR(404, 422)})
-async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> JSONResponse:
-    # Served as gathered (the digest's own data), not re-validated: the model above only describes it.
-    return JSONResponse(await service.public_inputs(session, round_id),
-                        headers={"Cache-Control": "public, max-age=300"})
+async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> Response:
+    # The very bytes `inputs_digest` hashes (sorted keys, no spaces, UTF-8), so `sha256sum` gives the digest.
+    text = calculation.canonical(await service.public_inputs(session, round_id))
+    return Response(text.encode(), media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/selections", operation_id="assessment_selections_list", tags=["public"],

@@ -1,9 +1,15 @@
 """Signed results and the offline verifier: 2019's selection (107 attending, 25 selected) checked by someone
 who trusts nothing but the published JWKS and recomputes the ranking from the published inputs alone."""
 
+import asyncio
 import hashlib
 import json
 import random
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pypdfium2 as pdfium
 from jose import jws
@@ -32,8 +38,8 @@ async def _round_2019(gw, auth) -> int:
 async def _published(gw, rid, tmp_path):
     signed = await gw.get(f"{A}/public/rounds/{rid}/signed-results")
     assert signed.status_code == 200 and signed.headers["content-type"] == "application/jose", signed.text
-    files = {"signed": signed.content, "jwks": (await gw.get("/.well-known/jwks.json")).content,
-             "inputs": (await gw.get(f"{A}/public/rounds/{rid}/inputs")).content}
+    files = {"signed.jws": signed.content, "jwks.json": (await gw.get("/.well-known/jwks.json")).content,
+             "inputs.json": (await gw.get(f"{A}/public/rounds/{rid}/inputs")).content}
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     return signed
@@ -47,7 +53,7 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
     # Only a JOSE library and the JWKS: the README's snippet.
     token = signed.text
     kid = jws.get_unverified_header(token)["kid"]
-    key = next(k for k in json.loads((tmp_path / "jwks").read_text())["keys"] if k["kid"] == kid)
+    key = next(k for k in json.loads((tmp_path / "jwks.json").read_text())["keys"] if k["kid"] == kid)
     payload = json.loads(jws.verify(token, key, algorithms=["ES256"]))
     document = payload["results"]
     assert jws.get_unverified_header(token)["typ"] == "smartcity-selection+jws"
@@ -59,14 +65,26 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
                                  {"s": head["seq"]})).scalar_one()
     assert stored == head["hash"]  # the chain as it stood at publication
 
-    files = [str(tmp_path / n) for n in ("signed", "jwks", "inputs")]
+    # The README's checks, verbatim, in a folder holding the three files it names.
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    [snippet] = [textwrap.dedent(block) for block in re.findall(r"```python\n(.*?)\n *```", readme, re.S)
+                 if "from jose import jws" in block]
+    printed = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", snippet], cwd=tmp_path,
+                                      capture_output=True, text=True, check=True)
+    assert printed.stdout.strip() == f"{document['title']} 25 selected"
+    line = re.search(r"^\s*(sha256sum inputs\.json)$", readme, re.M).group(1)
+    summed = await asyncio.to_thread(subprocess.run, line, shell=True, cwd=tmp_path, capture_output=True,
+                                     text=True, check=True)
+    assert summed.stdout.split()[0] == payload["results"]["inputs_digest"]
+
+    files = [str(tmp_path / n) for n in ("signed.jws", "jwks.json", "inputs.json")]
     assert verify.main(*files) == 0
     out = capsys.readouterr().out
     assert "107 regions ranked, 25 selected: identical to the signed result" in out
 
-    inputs = json.loads((tmp_path / "inputs").read_text())
+    inputs = json.loads((tmp_path / "inputs.json").read_text())
     inputs["scores"][0][3] = "99.000"  # one assessor's score of one region, changed in the open data
-    (tmp_path / "inputs").write_text(json.dumps(inputs))
+    (tmp_path / "inputs.json").write_text(json.dumps(inputs))
     assert verify.main(*files) == 4
     out = capsys.readouterr().out
     assert "inputs are not those the result was computed from" in out
@@ -85,7 +103,7 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
     assert "UI" in words and "Helper" not in words  # panels by institution, never by assessor name
 
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    (tmp_path / "signed").write_text(forged)
+    (tmp_path / "signed.jws").write_text(forged)
     assert verify.main(*files) == 4
     assert "NOT VALID" in capsys.readouterr().out
 
