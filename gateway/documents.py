@@ -59,6 +59,6 @@ class SignedDocument(BaseModel):
 async def sign(document: DocumentToSign, request: Request) -> SignedDocument:
     settings: Settings = request.app.state.settings
     ring: KeyRing = request.app.state.ring
-    payload = {"iss": settings.jwt_issuer, "iat": int(time.time()), "sub": document.subject,
+    payload = {"iss": settings.issuer, "iat": int(time.time()), "sub": document.subject,
                document.member: document.content}
     return SignedDocument(kid=ring.current.kid, jws=ring.sign_document(payload, document.type))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -113,11 +114,26 @@ async def token(
 
 
 @auth_router.post("/auth/revoke", operation_id="auth_tokens_revoke", tags=["auth"],
-                  summary="Revoke a refresh token and its whole family (RFC 7009)",
-                  description="Answers the same for an unknown token, as RFC 7009 asks.",
+                  summary="Revoke a token (RFC 7009)",
+                  description="A refresh token is revoked with its whole family (every session rotated from the "
+                              "same sign-in). An access token is revoked with every access token its holder got "
+                              "up to the same second; holding it is what allows revoking it. Answers 200 alike for "
+                              "an unknown, expired or malformed token, as RFC 7009 asks.",
                   responses=problem_responses(422))
-async def revoke(session: SessionDep, _: Public, token: Annotated[str, Form(max_length=200)]) -> schemas.Revoked:
-    await service.revoke_refresh(session, token)
+async def revoke(request: Request, session: SessionDep, _: Public,
+                 token: Annotated[str, Form(max_length=16_384)],
+                 token_type_hint: Annotated[str | None, Form(
+                     max_length=50, description="`access_token` or `refresh_token`; the token's shape decides")
+                 ] = None) -> schemas.Revoked:
+    if token.count(".") != 2:  # refresh tokens are opaque; access tokens are JWTs
+        await service.revoke_refresh(session, token)
+        return schemas.Revoked()
+    try:
+        principal = await request.app.state.verifier.verify(token)
+    except ProblemError:
+        return schemas.Revoked()
+    await service.revoke_subject(session, principal.sub, datetime.fromtimestamp(int(principal.claims["iat"]), UTC))
+    await _refresh_revocations(request, session)
     return schemas.Revoked()
 
 
@@ -154,7 +170,7 @@ async def metadata(request: Request, _: Public) -> schemas.ServerMetadata:
     settings: Settings = request.app.state.settings
     base = settings.public_url
     return schemas.ServerMetadata(
-        issuer=settings.jwt_issuer, token_endpoint=f"{base}/auth/token", jwks_uri=f"{base}/.well-known/jwks.json",
+        issuer=settings.issuer, token_endpoint=f"{base}/auth/token", jwks_uri=f"{base}/.well-known/jwks.json",
         revocation_endpoint=f"{base}/auth/revoke", introspection_endpoint=f"{base}/auth/introspect",
         grant_types_supported=list(GRANT_TYPES), service_documentation=f"{base}/docs")
 

@@ -149,6 +149,10 @@ def new_dev_key(settings: Settings) -> Path:
     return path
 
 
+def has_dev_keys(settings: Settings) -> bool:
+    return bool(_dev_key_files(settings))
+
+
 def ensure_dev_keys(settings: Settings) -> KeyRing:
     if settings.is_production:
         raise RuntimeError("development keys are refused in production")
@@ -180,7 +184,7 @@ def access_claims(settings: Settings, *, sub: str, roles: list[str], organisatio
                   minutes: int | None = None) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": sub, "iat": now, "nbf": now,
+        "iss": settings.issuer, "aud": settings.jwt_audience, "sub": sub, "iat": now, "nbf": now,
         "exp": now + 60 * (minutes or settings.access_token_minutes), "jti": uuid.uuid4().hex,
         "org": organisation, "roles": sorted(roles)}
     if region_code:

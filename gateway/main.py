@@ -31,7 +31,7 @@ from .webhooks.worker import webhook_worker
 def attach_gateway(app: FastAPI, settings: Settings, ring: KeyRing) -> None:
     """Tokens are checked against the gateway's own key ring, not a file or URL."""
     app.state.ring = ring
-    app.state.verifier = TokenVerifier(KeySource.static(ring.jwks()), issuer=settings.jwt_issuer,
+    app.state.verifier = TokenVerifier(KeySource.static(ring.jwks()), issuer=settings.issuer,
                                        audience=settings.jwt_audience, max_bytes=settings.max_token_bytes)
     app.state.ring_stamp = key_files_stamp(settings)
     app.state.merged_spec = None

@@ -16,7 +16,8 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: str = Field(default="bearer", examples=["bearer"])
     expires_in: int = Field(description="Seconds until the access token expires", examples=[900])
-    refresh_token: str | None = Field(default=None, description="Only for people (password grant); rotates on use")
+    refresh_token: str | None = Field(default=None, exclude_if=lambda v: v is None,
+                                      description="Only for people (password grant), absent otherwise; rotates on use")
     scope: str = Field(description="The roles granted, space-separated", examples=["kominfo_officer"])
 
 
@@ -76,7 +77,8 @@ class ServerMetadata(BaseModel):
     token_endpoint_auth_methods_supported: list[str] = ["client_secret_basic", "client_secret_post"]
     introspection_endpoint_auth_methods_supported: list[str] = ["client_secret_basic", "client_secret_post"]
     revocation_endpoint_auth_methods_supported: list[str] = ["none"]
-    response_types_supported: list[str] = []
+    # RFC 8414 requires one; "none" (OAuth 2.0 Multiple Response Types): no authorization endpoint issues anything.
+    response_types_supported: list[str] = ["none"]
     scopes_supported: list[str] = []
     subject_types_supported: list[str] = ["public"]
     id_token_signing_alg_values_supported: list[str] = ["ES256"]

@@ -238,10 +238,12 @@ async def create_user(session: AsyncSession, data: schemas.UserIn, actor: Princi
     return user
 
 
-async def revoke_subject(session: AsyncSession, sub: str) -> None:
-    now = datetime.now(UTC)
-    await session.execute(insert(Revocation).values(sub=sub, revoked_at=now).on_conflict_do_update(
-        index_elements=[Revocation.sub], set_={"revoked_at": now}))
+async def revoke_subject(session: AsyncSession, sub: str, issued_until: datetime | None = None) -> None:
+    """Refuse the subject's access tokens issued until then (now by default); a later revocation stays later."""
+    at = issued_until or datetime.now(UTC)
+    stmt = insert(Revocation).values(sub=sub, revoked_at=at)
+    await session.execute(stmt.on_conflict_do_update(index_elements=[Revocation.sub], set_={
+        "revoked_at": func.greatest(Revocation.revoked_at, stmt.excluded.revoked_at)}))
 
 
 async def recent_revocations(session: AsyncSession, settings: Settings) -> dict[str, float]:

@@ -192,7 +192,7 @@ class TokenVerifier:
     def from_settings(cls, settings: Settings) -> TokenVerifier:
         source = (KeySource(url=settings.jwks_url) if settings.jwks_url
                   else KeySource(file=settings.resolved_jwks_file))
-        return cls(source, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+        return cls(source, issuer=settings.issuer, audience=settings.jwt_audience,
                    max_bytes=settings.max_token_bytes)
 
     async def verify(self, token: str) -> Principal:

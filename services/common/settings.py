@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 5
 
     # Tokens: who signs them and for whom; services verify with the published keys.
-    jwt_issuer: str = "smartcity-gateway"
+    # The issuer of tokens and documents; by default the gateway's public URL, as OAuth clients expect (RFC 8414).
+    jwt_issuer: str | None = None
     jwt_audience: str = "smartcity-api"
     access_token_minutes: int = 15
     refresh_token_days: int = 14
@@ -120,6 +121,10 @@ class Settings(BaseSettings):
         return (self.public_base_url or self.service_url("gateway")).rstrip("/")
 
     @property
+    def issuer(self) -> str:
+        return self.jwt_issuer or self.public_url
+
+    @property
     def is_production(self) -> bool:
         return self.env == "production"
 
@@ -134,6 +139,8 @@ class Settings(BaseSettings):
             problems.append("SMARTCITY_JWKS_URL or SMARTCITY_JWKS_FILE must name the production keys")
         if self.jwks_file and self.jwks_file.resolve().is_relative_to(self.keys_dir.resolve()):
             problems.append("SMARTCITY_JWKS_FILE points at the generated development keys")
+        if not self.issuer.startswith("https://"):
+            problems.append("SMARTCITY_PUBLIC_BASE_URL must be the gateway's https address (the tokens' issuer)")
         if not self.service_key:
             problems.append("SMARTCITY_SERVICE_KEY must hold the key services show the gateway")
         if not self.metrics_key:

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import subprocess
 
 import httpx
@@ -87,6 +88,12 @@ def test_dev_tokens_for_distinct_assessors(running_stack):
     assert [r.status_code for r in declared] == [201, 404]  # only that assessor speaks for themself
     bad = run(env, "dev-token", "assessor", "--sub", "no spaces allowed")
     assert bad.returncode == 2 and "--sub" in bad.stderr
+
+
+def test_dev_token_outside_a_checkout_refuses_in_one_line(tmp_path):
+    r = run({**os.environ, "SMARTCITY_DATA_DIR": str(tmp_path / "elsewhere")}, "dev-token", "kominfo_admin")
+    assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1, r.stderr
+    assert "no development keys" in r.stderr and not (tmp_path / "elsewhere").exists()
 
 
 def test_login_as_a_client_and_renew_its_token(running_stack, tmp_path):
