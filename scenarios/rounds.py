@@ -74,9 +74,27 @@ async def score(gw, auth, rid: int, sub: str, values: dict[str, float], *, submi
     assert r.status_code == 200, r.text
 
 
+# The officials who adopt the minutes of a scenario's selection (fictional people).
+ADOPTED_BY = [{"name": "Dr. Ir. Bambang Wicaksono, M.Sc.", "title": "Direktur Jenderal Aplikasi Informatika",
+               "organisation": "Kementerian Komunikasi dan Informatika", "nip": "196801011993031001"},
+              {"name": "Sri Lestari, S.T., M.T.", "title": "Ketua Tim Penilai",
+               "organisation": "Kementerian Komunikasi dan Informatika"}]
+
+
+def move(state: str, ends_on: date) -> dict:
+    """A transition's body: the committee decides on the round's last day and announces a week later."""
+    if state == "finalised":
+        return {"to": state, "decided_on": ends_on.isoformat()}
+    if state == "published":
+        return {"to": state, "announced_on": (ends_on + timedelta(days=7)).isoformat(), "signatories": ADOPTED_BY}
+    return {"to": state}
+
+
 async def finish(gw, auth, rid: int, *states: str) -> None:
+    officer = auth("kominfo_officer")
+    ends_on = date.fromisoformat((await gw.get(f"{A}/rounds/{rid}", headers=officer)).json()["ends_on"])
     for state in states or ("moderating", "finalised", "published"):
-        r = await gw.post(f"{A}/rounds/{rid}/transitions", headers=auth("kominfo_officer"), json={"to": state})
+        r = await gw.post(f"{A}/rounds/{rid}/transitions", headers=officer, json=move(state, ends_on))
         assert r.status_code == 200, r.text
 
 

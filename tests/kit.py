@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from services.common.server import serve_command
+from services.common.settings import Settings
 from smartcity.database import drop_database, ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
 
@@ -51,6 +53,12 @@ def free_ports(n: int, start: int = 18000) -> list[int]:
             ports.append(port)
         port += 1
     return ports
+
+
+def stack_settings(env: dict[str, str]) -> Settings:
+    """The settings a process started with `env` reads (ports, data folder, the tokens' issuer)."""
+    with mock.patch.dict(os.environ, env, clear=True):
+        return Settings()
 
 
 def smartcity_command(*args: str) -> list[str]:

@@ -40,6 +40,11 @@ class InvitationWithdrawn(Conflict):
     title_id = "Undangan telah ditarik"
 
 
+class ActDateOrder(Conflict):
+    slug, title = "act-date-order", "The acts' dates run backwards"
+    title_id = "Tanggal tindakan tidak berurutan"
+
+
 class RoundFrozen(Conflict):
     slug, title = "round-frozen", "The round is final: its scores and results no longer change"
     title_id = "Putaran sudah final: nilai dan hasilnya tidak dapat diubah"

@@ -113,6 +113,11 @@ class Round(Revisioned, Base):
     agreement_alpha: Mapped[float | None] = mapped_column(Numeric(8, 6))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The acts' own dates, as the officer gives them; finalised_at and published_at are when they were entered.
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    # The officials who adopt the minutes (name, title, organisation, NIP), given at publication.
+    minutes_signatories: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     # The assessment audit chain's head when the round was published: the signed results carry it.
     published_audit_seq: Mapped[int | None] = mapped_column(BigInteger)
     published_audit_head: Mapped[str | None] = mapped_column(String(64))

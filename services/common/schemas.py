@@ -75,3 +75,14 @@ def _iso_date(value: Any) -> Any:
 
 # A calendar date written as the schema says (2021-06-01), not a number of seconds since 1970.
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class Signatory(Strict):
+    """A person who signs a document for an institution: an MoU, the minutes of a selection."""
+
+    name: str = Field(min_length=2, max_length=200, examples=["Ir. Muzakir Sai Sohar"])
+    title: str = Field(min_length=2, max_length=200, examples=["Bupati Muara Enim"])
+    organisation: str = Field(min_length=2, max_length=200, examples=["Pemerintah Kabupaten Muara Enim"])
+    nip: str | None = Field(default=None, pattern=r"^\d{18}$", examples=["196512311990031001"],
+                            exclude_if=lambda v: v is None,
+                            description="Nomor Induk Pegawai of a civil servant (18 digits), printed under the name")

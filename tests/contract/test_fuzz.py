@@ -9,13 +9,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.keys import access_claims, ensure_dev_keys
-from services.common.settings import Settings
+from tests.kit import stack_settings
 
 pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
@@ -24,7 +23,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 def _token(role: str, env: dict[str, str]) -> str:
     """What `smartcity dev-token` prints, signed with the stack's development key."""
-    settings = Settings(data_dir=Path(env["SMARTCITY_DATA_DIR"]))
+    settings = stack_settings(env)
     claims = access_claims(settings, sub=f"fuzz:{role}", roles=[role], organisation="fuzz",
                            region_code="21.72" if role == "pemda" else None, minutes=60)
     return ensure_dev_keys(settings).sign(claims)

@@ -8,6 +8,8 @@ import time
 import httpx
 import pytest
 
+from tests.kit import stack_settings
+
 pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
 FLOOD = 60
@@ -70,14 +72,12 @@ async def test_a_flood_of_slow_clients_leaves_everyone_else_answered(running_sta
 async def test_the_service_answers_while_it_parses_a_large_upload(running_stack):
     """A 1,000,000-row CSV (refused: at most 100,000) is parsed off the event loop: the regions service answers its
     health check and region reads all the while."""
-    from pathlib import Path
 
     from gateway.keys import access_claims, ensure_dev_keys
-    from services.common.settings import Settings
 
     base, env = running_stack
     service = f"http://127.0.0.1:{env['SMARTCITY_REGIONS_PORT']}"
-    settings = Settings(data_dir=Path(env["SMARTCITY_DATA_DIR"]))
+    settings = stack_settings(env)
     token = ensure_dev_keys(settings).sign(access_claims(settings, sub="parse:kemendagri", roles=["kemendagri"],
                                                          organisation="parse", minutes=10))
     body = b"region_code,year,value,source\n" + b"21.72,2019,1,Dukcapil 2019\n" * 1_000_000

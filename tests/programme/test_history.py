@@ -231,8 +231,8 @@ async def test_a_round_is_not_finalised_while_panel_scores_are_owed(gw, auth, db
     await score(gw, auth, rnd.id, sub_b, {"21.71": 50}, submit=False)  # saved, not submitted
     await finish(gw, auth, rnd.id, "moderating")
     before = await rows(db["assessment"], "assessment")
-    body = refused(await gw.post(f"{A}/rounds/{rnd.id}/transitions", headers=officer, json={"to": "finalised"}),
-                   409, "scores-owed")
+    body = refused(await gw.post(f"{A}/rounds/{rnd.id}/transitions", headers=officer,
+                                 json={"to": "finalised", "decided_on": "2019-03-02"}), 409, "scores-owed")
     assert [(o["region_code"], o["assessor_id"]) for o in body["extra"]["owed"]] == [("21.71", b)]
     assert await rows(db["assessment"], "assessment") == before
     assert (await gw.get(f"{A}/rounds/{rnd.id}", headers=officer)).json()["state"] == "moderating"

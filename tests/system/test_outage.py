@@ -13,12 +13,11 @@ import time
 import httpx
 import pytest
 
-from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.database import ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres
 from smartcity.seed import seed
-from tests.kit import free_ports, serve, wait_ready
+from tests.kit import free_ports, serve, stack_settings, wait_ready
 
 CODES = [f"{p}.{c:02d}" for p in ("11", "12", "13", "32", "33", "35") for c in range(1, 8)]
 
@@ -46,7 +45,7 @@ def processes(own_server, tmp_path):
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path), "SMARTCITY_ENV": "test",
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
            "SMARTCITY_RATE_LIMIT_PER_MINUTE": "100000", "SMARTCITY_EVENT_POLL_SECONDS": "0"}
-    settings = Settings(data_dir=tmp_path)
+    settings = stack_settings(env)
     token = ensure_dev_keys(settings).sign(access_claims(settings, sub="dev:kemendagri", roles=["kemendagri"],
                                                          organisation="Kemendagri", minutes=10))
     procs = [serve(name, port, env) for name, port in (("regions", regions), ("gateway", gateway))]

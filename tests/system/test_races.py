@@ -6,13 +6,12 @@ hundred If-Match updates at once, all based on the same ETag, of every kind of u
 
 import asyncio
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.keys import access_claims, ensure_dev_keys
-from services.common.settings import Settings
+from tests.kit import stack_settings
 
 pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
 
@@ -23,7 +22,7 @@ CREATES, UPDATES = 20, 200
 @pytest.fixture(scope="module")
 def stack(running_stack):
     base, env = running_stack
-    settings = Settings(data_dir=Path(env["SMARTCITY_DATA_DIR"]))
+    settings = stack_settings(env)
     ring = ensure_dev_keys(settings)
 
     def auth(role: str, region: str | None = None, sub: str | None = None) -> dict[str, str]:

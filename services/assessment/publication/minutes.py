@@ -11,19 +11,34 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
+FONT, BOLD = "Vera", "Vera-Bold"
+INDONESIAN_MARKS = str.maketrans(",.", ".,")
 MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember"]
 KINDS = {"group": "kelompok", "panel": "penilaian panel", "self": "penilaian mandiri", "indicator": "indikator"}
@@ -48,8 +63,53 @@ RULES = [
 
 def _text(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text: what users typed (titles, venues, names) is never read as the renderer's markup,
-    so `&` and `<` print as themselves and no tag can fetch anything."""
+    so `&` and `<` print as themselves and no tag can fetch anything. Words longer than the cell are split."""
     return Paragraph(escape(text), style)
+
+
+def number(value: float | int | Decimal | str, places: int | None = None) -> str:
+    """A number as Indonesian readers write it: decimal comma, thousands by points (25.600.000; 81,302).
+    `places` fixed, or as many as the value has."""
+    exact = Decimal(str(value))
+    if places is None:
+        places = max(0, -exact.normalize().as_tuple().exponent)  # type: ignore[operator]
+    written = f"{exact:,.{places}f}"
+    return written.translate(INDONESIAN_MARKS)
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[str, str]:
+    """Bitstream Vera (shipped with reportlab), embedded in the PDF: it reads the same on every machine."""
+    for name, file in ((FONT, "Vera.ttf"), (BOLD, "VeraBd.ttf"), (f"{FONT}-Italic", "VeraIt.ttf"),
+                       (f"{FONT}-BoldItalic", "VeraBI.ttf")):
+        pdfmetrics.registerFont(TTFont(name, file))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=f"{FONT}-Italic",
+                                  boldItalic=f"{FONT}-BoldItalic")
+    return FONT, BOLD
+
+
+class _Pages(Canvas):  # type: ignore[misc]
+    """Prints "Halaman n dari N" on every page: the pages are kept until the total is known."""
+
+    footer = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._kept.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for n, state in enumerate(self._kept, start=1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 7)
+            self.setFillColor(colors.grey)
+            self.drawString(15 * mm, 9 * mm, self.footer)
+            self.drawRightString(A4[0] - 15 * mm, 9 * mm, f"Halaman {n} dari {len(self._kept)}")
+            super().showPage()
+        super().save()
 
 
 def rule_in_indonesian(rule: str) -> str:
@@ -66,23 +126,49 @@ def _day(value: str | date | datetime) -> str:
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
-def _qr(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+class _Qr(Flowable):  # type: ignore[misc]
+    """A QR code drawn as filled squares on the page (a reportlab Drawing would set Helvetica, unembedded)."""
+
+    def __init__(self, url: str, size: float) -> None:
+        super().__init__()
+        self.width = self.height = size
+        self.modules = QrCodeWidget(url, barWidth=size, barHeight=size).draw().contents
+
+    def draw(self) -> None:
+        for m in self.modules:
+            self.canv.setFillColor(m.fillColor or colors.black)
+            self.canv.rect(m.x, m.y, m.width, m.height, stroke=0, fill=1)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font, bold = _fonts()
+    sample = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=sample["BodyText"], fontName=font, fontSize=9.5, leading=12.5)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
+    return {
+        "title": ParagraphStyle("title", parent=sample["Title"], fontName=bold, fontSize=14, leading=18),
+        "subtitle": ParagraphStyle("subtitle", parent=sample["Heading2"], fontName=bold, fontSize=11, leading=14,
+                                   alignment=1),
+        # A heading never ends a page: it goes with what follows it.
+        "heading": ParagraphStyle("heading", parent=sample["Heading3"], fontName=bold, fontSize=10, leading=13,
+                                  keepWithNext=True),
+        "section": ParagraphStyle("section", parent=sample["Heading3"], fontName=bold, fontSize=10, leading=13),
+        "body": body, "small": small, "centre": ParagraphStyle("centre", parent=small, alignment=1),
+        "cell": ParagraphStyle("cell", parent=small, fontSize=7, leading=8.5),
+        "head": ParagraphStyle("head", parent=small, fontName=bold, fontSize=7, leading=8.5),
+        "name": ParagraphStyle("name", parent=small, fontName=bold, alignment=1),
+    }
 
 
 def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verify_url: str) -> bytes:
     """The PDF bytes. `document` is the signed payload's `results`; `jws_digest` the SHA-256 of the JWS."""
-    styles = getSampleStyleSheet()
-    small = ParagraphStyle("small", parent=styles["BodyText"], fontSize=8, leading=10)
-    cell = ParagraphStyle("cell", parent=small, fontSize=7, leading=8.5)
-    body = styles["BodyText"]
+    st = _styles()
+    small, body = st["small"], st["body"]
     out = io.BytesIO()
+    reference = f"BA/GM100/{document['year']}/{document['round_id']}"
     pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=f"Berita Acara {document['title']}",
+                            bottomMargin=18 * mm, title=f"Berita Acara {document['title']}",
+                            initialFontName=FONT,  # not Helvetica, which the PDF would not carry
                             author="Kementerian Komunikasi dan Informatika", subject="Berita acara penetapan hasil")
     rules = document.get("equity_rules") or {}
     equity = []
@@ -91,62 +177,100 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
     if rules.get("max_per_province"):
         equity.append(f"paling banyak {rules['max_per_province']} per provinsi")
     selected = [i for i in document["items"] if i["selected"]]
+    decided = document.get("decided_on")
+    announced = document.get("announced_on")
+    acts = (f"Pada {_day(decided)} hasil penilaian {document['title']} ditetapkan oleh tim penilai"
+            if decided else f"Hasil penilaian {document['title']} ditetapkan oleh tim penilai")
+    acts += f", dan pada {_day(announced)} diumumkan." if announced else ", lalu diumumkan."
     story: list[Any] = [
-        _text("BERITA ACARA PENETAPAN HASIL SELEKSI", styles["Title"]),
-        _text(document["title"].upper(), styles["Heading2"]),
-        _text(f"Nomor: BA/GM100/{document['year']}/{document['round_id']}", body),
-        Spacer(1, 4 * mm),
-        _text(
-            f"Pada {_day(document['finalised_at'])} hasil penilaian {document['title']} ditetapkan, dan pada "
-            f"{_day(document['published_at'])} diumumkan. Penilaian berlangsung {_day(document['starts_on'])} "
-            f"sampai {_day(document['ends_on'])} di {document['venue']}. Dari {len(document['items'])} daerah "
-            f"yang hadir, {len(selected)} ditetapkan terpilih dengan kuota {document['quota']}.", body),
+        _text("BERITA ACARA PENETAPAN HASIL SELEKSI", st["title"]),
+        _text(document["title"].upper(), st["subtitle"]),
+        _text(f"Nomor: {reference}", st["centre"]),
+        Spacer(1, 5 * mm),
+        _text(f"{acts} Penilaian berlangsung {_day(document['starts_on'])} sampai {_day(document['ends_on'])} di "
+              f"{document['venue']}. Dari {number(len(document['items']))} daerah yang hadir, "
+              f"{number(len(selected))} ditetapkan terpilih dengan kuota {number(document['quota'])}.", body),
         Spacer(1, 3 * mm),
-        _text("1. Aturan penilaian", styles["Heading3"]),
+        _text("1. Aturan penilaian", st["heading"]),
         _text(
             f"Rubrik {document['rubric_code']} versi {document['rubric_version']}; nilai panel digabung dengan "
             f"{'rata-rata' if document['aggregation'] == 'mean' else 'median'}; selisih antarpenilai di atas "
-            f"{document['disagreement_threshold']} ditandai untuk moderasi. Aturan pemerataan: "
+            f"{number(document['disagreement_threshold'])} ditandai untuk moderasi. Aturan pemerataan: "
             f"{'; '.join(equity) or 'tidak ada'}. Urutan bila nilai sama: "
             "nilai panel lebih tinggi, lalu selisih terbesar antarpenilai lebih kecil, lalu kode wilayah.", body),
+        Spacer(1, 2 * mm),
     ]
     components = [["Kunci", "Komponen", "Jenis", "Bobot", "Skala"]] + [
-        [c["key"], _text(c["name"], cell), KINDS.get(c["kind"], c["kind"]), f"{float(c['weight']):g}",
-         f"{float(c['scale_min']):g}-{float(c['scale_max']):g}" if c.get("scale_min") is not None else "-"]
+        [c["key"], c["name"], KINDS.get(c["kind"], c["kind"]), number(c["weight"]),
+         f"{number(c['scale_min'])}–{number(c['scale_max'])}" if c.get("scale_min") is not None else "–"]
         for c in document["rubric_components"]]
-    story += [Spacer(1, 2 * mm), _table(components, [25 * mm, 80 * mm, 35 * mm, 18 * mm, 20 * mm]),
-              _text("2. Panel penilai (menurut institusi)", styles["Heading3"])]
+    story += [_table(components, [38 * mm, 70 * mm, 30 * mm, 18 * mm, 24 * mm], st, numeric={3}),
+              _text("2. Panel penilai (menurut institusi)", st["heading"])]
     panels = [["Panel", "Waktu dan tempat", "Institusi", "Penilai", "Daerah"]] + [
-        [p["name"], _text(f"{_day(p['starts_at'])}, {p['venue']}", cell),
-         _text(", ".join(p["institutions"]), cell), str(p["members"]), str(p["regions"])]
-        for p in document["panels"]]
-    story += [_table(panels, [28 * mm, 45 * mm, 75 * mm, 15 * mm, 15 * mm]),
-              _text("3. Peringkat dan keputusan", styles["Heading3"])]
+        [p["name"], f"{_day(p['starts_at'])}, {p['venue']}", ", ".join(p["institutions"]), number(p["members"]),
+         number(p["regions"])] for p in document["panels"]]
+    # The ranking runs over pages: its heading starts a page only when too little of this one is left.
+    story += [_table(panels, [32 * mm, 50 * mm, 68 * mm, 15 * mm, 15 * mm], st, numeric={3, 4}),
+              CondPageBreak(40 * mm), _text("3. Peringkat dan keputusan", st["section"])]
     ranked = [["No.", "Kode", "Kabupaten/Kota", "Nilai", "Keputusan", "Dasar keputusan"]] + [
-        [str(i["rank"]) if i["rank"] is not None else "-", i["region_code"], _text(i["region_name"], cell),
-         f"{i['total']:.3f}" if i["total"] is not None else "-", "Terpilih" if i["selected"] else "Tidak terpilih",
-         _text(rule_in_indonesian(i["rule"]), cell)] for i in document["items"]]
-    story += [_table(ranked, [10 * mm, 16 * mm, 45 * mm, 15 * mm, 20 * mm, 74 * mm], repeat=1),
-              _text("4. Keabsahan", styles["Heading3"])]
+        [number(i["rank"]) if i["rank"] is not None else "–", i["region_code"], i["region_name"],
+         number(i["total"], 3) if i["total"] is not None else "–",
+         "Terpilih" if i["selected"] else "Tidak terpilih", rule_in_indonesian(i["rule"])]
+        for i in document["items"]]
+    story += [_table(ranked, [10 * mm, 15 * mm, 45 * mm, 15 * mm, 21 * mm, 74 * mm], st, numeric={0, 3})]
     head = document.get("audit_head") or {}
-    proof = Table([[_qr(verify_url, 32 * mm), [
+    proof = Table([[_Qr(verify_url, 32 * mm), [
         _text(f"Hasil ini ditandatangani secara elektronik (JWS ES256, kunci {kid}).", small),
         _text(f"SHA-256 dokumen bertanda tangan: {jws_digest}", small),
         _text(f"Hash hasil: {document['result_hash']}", small),
         _text(f"Digest masukan: {document['inputs_digest']}", small),
-        _text(f"Rantai audit penilaian saat diumumkan: baris {head.get('seq', '-')}, "
-                  f"{head.get('hash', '-')}", small),
+        _text(f"Rantai audit penilaian saat diumumkan: baris {head.get('seq', '–')}, {head.get('hash', '–')}",
+              small),
         _text(f"Periksa: {verify_url} dengan smartcity verify-results.", small)]]],
-        colWidths=[36 * mm, 144 * mm])
-    story += [proof]
-    pdf.build(story)
+        colWidths=[36 * mm, 144 * mm], style=[("FONTNAME", (0, 0), (-1, -1), FONT)])
+    story += [_text("4. Keabsahan", st["heading"]), proof]
+    signatories = document.get("signatories") or []
+    if signatories:
+        story.append(KeepTogether([
+            _text("5. Pengesahan", st["heading"]),
+            _text(f"Berita acara ini ditetapkan{f' pada {_day(announced)}' if announced else ''} oleh:", body),
+            Spacer(1, 3 * mm), _signatures(signatories, st)]))
+    pdf.build(story, canvasmaker=lambda *a, **k: _footed(f"Berita Acara Nomor {reference}", *a, **k))
     return out.getvalue()
 
 
-def _table(rows: list[list[Any]], widths: list[float], repeat: int = 1) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=repeat)
-    table.setStyle(TableStyle([
-        ("FONTSIZE", (0, 0), (-1, -1), 7), ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+def _footed(footer: str, *args: Any, **kwargs: Any) -> _Pages:
+    pages = _Pages(*args, **kwargs)
+    pages.footer = footer
+    return pages
+
+
+def _signatures(signatories: list[dict[str, Any]], st: dict[str, ParagraphStyle]) -> Table:
+    """Up to three officials a row, aligned line by line: position, institution, room to sign, name, NIP."""
+    rows: list[list[Any]] = []
+    heights: list[float | None] = []
+    for i in range(0, len(signatories), 3):
+        group = signatories[i:i + 3]
+        group += [{}] * (3 - len(group))
+        rows += [[_text(s.get("title", ""), st["centre"]) for s in group],
+                 [_text(s.get("organisation", ""), st["centre"]) for s in group],
+                 ["", "", ""],
+                 [_text(s.get("name", ""), st["name"]) for s in group],
+                 [_text(f"NIP {s['nip']}" if s.get("nip") else "", st["centre"]) for s in group]]
+        heights += [None, None, 20 * mm, None, 10 * mm]
+    table = Table(rows, colWidths=[60 * mm] * 3, rowHeights=heights)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
+    return table
+
+
+def _table(rows: list[list[str]], widths: list[float], st: dict[str, ParagraphStyle],
+           numeric: set[int] = frozenset()) -> Table:  # type: ignore[assignment]
+    """Every cell a paragraph, so long names wrap inside their cell; the header repeats on each page."""
+    right = ParagraphStyle("right", parent=st["cell"], alignment=2)
+    cells = [[_text(v, st["head"]) for v in rows[0]]] + [
+        [_text(v, right if i in numeric else st["cell"]) for i, v in enumerate(row)] for row in rows[1:]]
+    table = Table(cells, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
     return table

@@ -18,6 +18,7 @@ from services.common.schemas import RegencyCodePath
 from ..auth import Answerer, Officer, RegionParty
 from ..deps import CurrentRound, LockedRound, RoundForUpdate
 from ..exceptions import (
+    ActDateOrder,
     AttendanceNotOpen,
     InvitationNotAccepted,
     InvitationWithdrawn,
@@ -79,11 +80,14 @@ async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session
              description="draft → inviting → assessing → moderating → finalised → published (moderating may go "
                          "back to assessing). An illegal move is 409 illegal-transition naming the allowed ones. "
                          "Finalising is refused while panel scores are owed (409 scores-owed), then freezes the "
-                         "results and stores their content hash; publishing opens the public view.",
-             responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed), **with_etag()})
+                         "results and stores their content hash; publishing opens the public view. Finalising "
+                         "gives the day the committee decided (`decided_on`, not before the round starts), "
+                         "publishing the day it was announced (`announced_on`, not before the decision) and the "
+                         "officials who adopt the minutes (409 act-date-order when the dates run backwards).",
+             responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed, ActDateOrder), **with_etag()})
 async def transition(round_: LockedRound, body: schemas.Transition, session: SessionDep, actor: Officer,
                      registry: Registry, response: Response) -> schemas.Round:
-    round_ = await service.transition(session, round_, body.to.value, actor, registry)
+    round_ = await service.transition(session, round_, body, actor, registry)
     set_etag(response, round_.etag)
     return schemas.Round.model_validate(round_)
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.common.schemas import ORM, IslandGroup, Omittable, Patch, RegencyCode, Strict
+from services.common.schemas import ORM, IslandGroup, IsoDate, Omittable, Patch, RegencyCode, Signatory, Strict
 
 from ..types import EquityRules, InvitationStatus, RoundState
 
@@ -67,12 +67,42 @@ class Round(ORM):
     disagreement_threshold: Decimal
     state: RoundState
     result_hash: str | None
-    finalised_at: datetime | None
-    published_at: datetime | None
+    finalised_at: datetime | None = Field(description="When finalising was entered")
+    published_at: datetime | None = Field(description="When publishing was entered")
+    decided_on: date | None = Field(default=None, description="The day the committee decided the result")
+    announced_on: date | None = Field(default=None, description="The day the result was announced")
 
 
 class Transition(Strict):
+    """Finalising and publishing are acts of the selection committee: their dates (not when they were
+    entered) and, for publishing, the officials who adopt the minutes are given here and signed with the result."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"to": "finalised", "decided_on": "2019-03-08"},
+        {"to": "published", "announced_on": "2019-03-20", "signatories": [
+            {"name": "Ir. Septriana Tangkary, MM", "title": "Direktur Pemberdayaan Informatika",
+             "organisation": "Kementerian Komunikasi dan Informatika", "nip": "196509241993032001"}]}]})
+
     to: RoundState
+    decided_on: IsoDate | None = Field(default=None, description="Finalising: the day the committee decided the "
+                                                                 "result (required then, refused otherwise)")
+    announced_on: IsoDate | None = Field(default=None, description="Publishing: the day the result was announced "
+                                                                   "(required then, refused otherwise)")
+    signatories: list[Signatory] | None = Field(
+        default=None, min_length=1, max_length=6,
+        description="Publishing: the officials who adopt the minutes, printed in its signature block (required "
+                    "then, refused otherwise). Never the assessors.")
+
+    @model_validator(mode="after")
+    def _acts(self) -> Transition:
+        wanted = {RoundState.finalised: {"decided_on"}, RoundState.published: {"announced_on", "signatories"}}
+        needs = wanted.get(self.to, set())
+        given = {k for k in ("decided_on", "announced_on", "signatories") if getattr(self, k) is not None}
+        if needs - given:
+            raise ValueError(f"becoming {self.to.value} needs {', '.join(sorted(needs - given))}")
+        if given - needs:
+            raise ValueError(f"{', '.join(sorted(given - needs))} belong to another transition")
+        return self
 
 
 class InvitationFilter(Strict):

@@ -14,6 +14,7 @@ from services.common.records import audit
 from services.common.upstream import Upstream
 
 from ..exceptions import (
+    ActDateOrder,
     AttendanceNotOpen,
     InvitationNotAccepted,
     InvitationWithdrawn,
@@ -88,8 +89,10 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
     return round_
 
 
-async def transition(session: AsyncSession, round_: Round, to: str, actor: Principal, registry: Upstream) -> Round:
+async def transition(session: AsyncSession, round_: Round, move: schemas.Transition, actor: Principal,
+                     registry: Upstream) -> Round:
     """Each state's entry does its work: lock the rubric, take the indicators, freeze, publish."""
+    to = move.to.value
     allowed = TRANSITIONS[round_.state]
     if to not in allowed:
         raise IllegalTransition(f"A {round_.state} round cannot become {to}",
@@ -100,13 +103,25 @@ async def transition(session: AsyncSession, round_: Round, to: str, actor: Princ
     elif to == "moderating":
         await selection.snapshot_indicators(session, round_, registry)
     elif to == "finalised":
+        assert move.decided_on is not None  # the schema requires it
+        if move.decided_on < round_.starts_on:
+            raise ActDateOrder(f"The committee cannot decide ({move.decided_on}) before the round starts "
+                               f"({round_.starts_on})")
+        round_.decided_on = move.decided_on
         await selection.freeze(session, round_)
     elif to == "published":
+        assert move.announced_on is not None and move.signatories is not None  # the schema requires them
+        if round_.decided_on is not None and move.announced_on < round_.decided_on:
+            raise ActDateOrder(f"The result cannot be announced ({move.announced_on}) before it was decided "
+                               f"({round_.decided_on})")
+        round_.announced_on = move.announced_on
+        round_.minutes_signatories = [s.model_dump() for s in move.signatories]
         await selection.publish(session, round_)
     round_.state = to
     await session.flush()
     audit(session, records, actor=actor, action="round.transition", entity="round", entity_id=round_.id,
-          before={"state": before}, after={"state": to})
+          before={"state": before}, after={"state": to, **move.model_dump(mode="json", exclude={"to"},
+                                                                          exclude_none=True)})
     return round_
 
 

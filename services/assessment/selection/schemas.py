@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from services.common.schemas import Signatory
+
 from ..rubric.schemas import Component, Normalisation
 from ..types import EquityRules, InvitationStatus, RoundState
 
@@ -107,8 +109,12 @@ class PublicResults(BaseModel):
     round_id: int
     year: int
     title: str
-    published_at: datetime
-    finalised_at: datetime
+    decided_on: date | None = Field(description="The day the committee decided the result (the act's date; "
+                                                "none for rounds finalised before it was kept)")
+    announced_on: date | None = Field(description="The day the result was announced (the act's date)")
+    signatories: list[Signatory] = Field(description="The officials who adopted the minutes")
+    published_at: datetime = Field(description="When publishing was entered")
+    finalised_at: datetime = Field(description="When finalising was entered")
     rubric_code: str
     rubric_version: int
     rubric_components: list[Component] = Field(description="Key, parent, kind, weight and scale of each "

@@ -15,6 +15,7 @@ from services.common.auth import Principal
 from services.common.errors import NotFound
 from services.common.export import columns_of
 from services.common.records import emit
+from services.common.schemas import Signatory
 from services.common.upstream import Upstream
 
 from ..exceptions import ScoresOwed
@@ -219,7 +220,8 @@ async def publish(session: AsyncSession, round_: Round) -> None:
                                                            Result.selected.is_(True)))).all()
     for r in selected:
         emit(session, records, "region.selected", r.region_code,
-             {"round_id": round_.id, "year": round_.year, "region_code": r.region_code,
+             {"round_id": round_.id, "year": round_.year, "announced_on": str(round_.announced_on),
+              "region_code": r.region_code,
               "region_name": r.explanation["region_name"], "rank": r.rank})
     await session.flush()  # the head read below covers every row this transaction wrote so far
     head = await session.get(records.chain, 1, populate_existing=True)
@@ -276,6 +278,8 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
             if round_.published_audit_seq is not None and round_.published_audit_head else None)
     return schemas.PublicResults(
         round_id=round_.id, year=round_.year, title=round_.title, published_at=published_at,
+        decided_on=round_.decided_on, announced_on=round_.announced_on,
+        signatories=[Signatory.model_validate(s) for s in round_.minutes_signatories or []],
         starts_on=round_.starts_on, ends_on=round_.ends_on, venue=round_.venue,
         panels=await _public_panels(session, round_.id),
         finalised_at=round_.finalised_at or published_at, rubric_code=rubric.code,

@@ -7,13 +7,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, Field, model_validator
 
-from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
-
-
-class Signatory(Strict):
-    name: str = Field(min_length=2, max_length=200, examples=["Ir. Muzakir Sai Sohar"])
-    title: str = Field(min_length=2, max_length=200, examples=["Bupati Muara Enim"])
-    organisation: str = Field(min_length=2, max_length=200, examples=["Pemerintah Kabupaten Muara Enim"])
+from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Signatory, Strict
 
 
 class MouIn(Strict):

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from scenarios.rounds import ADOPTED_BY
+
 A = "/api/v1/assessment"
 ASPECTS = ["commitment", "policy", "development_vision", "budget", "ict_infrastructure",
            "application_integration", "information_security"]
@@ -160,7 +162,13 @@ async def test_round_2019_end_to_end(gw, auth, round_2019):
     moderated = (await gw.get(f"{A}/rounds/{rid}/results", headers=officer)).json()
     assert next(r for r in moderated["items"] if r["region_code"] == disputed)["components"]["commitment"]["std"] < 41
 
-    finalised = await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "finalised"}, headers=officer)
+    undated = await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "finalised"}, headers=officer)
+    assert undated.status_code == 422 and "decided_on" in undated.text
+    early = await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "finalised", "decided_on": "2019-01-31"},
+                          headers=officer)
+    assert early.status_code == 409 and early.json()["type"].endswith("/act-date-order"), early.text
+    finalised = await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "finalised", "decided_on": "2019-03-08"},
+                              headers=officer)
     assert finalised.status_code == 200 and finalised.json()["result_hash"]
     results = (await gw.get(f"{A}/rounds/{rid}/results", headers=officer)).json()
     assert results["frozen"] and results["selected_count"] == 25
@@ -196,8 +204,13 @@ async def test_round_2019_end_to_end(gw, auth, round_2019):
     assert r.status_code == 409
 
     assert (await gw.get(f"{A}/public/rounds/{rid}/results")).status_code == 404
-    assert (await gw.post(f"{A}/rounds/{rid}/transitions", json={"to": "published"}, headers=officer)
-            ).status_code == 200
+    backwards = await gw.post(f"{A}/rounds/{rid}/transitions", headers=officer, json={
+        "to": "published", "announced_on": "2019-03-07", "signatories": ADOPTED_BY})
+    assert backwards.status_code == 409 and backwards.json()["type"].endswith("/act-date-order")
+    published = await gw.post(f"{A}/rounds/{rid}/transitions", headers=officer, json={
+        "to": "published", "announced_on": "2019-03-20", "signatories": ADOPTED_BY})
+    assert published.status_code == 200 and published.json()["announced_on"] == "2019-03-20"
+    assert published.json()["decided_on"] == "2019-03-08" and published.json()["published_at"]
     public = await gw.get(f"{A}/public/rounds/{rid}/results")
     assert public.status_code == 200
     assert sum(1 for r in public.json()["items"] if r["selected"]) == 25
@@ -207,8 +220,8 @@ async def test_round_2019_end_to_end(gw, auth, round_2019):
 
 
 async def test_illegal_transition_names_the_allowed_ones(gw, auth, round_2019):
-    r = await gw.post(f"{A}/rounds/{round_2019['id']}/transitions", json={"to": "published"},
-                      headers=auth("kominfo_officer"))
+    r = await gw.post(f"{A}/rounds/{round_2019['id']}/transitions", headers=auth("kominfo_officer"), json={
+        "to": "published", "announced_on": "2019-03-20", "signatories": ADOPTED_BY})
     assert r.status_code == 409
     assert r.json()["extra"] == {"state": "inviting", "allowed": ["assessing"]}
 
