@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench bench-load browser office clean
+.PHONY: run test fuzz lint bench bench-load bench-exports browser office clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ office:
 
 bench: $(STAMP)
 	$(BIN)/python bench/regions.py
+
+# The full region tree through the gateway as CSV, JSON and XLSX: first byte, whole file, size.
+bench-exports: $(STAMP)
+	$(BIN)/python bench/exports.py
 
 # Each service beside its floor, then the gateway hop beside nginx (about 16 minutes); wrk and nginx from Debian.
 bench-load: $(STAMP)

@@ -37,7 +37,8 @@ class Stack:
                     "SMARTCITY_MAX_IN_FLIGHT_PER_CLIENT": "100000",
                     **{f"SMARTCITY_{n.upper()}_PORT": str(p) for n, p in self.ports.items()}, **settings}
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.settings = Settings(data_dir=data_dir)
+        # As the processes read it: the gateway's port makes the tokens' issuer.
+        self.settings = Settings(data_dir=data_dir, gateway_port=self.ports["gateway"])
         ensure_dev_keys(self.settings)
 
     def url(self, name: str) -> str:

@@ -142,12 +142,13 @@ def _download(client: httpx.Client, path: str, params: dict[str, Any], out: Path
 
 
 def regions_export(args: argparse.Namespace, client: httpx.Client) -> None:
-    params = {k: v for k, v in {"format": args.format, "level": args.level, "province": args.province}.items() if v}
+    params = {k: v for k, v in {"format": args.format, "decimal": args.decimal, "level": args.level,
+                                "province": args.province}.items() if v}
     _download(client, "/api/v1/regions/export", params, Path(args.out))
 
 
 def indicators_export(args: argparse.Namespace, client: httpx.Client) -> None:
-    params = {k: v for k, v in {"format": args.format, "year": args.year}.items() if v}
+    params = {k: v for k, v in {"format": args.format, "decimal": args.decimal, "year": args.year}.items() if v}
     _download(client, f"/api/v1/regions/indicators/{args.indicator}/values/export", params, Path(args.out))
 
 
@@ -156,6 +157,8 @@ def indicators_import(args: argparse.Namespace, client: httpx.Client) -> None:
     if not path.exists():
         raise CommandError(USAGE, f"{path} does not exist")
     content_type = {".csv": "text/csv", ".xlsx": XLSX_TYPE}.get(path.suffix.lower(), "application/json")
+    if args.charset and content_type == "text/csv":
+        content_type += f"; charset={args.charset}"
     body = path.read_bytes()
     started = time.monotonic()
 
@@ -167,6 +170,7 @@ def indicators_import(args: argparse.Namespace, client: httpx.Client) -> None:
         print(" - checking every row, then writing all or nothing ...", file=sys.stderr)
 
     resp = _check(client.post(f"/api/v1/regions/indicators/{args.indicator}/values/bulk", content=sending(),
+                              params={"decimal": args.decimal} if args.decimal else None,
                               headers={"content-type": content_type, "content-length": str(len(body)),
                                        "Idempotency-Key": f"cli-{args.indicator}-{sha256(body).hexdigest()[:32]}"}))
     print(f"  done in {time.monotonic() - started:.1f}s", file=sys.stderr)
@@ -174,7 +178,7 @@ def indicators_import(args: argparse.Namespace, client: httpx.Client) -> None:
 
 
 def results_export(args: argparse.Namespace, client: httpx.Client) -> None:
-    params = {k: v for k, v in {"format": args.format, "year": args.year}.items() if v}
+    params = {k: v for k, v in {"format": args.format, "decimal": args.decimal, "year": args.year}.items() if v}
     _download(client, "/api/v1/assessment/open-data/results", params, Path(args.out))
 
 
@@ -223,23 +227,28 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> di
         p.add_argument("--dev-role", help="sign a development token for this role (not in production)")
         return p
 
-    p = api_parser("export-regions", "download the region tree as CSV, XLSX or JSON")
-    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    def export_parser(name: str, help_: str) -> argparse.ArgumentParser:
+        p = api_parser(name, help_)
+        p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+        p.add_argument("--decimal", choices=["point", "comma"],
+                       help="comma: the CSV Excel opens under Indonesian settings (;, decimal comma, BOM, CRLF)")
+        p.add_argument("--out", required=True)
+        return p
+
+    p = export_parser("export-regions", "download the region tree as CSV, XLSX or JSON")
     p.add_argument("--level", choices=["province", "regency", "district", "village"])
     p.add_argument("--province")
-    p.add_argument("--out", required=True)
-    p = api_parser("export-indicator", "download an indicator's current values")
+    p = export_parser("export-indicator", "download an indicator's current values")
     p.add_argument("indicator")
-    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
     p.add_argument("--year", type=int)
-    p.add_argument("--out", required=True)
-    p = api_parser("import-indicator", "load indicator values from CSV or JSON, all or nothing")
+    p = api_parser("import-indicator", "load indicator values from CSV, XLSX or JSON, all or nothing")
     p.add_argument("indicator")
     p.add_argument("file")
-    p = api_parser("export-results", "download published round results")
-    p.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    p.add_argument("--decimal", choices=["point", "comma"],
+                   help="the file's decimal mark; without it a number such as 205.000 is refused, not guessed")
+    p.add_argument("--charset", help="the CSV's encoding if not UTF-8, e.g. windows-1252")
+    p = export_parser("export-results", "download published round results")
     p.add_argument("--year", type=int)
-    p.add_argument("--out", required=True)
     p = api_parser("create-user", "create a user account (password from SMARTCITY_NEW_PASSWORD)")
     p.add_argument("username")
     p.add_argument("--full-name", required=True)

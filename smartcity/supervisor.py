@@ -141,13 +141,13 @@ class Supervisor:
                 if pending:
                     time.sleep(0.2)
 
-    def stop(self, grace: float = 10.0) -> None:
-        # Gateway first, so nothing new arrives while the services finish.
+    def stop(self) -> None:
+        # Gateway first, so nothing new arrives while the services finish what is in flight (drain_seconds).
         for name in reversed(list(self.children)):
             proc = self.children[name]
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
+        deadline = time.monotonic() + self.settings.drain_seconds + 5
         for proc in self.children.values():
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))

@@ -1,12 +1,11 @@
-"""Streamed CSV and XLSX downloads: rows flow from a server-side cursor, never all in memory."""
+"""Streamed CSV, JSON and XLSX downloads: rows flow from a server-side cursor to the client, never all in
+memory, and the first byte leaves before the last row is read."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -14,12 +13,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-import anyio
 from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from .numbers import DecimalMark, plain
+from .workbook_stream import FORMULA_START, workbook_chunks
 
 CHUNK_ROWS = 2000
 
@@ -56,8 +55,6 @@ def export_options(
 
 
 ExportDep = Annotated[Export, Depends(export_options)]
-# OWASP "CSV injection": text starting so is run as a formula by a spreadsheet, so it is never written bare.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutral(text: str) -> str:
@@ -186,64 +183,6 @@ async def _csv_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]]
     yield buffer.getvalue().encode()
 
 
-async def _xlsx_chunks(columns: Sequence[str], rows: AsyncIterator[Sequence[Any]],
-                       properties: dict[str, str]) -> AsyncIterator[bytes]:
-    import xlsxwriter
-
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        # constant_memory writes each row to disk as it comes, so big sheets stay small in memory.
-        book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False,
-                                          "remove_timezone": True})
-        book.set_properties({k: properties[k] for k in ("title", "comments", "company")})
-        header = book.add_format({"bold": True, "bg_color": "#E8EEF4", "bottom": 1})
-        text = TextCells(book)
-        formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
-                   "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
-        sheet = book.add_worksheet("data")
-        for i, name in enumerate(columns):
-            sheet.set_column(i, i, max(12, min(48, len(name) + 4)))
-        sheet.write_row(0, 0, list(columns), header)
-        sheet.freeze_panes(1, 0)
-        n = 1
-        async for row in rows:
-            for i, value in enumerate(row):
-                _write_cell(sheet, n, i, value, formats, text)
-            n += 1
-        sheet.autofilter(0, 0, max(n - 1, 1), len(columns) - 1)
-        about = book.add_worksheet("about")
-        about.set_column(0, 0, 16)
-        about.set_column(1, 1, 90)
-        for i, (label, value) in enumerate((("title", properties["title"]), ("source", properties["company"]),
-                                            ("licence", properties["licence"]), ("extracted", properties["extracted"]),
-                                            ("rows", str(n - 1)))):
-            about.write_string(i, 0, label, header)
-            text.write(about, i, 1, value)
-        await anyio.to_thread.run_sync(book.close)
-        async with await anyio.open_file(path, "rb") as f:
-            while chunk := await f.read(64 * 1024):
-                yield chunk
-    finally:
-        os.unlink(path)
-
-
-def _write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any], text: TextCells) -> None:
-    """Numbers as numbers, dates as dates (UTC for moments), true/false as booleans: typed cells, not text."""
-    if value is None:
-        sheet.write_blank(row, col, None)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-    elif isinstance(value, int | float | Decimal):
-        sheet.write_number(row, col, float(value))
-    elif isinstance(value, datetime):
-        sheet.write_datetime(row, col, value.astimezone(UTC) if value.tzinfo else value, formats["datetime"])
-    elif isinstance(value, date):
-        sheet.write_datetime(row, col, value, formats["date"])
-    else:
-        text.write(sheet, row, col, str(plain(value)))
-
-
 def export_response(export: Export, filename: str, columns: Sequence[str],
                     rows: AsyncIterator[Sequence[Any]], *, title: str, licence: str,
                     public_for: int | None = None) -> StreamingResponse:
@@ -259,7 +198,7 @@ def export_response(export: Export, filename: str, columns: Sequence[str],
     elif fmt == ExportFormat.json:
         body = _json_chunks(columns, rows, {"title": title, "licence": licence, "extracted_at": extracted})
     else:
-        body = _xlsx_chunks(columns, rows, {"title": title, "comments": f"Licence: {licence}. Extracted {extracted}.",
-                                            "company": "Kementerian Komunikasi dan Informatika",
-                                            "licence": licence, "extracted": extracted})
+        body = workbook_chunks(columns, rows, {
+            "title": title, "comments": f"Licence: {licence}. Extracted {extracted}.",
+            "company": "Kementerian Komunikasi dan Informatika", "licence": licence, "extracted": extracted})
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)

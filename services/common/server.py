@@ -80,4 +80,4 @@ def serve(app: str, settings: Settings, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, log_level="warning", access_log=False,
                 server_header=False, timeout_keep_alive=KEEP_ALIVE,
                 proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=settings.drain_seconds)

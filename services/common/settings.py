@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     upstream_connect_timeout: float = 1.0
     upstream_read_timeout: float = 15.0
+    # A stopped process takes no new connection and gives requests in flight (a long download) this long to end.
+    drain_seconds: int = 30
     dossier_part_timeout: float = 2.0
 
     # Abuse limits.

@@ -75,3 +75,13 @@ async def test_libreoffice_with_indonesian_settings_opens_the_excel_csv_as_colum
     assert cells["21.71"]["source"].value == "Dukcapil \u2013 2019"  # no mojibake
     assert cells["21.72"]["source"].data_type == "s" and cells["21.72"]["source"].value.startswith("'=")
     assert isinstance(cells["21.72"]["loaded_at"].value, datetime)
+
+    # The streamed workbook opens in LibreOffice too, its numbers as numbers.
+    book = await gw.get(EXPORT, params={"format": "xlsx"}, headers=auth("bappenas"))
+    (tmp_path / "export.xlsx").write_bytes(book.content)
+    await asyncio.to_thread(subprocess.run, [
+        "soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path / "back"),
+        str(tmp_path / "export.xlsx")], check=True, capture_output=True, timeout=120)
+    rows = {r["region_code"]: r for r in csv.DictReader((tmp_path / "back" / "export.csv").open(encoding="utf-8"))}
+    assert rows["21.72"]["value"] == "81302.5" and rows["21.72"]["source"] == FORMULA

@@ -50,6 +50,18 @@ def test_import_indicator_all_or_nothing(running_stack, tmp_path):
             "--out", str(out))
     assert r.returncode == 0
     assert {row["region_code"] for row in csv.DictReader(out.open())} >= {"21.71", "21.72"}
+    # Excel's own files: Windows-1252, semicolons, a decimal comma the file cannot settle by itself.
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("region_code;year;value;source\n21.72;2025;228.000;Dukcapil \u2013 2025\n".encode("cp1252"))
+    r = run(env, "import-indicator", "population", str(excel), "--api", base, "--dev-role", "kemendagri",
+            "--charset", "windows-1252")
+    assert r.returncode == 1 and "row/1/value" in r.stderr and "decimal" in r.stderr, r.stderr
+    r = run(env, "import-indicator", "population", str(excel), "--api", base, "--dev-role", "kemendagri",
+            "--charset", "windows-1252", "--decimal", "comma")
+    assert r.returncode == 0 and json.loads(r.stdout)["created"] == 1, r.stderr
+    r = run(env, "export-indicator", "population", "--year", "2025", "--decimal", "comma", "--api", base,
+            "--dev-role", "bappenas", "--out", str(out))
+    assert r.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf") and b";228000;" in out.read_bytes()
 
 
 def test_create_user_and_client(running_stack):

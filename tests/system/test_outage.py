@@ -7,8 +7,11 @@ limit in memory meanwhile; and both processes serve again without being restarte
 """
 
 import asyncio
+import io
 import os
+import signal
 import time
+import zipfile
 
 import httpx
 import pytest
@@ -52,7 +55,7 @@ def processes(own_server, tmp_path):
     try:
         wait_ready(regions)
         wait_ready(gateway)
-        yield f"http://127.0.0.1:{gateway}", {"Authorization": f"Bearer {token}"}
+        yield f"http://127.0.0.1:{gateway}", {"Authorization": f"Bearer {token}"}, procs
     finally:
         for p in procs:
             p.terminate()
@@ -61,7 +64,7 @@ def processes(own_server, tmp_path):
 
 async def test_a_database_restart_under_load_answers_503_loses_nothing_and_recovers(own_server, processes):
     pg, _ = own_server
-    base, auth = processes
+    base, auth, _ = processes
     answers: list[httpx.Response] = []
     acknowledged: list[str] = []
     async with httpx.AsyncClient(base_url=base, timeout=10, headers=auth) as gw:
@@ -105,3 +108,20 @@ async def test_a_database_restart_under_load_answers_503_loses_nothing_and_recov
         present = {v["region_code"] for v in stored.json()["items"]}
         assert set(acknowledged) <= present
         assert acknowledged, "no write got through at all"
+
+
+async def test_stopping_lets_a_download_in_flight_finish(processes):
+    """Ctrl-C signals every process at once; a full-tree workbook being sent still arrives whole."""
+    base, _, procs = processes
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client, \
+            client.stream("GET", "/api/v1/regions/export", params={"format": "xlsx"}) as answer:
+        chunks = answer.aiter_bytes()
+        body = await anext(chunks)
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        body += b"".join([chunk async for chunk in chunks])
+    book = zipfile.ZipFile(io.BytesIO(body))
+    assert book.testzip() is None  # every part complete, its checksum right
+    assert b">91599<" in book.read("xl/worksheets/sheet2.xml")  # the about sheet counts every row
+    # Both stopped once the answer was out (uvicorn re-raises the signal it drained on).
+    assert [await asyncio.to_thread(p.wait, 60) for p in procs] == [-signal.SIGTERM] * 2

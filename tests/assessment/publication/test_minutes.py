@@ -26,7 +26,8 @@ def _overlap(a: dict, b: dict) -> bool:
 
 
 async def test_514_regions_with_long_names_lay_out_without_overlap(gw, auth):
-    rid = await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"], venue="Pusat Teknologi Informasi dan Komunikasi Nasional (Pustiknas), Ciputat")
+    rid = await publish_round(gw, auth, year=2019, selected=["21.72"], others=["16.03"],
+                              venue="Pusat Teknologi Informasi dan Komunikasi Nasional (Pustiknas), Ciputat")
     token = (await gw.get(f"{A}/public/rounds/{rid}/signed-results")).text
     document = json.loads(jws.get_unverified_claims(token))["results"]
     assert (document["decided_on"], document["announced_on"]) == ("2019-03-02", "2019-03-09")
