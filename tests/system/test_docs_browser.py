@@ -107,3 +107,19 @@ def test_docs_load_offline_authorise_and_run_a_call(running_stack, chromium, tmp
     asked = [e["params"]["request"]["url"] for e in page.events if e.get("method") == "Network.requestWillBeSent"]
     elsewhere = [u for u in asked if not u.startswith((base, "data:", "blob:"))]
     assert asked and elsewhere == []  # the page, its assets and the call: nothing from another host
+
+
+def test_redoc_loads_nothing_from_another_host(running_stack, chromium):
+    base, _ = running_stack
+    page = chromium
+    page.call("Network.enable")
+    page.call("Page.navigate", url=f"{base}/redoc")
+    assert page.wait("document.querySelectorAll('[data-section-id^=\"operation/\"]').length") > 50
+    time.sleep(1)  # the footer's logo is asked for after the first render
+    page.js("1")  # collect the events that arrived meanwhile
+    asked = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.events
+             if e.get("method") == "Network.requestWillBeSent"}
+    refused = {e["params"]["requestId"] for e in page.events if e.get("method") == "Network.loadingFailed"
+               and e["params"].get("blockedReason") == "csp"}
+    assert [u for i, u in asked.items() if i in refused] == ["https://cdn.redoc.ly/redoc/logo-mini.svg"]
+    assert [u for i, u in asked.items() if i not in refused and not u.startswith((base, "data:", "blob:"))] == []
