@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from services.common.errors import ProblemError, ServiceUnavailable
+from services.common.examples import add_examples
 from services.common.openapi import EVENT_TYPES
 from services.common.upstream import Upstreams
 
@@ -64,6 +65,7 @@ def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, tok
             service_tags.append(tag["name"])
         tag_groups.append({"name": service, "tags": service_tags})
     _add_errors(merged["paths"], GATEWAY_ERRORS)
+    add_examples(merged)  # the gateway's own answers, added above
     merged["webhooks"] = webhooks_section(event_types)
     merged["tags"] = list(tags.values())
     merged["x-tagGroups"] = tag_groups

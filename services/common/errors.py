@@ -167,6 +167,11 @@ class MethodNotAllowed(ProblemError):
 
 _TITLES = {cls.status: (cls.slug, cls.title) for cls in ProblemError.__subclasses__()}
 
+
+def problem_titles() -> dict[int, tuple[str, str]]:
+    """The generic problem of each status: (slug, title)."""
+    return {ProblemError.status: (ProblemError.slug, ProblemError.title), **_TITLES}
+
 def prefers_english(accept_language: str | None) -> bool:
     """True when English ranks above Indonesian in Accept-Language (Indonesian is the default)."""
     if not accept_language:

@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from .examples import example_of
 from .numbers import DecimalMark, plain
 from .workbook_stream import FORMULA_START, workbook_chunks
 
@@ -109,8 +110,12 @@ def export_content(row: type[BaseModel]) -> dict[str, Any]:
     """OpenAPI `content` of an export: the JSON rows as a schema, and the same columns in the CSV and XLSX."""
     columns = ", ".join(columns_of(row))
     item = _inlined(row.model_json_schema())
+    sample = example_of(item, {})
+    lines = io.StringIO()
+    csv.writer(lines, lineterminator="\n").writerows([list(sample), [_csv_cell(v, DecimalMark.point)
+                                                                      for v in sample.values()]])
     return {
-        MEDIA_TYPES[ExportFormat.csv]: {"schema": {
+        MEDIA_TYPES[ExportFormat.csv]: {"example": lines.getvalue(), "schema": {
             "type": "string", "description": f"A header row, then one row per item; columns: {columns}. "
                                              "Text beginning with = + - @, tab or CR is written after an "
                                              "apostrophe, so no spreadsheet runs it as a formula."}},
@@ -119,7 +124,9 @@ def export_content(row: type[BaseModel]) -> dict[str, Any]:
             "description": f"Sheet `data` with the columns {columns}; sheet `about` with title, source, licence, "
                            "extraction time and the number of rows. Cells are typed (numbers, dates, "
                            "booleans); text that begins like a formula carries Excel's quote prefix."}},
-        MEDIA_TYPES[ExportFormat.json]: {"schema": {
+        MEDIA_TYPES[ExportFormat.json]: {"example": {"title": "Kode wilayah", "licence": "CC BY 4.0",
+                                                      "extracted_at": "2026-11-30T09:00:00+00:00", "items": [sample]},
+                                          "schema": {
             "type": "object", "required": ["title", "licence", "extracted_at", "items"],
             "properties": {"title": {"type": "string"}, "licence": {"type": "string"},
                            "extracted_at": {"type": "string", "format": "date-time"},

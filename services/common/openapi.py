@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .auth import PUBLIC, Gate
 from .errors import PROBLEM_JSON
+from .examples import add_examples
 
 BEARER = "bearerAuth"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -104,6 +105,7 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter],
                  "description": "Access token from POST /auth/token at the gateway"}}
     if events:
         _describe_events(spec, events)
+    add_examples(spec)
     return spec
 
 

@@ -197,3 +197,29 @@ async def test_every_webhook_event_is_described_with_its_payload(spec):
         ref = body["properties"]["data"]["$ref"].rsplit("/", 1)[1]
         assert spec["components"]["schemas"][ref]["required"], name
         assert {p["name"] for p in item["post"]["parameters"]} >= {"webhook-id", "webhook-signature"}
+
+
+async def test_every_answer_has_an_example_that_its_schema_accepts(spec):
+    import json
+
+    import referencing.jsonschema
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    registry = Registry().with_resource("urn:spec", Resource.from_contents(
+        {"components": spec["components"]}, default_specification=referencing.jsonschema.DRAFT202012))
+    missing, refused = [], []
+    for path, method, op in _operations(spec):
+        for code, response in op["responses"].items():
+            for media_type, media in (response.get("content") or {}).items():
+                schema = media.get("schema", {})
+                if schema.get("format") == "binary":
+                    continue  # a workbook or a PDF: its description says what it holds
+                if "example" not in media:
+                    missing.append(f"{method.upper()} {path} {code} {media_type}")
+                    continue
+                resolved = json.loads(json.dumps(schema).replace('"#/components', '"urn:spec#/components'))
+                errors = list(Draft202012Validator(resolved, registry=registry).iter_errors(media["example"]))
+                if errors:
+                    refused.append(f"{method.upper()} {path} {code}: {errors[0].message[:120]}")
+    assert missing == [] and refused == []

@@ -26,7 +26,10 @@ router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
                         "assessment audit chain's head at publication. Signed on first request, then the same "
                         "bytes for everyone.",
             response_class=Response,
-            responses={200: {"content": {"application/jose": {"schema": {"type": "string"}}}},
+            responses={200: {"content": {"application/jose": {
+                "schema": {"type": "string", "description": "header.payload.signature, each base64url"},
+                "example": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImRldi0yMDI2LTExIiwidHlwIjoic21hcnRjaXR5LXNlbGVjdGlvbitqd3Mi"
+                           "fQ.eyJyZXN1bHRzIjp7InJvdW5kX2lkIjo3fX0.MEUCIQ"}}},
                        **ERR(404, 422, 502, 503)})
 async def signed_results(round_id: RoundId, request: Request, session: TransactionDep, _: Public) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
