@@ -198,6 +198,16 @@ def cmd_spec(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_messages(args: argparse.Namespace, settings: Settings) -> int:
+    from .messages import write_catalogue
+
+    left = write_catalogue()
+    for msgid in left:
+        _say(f"untranslated: {msgid}")
+    _say(f"services/common/locale/id/LC_MESSAGES/messages.po written; {len(left)} message(s) to translate")
+    return 1 if left else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smartcity", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,13 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--inputs", required=True, help="the round's inputs: a file or .../public/rounds/ID/inputs")
     sp = sub.add_parser("spec", help="print the merged OpenAPI spec (or --write it to openapi/openapi.json)")
     sp.add_argument("--write", action="store_true", help="update the committed spec in the source tree")
+    sub.add_parser("messages", help="write the Indonesian message catalogue anew from the code; list what is "
+                                    "left to translate")
     API_COMMANDS.update(add_commands(sub))
     return parser
 
 
 COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
             "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results,
-            "login": api_commands.login, "spec": cmd_spec}
+            "login": api_commands.login, "spec": cmd_spec, "messages": cmd_messages}
 
 
 API_COMMANDS: dict[str, object] = {}

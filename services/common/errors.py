@@ -14,6 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .i18n import indonesian
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://smartcity.kominfo.go.id/problems/"
 
@@ -199,6 +201,10 @@ def problem_response(status: int, detail: str, *, slug: str | None = None, title
     slug = slug or default_slug
     title = (title or default_title) if english else TITLES_ID.get(slug, title or default_title)
     headers = {**(headers or {}), "Content-Language": "en" if english else "id"}
+    if not english:
+        detail = indonesian(detail)
+        errors = errors and [{**e, "msg": indonesian(e["msg"])} if isinstance(e.get("msg"), str) else e
+                             for e in errors]
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
         "title": title,

@@ -89,10 +89,13 @@ def decoded(body: bytes, charset: str | None) -> str:
     except UnicodeDecodeError as exc:
         prefix = body[:exc.start].decode(codec, "replace")
         line, column = _where(prefix, len(prefix))
-        hint = "" if charset else "; if Excel saved it as 'CSV (Comma delimited)', declare charset=windows-1252"
-        raise Unprocessable(f"Byte 0x{body[exc.start]:02x} at line {line}, column {column} is not {exc.encoding}"
-                            f"{hint}", errors=[{"loc": ["row", line, "column", column],
-                                                "msg": f"not {exc.encoding}", "type": "encoding_error"}]) from None
+        errors = [{"loc": ["row", line, "column", column], "msg": f"not {exc.encoding}", "type": "encoding_error"}]
+        if charset:
+            raise Unprocessable(f"Byte 0x{body[exc.start]:02x} at line {line}, column {column} is not "
+                                f"{exc.encoding}", errors=errors) from None
+        raise Unprocessable(f"Byte 0x{body[exc.start]:02x} at line {line}, column {column} is not {exc.encoding}; "
+                            "if Excel saved it as 'CSV (Comma delimited)', declare charset=windows-1252",
+                            errors=errors) from None
     if (nul := text.find("\0")) >= 0:
         line, column = _where(text, nul)
         raise Unprocessable(f"A NUL character at line {line}, column {column}: a CSV is text", errors=[

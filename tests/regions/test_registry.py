@@ -32,7 +32,7 @@ async def test_malformed_code_is_422_problem(gw, code):
 async def test_unknown_code_is_404_problem(gw):
     r = await gw.get(f"{BASE}/99.99")
     assert r.status_code == 404
-    assert r.json()["detail"] == "Region 99.99 is not in the registry"
+    assert r.json()["detail"] == "Daerah 99.99 tidak ada dalam registri"
 
 
 async def test_search_ranks_exact_name_first_whatever_the_spacing(gw):
@@ -323,7 +323,7 @@ async def test_a_number_whose_meaning_hangs_on_the_decimal_mark_is_refused_until
     r = await gw.post(load, content=csv, headers=kemendagri)
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
-    assert error["loc"] == ["row", 2, "value"] and "205000 with a decimal comma" in error["msg"], error
+    assert error["loc"] == ["row", 2, "value"] and "205000 bila desimalnya koma" in error["msg"], error
     listed = await gw.get(f"{BASE}/indicators/population/values", params={"year": 2031}, headers=kemendagri)
     assert listed.json()["total"] == 0  # the unambiguous row was not written either
 
@@ -341,7 +341,7 @@ async def test_a_windows_1252_csv_loads_when_its_charset_is_declared(gw, auth):
     h = auth("kemendagri")
     undeclared = await gw.post(f"{BASE}/indicators/population/values/bulk", content=body,
                                headers={**h, "content-type": "text/csv"})
-    assert undeclared.status_code == 422 and "line 2, column 34" in undeclared.json()["detail"], undeclared.text
+    assert undeclared.status_code == 422 and "baris 2, kolom 34" in undeclared.json()["detail"], undeclared.text
     assert "charset=windows-1252" in undeclared.json()["detail"]
     r = await gw.post(f"{BASE}/indicators/population/values/bulk", content=body,
                       headers={**h, "content-type": "text/csv; charset=windows-1252"})

@@ -88,27 +88,26 @@ def values(conditions: list[Any]) -> Select[IndicatorValue]:
 VALUE_FIELDS = {"region_code", "year", "value", "source"}
 
 
-def _coerce_value(indicator: Indicator, raw: Any,
-                  mark: DecimalMark | None) -> tuple[Decimal | None, str | None, str | None]:
-    """(numeric, category, problem)"""
+def _coerce_value(indicator: Indicator, raw: Any, mark: DecimalMark | None) -> tuple[Decimal | None, str | None]:
+    """(numeric, category); ValueError says what is wrong with the cell."""
     if indicator.kind == "category":
         value = str(raw).strip().lower() if raw is not None else ""
         if value not in (indicator.categories or []):
-            return None, None, f"'{raw}' is not one of {', '.join(indicator.categories or [])}"
-        return None, value, None
+            raise ValueError(f"'{raw}' is not one of {', '.join(indicator.categories or [])}")
+        return None, value
     try:
         # Typed numbers (a workbook's number cells, JSON numbers) need no convention; text is read in the declared
         # one. Stored in positional notation, so 2.5E+6 reads back as 2500000.
         number = Decimal(format(number_of(raw, mark), "f"))
-    except (InvalidOperation, ValueError) as exc:
-        return None, None, str(exc) if isinstance(exc, ValueError) else f"'{raw}' is not a number"
+    except InvalidOperation:
+        raise ValueError(f"'{raw}' is not a number") from None
     if not number.is_finite():
-        return None, None, "the value must be finite"
+        raise ValueError("the value must be finite")
     if indicator.min_value is not None and number < indicator.min_value:
-        return None, None, f"{number} is below the minimum {indicator.min_value}"
+        raise ValueError(f"{number} is below the minimum {indicator.min_value}")
     if indicator.max_value is not None and number > indicator.max_value:
-        return None, None, f"{number} is above the maximum {indicator.max_value}"
-    return number, None, None
+        raise ValueError(f"{number} is above the maximum {indicator.max_value}")
+    return number, None
 
 
 MAX_ROWS = 100_000  # every village of the country (83,762) in one file
@@ -150,9 +149,11 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         except (TypeError, ValueError):
             bad(n, "year", f"'{row.get('year')}' is not a year between 2000 and 2100")
             year = 0
-        numeric, category, problem = _coerce_value(indicator, row.get("value"), mark)
-        if problem:
-            bad(n, "value", problem)
+        try:
+            numeric, category = _coerce_value(indicator, row.get("value"), mark)
+        except ValueError as exc:
+            bad(n, "value", str(exc))
+            numeric = category = None
         source = str(row.get("source") or "").strip()
         if not 3 <= len(source) <= 500:
             bad(n, "source", "name the source document (3 to 500 characters)")

@@ -29,7 +29,7 @@ async def test_dossier_of_a_region_with_history(gw, auth):
     other = await gw.get("/api/v1/masterplan/regions/16.03/dossier", headers=auth("pemda", region="21.72"))
     assert other.status_code == 404
     unknown = await gw.get("/api/v1/masterplan/regions/99.99/dossier", headers=auth("bappenas"))
-    assert unknown.status_code == 404 and unknown.json()["detail"] == "Region 99.99 is not in the registry"
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Daerah 99.99 tidak ada dalam registri"
 
 
 async def test_dossier_names_a_service_that_is_down(gw, auth, apps):

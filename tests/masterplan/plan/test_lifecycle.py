@@ -48,7 +48,7 @@ async def test_mou_needs_a_published_selection(gw, auth, selected_tpi):
     r = await gw.post(f"{M}/mous", headers=officer, json={
         "region_code": "16.03", "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
         "document_ref": "NK/2019/ME"})
-    assert r.status_code == 409 and "not selected" in r.json()["detail"]
+    assert r.status_code == 409 and "tidak terpilih" in r.json()["detail"]
     assert selected_tpi["cohort_year"] == 2019 and selected_tpi["region_name"] == "Kota Tanjung Pinang"
     again = await gw.post(f"{M}/mous", headers=officer, json={
         "region_code": TPI, "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
