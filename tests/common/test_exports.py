@@ -85,3 +85,19 @@ async def test_libreoffice_with_indonesian_settings_opens_the_excel_csv_as_colum
         str(tmp_path / "export.xlsx")], check=True, capture_output=True, timeout=120)
     rows = {r["region_code"]: r for r in csv.DictReader((tmp_path / "back" / "export.csv").open(encoding="utf-8"))}
     assert rows["21.72"]["value"] == "81302.5" and rows["21.72"]["source"] == FORMULA
+
+
+async def test_open_data_never_writes_a_round_title_as_a_formula(gw, auth):
+    from scenarios.rounds import publish_round
+
+    title = "=cmd|' /C calc'!A0 Smart City 2019"
+    await publish_round(gw, auth, year=2019, selected=["21.72"], title=title)
+    for decimal in ("point", "comma"):
+        r = await gw.get("/api/v1/assessment/open-data/results", params={"format": "csv", "decimal": decimal})
+        text = r.content.decode("utf-8-sig")
+        [row] = csv.DictReader(io.StringIO(text), delimiter=";" if decimal == "comma" else ",")
+        assert row["round_title"] == "'" + title, (decimal, row)
+    book = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["data"]
+    [cell] = [c for c in sheet[2] if c.value == title]
+    assert cell.data_type == "s" and cell.quotePrefix

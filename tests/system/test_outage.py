@@ -22,6 +22,8 @@ from smartcity.embedded_pg import EmbeddedPostgres
 from smartcity.seed import seed
 from tests.kit import free_ports, serve, stack_settings, wait_ready
 
+# One worker runs this file's tests in order on one server and one pair of processes; the last one stops them.
+pytestmark = pytest.mark.xdist_group("outage")
 CODES = [f"{p}.{c:02d}" for p in ("11", "12", "13", "32", "33", "35") for c in range(1, 8)]
 
 
@@ -39,11 +41,12 @@ def own_server(tmp_path_factory):
         pg.stop()
 
 
-@pytest.fixture
-def processes(own_server, tmp_path):
+@pytest.fixture(scope="module")
+def processes(own_server, tmp_path_factory):
     from gateway.keys import access_claims, ensure_dev_keys
 
     _, url = own_server
+    tmp_path = tmp_path_factory.mktemp("processes")
     gateway, regions = free_ports(2, start=18600)
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path), "SMARTCITY_ENV": "test",
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
