@@ -14,7 +14,7 @@ FIELDS = {"region_code", "year", "value", "source"}
 LOAD = "/api/v1/regions/indicators/population/values/bulk"
 
 
-def _good_workbook() -> bytes:
+def good_workbook() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["region_code", "year", "value", "source"])
@@ -26,7 +26,7 @@ def _good_workbook() -> bytes:
 
 def _with_part(name: str, content: bytes, replace: bool = True) -> bytes:
     """The good workbook with one part written (or replaced) as given."""
-    source = zipfile.ZipFile(io.BytesIO(_good_workbook()))
+    source = zipfile.ZipFile(io.BytesIO(good_workbook()))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
@@ -48,7 +48,7 @@ XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd
 def _bomb() -> bytes:
     """A workbook of about 1 MB whose theme inflates to 1 GiB."""
     out = io.BytesIO()
-    source = zipfile.ZipFile(io.BytesIO(_good_workbook()))
+    source = zipfile.ZipFile(io.BytesIO(good_workbook()))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for item in source.infolist():
             if item.filename != "xl/theme/theme1.xml":

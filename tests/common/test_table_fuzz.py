@@ -5,14 +5,13 @@ import io
 import os
 import zipfile
 
-import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.common.errors import Unprocessable
 from services.common.tables import CHARSETS, read_csv, read_xlsx
+from tests.common.test_hostile_files import FIELDS, good_workbook
 
-FIELDS = {"region_code", "year", "value", "source"}
 FUZZ = settings(max_examples=int(os.environ.get("TABLE_FUZZ_EXAMPLES", 300)), deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))
 
@@ -37,17 +36,7 @@ def test_any_csv_is_rows_or_a_422(body, charset):
         assert all(set(row) == FIELDS for row in rows)
 
 
-def _workbook() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["region_code", "year", "value", "source"])
-    sheet.append(["21.72", 2019, 209280.5, "Dukcapil"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-GOOD = _workbook()
+GOOD = good_workbook()
 PARTS = {i.filename: zipfile.ZipFile(io.BytesIO(GOOD)).read(i) for i in zipfile.ZipFile(io.BytesIO(GOOD)).infolist()}
 
 
