@@ -10,7 +10,7 @@ import openpyxl
 from services.common.workbook_stream import column, workbook_chunks
 
 PROPERTIES = {"title": "Kode wilayah", "comments": "c", "company": "Kominfo", "licence": "CC BY 4.0",
-              "extracted": "2026-11-30T00:00:00+00:00"}
+              "extracted": "2019-03-20T00:00:00+00:00"}
 
 
 def test_column_names():
