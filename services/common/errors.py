@@ -273,6 +273,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allowed = allowed_methods(request)
+        if allowed and request.method not in allowed:
+            # GET /regions/lookup reached /regions/{code} and failed its pattern; the path is POST's alone.
+            return problem_response(405, "Method Not Allowed", headers={"Allow": ", ".join(allowed)},
+                                    instance=request.url.path, english=_english(request))
         errors = _field_errors(exc)
         body_unparsable = any(e["type"] == "json_invalid" for e in errors)
         status = 400 if body_unparsable else 422

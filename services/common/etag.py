@@ -13,9 +13,12 @@ ETAG_HEADER = {"ETag": {"description": "The version you read; send it back as If
 LOCATION_HEADER = {"Location": {"description": "Where the created record is read",
                                 "schema": {"type": "string", "examples": ["/api/v1/assessment/rounds/1"]}}}
 
+# RFC 9110's If-Match: `*` or entity tags, each quoted, optionally weak (W/), separated by commas.
+ENTITY_TAGS = r'^(\*|(W/)?"[\x21\x23-\x7E\x80-\xFF]*"(\s*,\s*(W/)?"[\x21\x23-\x7E\x80-\xFF]*")*)$'
 IfMatch = Annotated[str | None, Header(
-    alias="If-Match", description="Required on every update: the ETag you read. Without it 428; when the record "
-    "changed since, 412 (read it again and reapply your change).", examples=['"round-1-v3"'])]
+    alias="If-Match", pattern=ENTITY_TAGS, description="Required on every update: the ETag you read, quoted as "
+    "it was sent. Without it 428; when the record changed since, 412 (read it again and reapply your change); "
+    "not an entity tag at all, 422.", examples=['"round-1-v3"'])]
 
 
 def set_etag(response: Response, etag: str) -> None:

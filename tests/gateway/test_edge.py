@@ -130,6 +130,9 @@ async def test_an_undeclared_method_is_405_naming_the_documented_ones(gw, auth):
     assert programme.status_code == 405 and programme.headers["allow"] == "DELETE, PUT"
     lookup = await gw.request("PATCH", "/api/v1/regions/lookup", headers=officer)
     assert lookup.status_code == 405 and lookup.headers["allow"] == "POST"
+    # GET reaches /regions/{code} first, where "lookup" is no code: still the path's 405, not a 422.
+    lookup = await gw.get("/api/v1/regions/lookup", headers=officer)
+    assert lookup.status_code == 405 and lookup.headers["allow"] == "POST", lookup.text
     users = await gw.put("/api/v1/admin/users", headers=auth("kominfo_admin"), json={})
     assert users.status_code == 405 and users.headers["allow"] == "GET, HEAD, POST"
     assert users.json()["type"].endswith("/method-not-allowed")

@@ -150,6 +150,9 @@ async def test_head_update_needs_current_etag(gw, auth):
     stale = await gw.patch(url, json={"deputy_name": "B"}, headers={**h, "If-Match": etag})
     assert stale.status_code == 412
     assert stale.json()["extra"]["current_etag"] == ok.headers["etag"]
+    for not_a_tag in (etag.strip('"'), '"unclosed', "", 'W/"a" "b"'):  # no version at all: the request's fault
+        malformed = await gw.patch(url, json={"deputy_name": "C"}, headers={**h, "If-Match": not_a_tag})
+        assert malformed.status_code == 422 and malformed.json()["errors"][0]["loc"] == ["header", "If-Match"]
     assert (await gw.get(url)).json()["deputy_name"] == "A"
 
 
