@@ -136,30 +136,49 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
-def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
-    """The first sheet: its first row names the columns; number cells arrive as numbers, the rest as text."""
+MAX_SHEET_ROWS = 200_000  # read while streaming: a sheet with a million rows is refused at row 200,001
+
+
+def workbook_rows(body: bytes, sheet: str | None = None, *, width: int | None = None,
+                  max_rows: int = MAX_SHEET_ROWS, no_sheet: str = "The workbook has no sheet",
+                  cells: tuple[tuple[str, str], ...] = ()) -> tuple[list[tuple[int, tuple[Any, ...]]], list[Any]]:
+    """The one reader of Excel workbooks: after the archive check (`workbook`), the rows of `sheet` (the first
+    without one) with their numbers from 1, at most `width` columns each (padded with None), and the values of
+    `cells` ((sheet, "B1") ...; None where absent). Anything the file makes fail is the sender's 422."""
     import openpyxl
 
     safe = workbook(body)
     try:
         book = openpyxl.load_workbook(safe, read_only=True, data_only=True)
-        if not book.worksheets:
-            raise Unprocessable("The workbook has no sheet")
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        names = [str(n).strip() if n is not None else "" for n in next(rows, ())]
-        if not required.issubset(names):
-            raise _missing(required, names)
-        out = []
-        for values in rows:
-            if all(v is None for v in values):
-                continue
-            row = dict(zip(names, values, strict=False))
-            out.append({k: _cell(row.get(k)) for k in required})
-        return out
+    except Exception as exc:  # any byte sequence may arrive; a broken one is the sender's error, never ours
+        raise Unprocessable(f"The workbook cannot be read ({type(exc).__name__})") from None
+    try:
+        if (sheet is None and not book.worksheets) or (sheet is not None and sheet not in book.sheetnames):
+            raise Unprocessable(no_sheet)
+        values = [book[name][ref].value if name in book.sheetnames else None for name, ref in cells]
+        rows = []
+        source = book.worksheets[0] if sheet is None else book[sheet]
+        for n, row in enumerate(source.iter_rows(max_col=width, values_only=True), start=1):
+            if n > max_rows + 1:
+                raise Unprocessable(f"A sheet has at most {max_rows} rows")
+            rows.append((n, tuple(row) + (None,) * ((width or 0) - len(row))))
+        return rows, values
     except Unprocessable:
         raise
     except Exception as exc:  # a file that passed the archive check may still be broken XML: the sender's error
         raise Unprocessable(f"The workbook cannot be read ({type(exc).__name__})") from None
+    finally:
+        book.close()
+
+
+def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
+    """The first sheet: its first row names the columns; number cells arrive as numbers, the rest as text."""
+    rows, _ = workbook_rows(body)
+    names = [str(n).strip() if n is not None else "" for n in (rows[0][1] if rows else ())]
+    if not required.issubset(names):
+        raise _missing(required, names)
+    return [{k: _cell(row.get(k)) for k in required} for row in
+            (dict(zip(names, values, strict=False)) for _, values in rows[1:] if any(v is not None for v in values))]
 
 
 def read_table(content_type: str, body: bytes, required: set[str],

@@ -20,7 +20,7 @@ from services.common.errors import Unprocessable
 from services.common.export import TextCells
 from services.common.numbers import number_of
 from services.common.schemas import REGENCY_CODE_PATTERN
-from services.common.tables import workbook
+from services.common.tables import workbook_rows
 
 from ..models import Assessor, Invitation, Round, Score
 from ..panel.service import assigned_regions
@@ -104,28 +104,9 @@ def _problem(cell: str, msg: str) -> dict[str, Any]:
 
 
 def _rows(content: bytes) -> tuple[list[tuple[int, tuple[Any, ...]]], Any]:
-    from openpyxl import load_workbook
-
-    safe = workbook(content)
-    try:
-        book = load_workbook(safe, read_only=True, data_only=True)
-    except Exception as exc:  # any byte sequence may arrive; a broken one is the sender's error, never ours
-        raise Unprocessable(f"Not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
-    if SHEET not in book.sheetnames:
-        raise Unprocessable(f"The workbook has no sheet named {SHEET!r}; download the sheet and fill that one")
-    round_cell = book[INFO]["B1"].value if INFO in book.sheetnames else None
-    rows = []
-    try:
-        for n, values in enumerate(book[SHEET].iter_rows(min_row=1, max_col=len(HEADER), values_only=True), start=1):
-            if n > MAX_ROWS + 3:
-                raise Unprocessable(f"A score sheet has at most {MAX_ROWS} rows")
-            rows.append((n, tuple(values) + (None,) * (len(HEADER) - len(values))))
-    except Unprocessable:
-        raise
-    except Exception as exc:  # a damaged sheet inside a valid archive
-        raise Unprocessable(f"The sheet {SHEET!r} cannot be read: {exc.__class__.__name__}") from None
-    finally:
-        book.close()
+    rows, (round_cell,) = workbook_rows(
+        content, SHEET, width=len(HEADER), max_rows=MAX_ROWS + 3, cells=((INFO, "B1"),),
+        no_sheet=f"The workbook has no sheet named {SHEET!r}; download the sheet and fill that one")
     return rows, round_cell
 
 
