@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from services.regions.importer import load_rows
 from tests.kit import stack_settings
 
 pytestmark = pytest.mark.xdist_group("stack")  # running_stack: one worker under pytest-xdist
@@ -70,8 +71,8 @@ async def test_a_flood_of_slow_clients_leaves_everyone_else_answered(running_sta
 
 
 async def test_the_service_answers_while_it_parses_a_large_upload(running_stack):
-    """A 1,000,000-row CSV (refused: at most 100,000) is parsed off the event loop: the regions service answers its
-    health check and region reads all the while."""
+    """A 1,000,000-row CSV (refused: at most 100,000) is parsed, and a 100,000-row one checked row by row, off the
+    event loop: the regions service answers its health check all the while."""
 
     from gateway.keys import access_claims, ensure_dev_keys
 
@@ -80,21 +81,33 @@ async def test_the_service_answers_while_it_parses_a_large_upload(running_stack)
     settings = stack_settings(env)
     token = ensure_dev_keys(settings).sign(access_claims(settings, sub="parse:kemendagri", roles=["kemendagri"],
                                                          organisation="parse", minutes=10))
-    body = b"region_code,year,value,source\n" + b"21.72,2019,1,Dukcapil 2019\n" * 1_000_000
-    answered: list[float] = []
-    async with httpx.AsyncClient(timeout=60) as client:
-        upload = asyncio.create_task(client.post(
-            f"{service}/api/v1/regions/indicators/population/values/bulk", content=body,
-            headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"}))
-        while not upload.done():
-            started = time.perf_counter()
-            r = await client.get(f"{service}/healthz")
-            assert r.status_code == 200
-            answered.append(time.perf_counter() - started)
-            await asyncio.sleep(0.02)
-        refused = await upload
+    headers = {"Authorization": f"Bearer {token}", "content-type": "text/csv"}
+
+    async def meanwhile(body: bytes) -> tuple[httpx.Response, list[float]]:
+        answered: list[float] = []
+        async with httpx.AsyncClient(timeout=60) as client:
+            upload = asyncio.create_task(client.post(
+                f"{service}/api/v1/regions/indicators/population/values/bulk", content=body, headers=headers))
+            while not upload.done():
+                started = time.perf_counter()
+                r = await client.get(f"{service}/healthz")
+                assert r.status_code == 200
+                answered.append(time.perf_counter() - started)
+                await asyncio.sleep(0.02)
+            return await upload, sorted(answered)
+
+    header = b"region_code,year,value,source\n"
+    refused, answered = await meanwhile(header + b"21.72,2019,1,Dukcapil 2019\n" * 1_000_000)
     assert refused.status_code == 422 and "100,000" in refused.text
-    answered.sort()
     print(f"health checks during the upload: {len(answered)}, p50 {answered[len(answered) // 2] * 1000:.1f} ms, "
           f"max {answered[-1] * 1000:.1f} ms")
     assert len(answered) >= 10  # the loop kept answering (with the parse on it, it answered none until the end)
+
+    # 100,000 rows that parse, each checked (code, year, value, source, duplicates); the last one is wrong.
+    codes = [row[0] for row in load_rows()[:1000]]
+    lines = [f"{code},{year},1,Dukcapil {year}" for code in codes for year in range(2000, 2100)]
+    lines[-1] = f"{codes[-1]},1999,1,Dukcapil"
+    refused, answered = await meanwhile(header + "\n".join(lines).encode())
+    assert refused.status_code == 422 and [e["loc"] for e in refused.json()["errors"]] == [["row", 100_000, "year"]]
+    print(f"health checks while 100,000 rows were checked: {len(answered)}, max {answered[-1] * 1000:.1f} ms")
+

@@ -12,6 +12,7 @@ from sqlalchemy import ARRAY, Select, String, Table, any_, bindparam, func, inse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
+from services.common.background import off_the_loop
 from services.common.errors import Forbidden, NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.numbers import DecimalMark, number_of
@@ -117,16 +118,9 @@ def _texts(values: list[str]) -> Any:
     return bindparam(None, values, type_=ARRAY(String), unique=True)
 
 
-async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[dict[str, Any]],
-                      actor: Principal, mark: DecimalMark | None = None) -> schemas.BulkResult:
-    """All or nothing: every row is checked first, and any problem refuses the whole file."""
-    if not may_load(indicator, actor):
-        raise Forbidden(f"Values of {indicator.code} are loaded by {indicator.owner_role} (or kominfo_admin)")
-    if not rows:
-        raise Unprocessable("The file has no rows")
-    if len(rows) > MAX_ROWS:
-        raise Unprocessable(f"At most {MAX_ROWS:,} rows per request")
-
+def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: set[str],
+             mark: DecimalMark | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(clean rows, errors by row and field) of a file, every row checked."""
     errors: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -134,9 +128,6 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     def bad(n: int, field: str, msg: str) -> None:
         errors.append({"loc": ["row", n, field], "msg": msg, "type": "row_error"})
 
-    codes = list({str(r.get("region_code") or "").strip() for r in rows})
-    # One array parameter, not one per code: a village-level file names 83,762 regions.
-    known = set((await session.scalars(select(Region.code).where(Region.code == any_(_texts(codes))))).all())
     for n, row in enumerate(rows, start=1):
         code = str(row.get("region_code") or "").strip()
         problems_before = len(errors)
@@ -163,6 +154,24 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         if len(errors) == problems_before:
             clean.append({"region_code": code, "year": year, "value_numeric": numeric, "value_category": category,
                           "source": source})
+    return clean, errors
+
+
+async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[dict[str, Any]],
+                      actor: Principal, mark: DecimalMark | None = None) -> schemas.BulkResult:
+    """All or nothing: every row is checked first, and any problem refuses the whole file."""
+    if not may_load(indicator, actor):
+        raise Forbidden(f"Values of {indicator.code} are loaded by {indicator.owner_role} (or kominfo_admin)")
+    if not rows:
+        raise Unprocessable("The file has no rows")
+    if len(rows) > MAX_ROWS:
+        raise Unprocessable(f"At most {MAX_ROWS:,} rows per request")
+
+    codes = list({str(r.get("region_code") or "").strip() for r in rows})
+    # One array parameter, not one per code: a village-level file names 83,762 regions.
+    known = set((await session.scalars(select(Region.code).where(Region.code == any_(_texts(codes))))).all())
+    # 100,000 rows take seconds to check: off the event loop, so the service keeps answering meanwhile.
+    clean, errors = await off_the_loop(_checked, indicator, rows, known, mark)
     if errors:
         raise Unprocessable(f"{len({e['loc'][1] for e in errors})} of {len(rows)} rows are invalid; nothing was "
                             "written", errors=errors)
