@@ -46,7 +46,8 @@ def workbook(body: bytes) -> io.BytesIO:
                         raise Unprocessable(f"The workbook's part {part.filename} declares a DTD; Excel never writes "
                                             "one, so it is refused")
                     tail = chunk[-16:]
-        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError,
+                RuntimeError) as exc:  # RuntimeError: an encrypted part
             raise Unprocessable(f"The workbook's part {part.filename} cannot be read ({type(exc).__name__})") from None
     return io.BytesIO(body)
 

@@ -60,8 +60,20 @@ def _bomb() -> bytes:
     return out.getvalue()
 
 
+def _encrypted() -> bytes:
+    """The good workbook with every part flagged as encrypted (zipfile then wants a password): found by fuzzing."""
+    body = bytearray(good_workbook())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = body.find(signature)
+        while at >= 0:
+            body[at + flags] |= 1
+            at = body.find(signature, at + 4)
+    return bytes(body)
+
+
 @pytest.mark.parametrize("name,body", [
     ("not a zip", b"PK\x03\x04 this is not a workbook"),
+    ("encrypted parts", _encrypted()),
     ("billion laughs in the shared strings", _with_part("xl/sharedStrings.xml", LAUGHS)),
     ("billion laughs in the content types", _with_part("[Content_Types].xml", LAUGHS)),
     ("external entity in the workbook", _with_part("xl/workbook.xml", XXE)),
