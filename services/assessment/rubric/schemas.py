@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -28,6 +29,11 @@ class ComponentKind(StrEnum):
     indicator = "indicator"
 
 
+def _finite(value: Any) -> bool:
+    """A JSON number a calculation can use: not a string, not a boolean, not infinite or NaN (1e400 parses so)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 class ComponentIn(Strict):
     key: Key
     parent_key: Key | None = Field(default=None, description="The group this component belongs to")
@@ -35,8 +41,9 @@ class ComponentIn(Strict):
     kind: ComponentKind
     weight: Decimal = Field(gt=0, le=100, max_digits=6, decimal_places=3,
                             description="Share of its parent (siblings sum to 100)")
-    scale_min: Decimal | None = Field(default=None, examples=[1])
-    scale_max: Decimal | None = Field(default=None, examples=[5])
+    # As scores are written: at most three decimals, below 100,000 either way.
+    scale_min: Decimal | None = Field(default=None, ge=-99_999, le=99_999, decimal_places=3, examples=[1])
+    scale_max: Decimal | None = Field(default=None, ge=-99_999, le=99_999, decimal_places=3, examples=[5])
     levels: dict[str, str] | None = Field(default=None, description="A descriptor per scale level",
                                           examples=[{"1": "Belum ada", "5": "Teroptimasi"}])
     indicator_code: str | None = Field(default=None, pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])
@@ -53,6 +60,14 @@ class ComponentIn(Strict):
         if rule is not None and not ({"map"} <= rule.keys() or rule.get("from_indicator") is True
                                      or {"min", "max"} <= rule.keys()):
             raise ValueError(f"{self.key}: normalisation is a map, min/max, or from_indicator")
+        if rule is not None and {"min", "max"} <= rule.keys():
+            low, high = rule["min"], rule["max"]
+            if not all(_finite(v) for v in (low, high)) or not low < high:
+                raise ValueError(f"{self.key}: normalisation min and max are finite numbers, min below max")
+        if rule is not None and "map" in rule:
+            scores: list[Any] = list(rule["map"].values()) if isinstance(rule["map"], dict) else [None]
+            if not all(_finite(v) and 0 <= v <= 100 for v in scores):
+                raise ValueError(f"{self.key}: normalisation map gives each category a score from 0 to 100")
         return self
 
 
