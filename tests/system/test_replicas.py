@@ -1,17 +1,60 @@
-"""Two replicas behave as one: event consumers apply each event once, and the rate limit is shared."""
+"""Two replicas behave as one: event consumers apply each event once, the rate limit is shared, and a key
+rotation holds on both."""
 
 import asyncio
 import os
+import subprocess
 
 import httpx
+from jose import jwt
 
-from gateway.keys import access_claims, ensure_dev_keys
+from gateway.keys import KeyRing, access_claims, ensure_dev_keys
 from scenarios.masterplans import PLAN, PROGRAMMES, SIGNATORIES
 from scenarios.rounds import publish_round
 from services.common.settings import Settings
 from smartcity import migrate
 from smartcity.seed import seed
-from tests.kit import free_ports, fresh_database, serve, wait_ready
+from tests.kit import ROOT, free_ports, fresh_database, serve, smartcity_command, wait_ready
+
+
+async def _rotation_holds_on_both_replicas(env, settings, auth, gateways, pid) -> None:
+    """`smartcity rotate-keys` twice while both gateways run: within seconds, and with no restart, both sign only
+    with the newest key, and a token of the retired key (verified, so cached, before) authenticates nowhere."""
+    old_admin, old_pemda = auth("kominfo_admin"), auth("pemda", "21.72")
+    bases = [f"http://127.0.0.1:{port}" for port in gateways]
+    async with httpx.AsyncClient(timeout=30) as client:
+        for base in bases:
+            assert (await client.get(f"{base}/api/v1/admin/users", headers=old_admin)).status_code == 200
+            assert (await client.get(f"{base}/api/v1/masterplan/masterplans/{pid}", headers=old_pemda)
+                    ).status_code == 200
+        for _ in range(2):  # the second rotation retires the key the old tokens were signed with
+            await asyncio.to_thread(subprocess.run, smartcity_command("rotate-keys"), env=env, cwd=ROOT, check=True,
+                                    capture_output=True)
+        rotated = KeyRing.load(settings)
+        new_admin = {"Authorization": "Bearer " + rotated.sign(access_claims(
+            settings, sub="replica:rotated-admin", roles=["kominfo_admin"], organisation="test"))}
+        deadline = asyncio.get_running_loop().time() + 10
+        while asyncio.get_running_loop().time() < deadline:
+            codes = [(await client.get(f"{base}/api/v1/admin/users", headers=old_admin)).status_code
+                     for base in bases]
+            if codes == [401, 401]:
+                break
+            await asyncio.sleep(0.2)
+        for base in bases:  # the gateway's own routes, and a service behind it
+            assert (await client.get(f"{base}/api/v1/admin/users", headers=old_admin)).status_code == 401
+            assert (await client.get(f"{base}/api/v1/masterplan/masterplans/{pid}", headers=old_pemda)
+                    ).status_code == 401
+            assert (await client.get(f"{base}/api/v1/admin/users", headers=new_admin)).status_code == 200
+        made = await client.post(f"{bases[0]}/api/v1/admin/clients", headers=new_admin, json={
+            "client_id": "bappenas-rotation", "name": "KRISNA", "organisation": "Bappenas", "roles": ["bappenas"]})
+        secret = made.json()["client_secret"]
+        for base in bases:  # what each replica issues now is signed with the newest key
+            token = (await client.post(f"{base}/auth/token", data={
+                "grant_type": "client_credentials", "client_id": "bappenas-rotation", "client_secret": secret})
+                     ).json()["access_token"]
+            assert jwt.get_unverified_header(token)["kid"] == rotated.current.kid
+        jwks = (await client.get(f"{bases[1]}/.well-known/jwks.json")).json()["keys"]
+        assert any("retired_at" in k for k in jwks)  # the retired key stays published for documents
 
 
 async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
@@ -61,6 +104,7 @@ async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
             assert len(feed) == 1, feed  # applied once, not once per replica
             assert (await gw.get(f"/api/v1/masterplan/masterplans/{pid}", headers=pemda)).json()[
                 "needs_reconfirmation"] is True
+            await _rotation_holds_on_both_replicas(env, settings, auth, [gw_a, gw_b], pid)
     finally:
         for p in procs:
             p.terminate()
