@@ -15,10 +15,10 @@ from services.common.settings import Settings, get_settings
 from . import api_commands
 from . import migrate as migrations
 from .api_commands import add_commands
-from .database import open_database
-from .embedded_pg import port_is_free
-from .seed import seed
-from .supervisor import PROCESSES, DataDirInUse, Supervisor, hold_data_dir
+from .processes import PROCESSES
+
+# What starts, migrates or seeds the stack (SQLAlchemy, Alembic, the models, uvicorn: about a second to
+# import) is imported by those commands alone, so the API commands scripts call often start in a fraction.
 
 
 def _say(msg: str) -> None:
@@ -43,6 +43,11 @@ class _StopOnce:
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    from .database import open_database
+    from .embedded_pg import port_is_free
+    from .seed import seed
+    from .supervisor import DataDirInUse, Supervisor, hold_data_dir
+
     started = time.monotonic()
     # Both set here: a shell that starts us in the background sets SIGINT to ignored, and Ctrl-C must still work.
     stop = _StopOnce()
@@ -107,6 +112,8 @@ def _print_banner(settings: Settings, database: str, seconds: float) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .database import open_database
+
     db = asyncio.run(open_database(settings))
     envs = tuple(args.env) if args.env else migrations.ENVIRONMENTS
     if args.down:
@@ -118,6 +125,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from .database import open_database
+    from .seed import seed
+
     db = asyncio.run(open_database(settings))
     report = asyncio.run(seed(db.url, progress=_say))
     _say(f"seeded in {report.seconds:.2f}s: {report.counts}")

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -19,20 +18,7 @@ import httpx
 from services.common.server import serve_command
 from services.common.settings import Settings
 
-
-@dataclass(frozen=True)
-class ProcessSpec:
-    name: str
-    app: str
-    port_setting: str
-
-
-PROCESSES = (
-    ProcessSpec("regions", "services.regions.main:app", "regions_port"),
-    ProcessSpec("assessment", "services.assessment.main:app", "assessment_port"),
-    ProcessSpec("masterplan", "services.masterplan.main:app", "masterplan_port"),
-    ProcessSpec("gateway", "gateway.main:app", "gateway_port"),
-)
+from .processes import PROCESSES, ProcessSpec
 
 
 class DataDirInUse(Exception):

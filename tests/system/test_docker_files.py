@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from smartcity.cli import build_parser
-from smartcity.supervisor import PROCESSES
+from smartcity.processes import PROCESSES
 from tests.kit import ROOT
 
 
