@@ -81,6 +81,10 @@ def build_openapi(app: FastAPI, routers: Sequence[APIRouter],
                 # Optional in Python only so that a missing one is answered 428 rather than 422: it is required.
                 if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
                     parameter["required"] = True
+                    # Required, so never null: the entity tags alone (a client sending "null" gets 422).
+                    schema = parameter.get("schema", {})
+                    parameter["schema"] = next((s for s in schema.get("anyOf", []) if s.get("type") != "null"),
+                                               schema)
                     for code, title in (("412", "The record changed since you read it"),
                                         ("428", "If-Match is missing")):
                         op.setdefault("responses", {}).setdefault(code, {"description": title})
