@@ -121,7 +121,7 @@ async def token(
                               "an unknown, expired or malformed token, as RFC 7009 asks.",
                   responses=problem_responses(422))
 async def revoke(request: Request, session: SessionDep, _: Public,
-                 token: Annotated[str, Form(max_length=16_384)],
+                 token: Annotated[str, Form(min_length=1, max_length=16_384)],
                  token_type_hint: Annotated[str | None, Form(
                      max_length=50, description="`access_token` or `refresh_token`; the token's shape decides")
                  ] = None) -> schemas.Revoked:
@@ -143,7 +143,7 @@ async def revoke(request: Request, session: SessionDep, _: Public,
                               "An expired, revoked, forged or unknown token is `{\"active\": false}`, nothing more.",
                   responses=problem_responses(400, 401, 422))
 async def introspect(request: Request, session: SessionDep, _: Public,
-                     token: Annotated[str, Form(max_length=4096)],
+                     token: Annotated[str, Form(min_length=1, max_length=4096)],
                      token_type_hint: Annotated[str | None, Form(max_length=50)] = None,
                      client_id: Annotated[str | None, Form(max_length=120)] = None,
                      client_secret: Annotated[str | None, Form(max_length=200)] = None) -> schemas.Introspection:
