@@ -104,8 +104,8 @@ def decoded(body: bytes, charset: str | None) -> str:
     return text
 
 
-def read_csv(body: bytes, required: set[str], charset: str | None = None) -> tuple[list[dict[str, Any]], str]:
-    """Rows and the delimiter found: whichever of `,` `;` or tab splits the header into the required names."""
+def read_csv(body: bytes, required: set[str], charset: str | None = None) -> list[dict[str, Any]]:
+    """Rows, split by whichever of `,` `;` or tab splits the header into the required names."""
     text = decoded(body, charset)
     header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     for delimiter in (",", ";", "\t"):
@@ -117,7 +117,7 @@ def read_csv(body: bytes, required: set[str], charset: str | None = None) -> tup
             reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
             try:
                 reader.fieldnames = [n.strip() for n in reader.fieldnames or []]
-                return [{k: row.get(k) for k in required} for row in reader], delimiter
+                return [{k: row.get(k) for k in required} for row in reader]
             except csv.Error as exc:  # an unbalanced quote, a NUL byte, a field over the limit
                 raise Unprocessable(f"The CSV cannot be read at line {reader.line_num}: {exc}", errors=[
                     {"loc": ["row", reader.line_num], "msg": str(exc), "type": "value_error"}]) from None
@@ -186,4 +186,4 @@ def read_table(content_type: str, body: bytes, required: set[str],
                charset: str | None = None) -> list[dict[str, Any]]:
     if content_type == XLSX:
         return read_xlsx(body, required)
-    return read_csv(body, required, charset)[0]
+    return read_csv(body, required, charset)
