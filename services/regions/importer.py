@@ -48,8 +48,8 @@ class ImportReport:
 def shipped_digest() -> str:
     """SHA-256 of the shipped region files and of how they are loaded: it changes when either does."""
     digest = hashlib.sha256(",".join(COLUMNS).encode())
-    for path in sorted(DATA_DIR.glob("*.csv")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix != ".md"):
+        digest.update(str(path.relative_to(DATA_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -11,6 +11,7 @@ from services.common.upstream import upstreams_hook
 from .auth import Overseer
 from .events import EVENTS
 from .heads.endpoints import router as heads
+from .history.endpoints import router as history
 from .indicators.endpoints import router as indicators
 from .labels import LABELS
 from .models import records
@@ -27,7 +28,7 @@ app = create_app(
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[feed, audit, labels, indicators, heads, registry],  # registry last: its /{code} takes any segment
+    routers=[feed, audit, labels, indicators, heads, history, registry],  # registry last: its /{code} takes any segment
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[

@@ -148,3 +148,90 @@ class ReferenceLoad(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CodeList(Base):
+    """A published list of kabupaten/kota and province codes (a Permendagri or Kepmendagri), as shipped."""
+
+    __tablename__ = "code_list"
+
+    label: Mapped[str] = mapped_column(String(10), primary_key=True)
+    regulation: Mapped[str] = mapped_column(Text)
+    # NULL where only the year is established (Kepmendagri 100.1.1-6117/2022).
+    regulation_date: Mapped[date | None] = mapped_column(Date)
+    regulation_year: Mapped[int] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class CodeListEntry(Base):
+    """One code as a list gave it, with the code the same region has today."""
+
+    __tablename__ = "code_list_entry"
+
+    list_label: Mapped[str] = mapped_column(ForeignKey("regions.code_list.label"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(Text)
+    parent_code: Mapped[str | None] = mapped_column(String(2))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), index=True)
+
+
+class CodeChange(Base):
+    """A legal act that renamed, renumbered or split a region, and the date its new code or name took effect."""
+
+    __tablename__ = "code_change"
+    __table_args__ = (CheckConstraint("change IN ('renamed', 'renumbered', 'split_from')", name="change"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    level: Mapped[str] = mapped_column(String(10))
+    old_code: Mapped[str] = mapped_column(String(5), index=True)
+    new_code: Mapped[str] = mapped_column(String(5))
+    change: Mapped[str] = mapped_column(String(12))
+    # The region this change belongs to, by today's code.
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    enacted_on: Mapped[date] = mapped_column(Date)
+    effective_on: Mapped[date] = mapped_column(Date)
+    list_before: Mapped[str] = mapped_column(ForeignKey("regions.code_list.label"))
+    list_after: Mapped[str] = mapped_column(ForeignKey("regions.code_list.label"))
+    name_old: Mapped[str] = mapped_column(Text)
+    name_new: Mapped[str] = mapped_column(Text)
+
+
+class Boundary(Base):
+    """A kabupaten/kota boundary as GeoJSON geometry text, at one level of detail (the coarsest map zoom it serves)."""
+
+    __tablename__ = "boundary"
+
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), primary_key=True)
+    zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    geometry: Mapped[str] = mapped_column(Text)
+
+
+class RegionPoint(Base):
+    """A kabupaten/kota's centroid and a label point that always lies inside it."""
+
+    __tablename__ = "region_point"
+
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), primary_key=True)
+    centroid_lng: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    centroid_lat: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    label_lng: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+    label_lat: Mapped[Decimal] = mapped_column(Numeric(9, 6))
+
+
+class CrosswalkEntry(Base):
+    """One code of another coding (BPS) mapped to a Kemendagri code, as the operator loaded it for a year."""
+
+    __tablename__ = "crosswalk_entry"
+    __table_args__ = (CheckConstraint("coding IN ('bps')", name="coding"),)
+
+    coding: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    external_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kemendagri_code: Mapped[str] = mapped_column(String(13))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.region.code"), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    loaded_by: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

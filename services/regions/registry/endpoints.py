@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Query, Request, Response
@@ -13,10 +14,11 @@ from services.common.errors import problem_responses
 from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.pagination import Page, PageDep
 from services.common.routing import contract_router
-from services.common.schemas import IslandGroup
+from services.common.schemas import IslandGroup, IsoDate
 
 from ..deps import CodePath
-from ..models import records
+from ..history import service as history
+from ..models import Region, records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/regions")
@@ -32,7 +34,8 @@ async def list_regions(
     session: SessionDep, _: Public, page: PageDep,
     q: Annotated[str | None, Query(min_length=1, max_length=100,
                                    description="Name search: case-, accent- and space-insensitive; exact and "
-                                               "prefix matches rank first", examples=["tanjung pinang"])] = None,
+                                               "prefix matches rank first. A code finds its region, a former "
+                                               "code too (with `resolved_from`)", examples=["tanjung pinang"])] = None,
     level: schemas.Level | None = None,
     parent: Annotated[str | None, Query(pattern=schemas.REGION_CODE_PATTERN)] = None,
     province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
@@ -42,6 +45,13 @@ async def list_regions(
 ) -> Page[schemas.Region]:
     conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
                                         island_group=island_group)
+    if q is not None and re.fullmatch(schemas.REGION_CODE_PATTERN, q):  # a code, perhaps a former one
+        today = await history.resolve(session, q)
+        conditions.append(Region.code == (today or q))
+        rows, total = await service.search_regions(session, q=None, conditions=conditions, sort=sort, page=page)
+        return Page(items=[schemas.Region.model_validate(r).model_copy(
+            update={"resolved_from": q if r.code != q else None}) for r in rows], total=total, limit=page.limit,
+            offset=page.offset)
     rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
     return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
                 offset=page.offset)
@@ -49,11 +59,11 @@ async def list_regions(
 
 @router.post("/lookup", operation_id="regions_lookup", tags=["regions"],
              summary="Check many codes at once (used by other services)",
-             description="The kabupaten/kota found, and the codes that are not kabupaten/kota in the registry.",
+             description="The regions found, today's record of each, even by a former code (92.71 finds 96.71 "
+                         "Kota Sorong), and the codes that never named a region.",
              responses=problem_responses(422))
 async def lookup_regions(body: schemas.LookupIn, session: SessionDep, _: SignedIn) -> schemas.LookupOut:
-    found, missing = await service.lookup(session, body.codes)
-    return schemas.LookupOut(found=[schemas.Region.model_validate(r) for r in found], missing=missing)
+    return await service.lookup(session, body.codes, body.on)
 
 
 @router.get("/export", operation_id="regions_export", tags=["regions"], summary="Download regions as CSV or XLSX",
@@ -70,10 +80,16 @@ async def export_regions(
 
 
 @router.get("/{code}", operation_id="regions_get", tags=["regions"],
-            summary="A region with its parent and current head",
-            description="The head in office today, for a kabupaten/kota.", responses=problem_responses(404, 422))
-async def get_region(code: CodePath, session: SessionDep, _: Public) -> schemas.RegionDetail:
-    return await service.region_detail(session, code)
+            summary="A region with its parent, current head and code history",
+            description="Today's record of the region. A former code answers the region it led to, with "
+                        "`resolved_from` (200, not a redirect: the caller learns the code was old, and a cache "
+                        "cannot keep a redirect for a code that may be reused). `on` adds the region as it was "
+                        "that day: its code, name, parent and the list of codes in force.",
+            responses=problem_responses(404, 422))
+async def get_region(code: CodePath, session: SessionDep, _: Public,
+                     on: Annotated[IsoDate | None, Query(description="A date: the region as it was that day",
+                                                      examples=["2018-05-08"])] = None) -> schemas.RegionDetail:
+    return await service.region_detail(session, code, on)
 
 
 @router.get("/{code}/children", operation_id="regions_children_list", tags=["regions"],

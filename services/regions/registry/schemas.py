@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from services.common.schemas import ORM, IslandGroup
+from services.common.schemas import ORM, IslandGroup, IsoDate
+
+from ..history.schemas import CodeChange, RegionOn
 
 REGION_CODE_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 
@@ -50,6 +52,8 @@ class Region(ORM):
     province_code: str = Field(examples=["21"])
     island_group: IslandGroup
     postal_code: str | None = None
+    resolved_from: str | None = Field(default=None, examples=["92.71"],
+                                      description="The former code asked for, when it led to this region")
 
 
 class HeadTitle(StrEnum):
@@ -88,16 +92,29 @@ class RegionDetail(Region):
     parent: Region | None = None
     children_count: int
     current_head: HeadTerm | None = Field(default=None, description="Head in office today (regencies only)")
+    changes: list[CodeChange] = Field(default_factory=list,
+                                      description="The legal acts that renamed, renumbered or created it since 2015")
+    as_on: RegionOn | None = Field(default=None, description="The region as it was on `on`, when asked")
 
 
 class LookupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    codes: list[Annotated[str, Field(max_length=13)]] = Field(max_length=1000, examples=[["21.72", "16.03"]])
+    codes: list[Annotated[str, Field(max_length=13)]] = Field(max_length=1000, examples=[["21.72", "92.71"]])
+    on: IsoDate | None = Field(default=None, examples=["2018-05-08"],
+                            description="The date the codes were used: a reused code names the region it named "
+                                        "then, and `resolved` gives each region's code on that day")
+
+
+class ResolvedCode(BaseModel):
+    requested: str = Field(examples=["92.71"])
+    code: str = Field(examples=["96.71"], description="Today's code of the region")
+    code_on: str | None = Field(examples=["92.71"], description="Its code on `on`, when `on` was given")
 
 
 class LookupOut(BaseModel):
-    found: list[Region]
-    missing: list[str] = Field(description="Codes that are malformed or not in the registry")
+    found: list[Region] = Field(description="Today's record of each region found, once")
+    resolved: list[ResolvedCode] = Field(default_factory=list, description="Each code found, in the order asked")
+    missing: list[str] = Field(description="Codes that are malformed or never named a kabupaten/kota")
 
 
 class RegionRow(BaseModel):

@@ -19,6 +19,8 @@ from services.common.errors import NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.pagination import PageParams
 
+from ..history import service as history
+from ..history.schemas import CodeChange
 from ..models import HeadTerm, Region
 from . import schemas
 
@@ -107,24 +109,40 @@ def _detail_statement() -> Select[Any]:
 DETAIL = _detail_statement()
 
 
-async def region_detail(session: AsyncSession, code: str) -> schemas.RegionDetail:
-    """One round trip: the region, its parent, its number of children and today's head."""
+async def region_detail(session: AsyncSession, code: str, on: date | None = None) -> schemas.RegionDetail:
+    """The region, its parent, its number of children and today's head in one round trip; a former code
+    answers the region it led to (today's record, with `resolved_from`), and `on` adds the region as it was."""
     row = (await session.execute(DETAIL, {"code": code, "today": date.today()})).first()
+    today = code
+    if row is None or on is not None:
+        today = await history.resolve(session, code, on) or ""
+        if today != code:
+            row = (await session.execute(DETAIL, {"code": today, "today": date.today()})).first()
     if row is None:
         raise NotFound(f"Region {code} is not in the registry")
     region, parent_row, children_count, head = row
+    changes = [CodeChange.model_validate(c) for c in await history.changes_of(session, [region.code])]
     return schemas.RegionDetail(
-        **schemas.Region.model_validate(region).model_dump(),
+        **schemas.Region.model_validate(region).model_dump(exclude={"resolved_from"}),
+        resolved_from=code if code != region.code else None,
         parent=schemas.Region.model_validate(parent_row) if parent_row else None,
         children_count=int(children_count or 0),
-        current_head=schemas.HeadTerm.model_validate(head) if head else None)
+        current_head=schemas.HeadTerm.model_validate(head) if head else None,
+        changes=changes,
+        as_on=await history.as_on(session, region, parent_row, on) if on is not None else None)
 
 
-async def lookup(session: AsyncSession, codes: list[str]) -> tuple[Sequence[Region], list[str]]:
+async def lookup(session: AsyncSession, codes: list[str], on: date | None) -> schemas.LookupOut:
     wanted = list(dict.fromkeys(codes))
-    found = (await session.scalars(select(Region).where(Region.code.in_(wanted)).order_by(Region.code))).all()
-    known = {r.code for r in found}
-    return found, [c for c in wanted if c not in known]
+    today = await history.resolve_many(session, wanted, on)
+    found = (await session.scalars(select(Region).where(Region.code.in_(set(today.values())))
+                                   .order_by(Region.code))).all()
+    then = await history.codes_on(session, found, on) if on is not None else {}
+    return schemas.LookupOut(
+        found=[schemas.Region.model_validate(r) for r in found],
+        resolved=[schemas.ResolvedCode(requested=c, code=today[c], code_on=then.get(today[c]))
+                  for c in wanted if c in today],
+        missing=[c for c in wanted if c not in today])
 
 
 EXPORT_COLUMNS = columns_of(schemas.RegionRow)
