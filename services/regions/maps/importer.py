@@ -1,8 +1,8 @@
 """Load the kabupaten/kota boundaries (cahyadsn/wilayah_boundaries, MIT) at four levels of detail.
 
-A map at zoom z draws about 360 / (256 * 2^z) degrees per pixel; each level keeps what a quarter pixel shows
-at the coarsest zoom it serves (islands smaller than that dropped), simplified per region with its topology
-kept, so every polygon stays valid.
+A map at zoom z draws about 360 / (256 * 2^z) degrees per pixel; each level keeps about half a pixel at the
+coarsest zoom it serves (islands smaller than that dropped), simplified per region with its topology kept, so
+every polygon stays valid.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..models import Boundary, RegionPoint
 BOUNDARIES_DIR = Path(__file__).parent.parent / "data" / "boundaries"
 FULL = 22
 # The coarsest zoom a level serves -> its tolerance in degrees (None: as shipped, about 55 m).
-LEVELS: dict[int, float | None] = {4: 0.02, 6: 0.005, 8: 0.0013, FULL: None}
+LEVELS: dict[int, float | None] = {4: 0.04, 6: 0.01, 8: 0.0025, FULL: None}
 
 
 def level_for(zoom: int | None) -> int:
