@@ -12,9 +12,9 @@ from .auth import Overseer
 from .events import EVENTS
 from .heads.endpoints import router as heads
 from .history.endpoints import router as history
-from .maps.endpoints import router as maps
 from .indicators.endpoints import router as indicators
 from .labels import LABELS
+from .maps.endpoints import router as maps
 from .models import records
 from .registry.endpoints import router as registry
 
@@ -29,7 +29,8 @@ app = create_app(
     title="Region registry",
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
-    routers=[feed, audit, labels, indicators, heads, history, maps, registry],  # registry last: its /{code} takes any segment
+    # registry last: its /{code} takes any segment
+    routers=[feed, audit, labels, indicators, heads, history, maps, registry],
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[

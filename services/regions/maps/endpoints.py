@@ -36,7 +36,8 @@ async def list_boundaries(session: SessionDep, _: Public, zoom: Zoom = None,
                           province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None) -> Response:
     codes = None if code is None else list((await history.resolve_many(session, code)).values())
     rows = await service.boundaries(session, zoom=zoom, codes=codes, province=province)
-    return Response(service.collection([service.feature(r) for r in rows]), media_type=service.GEOJSON, headers=service.CACHEABLE)
+    return Response(service.collection([service.feature(r) for r in rows]), media_type=service.GEOJSON,
+                    headers=service.CACHEABLE)
 
 
 @router.get("/{code}/boundary", operation_id="regions_boundary_get",
