@@ -162,6 +162,8 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(13))
+    # Today's code of the region; `region_code` is the code its act used (92.71 in 2018 is 96.71 today).
+    region_code_today: Mapped[str] = mapped_column(String(13), index=True)
     region_name: Mapped[str] = mapped_column(Text)
     province_code: Mapped[str] = mapped_column(String(2))
     island_group: Mapped[str] = mapped_column(String(20))
@@ -318,6 +320,8 @@ class Result(Base):
 
     round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
     region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    # Today's code of the region; `region_code` is the code its act used (92.71 in 2018 is 96.71 today).
+    region_code_today: Mapped[str] = mapped_column(String(13), index=True)
     rank: Mapped[int | None] = mapped_column(Integer)
     total: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     selected: Mapped[bool] = mapped_column(Boolean)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,14 +18,21 @@ def registry(request: Request) -> Upstream:
 Registry = Annotated[Upstream, Depends(registry)]
 
 
-async def lookup(registry: Upstream, codes: list[str]) -> list[dict[str, Any]]:
-    """The registry's records of these kabupaten/kota; 422 naming any code it does not know."""
-    answer = await registry.call("POST", "/api/v1/regions/lookup", json_body={"codes": codes})
+async def lookup(registry: Upstream, codes: list[str], on: date) -> list[dict[str, Any]]:
+    """Today's records of the kabupaten/kota these codes named on `on`, once each, with `requested` (the codes
+    asked that led to it) and `code_on` (its code that day: the code an act of that day records);
+    422 naming any code that never named one."""
+    answer = await registry.call("POST", "/api/v1/regions/lookup", json_body={"codes": codes, "on": on.isoformat()})
     if answer["missing"]:
         raise Unprocessable(f"Not kabupaten/kota codes in the registry: {', '.join(answer['missing'])}",
                             errors=[{"loc": ["body", "region_codes", c], "msg": "not in the registry",
                                      "type": "value_error"} for c in answer["missing"]])
-    return list(answer["found"])
+    regions = {r["code"]: {**r, "requested": []} for r in answer["found"]}
+    for resolved in answer["resolved"]:
+        region = regions[resolved["code"]]
+        region["code_on"] = resolved["code_on"]
+        region["requested"].append(resolved["requested"])
+    return list(regions.values())
 
 
 async def _pages(registry: Upstream, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -141,3 +141,29 @@ def drop_audit_chain(schema: str) -> None:
     for column in ("row_hash", "prev_hash", "seq"):
         op.drop_column("audit_entry", column, schema=schema)
     op.drop_table("audit_chain", schema=schema)
+
+
+# Kabupaten/kota renumbered by the Papua laws of 2022 (UU 14, 15, 16 and 29), as the region registry ships
+# them (history/code_changes.csv): frozen here, so a migration brings rows recorded before it along.
+RENUMBERED_2022 = {
+    "91.01": "93.01", "91.02": "95.01", "91.04": "94.01", "91.07": "94.02", "91.08": "94.03", "91.09": "94.04",
+    "91.12": "95.02", "91.13": "95.03", "91.14": "95.04", "91.16": "93.02", "91.17": "93.03", "91.18": "93.04",
+    "91.21": "95.05", "91.22": "95.06", "91.23": "95.07", "91.24": "95.08", "91.25": "94.05", "91.26": "94.06",
+    "91.27": "94.07", "91.28": "94.08", "92.01": "96.01", "92.04": "96.02", "92.05": "96.03", "92.09": "96.04",
+    "92.10": "96.05", "92.71": "96.71",
+}
+
+
+def add_region_code_today(schema: str, table: str) -> None:
+    """`region_code_today` beside the recorded `region_code`, filled for the rows already there."""
+    op.add_column(table, sa.Column("region_code_today", sa.String(length=13), nullable=True), schema=schema)
+    mapping = ", ".join(f"('{old}', '{new}')" for old, new in RENUMBERED_2022.items())
+    op.execute(f"UPDATE {schema}.{table} t SET region_code_today = coalesce("
+               f"(SELECT m.new FROM (VALUES {mapping}) AS m(old, new) WHERE m.old = t.region_code), t.region_code)")
+    op.alter_column(table, "region_code_today", nullable=False, schema=schema)
+    op.create_index(op.f(f"ix_{table}_region_code_today"), table, ["region_code_today"], schema=schema)
+
+
+def drop_region_code_today(schema: str, table: str) -> None:
+    op.drop_index(op.f(f"ix_{table}_region_code_today"), table_name=table, schema=schema)
+    op.drop_column(table, "region_code_today", schema=schema)

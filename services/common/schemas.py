@@ -19,6 +19,9 @@ RegencyCode = Annotated[str, Field(pattern=REGENCY_CODE_PATTERN, description="A 
 RegencyCodePath = Annotated[str, Path(pattern=REGENCY_CODE_PATTERN, examples=["21.72"])]
 RegencyCodeFilter = Annotated[str | None, Query(pattern=REGENCY_CODE_PATTERN, examples=["21.72"],
                                                 description="Only this kabupaten/kota")]
+# Records keep the code of their act (92.71 in 2018) and the region's code today (96.71): one region, both codes.
+RecordedCode = Annotated[str, Field(examples=["92.71"], description="The code the act used, as recorded")]
+CodeToday = Annotated[str, Field(examples=["96.71"], description="Today's code of the same region")]
 
 
 class Strict(BaseModel):

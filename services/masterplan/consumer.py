@@ -26,7 +26,7 @@ async def flag_for_reconfirmation(session: AsyncSession, region_code: str, took_
     Dates of the acts decide, never when they were entered: a term back-filled years later flags a plan
     approved before it began, and a term that began before the approval flags nothing.
     """
-    plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code == region_code,
+    plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code_today == region_code,
                                                             Masterplan.state == "approved"))).all()
     flagged = 0
     for plan in plans:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
 
 from services.common.auth import Principal, optional_principal
 from services.common.db import SessionDep
 from services.common.etag import IfMatch, check_if_match
+from services.common.upstream import Upstream
 
 from .dimension.service import get_dimension
 from .models import Dimension, Masterplan, Mou, Programme
@@ -74,3 +75,15 @@ ProgrammeForUpdate = Annotated[Programme, Depends(_programme_for_update)]
 CurrentMou = Annotated[Mou, Depends(_current_mou)]
 MouForUpdate = Annotated[Mou, Depends(_mou_for_update)]
 DimensionForUpdate = Annotated[Dimension, Depends(_dimension_for_update)]
+
+
+def _registry(request: Request) -> Upstream:
+    return Upstream(request, "regions")
+
+
+def _assessment(request: Request) -> Upstream:
+    return Upstream(request, "assessment")
+
+
+Registry = Annotated[Upstream, Depends(_registry)]
+Assessment = Annotated[Upstream, Depends(_assessment)]

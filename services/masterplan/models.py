@@ -77,6 +77,8 @@ class Mou(Revisioned, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(String(13), index=True)
+    # Today's code of the region; `region_code` is the code its act used (92.71 in 2018 is 96.71 today).
+    region_code_today: Mapped[str] = mapped_column(String(13), index=True)
     region_name: Mapped[str] = mapped_column(Text)
     round_id: Mapped[int] = mapped_column(BigInteger)
     cohort_year: Mapped[int] = mapped_column(SmallInteger)
@@ -109,6 +111,8 @@ class Masterplan(Revisioned, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     region_code: Mapped[str] = mapped_column(String(13), index=True)
+    # Today's code of the region; `region_code` is the code its act used (92.71 in 2018 is 96.71 today).
+    region_code_today: Mapped[str] = mapped_column(String(13), index=True)
     mou_id: Mapped[int] = mapped_column(ForeignKey("masterplan.mou.id"))
     cohort_year: Mapped[int] = mapped_column(SmallInteger)
     version: Mapped[int] = mapped_column(Integer)

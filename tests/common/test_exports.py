@@ -26,14 +26,14 @@ async def _load(gw, auth) -> None:
 
 async def test_csv_for_scripts_and_for_indonesian_excel(gw, auth):
     await _load(gw, auth)
-    plain = await gw.get(EXPORT, params={"format": "csv"}, headers=auth("bappenas"))
+    plain = await gw.get(EXPORT, params={"format": "csv", "year": 2019}, headers=auth("bappenas"))
     assert not plain.content.startswith(b"\xef\xbb\xbf") and b"\r\n" not in plain.content
     rows = {r["region_code"]: r for r in csv.DictReader(io.StringIO(plain.text))}
     assert rows["21.72"]["value"] == "81302.5" and rows["21.72"]["source"] == "'" + FORMULA
     assert rows["16.03"]["source"] == "'@SUM(A1:A2)" and rows["21.71"]["source"] == "Dukcapil \u2013 2019"
     datetime.fromisoformat(rows["21.72"]["loaded_at"])
 
-    excel = await gw.get(EXPORT, params={"format": "csv", "decimal": "comma"}, headers=auth("bappenas"))
+    excel = await gw.get(EXPORT, params={"format": "csv", "decimal": "comma", "year": 2019}, headers=auth("bappenas"))
     assert excel.content.startswith(b"\xef\xbb\xbf") and excel.content.count(b"\r\n") == 4
     rows = {r["region_code"]: r for r in csv.DictReader(io.StringIO(excel.content.decode("utf-8-sig")),
                                                          delimiter=";")}
@@ -43,7 +43,7 @@ async def test_csv_for_scripts_and_for_indonesian_excel(gw, auth):
 
 async def test_workbook_cells_are_typed_and_text_never_runs(gw, auth):
     await _load(gw, auth)
-    r = await gw.get(EXPORT, params={"format": "xlsx"}, headers=auth("bappenas"))
+    r = await gw.get(EXPORT, params={"format": "xlsx", "year": 2019}, headers=auth("bappenas"))
     sheet = openpyxl.load_workbook(io.BytesIO(r.content))["data"]
     header = [c.value for c in sheet[1]]
     cells = {row[1].value: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)}
@@ -59,7 +59,7 @@ async def test_workbook_cells_are_typed_and_text_never_runs(gw, auth):
                                                             "where it can: root and apt)")
 async def test_libreoffice_with_indonesian_settings_opens_the_excel_csv_as_columns_and_numbers(gw, auth, tmp_path):
     await _load(gw, auth)
-    excel = await gw.get(EXPORT, params={"format": "csv", "decimal": "comma"}, headers=auth("bappenas"))
+    excel = await gw.get(EXPORT, params={"format": "csv", "decimal": "comma", "year": 2019}, headers=auth("bappenas"))
     (tmp_path / "export.csv").write_bytes(excel.content)
     # Separator ;, text delimiter ", UTF-8 (76), from line 1, language Indonesian (1057), as Excel's id-ID reads it.
     await asyncio.to_thread(subprocess.run, [
@@ -77,7 +77,7 @@ async def test_libreoffice_with_indonesian_settings_opens_the_excel_csv_as_colum
     assert isinstance(cells["21.72"]["loaded_at"].value, datetime)
 
     # The streamed workbook opens in LibreOffice too, its numbers as numbers.
-    book = await gw.get(EXPORT, params={"format": "xlsx"}, headers=auth("bappenas"))
+    book = await gw.get(EXPORT, params={"format": "xlsx", "year": 2019}, headers=auth("bappenas"))
     (tmp_path / "export.xlsx").write_bytes(book.content)
     await asyncio.to_thread(subprocess.run, [
         "soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
@@ -97,7 +97,7 @@ async def test_open_data_never_writes_a_round_title_as_a_formula(gw, auth):
         text = r.content.decode("utf-8-sig")
         [row] = csv.DictReader(io.StringIO(text), delimiter=";" if decimal == "comma" else ",")
         assert row["round_title"] == "'" + title, (decimal, row)
-    book = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx"})
+    book = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx", "year": 2019})
     sheet = openpyxl.load_workbook(io.BytesIO(book.content))["data"]
     [cell] = [c for c in sheet[2] if c.value == title]
     assert cell.data_type == "s" and cell.quotePrefix

@@ -83,3 +83,30 @@ def test_models_and_migrations_do_not_drift(database_url, schema):
     assert asyncio.run(run()) == []
 
 
+
+
+def test_rows_recorded_under_a_former_code_follow_their_region(empty_database):
+    """An MoU recorded as 92.71 before the migration reads 96.71 as today's code after it."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from services.common.db import async_url
+
+    async def run(sql):
+        engine = create_async_engine(async_url(empty_database))
+        async with engine.begin() as conn:
+            rows = (await conn.execute(text(sql))).all() if sql.lstrip().startswith("SELECT") else \
+                await conn.execute(text(sql))
+        await engine.dispose()
+        return rows
+
+    migrate.upgrade(empty_database, ("masterplan",))
+    migrate.downgrade(empty_database, ("masterplan",), "masterplan_0006")
+    asyncio.run(run(
+        "INSERT INTO masterplan.mou (region_code, region_name, round_id, cohort_year, signed_on, place, signatories,"
+        " document_ref, created_by, revision) VALUES ('92.71', 'Kota Sorong', 1, 2018, '2018-06-20', 'Jakarta',"
+        " '[]', 'NK/2018/1', 'test', 1), ('21.72', 'Kota Tanjung Pinang', 1, 2018, '2018-06-20', 'Jakarta', '[]',"
+        " 'NK/2018/2', 'test', 1)"))
+    migrate.upgrade(empty_database, ("masterplan",))
+    rows = asyncio.run(run("SELECT region_code, region_code_today FROM masterplan.mou ORDER BY region_code"))
+    assert [tuple(r) for r in rows] == [("21.72", "21.72"), ("92.71", "96.71")]
+    asyncio.run(run("DELETE FROM masterplan.mou"))

@@ -33,12 +33,12 @@ def test_import_indicator_all_or_nothing(running_stack, tmp_path):
     base, env = running_stack
     good = tmp_path / "population.csv"
     good.write_text("region_code,year,value,source\n"
-                    "21.72,2024,227663,Dukcapil 2024\n21.71,2024,1256610,Dukcapil 2024\n")
+                    "21.72,2023,227663,Dukcapil 2023\n21.71,2023,1256610,Dukcapil 2023\n")
     r = run(env, "import-indicator", "population", str(good), "--api", base, "--dev-role", "kemendagri")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["created"] + json.loads(r.stdout)["unchanged"] == 2
     bad = tmp_path / "bad.csv"
-    bad.write_text("region_code,year,value,source\n99.99,2024,1,x\n")
+    bad.write_text("region_code,year,value,source\n99.99,2023,1,x\n")
     r = run(env, "import-indicator", "population", str(bad), "--api", base, "--dev-role", "kemendagri")
     assert r.returncode == 1 and "row/1/region_code" in r.stderr
     r = run(env, "import-indicator", "population", str(good), "--api", base, "--dev-role", "bappenas")
@@ -46,7 +46,7 @@ def test_import_indicator_all_or_nothing(running_stack, tmp_path):
     r = run(env, "import-indicator", "population", str(good), "--api", "http://127.0.0.1:9", "--dev-role", "x")
     assert r.returncode == 3
     out = tmp_path / "population-export.csv"
-    r = run(env, "export-indicator", "population", "--year", "2024", "--api", base, "--dev-role", "bappenas",
+    r = run(env, "export-indicator", "population", "--year", "2023", "--api", base, "--dev-role", "bappenas",
             "--out", str(out))
     assert r.returncode == 0
     assert {row["region_code"] for row in csv.DictReader(out.open())} >= {"21.71", "21.72"}

@@ -9,7 +9,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.common.schemas import ORM, IslandGroup, IsoDate, Omittable, Patch, RegencyCode, Signatory, Strict
+from services.common.schemas import (
+    ORM,
+    CodeToday,
+    IslandGroup,
+    IsoDate,
+    Omittable,
+    Patch,
+    RecordedCode,
+    RegencyCode,
+    Signatory,
+    Strict,
+)
 
 from ..types import EquityRules, InvitationStatus, RoundState
 
@@ -151,7 +162,8 @@ class InviteResult(BaseModel):
 
 
 class Invitation(ORM):
-    region_code: str
+    region_code: RecordedCode = Field(description="The region's code on the round's first day")
+    region_code_today: CodeToday
     region_name: str
     province_code: str
     island_group: str

@@ -138,7 +138,7 @@ async def _matching(registry: Upstream, f: schemas.InvitationFilter, year: int) 
 
 def invitations(round_: Round, status: str | None, attended: bool | None,
                 principal: Principal) -> Select[Any]:
-    stmt = scope_to_region(select(Invitation).where(Invitation.round_id == round_.id), Invitation.region_code,
+    stmt = scope_to_region(select(Invitation).where(Invitation.round_id == round_.id), Invitation.region_code_today,
                            principal).order_by(Invitation.region_code)
     if status:
         stmt = stmt.where(Invitation.status == status)
@@ -149,24 +149,29 @@ def invitations(round_: Round, status: str | None, attended: bool | None,
 
 async def earlier_selections(session: AsyncSession, round_: Round,
                              codes: list[str]) -> dict[str, schemas.EarlierSelection]:
-    """Regions a final (finalised or published) other round selected, with the first such round."""
+    """Regions (by today's code) a final (finalised or published) other round selected, with the first such
+    round; a selection recorded under a former code counts."""
     rows = (await session.execute(
-        select(Result.region_code, Round.id, Round.year).join(Round, Round.id == Result.round_id)
+        select(Result.region_code_today, Round.id, Round.year).join(Round, Round.id == Result.round_id)
         .where(Result.selected.is_(True), Round.state.in_(("finalised", "published")), Round.id != round_.id,
-               Result.region_code.in_(codes)).order_by(Round.year.desc(), Round.id.desc()))).all()
+               Result.region_code_today.in_(codes)).order_by(Round.year.desc(), Round.id.desc()))).all()
     return {code: schemas.EarlierSelection(region_code=code, round_id=rid, year=year) for code, rid, year in rows}
 
 
 async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, registry: Upstream,
                  actor: Principal) -> schemas.InviteResult:
+    """Each region is recorded under its code on the round's first day (the code of the act) and today's."""
     round_.require("draft", "inviting")
     if data.region_codes is not None:
-        regions = await lookup(registry, data.region_codes)
+        regions = await lookup(registry, data.region_codes, round_.starts_on)
     else:
         assert data.filter is not None
-        regions = await _matching(registry, data.filter, round_.year)
+        matching = await _matching(registry, data.filter, round_.year)
+        regions = await lookup(registry, [r["code"] for r in matching], round_.starts_on) if matching else []
     selected = await earlier_selections(session, round_, [r["code"] for r in regions])
-    reasons = {r.region_code: r.reason for r in data.reinvitations}
+    asked = {r.region_code: r.reason for r in data.reinvitations}
+    reasons = {r["code"]: next((asked[c] for c in r["requested"] if c in asked), None) for r in regions}
+    reasons = {code: reason for code, reason in reasons.items() if reason is not None}
     left_out: list[schemas.EarlierSelection] = []
     if data.region_codes is not None:
         refused = [sel for code, sel in sorted(selected.items()) if code not in reasons]
@@ -179,20 +184,21 @@ async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, r
     else:
         left_out = [selected[r["code"]] for r in regions if r["code"] in selected]
         regions = [r for r in regions if r["code"] not in selected]
-    already = set((await session.scalars(select(Invitation.region_code).where(
+    already = set((await session.scalars(select(Invitation.region_code_today).where(
         Invitation.round_id == round_.id))).all())
     fresh = [r for r in regions if r["code"] not in already]
-    session.add_all([Invitation(round_id=round_.id, region_code=r["code"], region_name=r["name"],
-                                province_code=r["province_code"], island_group=r["island_group"],
-                                reinvite_reason=reasons.get(r["code"])) for r in fresh])
+    session.add_all([Invitation(round_id=round_.id, region_code=r["code_on"], region_code_today=r["code"],
+                                region_name=r["name"], province_code=r["code_on"][:2],
+                                island_group=r["island_group"], reinvite_reason=reasons.get(r["code"]))
+                     for r in fresh])
     await session.flush()
     result = schemas.InviteResult(invited=len(fresh), already_invited=len(regions) - len(fresh),
-                                  region_codes=sorted(r["code"] for r in fresh), left_out_selected=left_out)
+                                  region_codes=sorted(r["code_on"] for r in fresh), left_out_selected=left_out)
     audit(session, records, actor=actor, action="round.invite", entity="round", entity_id=round_.id, after=result)
     for r in fresh:
         if r["code"] in reasons:
             audit(session, records, actor=actor, action="invitation.reinvite", entity="invitation",
-                  entity_id=f"{round_.id}:{r['code']}", after={"earlier": selected[r["code"]]},
+                  entity_id=f"{round_.id}:{r['code_on']}", after={"earlier": selected[r["code"]]},
                   reason=reasons[r["code"]])
     return result
 

@@ -12,6 +12,7 @@ from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import ExportDep, export_content, export_response, stream_rows
+from services.common.lineage import code_today
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter, RegencyCodePath
@@ -19,6 +20,7 @@ from services.common.schemas import RegencyCodeFilter, RegencyCodePath
 from ..auth import Reader, RegionParty
 from ..deps import CurrentRound, RoundId
 from ..models import records
+from ..registry import Registry
 from . import calculation, schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", dependencies=[Depends(region_scope)])
@@ -67,21 +69,24 @@ async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> Re
 
 @router.get("/selections", operation_id="assessment_selections_list", tags=["public"],
             summary="Regions selected in published rounds (what MoUs are signed on)",
-            description="Oldest round first; filter by region or year.", responses=ERR(422))
-async def list_selections(session: SessionDep, _: Public, page: PageDep,
+            description="Oldest round first; filter by region (today's code or a former one) or year.",
+            responses=ERR(422, 502, 503))
+async def list_selections(session: SessionDep, _: Public, page: PageDep, registry: Registry,
                           region_code: RegencyCodeFilter = None,
                           year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Page[schemas.Selection]:
-    return await paginate(session, service.selections(region_code, year), page, service.selection_out,
-                          scalars=False)
+    today = await code_today(registry, region_code) if region_code else None
+    return await paginate(session, service.selections(today, year), page, service.selection_out, scalars=False)
 
 
 @router.get("/regions/{region_code}/history", operation_id="assessment_region_history_get", tags=["results"],
             summary="Every round a region was invited to, with its answer and (once final) its result",
-            description="A region sees its own result once it is published.", responses=ERR(404, 422))
-async def region_history(region_code: RegencyCodePath, session: SessionDep,
+            description="Under today's code or a former one (an invitation of 92.71 in 2018 is in the history "
+                        "of 96.71). A region sees its own result once it is published.",
+            responses=ERR(404, 422, 502, 503))
+async def region_history(region_code: RegencyCodePath, session: SessionDep, registry: Registry,
                          principal: RegionParty) -> schemas.RegionHistory:
-    return schemas.RegionHistory(region_code=region_code,
-                                 items=await service.region_history(session, region_code, principal))
+    today = await code_today(registry, region_code)
+    return schemas.RegionHistory(region_code=today, items=await service.region_history(session, today, principal))
 
 
 @router.get("/funnel", operation_id="assessment_funnel_list", tags=["results"],

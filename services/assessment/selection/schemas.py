@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from services.common.schemas import Signatory
+from services.common.schemas import CodeToday, RecordedCode, Signatory
 
 from ..rubric.schemas import Component, Normalisation
 from ..types import EquityRules, InvitationStatus, RoundState
@@ -138,6 +138,7 @@ class Selection(BaseModel):
     round_id: int
     year: int
     region_code: str
+    region_code_today: CodeToday
     region_name: str
     rank: int | None
     published_at: datetime
@@ -148,6 +149,7 @@ class RoundHistory(BaseModel):
     year: int
     title: str
     state: RoundState
+    region_code: RecordedCode
     invitation: InvitationStatus
     attended: bool
     rank: int | None = None
@@ -160,6 +162,7 @@ class InvitationFunnelRow(BaseModel):
     """One invitation, for the programme funnel."""
 
     region_code: str
+    region_code_today: CodeToday
     province_code: str
     island_group: str
     round_id: int
@@ -184,7 +187,8 @@ class OpenDataResult(BaseModel):
     year: int
     round_id: int
     round_title: str
-    region_code: str = Field(examples=["21.72"])
+    region_code: RecordedCode
+    region_code_today: CodeToday
     region_name: str
     island_group: str
     rank: int | None

@@ -175,8 +175,11 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
     results, alpha = calculation.compute(inputs)
     explanations = calculation.dump(results)
     await session.execute(delete(Result).where(Result.round_id == round_.id))
+    today = dict((await session.execute(select(Invitation.region_code, Invitation.region_code_today).where(
+        Invitation.round_id == round_.id))).all())
     await session.execute(insert(Result), [
-        {"round_id": round_.id, "region_code": r.region_code, "rank": r.rank,
+        {"round_id": round_.id, "region_code": r.region_code, "region_code_today": today[r.region_code],
+         "rank": r.rank,
          "total": Decimal(str(r.total)) if r.total is not None else None, "selected": r.selected, "rule": r.rule,
          "explanation": explanation} for r, explanation in zip(results, explanations, strict=True)])
     round_.inputs_digest, round_.result_hash = calculation.digests(inputs, explanations)
@@ -297,7 +300,7 @@ def selections(region_code: str | None, year: int | None) -> Select[Result, Roun
     stmt = (select(Result, Round).join(Round, Round.id == Result.round_id)
             .where(Round.state == "published", Result.selected.is_(True)))
     if region_code:
-        stmt = stmt.where(Result.region_code == region_code)
+        stmt = stmt.where(Result.region_code_today == region_code)
     if year:
         stmt = stmt.where(Round.year == year)
     return stmt.order_by(Round.year, Result.rank, Result.region_code)
@@ -306,22 +309,24 @@ def selections(region_code: str | None, year: int | None) -> Select[Result, Roun
 def selection_out(row: Any) -> schemas.Selection:
     result, round_ = row
     return schemas.Selection(round_id=round_.id, year=round_.year, region_code=result.region_code,
+                             region_code_today=result.region_code_today,
                              region_name=result.explanation["region_name"], rank=result.rank,
                              published_at=round_.published_at)
 
 
-async def region_history(session: AsyncSession, region_code: str, principal: Principal) -> list[schemas.RoundHistory]:
+async def region_history(session: AsyncSession, region_code_today: str,
+                         principal: Principal) -> list[schemas.RoundHistory]:
     rows = (await session.execute(
         select(Invitation, Round, Result).join(Round, Round.id == Invitation.round_id)
         .outerjoin(Result, (Result.round_id == Invitation.round_id) & (Result.region_code == Invitation.region_code))
-        .where(Invitation.region_code == region_code).order_by(Round.year, Round.id))).all()
+        .where(Invitation.region_code_today == region_code_today).order_by(Round.year, Round.id))).all()
     history = []
     for inv, rnd, res in rows:
         # A region sees its own result once it is published; Kominfo and ministries once it is final.
         visible = res is not None and (rnd.state == "published" or not principal.is_pemda_only)
         history.append(schemas.RoundHistory(
             round_id=rnd.id, year=rnd.year, title=rnd.title, state=RoundState(rnd.state),
-            invitation=InvitationStatus(inv.status),
+            region_code=inv.region_code, invitation=InvitationStatus(inv.status),
             attended=inv.attended, rank=res.rank if visible else None,
             total=float(res.total) if visible and res.total is not None else None,
             selected=res.selected if visible else None, rule=res.rule if visible else None))
@@ -334,7 +339,8 @@ async def funnel(session: AsyncSession) -> schemas.InvitationFunnelRows:
         select(Invitation, Round, Result.selected).join(Round, Round.id == Invitation.round_id)
         .outerjoin(Result, outcome).order_by(Round.year, Invitation.region_code, Round.id))).all()
     return schemas.InvitationFunnelRows(items=[schemas.InvitationFunnelRow(
-        region_code=inv.region_code, province_code=inv.province_code, island_group=inv.island_group,
+        region_code=inv.region_code, region_code_today=inv.region_code_today, province_code=inv.province_code,
+        island_group=inv.island_group,
         round_id=rnd.id, year=rnd.year, attended=inv.attended,
         selected=bool(selected) and rnd.state == "published", published=rnd.state == "published")
         for inv, rnd, selected in rows])
@@ -344,7 +350,8 @@ OPEN_DATA_COLUMNS = columns_of(schemas.OpenDataResult)
 
 
 def open_data(year: int | None) -> Select[Any]:
-    stmt = (select(Round.year, Round.id, Round.title, Result.region_code, Result.explanation, Result.rank,
+    stmt = (select(Round.year, Round.id, Round.title, Result.region_code, Result.region_code_today,
+                   Result.explanation, Result.rank,
                    Result.total, Result.selected, Result.rule, Round.result_hash)
             .join(Round, Round.id == Result.round_id).where(Round.state == "published")
             .order_by(Round.year, Round.id, Result.rank.nulls_last(), Result.region_code))
@@ -352,5 +359,6 @@ def open_data(year: int | None) -> Select[Any]:
 
 
 def open_data_row(r: Any) -> tuple[Any, ...]:
-    return (r.year, r.id, r.title, r.region_code, r.explanation["region_name"], r.explanation["island_group"],
-            r.rank, float(r.total) if r.total is not None else None, r.selected, r.rule, r.result_hash)
+    return (r.year, r.id, r.title, r.region_code, r.region_code_today, r.explanation["region_name"],
+            r.explanation["island_group"], r.rank, float(r.total) if r.total is not None else None, r.selected,
+            r.rule, r.result_hash)

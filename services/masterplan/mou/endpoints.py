@@ -4,28 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Response
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
+from services.common.lineage import code_today
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter
-from services.common.upstream import Upstream
 
 from ..auth import Officer, RegionParty
-from ..deps import CurrentMou, MouForUpdate
+from ..deps import Assessment, CurrentMou, MouForUpdate, Registry
 from ..exceptions import MouExists, RegionNotSelected
 from ..models import records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/masterplan", tags=["mou"], dependencies=[Depends(region_scope)])
-
-
-def _assessment(request: Request) -> Upstream:
-    return Upstream(request, "assessment")
 
 
 @router.post("/mous", operation_id="masterplan_mous_create", status_code=201,
@@ -34,7 +30,7 @@ def _assessment(request: Request) -> Upstream:
                          "region-not-selected); one MoU per region and round (409 mou-exists).",
              responses={**ERR(409, 422, 502, 503, RegionNotSelected, MouExists), **with_etag(201, created=True)})
 async def create_mou(body: schemas.MouIn, session: SessionDep, actor: Officer,
-                     assessment: Annotated[Upstream, Depends(_assessment)], response: Response) -> schemas.Mou:
+                     assessment: Assessment, response: Response) -> schemas.Mou:
     mou = await service.create_mou(session, body, assessment, actor)
     set_etag(response, mou.etag)
     response.headers["Location"] = f"/api/v1/masterplan/mous/{mou.id}"
@@ -42,11 +38,13 @@ async def create_mou(body: schemas.MouIn, session: SessionDep, actor: Officer,
 
 
 @router.get("/mous", operation_id="masterplan_mous_list", summary="Signed MoUs",
-            description="A pemda user sees its own region's.", responses=ERR(422))
-async def list_mous(session: SessionDep, principal: RegionParty, page: PageDep,
+            description="A pemda user sees its own region's; a region filter takes today's code or a former one.",
+            responses=ERR(422, 502, 503))
+async def list_mous(session: SessionDep, principal: RegionParty, page: PageDep, registry: Registry,
                     region_code: RegencyCodeFilter = None,
                     cohort_year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Page[schemas.Mou]:
-    return await paginate(session, service.listing(principal, region_code, cohort_year), page,
+    today = await code_today(registry, region_code) if region_code else None
+    return await paginate(session, service.listing(principal, today, cohort_year), page,
                           schemas.Mou.model_validate)
 
 

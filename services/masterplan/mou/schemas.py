@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, Field, model_validator
 
-from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Signatory, Strict
+from services.common.schemas import ORM, CodeToday, Omittable, Patch, RecordedCode, RegencyCode, Signatory, Strict
 
 
 class MouIn(Strict):
@@ -20,7 +20,8 @@ class MouIn(Strict):
 
 class Mou(ORM):
     id: int
-    region_code: str
+    region_code: RecordedCode
+    region_code_today: CodeToday
     region_name: str
     round_id: int
     cohort_year: int

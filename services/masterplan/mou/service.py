@@ -27,10 +27,13 @@ async def create_mou(session: AsyncSession, data: schemas.MouIn, assessment: Ups
         raise RegionNotSelected(f"Region {data.region_code} was not selected in any published round; no MoU can "
                                 "be signed", extra={"region_code": data.region_code})
     selection = max(selections, key=lambda s: s["year"])
-    if await session.scalar(select(Mou.id).where(Mou.region_code == data.region_code,
+    today = selection["region_code_today"]
+    if await session.scalar(select(Mou.id).where(Mou.region_code_today == today,
                                                  Mou.round_id == selection["round_id"])):
         raise MouExists(f"Region {data.region_code} already signed the MoU for round {selection['round_id']}")
-    mou = Mou(region_code=data.region_code, region_name=selection["region_name"], round_id=selection["round_id"],
+    # The MoU records the code its signatories wrote, and the region's code today.
+    mou = Mou(region_code=data.region_code, region_code_today=today, region_name=selection["region_name"],
+              round_id=selection["round_id"],
               cohort_year=selection["year"], signed_on=data.signed_on, place=data.place,
               signatories=[s.model_dump() for s in data.signatories], document_ref=data.document_ref,
               created_by=actor.sub)
@@ -66,10 +69,10 @@ async def amend_mou(session: AsyncSession, mou: Mou, data: schemas.MouAmendmentI
     return mou
 
 
-def listing(principal: Principal, region_code: str | None, cohort_year: int | None) -> Select[Any]:
-    stmt = scope_to_region(select(Mou), Mou.region_code, principal).order_by(Mou.cohort_year, Mou.region_code)
-    if region_code:
-        stmt = stmt.where(Mou.region_code == region_code)
+def listing(principal: Principal, region_code_today: str | None, cohort_year: int | None) -> Select[Any]:
+    stmt = scope_to_region(select(Mou), Mou.region_code_today, principal).order_by(Mou.cohort_year, Mou.region_code)
+    if region_code_today:
+        stmt = stmt.where(Mou.region_code_today == region_code_today)
     if cohort_year:
         stmt = stmt.where(Mou.cohort_year == cohort_year)
     return stmt

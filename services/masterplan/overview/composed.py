@@ -55,7 +55,7 @@ async def dossier(session: AsyncSession, registry: Upstream, assessment: Upstrea
         raise NotFound(f"{code} is not a kabupaten/kota")
     return schemas.Dossier(region=region, indicators=indicators["items"] if indicators else None,
                            assessment=history["items"] if history else None,
-                           masterplan=await region_summary(session, code, as_of), missing=missing)
+                           masterplan=await region_summary(session, region["code"], as_of), missing=missing)
 
 
 async def _all_pages(upstream: Upstream, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -77,10 +77,12 @@ async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream
     except ProblemError as exc:
         raise ServiceUnavailable(f"The funnel needs every service: {exc.detail}") from None
     plans = (await funnel_rows(session, as_of)).items
-    rows = [r for r in invitations["items"] if (province is None or r["province_code"] == province)
+    # One region under any of its codes: counted, filtered by province and given its population by today's code.
+    rows = [{**r, "region_code": r["region_code_today"]} for r in invitations["items"]
+            if (province is None or r["region_code_today"][:2] == province)
             and (island_group is None or r["island_group"] == island_group)]
     in_scope = {r["region_code"] for r in rows}
-    plan_rows = [p for p in plans if p.region_code in in_scope]
+    plan_rows = [p for p in plans if p.region_code_today in in_scope]
     series: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for v in population:
         series[v["region_code"]].append((v["year"], int(Decimal(str(v["value"])))))
@@ -105,7 +107,7 @@ async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream
         selected = {r["region_code"]: r["year"] for r in invited if r["selected"]}
         by_region: dict[str, schemas.MouFunnelRow] = {}
         for p in sorted(signed, key=lambda p: p.cohort_year):
-            by_region[p.region_code] = p  # the latest MoU of a region speaks for it
+            by_region[p.region_code_today] = p  # the latest MoU of a region speaks for it
         approved = {c: p.cohort_year for c, p in by_region.items() if p.masterplan_approved}
         pop_selected, years_a, unknown_a = people(selected)
         pop_approved, years_b, unknown_b = people(approved)

@@ -11,11 +11,12 @@ from services.common.auth import Public, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.export import ExportDep, export_content, export_response, stream_rows
+from services.common.lineage import code_today
 from services.common.routing import contract_router
 from services.common.schemas import IsoDate, RegencyCodePath
-from services.common.upstream import Upstream
 
 from ..auth import Reader, RegionParty
+from ..deps import Assessment, Registry
 from ..models import records
 from . import composed, schemas, service
 
@@ -27,28 +28,19 @@ AsOf = Annotated[IsoDate | None, Query(description="Default: today (WIB)", examp
 
 @router.get("/regions/{region_code}/summary", operation_id="masterplan_region_summary_get",
             summary="A region's MoUs, current masterplan, roadmap summary and late reports",
-            description="The current masterplan is the approved version, else the newest.", responses=ERR(404, 422))
-async def region_summary(region_code: RegencyCodePath, session: SessionDep, _: RegionParty,
+            description="The current masterplan is the approved version, else the newest. By today's code or a "
+                        "former one: what was recorded under either is the region's.",
+            responses=ERR(404, 422, 502, 503))
+async def region_summary(region_code: RegencyCodePath, session: SessionDep, _: RegionParty, registry: Registry,
                          as_of: AsOf = None) -> schemas.RegionSummary:
-    return await service.region_summary(session, region_code, as_of or clock.today())
-
-
-def _registry(request: Request) -> Upstream:
-    return Upstream(request, "regions")
-
-
-def _assessment(request: Request) -> Upstream:
-    return Upstream(request, "assessment")
-
-
-Registry = Annotated[Upstream, Depends(_registry)]
-Assessment = Annotated[Upstream, Depends(_assessment)]
+    return await service.region_summary(session, await code_today(registry, region_code), as_of or clock.today())
 
 
 @router.get("/regions/{region_code}/dossier", operation_id="masterplan_region_dossier_get",
             summary="Everything about one kabupaten/kota, from every service at once",
             description="Profile and current head, indicator values, rounds and results, MoU, masterplan with "
-                        "roadmap summary and late reports. A part whose service is slow or down is listed in "
+                        "roadmap summary and late reports, under today's code or a former one (92.71 finds 96.71 "
+                        "with what was recorded under either). A part whose service is slow or down is listed in "
                         "`missing`; the rest still answers.", responses=ERR(404, 422, 503))
 async def region_dossier(region_code: RegencyCodePath, request: Request, session: SessionDep, _: RegionParty,
                          registry: Registry, assessment: Assessment, as_of: AsOf = None) -> schemas.Dossier:
@@ -58,8 +50,9 @@ async def region_dossier(region_code: RegencyCodePath, request: Request, session
 
 @router.get("/funnel", operation_id="masterplan_funnel_get",
             summary="Invited → attended → selected → MoU → masterplan → quick wins, per year and cumulative",
-            description="Counts are distinct regions; population is each region's value for its cohort year (or "
-                        "the latest before it), so loading later years never changes a year's figures.",
+            description="Counts are distinct regions (a region under a former code is the same region; the "
+                        "province filter is today's province); population is each region's value for its cohort "
+                        "year (or the latest before it), so loading later years never changes a year's figures.",
             responses=ERR(422, 503))
 async def programme_funnel(session: SessionDep, _: Reader, registry: Registry, assessment: Assessment,
                            as_of: AsOf = None,

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.schemas import CodeToday, RecordedCode
+
 from ..mou.schemas import Mou
 from ..plan.schemas import Masterplan
 from ..progress.schemas import LateProgramme
@@ -32,7 +34,8 @@ class RegionSummary(BaseModel):
 class MouFunnelRow(BaseModel):
     """One MoU, for the programme funnel."""
 
-    region_code: str
+    region_code: RecordedCode
+    region_code_today: CodeToday
     cohort_year: int
     mou_signed: bool
     masterplan_approved: bool
@@ -134,7 +137,8 @@ class Funnel(BaseModel):
 class OpenDataMasterplan(BaseModel):
     """One row of the approved masterplans' open data (CSV, XLSX, JSON)."""
 
-    region_code: str = Field(examples=["21.72"])
+    region_code: RecordedCode
+    region_code_today: CodeToday
     cohort_year: int
     version: int
     start_year: int

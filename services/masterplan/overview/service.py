@@ -19,9 +19,11 @@ from ..progress.service import late_programmes, reports_of
 from . import schemas
 
 
-async def region_summary(session: AsyncSession, region_code: str, as_of: date) -> schemas.RegionSummary:
-    mous = (await session.scalars(select(Mou).where(Mou.region_code == region_code).order_by(Mou.cohort_year))).all()
-    plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code == region_code)
+async def region_summary(session: AsyncSession, region_code_today: str, as_of: date) -> schemas.RegionSummary:
+    """By today's code: MoUs and masterplans recorded under a former code are the region's too."""
+    mous = (await session.scalars(select(Mou).where(Mou.region_code_today == region_code_today)
+                                  .order_by(Mou.cohort_year))).all()
+    plans = (await session.scalars(select(Masterplan).where(Masterplan.region_code_today == region_code_today)
                                    .order_by(Masterplan.version))).all()
     approved = [p for p in plans if p.state == "approved"]
     plan = approved[-1] if approved else (plans[-1] if plans else None)
@@ -35,7 +37,7 @@ async def region_summary(session: AsyncSession, region_code: str, as_of: date) -
             budget_by_dimension=totals.budget_by_dimension)
         if plan.state == "approved":
             late = late_programmes(programmes, await reports_of(session, [p.id for p in programmes]), as_of)
-    return schemas.RegionSummary(region_code=region_code, mous=[mou_schemas.Mou.model_validate(m) for m in mous],
+    return schemas.RegionSummary(region_code=region_code_today, mous=[mou_schemas.Mou.model_validate(m) for m in mous],
                                  current=plan_schemas.Masterplan.model_validate(plan) if plan else None,
                                  versions=len(plans), roadmap=summary, late=late)
 
@@ -43,7 +45,7 @@ async def region_summary(session: AsyncSession, region_code: str, as_of: date) -
 async def funnel_rows(session: AsyncSession, as_of: date) -> schemas.MouFunnelRows:
     """Four queries for the whole programme, however many MoUs there are."""
     mous = (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.region_code))).all()
-    plans = {p.region_code: p for p in (await session.scalars(
+    plans = {p.region_code_today: p for p in (await session.scalars(
         select(Masterplan).where(Masterplan.state == "approved"))).all()}
     programmes: dict[int, list[Programme]] = defaultdict(list)
     for p in (await session.scalars(select(Programme).where(
@@ -56,11 +58,12 @@ async def funnel_rows(session: AsyncSession, as_of: date) -> schemas.MouFunnelRo
         by_programme[r.programme_id].append(r)
     rows = []
     for mou in mous:
-        plan = plans.get(mou.region_code)
+        plan = plans.get(mou.region_code_today)
         own = programmes[plan.id] if plan else []
         late = late_programmes(own, [r for p in own for r in by_programme[p.id]], as_of)
         rows.append(schemas.MouFunnelRow(
-            region_code=mou.region_code, cohort_year=mou.cohort_year, mou_signed=True,
+            region_code=mou.region_code, region_code_today=mou.region_code_today, cohort_year=mou.cohort_year,
+            mou_signed=True,
             masterplan_approved=plan is not None,
             quick_wins_delivered=sum(1 for p in own if p.quick_win and p.id in done), programmes_late=len(late)))
     return schemas.MouFunnelRows(items=rows)
@@ -85,5 +88,5 @@ def open_data() -> Select[Any]:
 
 def open_data_row(r: Any) -> tuple[Any, ...]:
     p = r[0]
-    return (p.region_code, p.cohort_year, p.version, p.start_year, p.end_year, p.vision, r.n or 0, r.quick or 0,
-            int(r.total or 0), (p.legal_basis or {}).get("number"), p.approved_on)
+    return (p.region_code, p.region_code_today, p.cohort_year, p.version, p.start_year, p.end_year, p.vision,
+            r.n or 0, r.quick or 0, int(r.total or 0), (p.legal_basis or {}).get("number"), p.approved_on)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Response
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
 from services.common.errors import IllegalTransition
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
+from services.common.lineage import code_today
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter
-from services.common.upstream import Upstream
 
 from ..auth import Mover, Officer, RegionParty, RegionWriter
-from ..deps import CurrentPlan, LockedPlan, PlanForUpdate
+from ..deps import CurrentPlan, LockedPlan, PlanForUpdate, Registry
 from ..exceptions import (
     MasterplanExists,
     MasterplanNotApproved,
@@ -33,10 +33,6 @@ from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/masterplan", tags=["masterplans"],
                          dependencies=[Depends(region_scope)])
-
-
-def _registry(request: Request) -> Upstream:
-    return Upstream(request, "regions")
 
 
 async def _answer(session: SessionDep, plan: Masterplan, response: Response) -> schemas.MasterplanDetail:
@@ -58,12 +54,14 @@ async def create_masterplan(body: schemas.MasterplanIn, session: SessionDep, act
 
 @router.get("/masterplans", operation_id="masterplan_plans_list", summary="Masterplans",
             description="Every version; `needs_reconfirmation=true` lists those a new regional head must "
-                        "reconfirm, with the reason.", responses=ERR(422))
-async def list_masterplans(session: SessionDep, principal: RegionParty, page: PageDep,
+                        "reconfirm, with the reason. A region filter takes today's code or a former one.",
+            responses=ERR(422, 502, 503))
+async def list_masterplans(session: SessionDep, principal: RegionParty, page: PageDep, registry: Registry,
                            region_code: RegencyCodeFilter = None,
                            state: schemas.MasterplanState | None = None,
                            needs_reconfirmation: bool | None = None) -> Page[schemas.Masterplan]:
-    stmt = service.listing(principal, region_code, state, needs_reconfirmation)
+    today = await code_today(registry, region_code) if region_code else None
+    stmt = service.listing(principal, today, state, needs_reconfirmation)
     return await paginate(session, stmt, page, schemas.Masterplan.model_validate)
 
 
@@ -92,7 +90,7 @@ async def update_masterplan(plan: PlanForUpdate, body: schemas.MasterplanPatch, 
              responses={**ERR(403, 404, 409, 422, 502, 503, MasterplanWithoutProgrammes, IllegalTransition),
                               **with_etag()})
 async def transition(actor: Mover, plan: LockedPlan, body: schemas.TransitionIn, session: SessionDep,
-                     registry: Annotated[Upstream, Depends(_registry)], response: Response) -> schemas.MasterplanDetail:
+                     registry: Registry, response: Response) -> schemas.MasterplanDetail:
     return await _answer(session, await service.transition(session, plan, body, registry, actor), response)
 
 

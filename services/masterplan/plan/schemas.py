@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 
-from services.common.schemas import ORM, Omittable, Patch, RegencyCode, Strict
+from services.common.schemas import ORM, CodeToday, Omittable, Patch, RecordedCode, RegencyCode, Strict
 
 from ..programme.schemas import BudgetLine, Programme
 from ..types import Year
@@ -129,7 +129,8 @@ class Comment(ORM):
 
 class Masterplan(ORM):
     id: int
-    region_code: str
+    region_code: RecordedCode
+    region_code_today: CodeToday
     cohort_year: int
     version: int
     state: MasterplanState

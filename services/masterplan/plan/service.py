@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -41,16 +41,18 @@ async def get_masterplan(session: AsyncSession, masterplan_id: int, principal: P
 
 async def create_masterplan(session: AsyncSession, data: schemas.MasterplanIn, actor: Principal) -> Masterplan:
     require_scope(actor, data.region_code)
-    mou = await session.scalar(select(Mou).where(Mou.region_code == data.region_code)
+    mou = await session.scalar(select(Mou).where(or_(Mou.region_code == data.region_code,
+                                                     Mou.region_code_today == data.region_code))
                                .order_by(Mou.cohort_year.desc()).limit(1))
     if mou is None:
         raise NoMou(f"Region {data.region_code} has no MoU; a masterplan follows the MoU")
     existing = await session.scalar(select(func.max(Masterplan.version)).where(
-        Masterplan.region_code == data.region_code))
+        Masterplan.region_code_today == mou.region_code_today))
     if existing:
         raise MasterplanExists(f"Region {data.region_code} already has a masterplan; revise it instead",
                        extra={"latest_version": existing})
-    plan = Masterplan(region_code=data.region_code, mou_id=mou.id, cohort_year=mou.cohort_year, version=1,
+    plan = Masterplan(region_code=data.region_code, region_code_today=mou.region_code_today, mou_id=mou.id,
+                      cohort_year=mou.cohort_year, version=1,
                       start_year=data.start_year, end_year=data.end_year, vision=data.vision,
                       partners=[p.model_dump(mode="json") for p in data.partners],
                       readiness=data.readiness.model_dump(mode="json") if data.readiness else {},
@@ -99,7 +101,7 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
     if to == "approved":
         assert data.legal_basis is not None  # TransitionIn requires it to approve
         previous = (await session.scalars(select(Masterplan).where(
-            Masterplan.region_code == plan.region_code, Masterplan.state == "approved"))).all()
+            Masterplan.region_code_today == plan.region_code_today, Masterplan.state == "approved"))).all()
         for old in previous:
             old.state = "superseded"
             audit(session, records, actor=actor, action="masterplan.supersede", entity="masterplan",
@@ -119,13 +121,13 @@ async def transition(session: AsyncSession, plan: Masterplan, data: schemas.Tran
           before={"state": before}, after={"state": to, "legal_basis": plan.legal_basis})
     if to == "approved" and data.legal_basis is not None:
         # History is entered in any order: a head who took office after this approval may already be registered.
-        heads = (await registry.call("GET", f"/api/v1/regions/{plan.region_code}/heads",
+        heads = (await registry.call("GET", f"/api/v1/regions/{plan.region_code_today}/heads",
                                      params={"limit": 200}))["items"]
         approved_on = data.legal_basis.date
         later = [h for h in heads if date.fromisoformat(h["start_date"]) > approved_on]
         if later:
             head = min(later, key=lambda h: h["start_date"])
-            await flag_for_reconfirmation(session, plan.region_code, date.fromisoformat(head["start_date"]),
+            await flag_for_reconfirmation(session, plan.region_code_today, date.fromisoformat(head["start_date"]),
                                           head_reason(head, f"head term {head['id']}"), actor=actor.sub)
     return plan
 
@@ -143,13 +145,14 @@ async def revise(session: AsyncSession, plan: Masterplan, data: schemas.Revision
     reason = data.reason
     if plan.state != "approved":
         raise MasterplanNotApproved("Only the approved version is revised", extra={"state": plan.state})
-    if await session.scalar(select(Masterplan.id).where(Masterplan.region_code == plan.region_code,
+    if await session.scalar(select(Masterplan.id).where(Masterplan.region_code_today == plan.region_code_today,
                                                         Masterplan.state.in_(OPEN_STATES))):
         raise RevisionOpen("A revision of this masterplan is already open")
     latest = await session.scalar(select(func.max(Masterplan.version)).where(
-        Masterplan.region_code == plan.region_code))
+        Masterplan.region_code_today == plan.region_code_today))
     revised_on = data.decided_on or clock.today()
-    draft = Masterplan(region_code=plan.region_code, mou_id=plan.mou_id, cohort_year=plan.cohort_year,
+    draft = Masterplan(region_code=plan.region_code, region_code_today=plan.region_code_today, mou_id=plan.mou_id,
+                       cohort_year=plan.cohort_year,
                        version=(latest or 0) + 1, start_year=plan.start_year, end_year=plan.end_year,
                        vision=plan.vision, partners=plan.partners, readiness=plan.readiness, revision_reason=reason,
                        revised_on=revised_on, created_by=actor.sub)
@@ -205,11 +208,11 @@ async def reconfirm(session: AsyncSession, plan: Masterplan, data: schemas.Recon
     return plan
 
 
-def listing(principal: Principal, region_code: str | None, state: str | None,
+def listing(principal: Principal, region_code_today: str | None, state: str | None,
             needs_reconfirmation: bool | None) -> Select[Any]:
-    stmt = scope_to_region(select(Masterplan), Masterplan.region_code, principal)
-    if region_code:
-        stmt = stmt.where(Masterplan.region_code == region_code)
+    stmt = scope_to_region(select(Masterplan), Masterplan.region_code_today, principal)
+    if region_code_today:
+        stmt = stmt.where(Masterplan.region_code_today == region_code_today)
     if state:
         stmt = stmt.where(Masterplan.state == state)
     if needs_reconfirmation is not None:

@@ -146,13 +146,14 @@ async def export_indicator_values(
 
 @router.get("/{code}/indicators", operation_id="regions_region_indicators_list", tags=["indicators"],
             dependencies=[Depends(region_scope)], summary="Current indicator values of one region",
-            description="A pemda user reads its own region only.", responses=problem_responses(404, 422))
+            description="By today's code or a former one (values are kept under today's). A pemda user reads "
+                        "its own region only.", responses=problem_responses(404, 422))
 async def region_indicator_values(
     code: CodePath, session: SessionDep, actor: SignedIn, page: PageDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     history: Annotated[bool, Query(description="Include superseded values")] = False,
 ) -> Page[schemas.IndicatorValue]:
-    await registry_service.get_region(session, code)
+    code = (await registry_service.region_today(session, code)).code
     conditions = service.value_filters(indicator=None, region=code, year=year, province=None, history=history,
                                        actor=actor)
     return await paginate(session, service.values(conditions), page, service.value_out)

@@ -6,9 +6,11 @@ from typing import Any
 
 POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
             "description": "[longitude, latitude] (WGS 84)"}
+# Polygon: rings of positions; MultiPolygon: polygons of rings of positions.
 GEOMETRY = {"type": "object", "required": ["type", "coordinates"],
             "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
-                           "coordinates": {"type": "array"}}}
+                           "coordinates": {"type": "array", "items": {"type": "array", "items": {
+                               "type": "array", "items": {"oneOf": [{"type": "number"}, POSITION]}}}}}}
 
 
 def feature_schema(extra: dict[str, Any] | None = None) -> dict[str, Any]:

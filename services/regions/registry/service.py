@@ -91,6 +91,17 @@ async def get_region(session: AsyncSession, code: str) -> Region:
     return region
 
 
+async def region_today(session: AsyncSession, code: str) -> Region:
+    """The region a code names today: itself, or the region a former code led to."""
+    region = await session.get(Region, code)
+    if region is None:
+        today = await history.resolve(session, code)
+        region = await session.get(Region, today) if today else None
+    if region is None:
+        raise NotFound(f"Region {code} is not in the registry")
+    return region
+
+
 def _detail_statement() -> Select[Any]:
     parent = aliased(Region)
     code, today = bindparam("code", type_=String), bindparam("today", type_=Date)

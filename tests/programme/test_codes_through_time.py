@@ -1,0 +1,62 @@
+"""A 2018 round with Papua regions under their 2018 codes reads back under today's, everywhere it is read."""
+
+import csv
+import io
+
+from scenarios.masterplans import M, sign
+from scenarios.rounds import A, open_round, publish_round
+from tests.kit import refused
+
+SORONG_2018, SORONG = "92.71", "96.71"  # Kota Sorong: Papua Barat in 2018, Papua Barat Daya (UU 29/2022) today
+MERAUKE_2018, MERAUKE = "91.01", "93.01"  # Kabupaten Merauke: Papua, then Papua Selatan (UU 14/2022)
+
+
+async def test_a_2018_selection_of_92_71_is_the_same_region_as_96_71(gw, auth):
+    officer = auth("kominfo_officer")
+    rid = await publish_round(gw, auth, year=2018, selected=[SORONG_2018], others=[MERAUKE_2018],
+                              start="2018-05-08")
+    invitations = (await gw.get(f"{A}/rounds/{rid}/invitations", headers=officer)).json()["items"]
+    assert {(i["region_code"], i["region_code_today"], i["province_code"]) for i in invitations} == \
+        {(SORONG_2018, SORONG, "92"), (MERAUKE_2018, MERAUKE, "91")}
+    [selection] = (await gw.get(f"{A}/selections", params={"region_code": SORONG})).json()["items"]
+    assert (selection["region_code"], selection["region_code_today"]) == (SORONG_2018, SORONG)
+    by_former = (await gw.get(f"{A}/selections", params={"region_code": SORONG_2018})).json()["items"]
+    assert by_former == [selection]
+
+    mou = await sign(gw, auth, SORONG_2018, "2018-06-20", "NK/2018/SORONG")
+    assert (mou["region_code"], mou["region_code_today"]) == (SORONG_2018, SORONG)
+    mous = (await gw.get(f"{M}/mous", params={"region_code": SORONG}, headers=officer)).json()["items"]
+    assert [m["id"] for m in mous] == [mou["id"]]
+
+    # The dossier, asked by either code, is today's region with what was recorded under the old one.
+    for code in (SORONG, SORONG_2018):
+        dossier = (await gw.get(f"{M}/regions/{code}/dossier", headers=officer)).json()
+        assert dossier["region"]["code"] == SORONG and dossier["missing"] == []
+        assert [(h["round_id"], h["region_code"], h["selected"]) for h in dossier["assessment"]] == \
+            [(rid, SORONG_2018, True)]
+        assert [m["region_code"] for m in dossier["masterplan"]["mous"]] == [SORONG_2018]
+
+    # The funnel counts one region and files it under today's province.
+    funnel = (await gw.get(f"{M}/funnel", params={"province": "96"}, headers=auth("ksp"))).json()
+    [year] = funnel["per_year"]
+    assert (year["year"], year["invited"], year["selected"], year["mou_signed"]) == (2018, 1, 1, 1)
+    assert (await gw.get(f"{M}/funnel", params={"province": "92"}, headers=auth("ksp"))).json()["per_year"] == []
+
+    # Open data carries both codes.
+    text = (await gw.get(f"{A}/open-data/results", params={"format": "csv"})).text
+    rows = [r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r.get("region_code") == SORONG_2018]
+    assert [r["region_code_today"] for r in rows] == [SORONG]
+
+    # Selected in 2018 as 92.71, so not invited again in 2025 as 96.71 without a reason.
+    later = await open_round(gw, auth, year=2025, codes=["21.72"], assess=False)
+    again = await gw.post(f"{A}/rounds/{later.id}/invitations", headers=officer, json={"region_codes": [SORONG]})
+    refused(again, 409, "region-already-selected")
+
+
+async def test_an_invitation_records_the_code_in_force_on_the_rounds_first_day(gw, auth):
+    officer = auth("kominfo_officer")
+    rnd = await open_round(gw, auth, year=2018, codes=["21.72"], start="2018-05-08", assess=False)
+    r = await gw.post(f"{A}/rounds/{rnd.id}/invitations", headers=officer, json={"region_codes": [MERAUKE]})
+    assert r.json()["region_codes"] == [MERAUKE_2018]
+    twice = await gw.post(f"{A}/rounds/{rnd.id}/invitations", headers=officer, json={"region_codes": [MERAUKE_2018]})
+    assert twice.json()["invited"] == 0 and twice.json()["already_invited"] == 1
