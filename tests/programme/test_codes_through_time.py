@@ -3,6 +3,9 @@
 import csv
 import io
 
+import shapely
+from geojson_pydantic import FeatureCollection
+
 from scenarios.masterplans import M, sign
 from scenarios.rounds import A, open_round, publish_round
 from tests.kit import refused
@@ -46,6 +49,22 @@ async def test_a_2018_selection_of_92_71_is_the_same_region_as_96_71(gw, auth):
     text = (await gw.get(f"{A}/open-data/results", params={"format": "csv"})).text
     rows = [r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r.get("region_code") == SORONG_2018]
     assert [r["region_code_today"] for r in rows] == [SORONG]
+
+    # On a map, each result is drawn where its region is today.
+    r = await gw.get(f"{A}/public/rounds/{rid}/results/map", params={"zoom": 6})
+    assert r.headers["content-type"] == "application/geo+json" and r.headers["cache-control"].startswith("public")
+    features = {f.id: f for f in FeatureCollection.model_validate_json(r.content).features}
+    assert set(features) == {SORONG, MERAUKE}
+    sorong = features[SORONG].properties
+    assert (sorong["recorded_code"], sorong["rank"], sorong["selected"]) == (SORONG_2018, 1, True)
+    assert shapely.is_valid(shapely.from_geojson(features[MERAUKE].geometry.model_dump_json()))
+    cached = await gw.get(f"{A}/public/rounds/{rid}/results/map", params={"zoom": 6},
+                          headers={"If-None-Match": r.headers["etag"]})
+    assert cached.status_code == 304
+    members = await gw.get(f"{M}/members/map", params={"cohort_year": 2018})
+    [member] = FeatureCollection.model_validate_json(members.content).features
+    assert member.id == SORONG and member.properties["cohort_year"] == 2018
+    assert member.properties["recorded_code"] == SORONG_2018
 
     # Selected in 2018 as 92.71, so not invited again in 2025 as 96.71 without a reason.
     later = await open_round(gw, auth, year=2025, codes=["21.72"], assess=False)

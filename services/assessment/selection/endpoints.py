@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from services.common import geojson
 from services.common.auth import Public, region_scope
 from services.common.conditional import public_for
 from services.common.db import SessionDep
@@ -51,6 +52,26 @@ async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -
             responses=ERR(404, 422))
 async def public_results(round_id: RoundId, session: SessionDep, _: Public) -> schemas.PublicResults:
     return await service.public_results(session, round_id)
+
+
+RESULT_PROPERTIES = {"round_id": {"type": "integer"},
+                     "recorded_code": {"type": "string", "example": "92.71",
+                                       "description": "The code the result recorded (`code` is today's)"},
+                     "rank": {"type": ["integer", "null"]}, "total": {"type": ["number", "null"]},
+                     "selected": {"type": "boolean"}, "rule": {"type": "string"}}
+
+
+@router.get("/public/rounds/{round_id}/results/map", operation_id="assessment_public_results_map_get",
+            tags=["public"], summary="Published results on a map: a GeoJSON FeatureCollection",
+            description="Each attending kabupaten/kota's boundary (from the region registry, at `zoom`) with its "
+                        "rank, total and decision; a region recorded under a former code is drawn where it is "
+                        "today.", response_class=Response,
+            responses={200: {"content": geojson.content(geojson.collection_schema(RESULT_PROPERTIES))},
+                       **ERR(404, 422, 502, 503)})
+async def public_results_map(round_id: RoundId, session: SessionDep, _: Public, registry: Registry,
+                             zoom: geojson.Zoom = None) -> Response:
+    body = await geojson.records_map(registry, await service.map_properties(session, round_id), zoom)
+    return Response(body, media_type=geojson.MEDIA_TYPE, headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/public/rounds/{round_id}/inputs", operation_id="assessment_public_inputs_get", tags=["public"],

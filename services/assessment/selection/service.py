@@ -295,6 +295,15 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         audit_head=head, items=items)
 
 
+async def map_properties(session: AsyncSession, round_id: int) -> dict[str, dict[str, Any]]:
+    """Today's code -> what a map of a published round shows of that region's result."""
+    await published_round(session, round_id)
+    rows = (await session.scalars(select(Result).where(Result.round_id == round_id))).all()
+    return {r.region_code_today: {"round_id": round_id, "recorded_code": r.region_code, "rank": r.rank,
+                                  "total": float(r.total) if r.total is not None else None,
+                                  "selected": r.selected, "rule": r.rule} for r in rows}
+
+
 def selections(region_code: str | None, year: int | None) -> Select[Result, Round]:
     """Regions selected in published rounds, oldest round first."""
     stmt = (select(Result, Round).join(Round, Round.id == Result.round_id)

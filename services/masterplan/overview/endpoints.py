@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
-from services.common import clock
+from services.common import clock, geojson
 from services.common.auth import Public, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
@@ -60,6 +60,26 @@ async def programme_funnel(session: SessionDep, _: Reader, registry: Registry, a
                            island_group: Annotated[str | None, Query(pattern=r"^[a-z_]{4,20}$")] = None,
                            ) -> schemas.Funnel:
     return await composed.funnel(session, registry, assessment, as_of or clock.today(), province, island_group)
+
+
+MEMBER_PROPERTIES = {"cohort_year": {"type": "integer", "example": 2017},
+                     "recorded_code": {"type": "string", "example": "92.71",
+                                       "description": "The code its first MoU recorded (`code` is today's)"},
+                     "mou_signed_on": {"type": "string", "format": "date"},
+                     "masterplan_approved": {"type": "boolean"}}
+
+
+@router.get("/members/map", operation_id="masterplan_members_map_get",
+            summary="The programme's members on a map: a GeoJSON FeatureCollection",
+            description="Each kabupaten/kota that signed an MoU, with its cohort (the year of its first MoU) and "
+                        "whether its masterplan is approved; drawn where it is today, at `zoom`.",
+            response_class=Response,
+            responses={200: {"content": geojson.content(geojson.collection_schema(MEMBER_PROPERTIES))},
+                       **ERR(422, 502, 503)})
+async def members_map(session: SessionDep, _: Public, registry: Registry, zoom: geojson.Zoom = None,
+                      cohort_year: Annotated[int | None, Query(ge=2017, le=2100)] = None) -> Response:
+    body = await geojson.records_map(registry, await service.member_properties(session, cohort_year), zoom)
+    return Response(body, media_type=geojson.MEDIA_TYPE, headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/open-data/masterplans", operation_id="masterplan_open_data_export",

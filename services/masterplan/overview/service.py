@@ -69,6 +69,20 @@ async def funnel_rows(session: AsyncSession, as_of: date) -> schemas.MouFunnelRo
     return schemas.MouFunnelRows(items=rows)
 
 
+async def member_properties(session: AsyncSession, cohort_year: int | None) -> dict[str, dict[str, Any]]:
+    """Today's code -> what a map of the programme's members shows: the cohort (its first MoU) and whether a
+    masterplan is approved."""
+    mous = (await session.scalars(select(Mou).order_by(Mou.cohort_year, Mou.id))).all()
+    approved = set((await session.scalars(select(Masterplan.region_code_today).where(
+        Masterplan.state == "approved"))).all())
+    members: dict[str, dict[str, Any]] = {}
+    for mou in mous:
+        members.setdefault(mou.region_code_today, {
+            "cohort_year": mou.cohort_year, "recorded_code": mou.region_code,
+            "mou_signed_on": mou.signed_on.isoformat(), "masterplan_approved": mou.region_code_today in approved})
+    return {code: m for code, m in members.items() if cohort_year is None or m["cohort_year"] == cohort_year}
+
+
 OPEN_DATA_COLUMNS = columns_of(schemas.OpenDataMasterplan)
 
 

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..models import Boundary, Region, RegionPoint
 from .importer import level_for
 
-GEOJSON = "application/geo+json"
 # Boundaries change only with a new load: any cache may keep them a day (and revalidate by ETag).
 CACHEABLE = {"Cache-Control": "public, max-age=86400"}
 

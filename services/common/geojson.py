@@ -1,8 +1,22 @@
-"""The shape of the GeoJSON answers, as the spec documents them (RFC 7946)."""
+"""GeoJSON answers (RFC 7946): their media type, their shape in the spec, and maps of records.
+
+The region registry keeps the boundaries; another service draws its records (results, members) by asking it
+for the boundaries of their regions and adding each record's facts to the feature's properties.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from .upstream import Upstream
+
+MEDIA_TYPE = "application/geo+json"
+Zoom = Annotated[int | None, Query(ge=0, le=22, description="The map zoom the geometry is drawn at: lower is "
+                                                            "simpler and smaller. Default: as shipped (about 55 m)",
+                                   examples=[5])]
 
 POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
             "description": "[longitude, latitude] (WGS 84)"}
@@ -35,5 +49,20 @@ def collection_schema(extra: dict[str, Any] | None = None) -> dict[str, Any]:
                            "features": {"type": "array", "items": feature_schema(extra)}}}
 
 
-def geojson_content(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/geo+json": {"schema": schema}}
+def content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {MEDIA_TYPE: {"schema": schema}}
+
+
+async def records_map(registry: Upstream, properties: dict[str, dict[str, Any]], zoom: int | None) -> bytes:
+    """A FeatureCollection of the kabupaten/kota keyed (by today's code) in `properties`, each feature's
+    properties extended with that record's."""
+    features: list[dict[str, Any]] = []
+    if properties:
+        params: dict[str, Any] = {"code": sorted(properties)}
+        if zoom is not None:
+            params["zoom"] = zoom
+        features = (await registry.call("GET", "/api/v1/regions/boundaries", params=params))["features"]
+        for feature in features:
+            feature["properties"].update(properties[feature["id"]])
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
+                      ensure_ascii=False).encode()
