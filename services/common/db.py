@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Integer, MetaData, event
+from sqlalchemy import ARRAY, Integer, MetaData, String, bindparam, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
@@ -139,3 +139,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 # A transaction whatever the method: for the rare GET that stores what it computes once (a signed document).
 TransactionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
+
+
+def text_array(values: list[str]) -> Any:
+    """One array parameter for `column == any_(...)`, however many values (a village file names 83,762)."""
+    return bindparam(None, values, type_=ARRAY(String), unique=True)

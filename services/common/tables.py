@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 import zlib
@@ -13,7 +14,10 @@ from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
-from .errors import Unprocessable
+from fastapi import Request
+
+from .background import off_the_loop
+from .errors import Unprocessable, UnsupportedMediaType
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TABLE_TYPES = ("text/csv", XLSX)
@@ -180,6 +184,23 @@ def read_xlsx(body: bytes, required: set[str]) -> list[dict[str, Any]]:
         raise _missing(required, names)
     return [{k: _cell(row.get(k)) for k in required} for row in
             (dict(zip(names, values, strict=False)) for _, values in rows[1:] if any(v is not None for v in values))]
+
+
+async def request_rows(request: Request, required: set[str]) -> list[dict[str, Any]]:
+    """The rows of a request body: a JSON array of objects, CSV or a workbook, by its Content-Type."""
+    content_type, charset = media_type(request.headers.get("content-type", ""))
+    body = await request.body()
+    if content_type in TABLE_TYPES:
+        return await off_the_loop(read_table, content_type, body, required, charset)
+    if content_type != "application/json":
+        raise UnsupportedMediaType(f"Send application/json, text/csv or {XLSX}")
+    try:
+        parsed = await off_the_loop(json.loads, body)
+    except ValueError:
+        raise Unprocessable("The body is not valid JSON") from None
+    if not isinstance(parsed, list) or not all(isinstance(r, dict) for r in parsed):
+        raise Unprocessable(f"Send a JSON array of objects with {', '.join(sorted(required))}")
+    return parsed
 
 
 def read_table(content_type: str, body: bytes, required: set[str],

@@ -9,6 +9,8 @@ from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
 # Region codes, names and regional heads come from public decrees: anyone may read them (the shared `Public`).
 HeadWriter = Annotated[Principal, Depends(Gate(Role.kemendagri, Role.kominfo_admin))]
 IndicatorAdmin = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]
+# Crosswalks from other codings are the operator's reference data.
+CrosswalkLoader = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]
 # Which ministry may load an indicator's values is data (indicator.owner_role), checked by the service.
 IndicatorLoader = Annotated[Principal, Depends(Gate(Role.kominfo_admin, Role.kemendagri, Role.kemenkeu,
                                                     Role.bappenas, Role.pupr, Role.kemenpanrb))]

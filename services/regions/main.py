@@ -9,6 +9,7 @@ from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
 from .auth import Overseer
+from .crosswalks.endpoints import router as crosswalks
 from .events import EVENTS
 from .heads.endpoints import router as heads
 from .history.endpoints import router as history
@@ -30,7 +31,7 @@ app = create_app(
     description="Kemendagri's region tree (38 provinces, 514 kabupaten/kota, 7,285 kecamatan, 83,762 "
                 "desa/kelurahan), regional heads and their terms, and indicators loaded by partner ministries.",
     # registry last: its /{code} takes any segment
-    routers=[feed, audit, labels, indicators, heads, history, maps, registry],
+    routers=[feed, audit, labels, indicators, heads, history, maps, crosswalks, registry],
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.db import text_array
 
 from ..models import CodeChange, CodeList, Region
 from . import schemas
@@ -43,6 +45,12 @@ async def resolve_many(session: AsyncSession, codes: Sequence[str], on: date | N
         elif code in moved:
             out[code] = moved[code][-1].region_code
     return out
+
+
+async def current(session: AsyncSession, codes: Sequence[str]) -> dict[str, str]:
+    """The codes in today's list, each to itself."""
+    found = (await session.scalars(select(Region.code).where(Region.code == any_(text_array(list(codes)))))).all()
+    return {c: c for c in found}
 
 
 async def resolve(session: AsyncSession, code: str, on: date | None = None) -> str | None:

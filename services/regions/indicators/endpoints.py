@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
 from services.common.auth import Public, SignedIn, region_scope
-from services.common.background import off_the_loop
 from services.common.db import SessionDep
-from services.common.errors import Unprocessable, UnsupportedMediaType, problem_responses
+from services.common.errors import Unprocessable, problem_responses
 from services.common.etag import set_etag, with_etag
 from services.common.export import ExportDep, export_content, export_response, stream_rows
 from services.common.numbers import DecimalMark
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
-from services.common.tables import TABLE_TYPES, XLSX, media_type, read_table
+from services.common.tables import XLSX, request_rows
 
 from ..auth import IndicatorAdmin, IndicatorLoader
+from ..crosswalks.schemas import Coding
 from ..deps import CodePath, IndicatorForUpdate, IndicatorPath
 from ..models import records
 from ..registry import schemas as registry_schemas
@@ -100,7 +99,8 @@ BULK_BODY = {
                          "and 32 MB (`SMARTCITY_MAX_UPLOAD_BYTES`) per request, whatever the format. "
                          "Every row is checked first; one bad row refuses the whole file with a per-row report "
                          "(`errors[].loc = ['row', n, field]`). Sending the same file again changes nothing. "
-                         "A changed value supersedes the old one, which stays in the history.",
+                         "A changed value supersedes the old one, which stays in the history. Values are kept "
+                         "under today's Kemendagri code, whatever `coding` and `coding_year` the file used.",
              responses=problem_responses(403, 404, 409, 415, 422))
 async def bulk_upsert_values(
     indicator: IndicatorPath, request: Request, session: SessionDep, actor: IndicatorLoader,
@@ -108,23 +108,18 @@ async def bulk_upsert_values(
         description="The decimal separator of numbers written as text: `comma` as Excel writes them under "
                     "Indonesian settings (1.234,5), `point` (1,234.5). Without it, a number whose meaning depends "
                     "on it (`205.000`) is refused.")] = None,
+    coding: Annotated[Coding, Query(description="How the file codes regions: `kemendagri` (31.71) or `bps` (3171, "
+                                                "mapped through the crosswalk loaded for `coding_year`)")]
+    = Coding.kemendagri,
+    coding_year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2018], description=(
+        "The year of the file's codes: Kemendagri codes of that year's list (former codes mapped to today's), "
+        "or the BPS crosswalk of that year (required for `bps`). Without it, Kemendagri codes of today"))] = None,
 ) -> schemas.BulkResult:
+    if coding == Coding.bps and coding_year is None:
+        raise Unprocessable.field("coding_year", "required with coding=bps", where="query")
     definition = await service.get_indicator(session, indicator)
-    content_type, charset = media_type(request.headers.get("content-type", ""))
-    body = await request.body()
-    if content_type in TABLE_TYPES:
-        rows = await off_the_loop(read_table, content_type, body, service.VALUE_FIELDS, charset)
-    elif content_type == "application/json":
-        try:
-            parsed = await off_the_loop(json.loads, body)
-        except ValueError:
-            raise Unprocessable("The body is not valid JSON") from None
-        if not isinstance(parsed, list) or not all(isinstance(r, dict) for r in parsed):
-            raise Unprocessable("Send a JSON array of {region_code, year, value, source} objects")
-        rows = parsed
-    else:
-        raise UnsupportedMediaType(f"Send application/json, text/csv or {XLSX}")
-    return await service.bulk_upsert(session, definition, rows, actor, decimal)
+    rows = await request_rows(request, service.VALUE_FIELDS)
+    return await service.bulk_upsert(session, definition, rows, actor, decimal, coding, coding_year)
 
 
 @router.get("/indicators/{indicator}/values/export", operation_id="regions_indicator_values_export",

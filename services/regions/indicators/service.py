@@ -8,16 +8,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, Table, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, Table, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.background import off_the_loop
+from services.common.db import text_array
 from services.common.errors import Forbidden, NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.numbers import DecimalMark, number_of
 from services.common.records import audit, emit
 
+from ..crosswalks import service as crosswalks
+from ..crosswalks.schemas import Coding
 from ..models import Indicator, IndicatorValue, Region, records
 from . import schemas
 
@@ -114,13 +117,10 @@ def _coerce_value(indicator: Indicator, raw: Any, mark: DecimalMark | None) -> t
 MAX_ROWS = 100_000  # every village of the country (83,762) in one file
 
 
-def _texts(values: list[str]) -> Any:
-    return bindparam(None, values, type_=ARRAY(String), unique=True)
-
-
-def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: set[str],
+def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: dict[str, str], coding: str,
              mark: DecimalMark | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(clean rows, errors by row and field) of a file, every row checked."""
+    """(clean rows, errors by row and field) of a file, every row checked; `known` maps each code the coding
+    knows to today's Kemendagri code, which the clean rows carry."""
     errors: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -131,8 +131,10 @@ def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: set[str],
     for n, row in enumerate(rows, start=1):
         code = str(row.get("region_code") or "").strip()
         problems_before = len(errors)
-        if code not in known:
+        if code not in known and coding == "kemendagri":
             bad(n, "region_code", f"'{code}' is not a region code in the registry")
+        elif code not in known:
+            bad(n, "region_code", f"'{code}' is not in the {coding} crosswalk")
         try:
             year = int(str(row.get("year")).strip())
             if not 2000 <= year <= 2100:
@@ -148,6 +150,7 @@ def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: set[str],
         source = str(row.get("source") or "").strip()
         if not 3 <= len(source) <= 500:
             bad(n, "source", "name the source document (3 to 500 characters)")
+        code = known.get(code, code)
         if (code, year) in seen and year:
             bad(n, "region_code", f"same region and year as row {seen[(code, year)]}")
         seen.setdefault((code, year), n)
@@ -158,8 +161,10 @@ def _checked(indicator: Indicator, rows: list[dict[str, Any]], known: set[str],
 
 
 async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[dict[str, Any]],
-                      actor: Principal, mark: DecimalMark | None = None) -> schemas.BulkResult:
-    """All or nothing: every row is checked first, and any problem refuses the whole file."""
+                      actor: Principal, mark: DecimalMark | None = None,
+                      coding: Coding = Coding.kemendagri, coding_year: int | None = None) -> schemas.BulkResult:
+    """All or nothing: every row is checked first, and any problem refuses the whole file. Codes of another
+    coding or year are stored under today's Kemendagri code."""
     if not may_load(indicator, actor):
         raise Forbidden(f"Values of {indicator.code} are loaded by {indicator.owner_role} (or kominfo_admin)")
     if not rows:
@@ -168,10 +173,9 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
         raise Unprocessable(f"At most {MAX_ROWS:,} rows per request")
 
     codes = list({str(r.get("region_code") or "").strip() for r in rows})
-    # One array parameter, not one per code: a village-level file names 83,762 regions.
-    known = set((await session.scalars(select(Region.code).where(Region.code == any_(_texts(codes))))).all())
+    known = await crosswalks.today_codes(session, coding, coding_year, codes)
     # 100,000 rows take seconds to check: off the event loop, so the service keeps answering meanwhile.
-    clean, errors = await off_the_loop(_checked, indicator, rows, known, mark)
+    clean, errors = await off_the_loop(_checked, indicator, rows, known, coding.value, mark)
     if errors:
         raise Unprocessable(f"{len({e['loc'][1] for e in errors})} of {len(rows)} rows are invalid; nothing was "
                             "written", errors=errors)
@@ -179,7 +183,7 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     current = {(v.region_code, v.year): v for v in (await session.scalars(
         select(IndicatorValue).where(
             IndicatorValue.indicator_code == indicator.code, IndicatorValue.superseded_at.is_(None),
-            IndicatorValue.region_code == any_(_texts(list({r["region_code"] for r in clean})))))).all()}
+            IndicatorValue.region_code == any_(text_array(list({r["region_code"] for r in clean})))))).all()}
     fresh: list[dict[str, Any]] = []
     replaced: dict[tuple[str, int], int] = {}
     for r in clean:

@@ -1,0 +1,117 @@
+"""Crosswalks from other codings (BPS) to Kemendagri codes, as the operator loads them, and their use.
+
+A code is mapped only through a loaded crosswalk: BPS 9171 is not Kemendagri 91.71, so nothing is ever
+joined by look-alike digits. Works inside the caller's transaction; never commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.errors import NotFound, Unprocessable
+from services.common.records import audit
+
+from ..history import service as history
+from ..models import CrosswalkEntry, records
+from . import schemas
+
+EXTERNAL_CODE = re.compile(r"^[0-9A-Za-z.]{1,20}$")
+KEMENDAGRI_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+
+
+def last_day(year: int) -> date:
+    """The day codes "of a year" are read on: the list in force at its end."""
+    return date(year, 12, 31)
+
+
+async def replace(session: AsyncSession, coding: schemas.ExternalCoding, year: int, rows: list[dict[str, Any]],
+                  source: str, actor: Principal) -> schemas.Crosswalk:
+    """The year's crosswalk replaced by these rows, all or nothing; each Kemendagri code must name a region."""
+    if not rows:
+        raise Unprocessable("The file has no rows")
+    if len(rows) > schemas.MAX_ROWS:
+        raise Unprocessable(f"At most {schemas.MAX_ROWS:,} rows per request")
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows, start=1):
+        external, code = str(row.get("external_code") or "").strip(), str(row.get("kemendagri_code") or "").strip()
+        if not EXTERNAL_CODE.match(external):
+            errors.append({"loc": ["row", n, "external_code"], "msg": f"'{external}' is not a code",
+                           "type": "row_error"})
+        elif external in seen:
+            errors.append({"loc": ["row", n, "external_code"], "msg": f"same code as row {seen[external]}",
+                           "type": "row_error"})
+        seen.setdefault(external, n)
+        if not KEMENDAGRI_CODE.match(code):
+            errors.append({"loc": ["row", n, "kemendagri_code"],
+                           "msg": f"'{code}' is not a province or kabupaten/kota code", "type": "row_error"})
+    today = await history.resolve_many(session, [str(r.get("kemendagri_code") or "").strip() for r in rows],
+                                       last_day(year))
+    for n, row in enumerate(rows, start=1):
+        code = str(row.get("kemendagri_code") or "").strip()
+        if KEMENDAGRI_CODE.match(code) and code not in today:
+            errors.append({"loc": ["row", n, "kemendagri_code"], "msg": f"'{code}' never named a region",
+                           "type": "row_error"})
+    if errors:
+        raise Unprocessable(f"{len({e['loc'][1] for e in errors})} of {len(rows)} rows are invalid; nothing was "
+                            "written", errors=errors)
+    await session.execute(delete(CrosswalkEntry).where(CrosswalkEntry.coding == coding.value,
+                                                       CrosswalkEntry.year == year))
+    await session.execute(insert(CrosswalkEntry), [
+        {"coding": coding.value, "year": year, "external_code": str(r["external_code"]).strip(),
+         "kemendagri_code": str(r["kemendagri_code"]).strip(),
+         "region_code": today[str(r["kemendagri_code"]).strip()],
+         "name": (str(r.get("name") or "").strip() or None), "source": source, "loaded_by": actor.sub}
+        for r in rows])
+    loaded = await summary(session, coding, year)
+    audit(session, records, actor=actor, action="crosswalk.replace", entity="crosswalk",
+          entity_id=f"{coding.value}:{year}", after=loaded)
+    return loaded
+
+
+SUMMARY = (select(CrosswalkEntry.coding, CrosswalkEntry.year, func.count().label("entries"),
+                  func.min(CrosswalkEntry.source).label("source"),
+                  func.min(CrosswalkEntry.loaded_by).label("loaded_by"),
+                  func.max(CrosswalkEntry.loaded_at).label("loaded_at"))
+           .group_by(CrosswalkEntry.coding, CrosswalkEntry.year))
+
+
+async def summaries(session: AsyncSession) -> list[schemas.Crosswalk]:
+    rows = (await session.execute(SUMMARY.order_by(CrosswalkEntry.coding, CrosswalkEntry.year))).all()
+    return [schemas.Crosswalk.model_validate(r._asdict()) for r in rows]
+
+
+async def summary(session: AsyncSession, coding: schemas.ExternalCoding, year: int) -> schemas.Crosswalk:
+    row = (await session.execute(SUMMARY.where(CrosswalkEntry.coding == coding.value,
+                                               CrosswalkEntry.year == year))).first()
+    if row is None:
+        raise NotFound(f"No {coding.value} crosswalk is loaded for {year}")
+    return schemas.Crosswalk.model_validate(row._asdict())
+
+
+def entries(coding: schemas.ExternalCoding, year: int) -> Select[Any]:
+    return (select(CrosswalkEntry).where(CrosswalkEntry.coding == coding.value, CrosswalkEntry.year == year)
+            .order_by(CrosswalkEntry.external_code))
+
+
+async def today_codes(session: AsyncSession, coding: schemas.Coding, year: int | None,
+                      codes: Sequence[str]) -> dict[str, str]:
+    """code (as a file wrote it) -> today's Kemendagri code, for the codes the coding knows: today's list
+    without a year; that year's list (former codes too) for Kemendagri with a year; the loaded crosswalk for BPS."""
+    if coding == schemas.Coding.bps:
+        assert year is not None
+        await summary(session, schemas.ExternalCoding.bps, year)  # 404 when none is loaded
+        rows = (await session.execute(select(CrosswalkEntry.external_code, CrosswalkEntry.region_code).where(
+            CrosswalkEntry.coding == coding.value, CrosswalkEntry.year == year,
+            CrosswalkEntry.external_code.in_(codes)))).all()
+        return {external: today for external, today in rows}
+    if year is None:
+        return await history.current(session, codes)
+    return await history.resolve_many(session, codes, last_day(year))
