@@ -25,7 +25,7 @@ OVERALL = {"key": "overall", "name": "Overall", "kind": "panel", "weight": 100, 
 async def open_round(gw, auth, *, year: int, codes: list[str], quota: int = 1, start: str | None = None,
                      assessors: int = 1, attend: bool = True, assess: bool = True,
                      components: list[dict] = (OVERALL,), title: str | None = None,
-                     venue: str = "Pustiknas") -> OpenRound:
+                     venue: str = "Pustiknas", equity_rules: dict | None = None) -> OpenRound:
     """A two-day round (from 1 March of `year`, or `start`) with `codes` accepted and present before one panel.
 
     It is left `assessing` (or `inviting` with assess=False), so scores can be entered.
@@ -38,7 +38,7 @@ async def open_round(gw, auth, *, year: int, codes: list[str], quota: int = 1, s
     rnd = await gw.post(f"{A}/rounds", headers=officer, json={
         "year": year, "title": title or f"Gerakan Menuju 100 Smart City {year}", "quota": quota, "starts_on": day,
         "ends_on": (date.fromisoformat(day) + timedelta(days=1)).isoformat(), "venue": venue,
-        "rubric_id": rubric.json()["id"]})
+        "rubric_id": rubric.json()["id"], "equity_rules": equity_rules or {}})
     assert rnd.status_code == 201, rnd.text
     rid = rnd.json()["id"]
     r = await gw.post(f"{A}/rounds/{rid}/invitations", headers=officer, json={"region_codes": codes})

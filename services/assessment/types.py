@@ -30,7 +30,27 @@ class InvitationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class CategoryMinimum(Strict):
+    """At least so many selected regions in each named category of an indicator, by its value in the round's
+    year as the registry held it when scoring closed: the 3T regions of the Perpres in force, or KKD classes."""
+
+    indicator: str = Field(pattern=r"^[a-z0-9_]{2,40}$", examples=["tertinggal"])
+    at_least: dict[Annotated[str, Field(min_length=1, max_length=40)], Annotated[int, Field(ge=1, le=514)]] = Field(
+        min_length=1, max_length=20, examples=[{"tertinggal": 3}])
+
+
 class EquityRules(Strict):
     min_per_island_group: dict[IslandGroup, Annotated[int, Field(ge=0, le=514)]] = Field(
         default_factory=dict, examples=[{"papua": 2, "maluku": 1}])
     max_per_province: int | None = Field(default=None, ge=1, le=514, examples=[3])
+    min_per_category: list[CategoryMinimum] = Field(
+        default_factory=list, max_length=5, examples=[[{"indicator": "tertinggal", "at_least": {"tertinggal": 3}}]],
+        description="Applied after the island-group minimums, in order; a region counts for every rule it meets")
+
+    def check_minimums(self, quota: int) -> None:
+        """ValueError when the minimums cannot all fit in the quota."""
+        if sum(self.min_per_island_group.values()) > quota:
+            raise ValueError("the island-group minimums add up to more than the quota")
+        for rule in self.min_per_category:
+            if sum(rule.at_least.values()) > quota:
+                raise ValueError(f"the minimums of {rule.indicator} add up to more than the quota")

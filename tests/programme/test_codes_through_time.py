@@ -39,10 +39,17 @@ async def test_a_2018_selection_of_92_71_is_the_same_region_as_96_71(gw, auth):
             [(rid, SORONG_2018, True)]
         assert [m["region_code"] for m in dossier["masterplan"]["mous"]] == [SORONG_2018]
 
-    # The funnel counts one region and files it under today's province.
+    # The funnel counts one region, files it under today's province, and knows it was 3T that year.
     funnel = (await gw.get(f"{M}/funnel", params={"province": "96"}, headers=auth("ksp"))).json()
     [year] = funnel["per_year"]
     assert (year["year"], year["invited"], year["selected"], year["mou_signed"]) == (2018, 1, 1, 1)
+    assert year["selected_tertinggal"] is None  # no 3T list for 2018 loaded yet
+    listed = await gw.post("/api/v1/regions/indicators/tertinggal/values/bulk", headers=auth("bappenas"), json=[
+        {"region_code": SORONG_2018, "year": 2018, "value": "tertinggal", "source": "Perpres 131/2015 (test)"}],
+        params={"coding_year": 2018})
+    assert listed.status_code == 200, listed.text
+    funnel = (await gw.get(f"{M}/funnel", params={"province": "96"}, headers=auth("ksp"))).json()
+    assert funnel["per_year"][0]["selected_tertinggal"] == 1
     assert (await gw.get(f"{M}/funnel", params={"province": "92"}, headers=auth("ksp"))).json()["per_year"] == []
 
     # Open data carries both codes.

@@ -174,6 +174,9 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
     equity = []
     for group, n in sorted((rules.get("min_per_island_group") or {}).items()):
         equity.append(f"sedikitnya {n} dari gugus pulau {group}")
+    for rule in rules.get("min_per_category") or []:
+        for category, n in sorted(rule["at_least"].items()):
+            equity.append(f"sedikitnya {n} dengan {rule['indicator']} = {category}")
     if rules.get("max_per_province"):
         equity.append(f"paling banyak {rules['max_per_province']} per provinsi")
     selected = [i for i in document["items"] if i["selected"]]

@@ -48,8 +48,7 @@ class RoundIn(Strict):
     def _check(self) -> RoundIn:
         if self.ends_on < self.starts_on:
             raise ValueError("ends_on is before starts_on")
-        if sum(self.equity_rules.min_per_island_group.values()) > self.quota:
-            raise ValueError("the island-group minimums add up to more than the quota")
+        self.equity_rules.check_minimums(self.quota)
         return self
 
 

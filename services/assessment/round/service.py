@@ -26,6 +26,7 @@ from ..panel.service import within_round
 from ..registry import indicator_values, lookup, regencies_matching
 from ..rubric.service import get_rubric
 from ..selection import service as selection
+from ..types import EquityRules
 from . import schemas
 
 TRANSITIONS = {
@@ -75,9 +76,10 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
         setattr(round_, field, value)
     if round_.ends_on < round_.starts_on:
         raise Unprocessable.field("ends_on", "before starts_on", "ends_on is before starts_on")
-    if sum((round_.equity_rules.get("min_per_island_group") or {}).values()) > round_.quota:
-        raise Unprocessable.field("equity_rules", "minimums exceed the quota",
-                                  "the island-group minimums add up to more than the quota")
+    try:
+        EquityRules.model_validate(round_.equity_rules or {}).check_minimums(round_.quota)
+    except ValueError as exc:
+        raise Unprocessable.field("equity_rules", "minimums exceed the quota", str(exc)) from None
     hearings = (await session.scalars(select(Hearing).where(Hearing.round_id == round_.id))).all()
     outside = [hearing.name for hearing in hearings if not within_round(round_, hearing.starts_at, hearing.ends_at)]
     if outside:

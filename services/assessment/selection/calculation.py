@@ -217,8 +217,10 @@ class Decision:
 
 
 def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota: int,
-           rules: Mapping[str, Any]) -> dict[str, Decision]:
-    """Fill the quota by rank while honouring the equity rules; every region gets the rule that decided it."""
+           rules: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Decision]:
+    """Fill the quota by rank while honouring the equity rules; every region gets the rule that decided it.
+
+    `categories`: indicator -> region -> its value, for the indicators of `min_per_category`."""
     minimums: dict[str, int] = dict(sorted((rules.get("min_per_island_group") or {}).items()))
     cap: int | None = rules.get("max_per_province")
     by_rank = [s.region_code for s in ranked]
@@ -246,6 +248,20 @@ def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota
                 continue
             if take(code, f"equity rule: at least {needed} from island group {group}"):
                 taken += 1
+    by_category = rules.get("min_per_category") or []
+    for rule in by_category:
+        values = (categories or {}).get(rule["indicator"], {})
+        for category, needed in sorted(rule["at_least"].items()):
+            wanted = category.strip().lower()
+            meeting = {code for code, value in values.items() if str(value).strip().lower() == wanted}
+            taken = len(meeting & chosen.keys())
+            for code in by_rank:
+                if taken >= needed or len(chosen) >= quota:
+                    break
+                if code in chosen or code not in meeting:
+                    continue
+                if take(code, f"equity rule: at least {needed} with {rule['indicator']} = {category}"):
+                    taken += 1
     for code in by_rank:
         if len(chosen) >= quota:
             break
@@ -268,6 +284,10 @@ def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota
             decisions[code] = Decision(False, f"not selected: at most {cap} per province, and province "
                                               f"{candidates[code].province_code} is full",
                                        pushed="out" if code in pure_top else None)
+        elif code in pure_top and by_category:
+            decisions[code] = Decision(False, f"not selected: rank {position[code]} was displaced by an equity "
+                                              "rule reserving places for other island groups or categories",
+                                       pushed="out")
         elif code in pure_top:
             decisions[code] = Decision(False, f"not selected: rank {position[code]} was displaced by an equity "
                                               "rule reserving places for other island groups", pushed="out")
@@ -336,7 +356,13 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
                                      how=round_["aggregation"], threshold=threshold)
                 for code in candidates if code in panel]
     ranked = rank(assessed)
-    decisions = select(ranked, candidates, round_["quota"], round_["equity_rules"])
+    sorted_by = [r["indicator"] for r in round_["equity_rules"].get("min_per_category") or []]
+    categories = {code: {region: by_code[code] for region, by_code in indicators.items() if code in by_code}
+                  for code in sorted_by}
+    decisions = select(ranked, candidates, round_["quota"], round_["equity_rules"], categories)
+
+    def sorting(region: str) -> dict[str, str | None] | None:
+        return {code: categories[code].get(region) for code in sorted_by} if sorted_by else None
     results = []
     for position, s in enumerate(ranked, start=1):
         c, d = candidates[s.region_code], decisions[s.region_code]
@@ -346,21 +372,22 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
             "island_group": c.island_group, "rank": position, "total": s.total, "components": s.components,
             "flagged_for_moderation": s.flagged, "selected": d.selected, "rule": d.rule, "pushed": d.pushed,
             "missing": [{"component_key": k, "reason": why, "rule": MISSING_RULE} for k, why in s.missing.items()],
-            "set_aside": set_aside[s.region_code]}))
+            "set_aside": set_aside[s.region_code], "categories": sorting(s.region_code)}))
     for code, c in candidates.items():
         if code not in panel:
             results.append(schemas.RegionResult(
                 region_code=code, region_name=c.region_name, province_code=c.province_code,
                 island_group=c.island_group, rank=None, total=None, components={}, flagged_for_moderation=False,
                 selected=False, rule="not selected: no submitted panel scores", pushed=None,
-                set_aside=set_aside[code]))
+                set_aside=set_aside[code], categories=sorting(code)))
     alpha = krippendorff_alpha_interval(units)
     return results, round(alpha, 6) if alpha is not None else None
 
 
 def dump(results: list[schemas.RegionResult]) -> list[dict[str, Any]]:
-    """Results as stored and hashed (JSON types)."""
-    return [r.model_dump(mode="json") for r in results]
+    """Results as stored and hashed (JSON types); `categories` only where a rule sorts by them, so results
+    of rounds without such a rule hash as they always did."""
+    return [r.model_dump(mode="json", exclude={"categories"} if r.categories is None else None) for r in results]
 
 
 def hash_of(inputs: dict[str, Any], dumped: list[dict[str, Any]]) -> str:

@@ -55,6 +55,10 @@ class RegionResult(BaseModel):
                                             description="Components without a value, and the rule applied to each")
     set_aside: list[int] = Field(default_factory=list, description="Assessors whose submitted scores were set aside "
                                  "for a conflict of interest (kept, not counted)")
+    categories: dict[str, str | None] | None = Field(
+        default=None, examples=[{"tertinggal": "tertinggal"}],
+        description="The region's value of each indicator an equity rule sorts by (none: no value loaded); "
+                    "absent when the round has no such rule")
 
 
 class Results(BaseModel):

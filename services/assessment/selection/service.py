@@ -95,7 +95,9 @@ async def scores_owed(session: AsyncSession, round_: Round, present: Attendance 
 
 async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> None:
     rubric = await get_rubric(session, round_.rubric_id)
-    codes = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code})
+    # The rubric's indicators and those the equity rules sort regions by (3T status, KKD class).
+    codes = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code}
+                   | {rule["indicator"] for rule in (round_.equity_rules or {}).get("min_per_category", [])})
     await session.execute(delete(IndicatorInput).where(IndicatorInput.round_id == round_.id))
     invited = set((await session.scalars(select(Invitation.region_code).where(
         Invitation.round_id == round_.id))).all())

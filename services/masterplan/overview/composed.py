@@ -70,10 +70,11 @@ async def _all_pages(upstream: Upstream, path: str, params: dict[str, Any]) -> l
 async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream, as_of: date,
                  province: str | None, island_group: str | None) -> schemas.Funnel:
     try:
-        invitations, population = await asyncio.gather(
+        invitations, population, tertinggal = await asyncio.gather(
             assessment.call("GET", "/api/v1/assessment/funnel"),
             # Kabupaten/kota only: a village-level load (83,762 values a year) is not the funnel's business.
-            _all_pages(registry, "/api/v1/regions/indicators/population/values", {"level": "regency"}))
+            _all_pages(registry, "/api/v1/regions/indicators/population/values", {"level": "regency"}),
+            _all_pages(registry, "/api/v1/regions/indicators/tertinggal/values", {"level": "regency"}))
     except ProblemError as exc:
         raise ServiceUnavailable(f"The funnel needs every service: {exc.detail}") from None
     plans = (await funnel_rows(session, as_of)).items
@@ -86,6 +87,15 @@ async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream
     series: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for v in population:
         series[v["region_code"]].append((v["year"], int(Decimal(str(v["value"])))))
+
+    status = {(v["region_code"], v["year"]): str(v["value"]) for v in tertinggal}
+    listed_years = {year for _, year in status}
+
+    def disadvantaged(cohort: dict[str, int]) -> int | None:
+        """Regions on the 3T list of their cohort year; None when no year of theirs has a list loaded."""
+        if not listed_years & set(cohort.values()):
+            return None
+        return sum(1 for code, year in cohort.items() if status.get((code, year)) == "tertinggal")
 
     def people(cohort: dict[str, int]) -> tuple[int, set[int], set[str]]:
         """Each region's population for its cohort year, or the latest year before it."""
@@ -118,7 +128,8 @@ async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream
             quick_wins_delivered=sum(p.quick_wins_delivered for p in by_region.values()),
             programmes_late=sum(p.programmes_late for p in by_region.values()),
             population_selected=pop_selected, population_with_masterplan=pop_approved,
-            population_years=sorted(years_a | years_b), population_unknown=len(unknown_a | unknown_b))
+            population_years=sorted(years_a | years_b), population_unknown=len(unknown_a | unknown_b),
+            selected_tertinggal=disadvantaged(selected))
 
     years = sorted({r["year"] for r in rows} | {p.cohort_year for p in plan_rows})
     per_year = [figures(y, [r for r in rows if r["year"] == y], [p for p in plan_rows if p.cohort_year == y])

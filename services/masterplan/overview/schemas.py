@@ -126,6 +126,9 @@ class FunnelYear(BaseModel):
     population_years: list[int] = Field(description="The data years the population figures use")
     population_unknown: int = Field(description="Regions counted with no population value at or before their "
                                     "cohort year")
+    selected_tertinggal: int | None = Field(
+        description="Selected regions that were daerah tertinggal (3T) in their cohort year, by the Perpres list "
+                    "loaded for that year; null when no list is loaded for any of those years")
 
 
 class Funnel(BaseModel):

@@ -1,0 +1,51 @@
+"""Equity rules on reference data: a minimum of 3T regions (daerah tertinggal) changes a 2019-style selection,
+each region's result says why, and the offline verifier recomputes the same ranking from the published inputs."""
+
+from scenarios.rounds import finish, open_round, score
+from services.regions.importer import load_rows
+from smartcity import verify
+
+A = "/api/v1/assessment"
+TERTINGGAL = "/api/v1/regions/indicators/tertinggal/values/bulk"
+
+
+async def test_a_3t_minimum_changes_the_selection_and_the_verifier_agrees(gw, auth, tmp_path, capsys):
+    codes = sorted(r[0] for r in load_rows() if r[1] == "regency")[:30]
+    # The Perpres list in force in 2019 (test regions): three of the thirty, all ranked below the quota.
+    listed = [codes[20], codes[25], codes[28]]
+    loaded = await gw.post(TERTINGGAL, headers=auth("bappenas"), json=[
+        {"region_code": c, "year": 2019, "value": "tertinggal", "source": "Perpres 131/2015"} for c in listed])
+    assert loaded.status_code == 200, loaded.text
+    rule = {"min_per_category": [{"indicator": "tertinggal", "at_least": {"tertinggal": 2}}]}
+    rnd = await open_round(gw, auth, year=2019, codes=codes, quota=5, assessors=2, equity_rules=rule)
+    for _, sub in rnd.assessors:
+        await score(gw, auth, rnd.id, sub, {c: 90 - i for i, c in enumerate(codes)})
+    await finish(gw, auth, rnd.id)
+
+    items = {i["region_code"]: i for i in (await gw.get(f"{A}/rounds/{rnd.id}/results",
+                                                        headers=auth("kominfo_officer"))).json()["items"]}
+    selected = [c for c in codes if items[c]["selected"]]
+    assert selected == [*codes[:3], codes[20], codes[25]]  # by rank alone: the first five
+    assert items[codes[20]]["pushed"] == "in" and "at least 2 with tertinggal = tertinggal" in items[codes[20]]["rule"]
+    assert items[codes[4]]["pushed"] == "out" and "categories" in items[codes[4]]["rule"]
+    assert items[codes[20]]["categories"] == {"tertinggal": "tertinggal"}
+    assert items[codes[0]]["categories"] == {"tertinggal": None}
+    assert not items[codes[28]]["selected"]
+
+    files = {"signed.jws": (await gw.get(f"{A}/public/rounds/{rnd.id}/signed-results")).content,
+             "jwks.json": (await gw.get("/.well-known/jwks.json")).content,
+             "inputs.json": (await gw.get(f"{A}/public/rounds/{rnd.id}/inputs")).content}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    assert verify.main(*(str(tmp_path / n) for n in files)) == 0
+    assert "30 regions ranked, 5 selected: identical to the signed result" in capsys.readouterr().out
+
+
+async def test_minimums_that_cannot_fit_the_quota_are_refused(gw, auth):
+    officer = auth("kominfo_officer")
+    rubric = (await gw.get(f"{A}/rubrics", headers=officer)).json()["items"][0]
+    r = await gw.post(f"{A}/rounds", headers=officer, json={
+        "year": 2019, "title": "Terlalu banyak", "quota": 2, "starts_on": "2019-03-01", "ends_on": "2019-03-02",
+        "venue": "Pustiknas", "rubric_id": rubric["id"],
+        "equity_rules": {"min_per_category": [{"indicator": "kkd", "at_least": {"rendah": 2, "sedang": 1}}]}})
+    assert r.status_code == 422 and "kkd" in r.text
