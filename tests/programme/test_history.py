@@ -89,7 +89,8 @@ async def test_replay_of_the_2017_cohort(gw, auth, apps, sessionmakers, clock):
     assert per_year[2017] == {
         "year": 2017, "invited": 80, "attended": 80, "selected": 25, "mou_signed": 25, "masterplans_approved": 24,
         "quick_wins_delivered": 10, "programmes_late": 14, "population_selected": 26_000_000,
-        "population_with_masterplan": 25_600_000, "population_years": [2017], "population_unknown": 0}
+        "population_with_masterplan": 25_600_000, "population_years": [2017], "population_unknown": 0,
+        "selected_tertinggal": None}
 
     # Later population data does not rewrite 2017's figures.
     await gw.post("/api/v1/regions/indicators/population/values/bulk", headers=auth("kemendagri"), json=[

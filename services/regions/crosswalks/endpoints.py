@@ -10,7 +10,7 @@ from services.common.auth import Public
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import Page, PageDep, paginate
-from services.common.routing import contract_router
+from services.common.routing import contract_router, no_if_match
 from services.common.tables import XLSX, request_rows
 
 from ..auth import CrosswalkLoader
@@ -45,7 +45,9 @@ async def crosswalk_entries(coding: CodingPath, year: YearPath, session: Session
     return await paginate(session, service.entries(coding, year), page, schemas.CrosswalkEntry.model_validate)
 
 
-@router.put("/{coding}/{year}", operation_id="regions_crosswalk_replace", openapi_extra=BODY,
+@router.put("/{coding}/{year}", operation_id="regions_crosswalk_replace",
+            openapi_extra={**BODY, **no_if_match("A year's crosswalk is replaced whole by the operator's file; the "
+                                                 "audit keeps who loaded which")},
             summary="Load a year's crosswalk, replacing the one loaded before (all or nothing)",
             description="Rows `external_code`, `kemendagri_code` (in that year's codes; a former code is "
                         "mapped to today's) and an optional `name`, as JSON, CSV or a workbook. A code that "
