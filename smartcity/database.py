@@ -22,15 +22,15 @@ class Database:
         return f"{shown} (embedded, data in {self.embedded.pgdata})" if self.embedded else shown
 
 
-async def ensure_database(server_url: str, name: str) -> str:
-    """Create database `name` on the server if missing; return its URL."""
+async def ensure_database(server_url: str, name: str, *, template: str | None = None) -> str:
+    """Create database `name` on the server if missing (a copy of `template`, if given); return its URL."""
     url = make_url(server_url)
     conn = await asyncpg.connect(url.set(drivername="postgresql", database="postgres")
                                  .render_as_string(hide_password=False))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await conn.close()
     return url.set(database=name).render_as_string(hide_password=False)

@@ -37,9 +37,7 @@ from services.common.settings import Settings
 from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
-from smartcity import migrate
 from smartcity.embedded_pg import EmbeddedPostgres
-from smartcity.seed import seed
 from tests.kit import (
     ROOT,
     SECRETS_USED,
@@ -47,8 +45,8 @@ from tests.kit import (
     WORKER,
     Server,
     free_ports,
-    fresh_database,
     log_tails,
+    seeded_database,
     smartcity_command,
     wait_for_line,
 )
@@ -71,10 +69,7 @@ def pg_server() -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def database_url(pg_server: Server) -> str:
-    url = asyncio.run(fresh_database(pg_server, TEST_DB))
-    migrate.upgrade(url)
-    asyncio.run(seed(url, progress=lambda _: None))
-    return url
+    return seeded_database(pg_server, TEST_DB)
 
 
 # Which processes each process calls, as in production (their upstreams hooks).
@@ -251,9 +246,7 @@ def auth(token: TokenFactory) -> Callable[..., dict[str, str]]:
 @pytest.fixture(scope="session")
 def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """`smartcity up` on a database of its own, shared by the tests that need the real processes."""
-    url = asyncio.run(fresh_database(pg_server, "smartcity_stack"))
-    migrate.upgrade(url)
-    asyncio.run(seed(url, progress=lambda _: None))
+    url = seeded_database(pg_server, "smartcity_stack")
     gateway, regions, assessment, masterplan = free_ports(4, start=18200)
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),

@@ -20,11 +20,12 @@ Zoom = Annotated[int | None, Query(ge=0, le=22, description="The map zoom the ge
 
 POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
             "description": "[longitude, latitude] (WGS 84)"}
-# Polygon: rings of positions; MultiPolygon: polygons of rings of positions.
+# Polygon: rings of positions; MultiPolygon: polygons of rings of positions. Left open below the first level:
+# a country is 144,000 positions, and a validator walking each would take longer than the answer.
 GEOMETRY = {"type": "object", "required": ["type", "coordinates"],
             "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
-                           "coordinates": {"type": "array", "items": {"type": "array", "items": {
-                               "type": "array", "items": {"oneOf": [{"type": "number"}, POSITION]}}}}}}
+                           "coordinates": {"type": "array", "items": {"type": "array", "items": {}},
+                                           "description": "RFC 7946 §3.1.6-3.1.7: exterior rings counter-clockwise"}}}
 
 
 def feature_schema(extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,6 +1,5 @@
 """The real processes: `smartcity up` brings the stack up and down cleanly; a dead service is a quick 503."""
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -11,16 +10,12 @@ import httpx
 import psutil
 import pytest
 
-from smartcity import migrate
-from smartcity.seed import seed
-from tests.kit import ROOT, free_ports, fresh_database, serve, smartcity_command, wait_for_line, wait_ready
+from tests.kit import ROOT, free_ports, seeded_database, serve, smartcity_command, wait_for_line, wait_ready
 
 
 @pytest.fixture(scope="module")
 def stack_env(pg_server, tmp_path_factory):
-    url = asyncio.run(fresh_database(pg_server, "smartcity_processes"))
-    migrate.upgrade(url)
-    asyncio.run(seed(url, progress=lambda _: None))
+    url = seeded_database(pg_server, "smartcity_processes")
     gateway, regions, assessment, masterplan = free_ports(4)
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),

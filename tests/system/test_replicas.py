@@ -12,9 +12,7 @@ from gateway.keys import KeyRing, access_claims, ensure_dev_keys
 from scenarios.masterplans import PLAN, PROGRAMMES, SIGNATORIES
 from scenarios.rounds import publish_round
 from services.common.settings import Settings
-from smartcity import migrate
-from smartcity.seed import seed
-from tests.kit import ROOT, free_ports, fresh_database, serve, smartcity_command, wait_ready
+from tests.kit import ROOT, free_ports, seeded_database, serve, smartcity_command, wait_ready
 
 
 async def _rotation_holds_on_both_replicas(env, settings, auth, gateways, pid) -> None:
@@ -58,9 +56,7 @@ async def _rotation_holds_on_both_replicas(env, settings, auth, gateways, pid) -
 
 
 async def test_two_replicas_of_masterplan_and_gateway(pg_server, tmp_path):
-    url = await fresh_database(pg_server, "smartcity_replicas")
-    await asyncio.to_thread(migrate.upgrade, url)
-    await seed(url, progress=lambda _: None)
+    url = await asyncio.to_thread(seeded_database, pg_server, "smartcity_replicas")
     regions, assessment, mp_a, mp_b, gw_a, gw_b = free_ports(6, start=18700)
     settings = Settings(data_dir=tmp_path)
     ring = ensure_dev_keys(settings)
