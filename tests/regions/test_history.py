@@ -72,3 +72,12 @@ async def test_every_list_is_kept_with_todays_code_of_each_entry(gw):
     assert sorong == [{"code": "92.71", "level": "regency", "name": "Kota Sorong", "parent_code": "92",
                        "region_code": "96.71"}]
     assert (await gw.get(f"{BASE}/code-lists/2019")).status_code == 404
+
+
+async def test_a_head_entered_under_a_former_code_is_kept_under_todays(gw, auth):
+    term = {"head_name": "Lambert Jitmau", "title": "walikota", "start_date": "2017-05-22"}
+    r = await gw.post(f"{BASE}/92.71/heads", json=term, headers=auth("kemendagri"))
+    assert r.status_code == 201, r.text
+    assert r.headers["location"].startswith(f"{BASE}/96.71/heads/") and r.json()["region_code"] == "96.71"
+    listed = (await gw.get(f"{BASE}/92.71/heads")).json()["items"]
+    assert [t["head_name"] for t in listed] == ["Lambert Jitmau"]

@@ -24,22 +24,25 @@ router = contract_router(records, prefix="/api/v1/regions")
 
 @router.get("/{code}/heads", operation_id="regions_heads_list", tags=["heads"],
             summary="Terms of office of a kabupaten/kota's heads, newest first",
-            description="Each term with its dates and when it was recorded.", responses=problem_responses(404, 422))
+            description="Each term with its dates and when it was recorded; by today's code or a former one.",
+            responses=problem_responses(404, 422))
 async def list_heads(code: CodePath, session: SessionDep, _: Public, page: PageDep) -> Page[registry_schemas.HeadTerm]:
-    await registry_service.get_region(session, code)
-    return await paginate(session, service.heads(code), page, registry_schemas.HeadTerm.model_validate)
+    region = await registry_service.region_today(session, code)
+    return await paginate(session, service.heads(region.code), page, registry_schemas.HeadTerm.model_validate)
 
 
 @router.post("/{code}/heads", operation_id="regions_heads_create", tags=["heads"],
              status_code=status.HTTP_201_CREATED, summary="Record a head's term (terms never overlap)",
              description="An overlapping term is refused, naming the term it clashes with. Masterplans approved "
-                         "before the term began are flagged for reconfirmation.",
+                         "before the term began are flagged for reconfirmation. A former code (a 2018 term of "
+                         "92.71) records the term under today's code.",
              responses={**problem_responses(404, 409, 422, HeadTermsOverlap), **with_etag(201, created=True)})
 async def create_head(code: CodePath, body: schemas.HeadTermIn, session: SessionDep, actor: HeadWriter,
                       response: Response) -> registry_schemas.HeadTerm:
-    term = await service.add_head(session, code, body, actor)
+    region = await registry_service.region_today(session, code)
+    term = await service.add_head(session, region.code, body, actor)
     set_etag(response, term.etag)
-    response.headers["Location"] = f"/api/v1/regions/{code}/heads/{term.id}"
+    response.headers["Location"] = f"/api/v1/regions/{region.code}/heads/{term.id}"
     return registry_schemas.HeadTerm.model_validate(term)
 
 
