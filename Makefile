@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench bench-load bench-exports browser office clean
+.PHONY: run test fuzz lint bench bench-load bench-exports bench-maps browser office clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 # The full region tree through the gateway as CSV, JSON and XLSX: first byte, whole file, size.
 bench-exports: $(STAMP)
 	$(BIN)/python bench/exports.py
+
+# GeoJSON through the gateway: the country at each zoom, a province, a round's results; size and time.
+bench-maps: $(STAMP)
+	$(BIN)/python bench/maps.py
 
 # Each service beside its floor, then the gateway hop beside nginx (about 16 minutes); wrk and nginx from Debian.
 bench-load: $(STAMP)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
 
 from services.common import geojson
 from services.common.auth import Public
+from services.common.conditional import matches
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.common.routing import contract_router
@@ -16,6 +17,7 @@ from ..deps import CodePath
 from ..history import service as history
 from ..models import records
 from . import service
+from .importer import level_for
 
 router = contract_router(records, prefix="/api/v1/regions", tags=["regions"])
 SOURCE = "Boundaries: cahyadsn/wilayah_boundaries (MIT), simplified; for maps, not legal boundary questions"
@@ -27,15 +29,21 @@ SOURCE = "Boundaries: cahyadsn/wilayah_boundaries (MIT), simplified; for maps, n
                         "label point inside it. " + SOURCE + ".", response_class=Response,
             responses={200: {"content": geojson.content(geojson.collection_schema())},
                        **problem_responses(422)})
-async def list_boundaries(session: SessionDep, _: Public, zoom: geojson.Zoom = None,
+async def list_boundaries(request: Request, session: SessionDep, _: Public, zoom: geojson.Zoom = None,
                           code: Annotated[list[str] | None, Query(max_length=514, description="Kabupaten/kota codes, "
                                                                   "repeated; former codes count too",
                                                                   examples=[["96.71", "21.72"]])] = None,
                           province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None) -> Response:
-    codes = None if code is None else list((await history.resolve_many(session, code)).values())
-    rows = await service.boundaries(session, zoom=zoom, codes=codes, province=province)
-    return Response(service.collection([service.feature(r) for r in rows]), media_type=geojson.MEDIA_TYPE,
-                    headers=service.CACHEABLE)
+    codes = None if code is None else sorted(set((await history.resolve_many(session, code)).values()))
+    key = (await service.data_version(session), level_for(zoom), province, None if codes is None else tuple(codes))
+    headers = {**service.CACHEABLE, "ETag": service.etag_of(key), "Vary": "Accept-Encoding"}
+    if matches(request.headers.get("if-none-match", "").encode("latin-1"), headers["ETag"].encode()):
+        return Response(status_code=304, headers=headers)
+    packed = "gzip" in request.headers.get("accept-encoding", "")
+    body = await service.collection_bytes(session, key, zoom=zoom, codes=codes, province=province, packed=packed)
+    if packed:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=geojson.MEDIA_TYPE, headers=headers)
 
 
 @router.get("/{code}/boundary", operation_id="regions_boundary_get",
