@@ -1,6 +1,8 @@
 """Equity rules on reference data: a minimum of 3T regions (daerah tertinggal) changes a 2019-style selection,
 each region's result says why, and the offline verifier recomputes the same ranking from the published inputs."""
 
+import pypdfium2 as pdfium
+
 from scenarios.rounds import finish, open_round, score
 from services.regions.importer import load_rows
 from smartcity import verify
@@ -39,6 +41,11 @@ async def test_a_3t_minimum_changes_the_selection_and_the_verifier_agrees(gw, au
         (tmp_path / name).write_bytes(content)
     assert verify.main(*(str(tmp_path / n) for n in files)) == 0
     assert "30 regions ranked, 5 selected: identical to the signed result" in capsys.readouterr().out
+
+    # The minutes, rendered and read back, state the rule the committee applied.
+    pdf = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rnd.id}/minutes")).content)
+    words = " ".join(page.get_textpage().get_text_range() for page in pdf).replace("\r", " ").replace("\n", " ")
+    assert "sedikitnya 2 dengan tertinggal = tertinggal" in " ".join(words.split())
 
 
 async def test_minimums_that_cannot_fit_the_quota_are_refused(gw, auth):
