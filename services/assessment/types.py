@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.common.schemas import IslandGroup, Strict
 
@@ -30,13 +30,41 @@ class InvitationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+ClassName = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class NumericClass(Strict):
+    """A class of a numeric indicator: from `min` (inclusive) to `max` (exclusive); either end may be open."""
+
+    min: float | None = Field(default=None, ge=0, le=1e12, examples=[1000000])
+    max: float | None = Field(default=None, ge=0, le=1e12, examples=[None])
+
+
 class CategoryMinimum(Strict):
     """At least so many selected regions in each named category of an indicator, by its value in the round's
-    year as the registry held it when scoring closed: the 3T regions of the Perpres in force, or KKD classes."""
+    year as the registry held it when scoring closed: the 3T regions of the Perpres in force, KKD classes, or
+    classes of a numeric indicator the committee defines (population classes, as the Indeks Kota Cerdas
+    Indonesia ranks within four)."""
 
     indicator: str = Field(pattern=r"^[a-z0-9_]{2,40}$", examples=["tertinggal"])
-    at_least: dict[Annotated[str, Field(min_length=1, max_length=40)], Annotated[int, Field(ge=1, le=514)]] = Field(
+    at_least: dict[ClassName, Annotated[int, Field(ge=1, le=514)]] = Field(
         min_length=1, max_length=20, examples=[{"tertinggal": 3}])
+    classes: dict[ClassName, NumericClass] | None = Field(
+        default=None, max_length=20,
+        examples=[{"kecil": {"max": 100000}, "sedang": {"min": 100000, "max": 500000},
+                   "besar": {"min": 500000, "max": 1000000}, "metropolitan": {"min": 1000000}}],
+        description="For a numeric indicator: the classes its values fall in, which `at_least` names")
+
+    @model_validator(mode="after")
+    def _named(self) -> CategoryMinimum:
+        if self.classes is not None:
+            unknown = sorted(set(self.at_least) - set(self.classes))
+            if unknown:
+                raise ValueError(f"at_least names classes not in classes: {', '.join(unknown)}")
+            for name, bounds in self.classes.items():
+                if bounds.min is not None and bounds.max is not None and bounds.min >= bounds.max:
+                    raise ValueError(f"class {name} ends before it starts")
+        return self
 
 
 class EquityRules(Strict):
@@ -45,7 +73,15 @@ class EquityRules(Strict):
     max_per_province: int | None = Field(default=None, ge=1, le=514, examples=[3])
     min_per_category: list[CategoryMinimum] = Field(
         default_factory=list, max_length=5, examples=[[{"indicator": "tertinggal", "at_least": {"tertinggal": 3}}]],
-        description="Applied after the island-group minimums, in order; a region counts for every rule it meets")
+        description="Applied after the island-group minimums, in order; a region counts for every rule it meets; "
+                    "one rule per indicator")
+
+    @model_validator(mode="after")
+    def _one_rule_per_indicator(self) -> EquityRules:
+        indicators = [rule.indicator for rule in self.min_per_category]
+        if len(set(indicators)) < len(indicators):
+            raise ValueError("one min_per_category rule per indicator")
+        return self
 
     def check_minimums(self, quota: int) -> None:
         """ValueError when the minimums cannot all fit in the quota."""

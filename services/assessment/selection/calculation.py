@@ -296,6 +296,22 @@ def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota
     return decisions
 
 
+def category_of(rule: Mapping[str, Any], value: str | None) -> str | None:
+    """A region's category under a `min_per_category` rule: the indicator's value, or the class of the rule's
+    `classes` a number falls in (min inclusive, max exclusive)."""
+    if value is None or not rule.get("classes"):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    for name, bounds in sorted(rule["classes"].items()):
+        if (bounds.get("min") is None or number >= bounds["min"]) and (bounds.get("max") is None
+                                                                       or number < bounds["max"]):
+            return str(name)
+    return None
+
+
 def krippendorff_alpha_interval(units: Iterable[list[float]]) -> float | None:
     """Krippendorff's alpha with the interval metric; units with fewer than two values are not pairable."""
     pairable = [u for u in units if len(u) >= 2]
@@ -356,9 +372,11 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
                                      how=round_["aggregation"], threshold=threshold)
                 for code in candidates if code in panel]
     ranked = rank(assessed)
-    sorted_by = [r["indicator"] for r in round_["equity_rules"].get("min_per_category") or []]
-    categories = {code: {region: by_code[code] for region, by_code in indicators.items() if code in by_code}
-                  for code in sorted_by}
+    by_category = round_["equity_rules"].get("min_per_category") or []
+    sorted_by = [r["indicator"] for r in by_category]
+    categories = {r["indicator"]: {region: category for region, by_code in indicators.items()
+                                   if (category := category_of(r, by_code.get(r["indicator"]))) is not None}
+                  for r in by_category}
     decisions = select(ranked, candidates, round_["quota"], round_["equity_rules"], categories)
 
     def sorting(region: str) -> dict[str, str | None] | None:

@@ -48,6 +48,31 @@ async def test_a_3t_minimum_changes_the_selection_and_the_verifier_agrees(gw, au
     assert "sedikitnya 2 dengan tertinggal = tertinggal" in " ".join(words.split())
 
 
+CLASSES = {"kecil": {"max": 100000}, "sedang": {"min": 100000, "max": 500000},
+           "besar": {"min": 500000, "max": 1000000}, "metropolitan": {"min": 1000000}}
+
+
+async def test_population_classes_the_committee_defines_reserve_places(gw, auth):
+    codes = sorted(r[0] for r in load_rows() if r[1] == "regency")[:12]
+    people = [2_000_000] * 6 + [300_000] * 5 + [80_000]  # the smallest ranks last
+    loaded = await gw.post("/api/v1/regions/indicators/population/values/bulk", headers=auth("kemendagri"), json=[
+        {"region_code": c, "year": 2019, "value": n, "source": "Dukcapil 2019 (test)"}
+        for c, n in zip(codes, people, strict=True)])
+    assert loaded.status_code == 200, loaded.text
+    rule = {"min_per_category": [{"indicator": "population", "classes": CLASSES,
+                                  "at_least": {"sedang": 1, "kecil": 1}}]}
+    rnd = await open_round(gw, auth, year=2019, codes=codes, quota=4, equity_rules=rule)
+    for _, sub in rnd.assessors:
+        await score(gw, auth, rnd.id, sub, {c: 90 - i for i, c in enumerate(codes)})
+    await finish(gw, auth, rnd.id)
+    items = {i["region_code"]: i for i in (await gw.get(f"{A}/rounds/{rnd.id}/results",
+                                                        headers=auth("kominfo_officer"))).json()["items"]}
+    assert [c for c in codes if items[c]["selected"]] == [codes[0], codes[1], codes[6], codes[11]]
+    assert items[codes[11]]["categories"] == {"population": "kecil"}
+    assert items[codes[0]]["categories"] == {"population": "metropolitan"}
+    assert "population = kecil" in items[codes[11]]["rule"]
+
+
 async def test_minimums_that_cannot_fit_the_quota_are_refused(gw, auth):
     officer = auth("kominfo_officer")
     rubric = (await gw.get(f"{A}/rubrics", headers=officer)).json()["items"][0]
@@ -56,3 +81,8 @@ async def test_minimums_that_cannot_fit_the_quota_are_refused(gw, auth):
         "venue": "Pustiknas", "rubric_id": rubric["id"],
         "equity_rules": {"min_per_category": [{"indicator": "kkd", "at_least": {"rendah": 2, "sedang": 1}}]}})
     assert r.status_code == 422 and "kkd" in r.text
+    undefined = {"min_per_category": [{"indicator": "population", "classes": CLASSES, "at_least": {"raksasa": 1}}]}
+    r = await gw.post(f"{A}/rounds", headers=officer, json={
+        "year": 2019, "title": "Kelas tak dikenal", "quota": 2, "starts_on": "2019-03-01", "ends_on": "2019-03-02",
+        "venue": "Pustiknas", "rubric_id": rubric["id"], "equity_rules": undefined})
+    assert r.status_code == 422 and "raksasa" in r.text
