@@ -9,11 +9,11 @@ from fastapi import Path
 from services.common.auth import Public
 from services.common.conditional import public_for
 from services.common.db import SessionDep
-from services.common.errors import NotFound, problem_responses
+from services.common.errors import problem_responses
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 
-from ..models import CodeList, CodeListEntry, records
+from ..models import records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/regions", tags=["regions"])
@@ -35,7 +35,5 @@ async def code_lists(session: SessionDep, _: Public) -> Page[schemas.CodeList]:
             responses=problem_responses(404, 422))
 async def code_list_entries(label: ListLabel, session: SessionDep, _: Public,
                             page: PageDep) -> Page[schemas.CodeListEntry]:
-    if await session.get(CodeList, label) is None:
-        raise NotFound(f"No list of codes is labelled {label}")
-    stmt = CodeListEntry.__table__.select().where(CodeListEntry.list_label == label).order_by(CodeListEntry.code)
-    return await paginate(session, stmt, page, schemas.CodeListEntry.model_validate, scalars=False)
+    await service.require_code_list(session, label)
+    return await paginate(session, service.code_list_entries(label), page, schemas.CodeListEntry.model_validate)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import any_, select
+from sqlalchemy import Select, any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import text_array
+from services.common.errors import NotFound
 
-from ..models import CodeChange, CodeList, Region
+from ..models import CodeChange, CodeList, CodeListEntry, Region
 from . import schemas
 
 
@@ -112,3 +114,15 @@ async def as_on(session: AsyncSession, region: Region, parent: Region | None, on
 
 async def code_lists(session: AsyncSession) -> Sequence[CodeList]:
     return (await session.scalars(select(CodeList).order_by(CodeList.label))).all()
+
+
+def code_list_entries(label: str) -> Select[Any]:
+    """The entries of list `label`, by code."""
+    return select(CodeListEntry).where(CodeListEntry.list_label == label).order_by(CodeListEntry.code)
+
+
+async def require_code_list(session: AsyncSession, label: str) -> CodeList:
+    found = await session.get(CodeList, label)
+    if found is None:
+        raise NotFound(f"No list of codes is labelled {label}")
+    return found

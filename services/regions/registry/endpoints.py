@@ -17,8 +17,7 @@ from services.common.routing import contract_router
 from services.common.schemas import IslandGroup, IsoDate
 
 from ..deps import CodePath
-from ..history import service as history
-from ..models import Region, records
+from ..models import records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/regions")
@@ -46,12 +45,8 @@ async def list_regions(
     conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
                                         island_group=island_group)
     if q is not None and re.fullmatch(schemas.REGION_CODE_PATTERN, q):  # a code, perhaps a former one
-        today = await history.resolve(session, q)
-        conditions.append(Region.code == (today or q))
-        rows, total = await service.search_regions(session, q=None, conditions=conditions, sort=sort, page=page)
-        return Page(items=[schemas.Region.model_validate(r).model_copy(
-            update={"resolved_from": q if r.code != q else None}) for r in rows], total=total, limit=page.limit,
-            offset=page.offset)
+        items, total = await service.search_by_code(session, q, conditions, sort, page)
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
     rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
     return Page(items=[schemas.Region.model_validate(r) for r in rows], total=total, limit=page.limit,
                 offset=page.offset)

@@ -84,6 +84,16 @@ async def search_regions(session: AsyncSession, *, q: str | None, conditions: li
     return [], int(total or 0)
 
 
+async def search_by_code(session: AsyncSession, code: str, conditions: list[Any], sort: schemas.RegionSort,
+                         page: PageParams) -> tuple[list[schemas.Region], int]:
+    """A search whose text is a code, perhaps a former one: its region today, saying which code led to it."""
+    today = await history.resolve(session, code)
+    rows, total = await search_regions(session, q=None, conditions=[*conditions, Region.code == (today or code)],
+                                       sort=sort, page=page)
+    return [schemas.Region.model_validate(r).model_copy(update={"resolved_from": code if r.code != code else None})
+            for r in rows], total
+
+
 async def get_region(session: AsyncSession, code: str) -> Region:
     region = await session.get(Region, code)
     if region is None:
