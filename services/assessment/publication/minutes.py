@@ -54,6 +54,12 @@ RULES = [
      r"per provinsi)"),
     (r"not selected: at most (\d+) per province, and province (\d+) is full",
      r"tidak terpilih: paling banyak \1 per provinsi, dan provinsi \2 sudah penuh"),
+    (r"selected by equity rule: at least (\d+) with (\w+) = (.+?) \(rank (\d+), below the cut-off of (\d+)\)",
+     r"terpilih oleh aturan pemerataan: sedikitnya \1 dengan \2 = \3 (peringkat \4, di bawah batas \5)"),
+    (r"not selected: rank (\d+) was displaced by an equity rule reserving places for other island groups or "
+     r"categories",
+     r"tidak terpilih: peringkat \1 tergeser aturan pemerataan yang mencadangkan tempat bagi gugus pulau atau "
+     r"kategori lain"),
     (r"not selected: rank (\d+) was displaced by an equity rule reserving places for other island groups",
      r"tidak terpilih: peringkat \1 tergeser aturan pemerataan yang mencadangkan tempat bagi gugus pulau lain"),
     (r"not selected: rank (\d+) is below the cut-off of (\d+)", r"tidak terpilih: peringkat \1 di bawah batas \2"),

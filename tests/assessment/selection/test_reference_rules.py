@@ -45,7 +45,11 @@ async def test_a_3t_minimum_changes_the_selection_and_the_verifier_agrees(gw, au
     # The minutes, rendered and read back, state the rule the committee applied.
     pdf = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rnd.id}/minutes")).content)
     words = " ".join(page.get_textpage().get_text_range() for page in pdf).replace("\r", " ").replace("\n", " ")
-    assert "sedikitnya 2 dengan tertinggal = tertinggal" in " ".join(words.split())
+    text = " ".join(words.split())
+    assert "Aturan pemerataan: sedikitnya 2 dengan tertinggal = tertinggal" in text
+    assert "terpilih oleh aturan pemerataan: sedikitnya 2 dengan tertinggal = tertinggal (peringkat 21" in text
+    assert "tergeser aturan pemerataan yang mencadangkan tempat bagi gugus pulau atau kategori lain" in text
+    assert "equity" not in text  # every decision in Indonesian
 
 
 CLASSES = {"kecil": {"max": 100000}, "sedang": {"min": 100000, "max": 500000},
