@@ -81,3 +81,16 @@ async def test_a_head_entered_under_a_former_code_is_kept_under_todays(gw, auth)
     assert r.headers["location"].startswith(f"{BASE}/96.71/heads/") and r.json()["region_code"] == "96.71"
     listed = (await gw.get(f"{BASE}/92.71/heads")).json()["items"]
     assert [t["head_name"] for t in listed] == ["Lambert Jitmau"]
+
+
+async def test_a_village_sized_file_resolves_in_one_array_not_one_parameter_per_code(db):
+    from datetime import date
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from services.regions.history.service import resolve_many
+    from services.regions.importer import load_rows
+
+    codes = [r[0] for r in load_rows() if r[1] == "village"][:40_000] + ["92.71"]
+    today = await resolve_many(AsyncSession(bind=db["regions"]), codes, date(2018, 5, 8))
+    assert len(today) == 40_001 and today["92.71"] == "96.71"

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, any_, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
+from services.common.db import text_array
 from services.common.errors import NotFound, Unprocessable
 from services.common.records import audit
 
@@ -110,7 +111,7 @@ async def today_codes(session: AsyncSession, coding: schemas.Coding, year: int |
         await summary(session, schemas.ExternalCoding.bps, year)  # 404 when none is loaded
         rows = (await session.execute(select(CrosswalkEntry.external_code, CrosswalkEntry.region_code).where(
             CrosswalkEntry.coding == coding.value, CrosswalkEntry.year == year,
-            CrosswalkEntry.external_code.in_(codes)))).all()
+            CrosswalkEntry.external_code == any_(text_array(list(codes)))))).all()
         return {external: today for external, today in rows}
     if year is None:
         return await history.current(session, codes)

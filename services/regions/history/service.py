@@ -21,7 +21,8 @@ from . import schemas
 
 async def _moved(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[CodeChange]]:
     rows = (await session.scalars(select(CodeChange).where(
-        CodeChange.old_code.in_(codes), CodeChange.change == "renumbered").order_by(CodeChange.effective_on))).all()
+        CodeChange.old_code == any_(text_array(list(codes))), CodeChange.change == "renumbered")
+        .order_by(CodeChange.effective_on))).all()
     moved: dict[str, list[CodeChange]] = {}
     for c in rows:
         moved.setdefault(c.old_code, []).append(c)
@@ -35,14 +36,14 @@ async def resolve_many(session: AsyncSession, codes: Sequence[str], on: date | N
     A code in today's list names today's region unless `on` falls before a renumbering that moved it away
     (a reused code); a code no longer in the list names the region it was renumbered to.
     """
-    current = set((await session.scalars(select(Region.code).where(Region.code.in_(codes)))).all())
+    today = set(await current(session, codes))
     moved = await _moved(session, codes)
     out: dict[str, str] = {}
     for code in codes:
         later = [c for c in moved.get(code, []) if on is not None and c.effective_on > on]
         if later:
             out[code] = later[0].region_code
-        elif code in current:
+        elif code in today:
             out[code] = code
         elif code in moved:
             out[code] = moved[code][-1].region_code
