@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from services.common.events import Payload
+from services.common.schemas import CodeToday, RecordedCode
 
 
 class RoundPublished(Payload):
@@ -27,7 +28,8 @@ class RegionSelected(Payload):
 
     round_id: int
     year: int
-    region_code: str
+    region_code: RecordedCode
+    region_code_today: CodeToday
     region_name: str
     rank: int
 

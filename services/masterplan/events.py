@@ -11,13 +11,15 @@ from datetime import date, datetime
 from pydantic import Field
 
 from services.common.events import Payload
+from services.common.schemas import CodeToday, RecordedCode
 
 
 class MouSigned(Payload):
     """An MoU was signed with a selected region."""
 
     id: int
-    region_code: str
+    region_code: RecordedCode
+    region_code_today: CodeToday
     region_name: str
     round_id: int
     cohort_year: int

@@ -226,7 +226,7 @@ async def publish(session: AsyncSession, round_: Round) -> None:
     for r in selected:
         emit(session, records, "region.selected", r.region_code,
              {"round_id": round_.id, "year": round_.year, "announced_on": str(round_.announced_on),
-              "region_code": r.region_code,
+              "region_code": r.region_code, "region_code_today": r.region_code_today,
               "region_name": r.explanation["region_name"], "rank": r.rank})
     await session.flush()  # the head read below covers every row this transaction wrote so far
     head = await session.get(records.chain, 1, populate_existing=True)
