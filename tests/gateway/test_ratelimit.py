@@ -1,12 +1,24 @@
 """Rate limits per principal, shared by gateway replicas through PostgreSQL."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from gateway.ratelimit import RateLimiter
 from services.common.errors import TooManyRequests
 
 
-async def test_gateway_answers_429_with_retry_after(gw, apps, sessionmakers, auth):
+@pytest.fixture
+def early_in_a_minute(request):
+    """Windows are minutes of the clock: a test counting requests starts 5 s into one of its own, so a minute
+    turning over mid-test cannot reset its counts."""
+    minute = sum(map(ord, request.node.name)) % 60
+    with time_machine.travel(datetime(2031, 3, 1, 9, minute, 5, tzinfo=UTC), tick=True):
+        yield
+
+
+async def test_gateway_answers_429_with_retry_after(gw, apps, sessionmakers, auth, early_in_a_minute):
     apps["gateway"].state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=3, anonymous_per_minute=2,
                                                      flush_seconds=0)
     headers = auth("bappenas")
@@ -36,7 +48,8 @@ async def test_two_replicas_share_one_budget(sessionmakers):
         await first.hit("client:kemenkeu-djpk", anonymous=False)
 
 
-async def test_every_gateway_route_is_limited_and_says_how_much_is_left(gw, apps, sessionmakers, auth):
+async def test_every_gateway_route_is_limited_and_says_how_much_is_left(gw, apps, sessionmakers, auth,
+                                                                         early_in_a_minute):
     apps["gateway"].state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=2, anonymous_per_minute=2,
                                                      flush_seconds=0)
     admin = auth("kominfo_admin")
