@@ -12,17 +12,26 @@ from fastapi import Depends, Path
 
 from services.common.db import SessionDep
 from services.common.etag import IfMatch, check_if_match
+from services.common.schemas import RegencyCodePath
 
 from .auth import AssessorOnly
 from .models import Assessor, Hearing, Round, Rubric
 from .panel.service import assessor_of, get_session
-from .round.service import load_round
+from .round.service import load_round, recorded_code
 from .rubric.service import get_rubric
 
 RoundId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 RubricId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 SessionId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 AssessorId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
+
+
+async def _code_in_round(round_id: RoundId, region_code: RegencyCodePath, session: SessionDep) -> str:
+    return await recorded_code(session, round_id, region_code)
+
+
+# A region in a round's paths, by today's code or the one the round recorded: the recorded one.
+RoundRegionCode = Annotated[str, Depends(_code_in_round)]
 
 
 async def _current_rubric(rubric_id: RubricId, session: SessionDep) -> Rubric:

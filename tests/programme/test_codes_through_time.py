@@ -86,3 +86,8 @@ async def test_an_invitation_records_the_code_in_force_on_the_rounds_first_day(g
     assert r.json()["region_codes"] == [MERAUKE_2018]
     twice = await gw.post(f"{A}/rounds/{rnd.id}/invitations", headers=officer, json={"region_codes": [MERAUKE_2018]})
     assert twice.json()["invited"] == 0 and twice.json()["already_invited"] == 1
+    # The region answers under the code it has today; the round keeps the one it recorded.
+    answer = await gw.patch(f"{A}/rounds/{rnd.id}/invitations/{MERAUKE}", json={"status": "accepted"},
+                            headers=auth("pemda", region=MERAUKE))
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["region_code"], answer.json()["status"]) == (MERAUKE_2018, "accepted")

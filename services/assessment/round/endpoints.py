@@ -13,10 +13,9 @@ from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router, no_if_match
-from services.common.schemas import RegencyCodePath
 
 from ..auth import Answerer, Officer, RegionParty
-from ..deps import CurrentRound, LockedRound, RoundForUpdate
+from ..deps import CurrentRound, LockedRound, RoundForUpdate, RoundRegionCode
 from ..exceptions import (
     ActDateOrder,
     AttendanceNotOpen,
@@ -134,7 +133,7 @@ async def answer_invitations(round_: LockedRound, body: schemas.InvitationAnswer
                           "(409 attendance-not-open); a withdrawn invitation is not answered (409 "
                           "invitation-withdrawn).",
               responses=ERR(404, 409, 422, InvitationNotAccepted, RoundFrozen, AttendanceNotOpen, InvitationWithdrawn))
-async def answer_invitation(actor: Answerer, round_: LockedRound, region_code: RegencyCodePath,
+async def answer_invitation(actor: Answerer, round_: LockedRound, region_code: RoundRegionCode,
                             body: schemas.InvitationAnswer, session: SessionDep) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
     return schemas.Invitation.model_validate(await service.answer_invitation(session, round_, inv, body, actor))
@@ -145,7 +144,7 @@ async def answer_invitation(actor: Answerer, round_: LockedRound, region_code: R
              description="Before the assessment it takes the invitation back; later it marks a region that left. "
                          "Either way the region is kept for the record, is never ranked and owes no scores.",
              responses=ERR(404, 409, 422, RoundFrozen, InvitationWithdrawn))
-async def withdraw_invitation(round_: LockedRound, region_code: RegencyCodePath, body: schemas.WithdrawalIn,
+async def withdraw_invitation(round_: LockedRound, region_code: RoundRegionCode, body: schemas.WithdrawalIn,
                               session: SessionDep, actor: Officer) -> schemas.Invitation:
     inv = await service.get_invitation(session, round_.id, region_code)
     return schemas.Invitation.model_validate(await service.withdraw(session, round_, inv, body, actor))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -203,6 +203,15 @@ async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, r
                   entity_id=f"{round_.id}:{r['code_on']}", after={"earlier": selected[r["code"]]},
                   reason=reasons[r["code"]])
     return result
+
+
+async def recorded_code(session: AsyncSession, round_id: int, code: str) -> str:
+    """The code a round recorded for the region `code` names today or named then (96.71 in a 2018 round is
+    its 92.71); the code itself when the round did not invite that region."""
+    found = await session.scalar(select(Invitation.region_code).where(
+        Invitation.round_id == round_id, or_(Invitation.region_code == code, Invitation.region_code_today == code))
+        .limit(1))
+    return found or code
 
 
 async def get_invitation(session: AsyncSession, round_id: int, region_code: str) -> Invitation:

@@ -9,10 +9,9 @@ from services.common.db import SessionDep
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router, no_if_match
-from services.common.schemas import RegencyCodePath
 
 from ..auth import AssessorOnly, Officer, ReaderOrAssessor, RegionParty, RegionWriter
-from ..deps import CurrentRound, LockedRound, Me
+from ..deps import CurrentRound, LockedRound, Me, RoundRegionCode
 from ..exceptions import ConflictOfInterest, RoundFrozen, RoundStateForbids, ScoresAlreadySubmitted, ScoresIncomplete
 from ..models import records
 from ..round.service import get_invitation
@@ -31,7 +30,7 @@ DRAFT = no_if_match("The assessor's own draft, seen by no one else until submitt
             description="Only for a region your panel hears, with no conflict of interest (409 "
                         "conflict-of-interest), and not yet submitted (409 scores-already-submitted).",
             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids, ConflictOfInterest, ScoresAlreadySubmitted))
-async def save_scores(round_: CurrentRound, region_code: RegencyCodePath, body: schemas.ScoreSheetIn,
+async def save_scores(round_: CurrentRound, region_code: RoundRegionCode, body: schemas.ScoreSheetIn,
                       session: SessionDep, me: Me, actor: AssessorOnly) -> Response:
     await service.save_scores(session, round_, region_code, body, me, actor)
     return Response(status_code=204)
@@ -43,7 +42,7 @@ async def save_scores(round_: CurrentRound, region_code: RegencyCodePath, body: 
              description="Every panel component must be scored first.",
              responses=ERR(404, 409, 422, ScoresIncomplete, RoundFrozen, RoundStateForbids, ConflictOfInterest,
                            ScoresAlreadySubmitted))
-async def submit_scores(round_: CurrentRound, region_code: RegencyCodePath, session: SessionDep, me: Me,
+async def submit_scores(round_: CurrentRound, region_code: RoundRegionCode, session: SessionDep, me: Me,
                         actor: AssessorOnly) -> Response:
     await service.submit_scores(session, round_, region_code, me, actor)
     return Response(status_code=204)
@@ -91,7 +90,7 @@ async def upload_score_sheet(round_: CurrentRound, request: Request, session: Se
 @router.get("/rounds/{round_id}/scores/{region_code}", operation_id="assessment_scores_get", tags=["scoring"],
             summary="Scores for a region", description="An assessor sees only their own until they submit; "
             "Kominfo and the ministries see all.", responses=ERR(404, 422))
-async def get_scores(round_: CurrentRound, region_code: RegencyCodePath, session: SessionDep,
+async def get_scores(round_: CurrentRound, region_code: RoundRegionCode, session: SessionDep,
                      actor: ReaderOrAssessor) -> schemas.ScoreSheet:
     return await service.score_sheet(session, round_, region_code, actor)
 
@@ -101,7 +100,7 @@ async def get_scores(round_: CurrentRound, region_code: RegencyCodePath, session
              summary="Reopen an assessor's submitted scores, with a reason",
              description="The assessor may change them again and must submit again.",
              responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
-async def reopen_scores(round_: LockedRound, region_code: RegencyCodePath, body: schemas.ReopenIn, session: SessionDep,
+async def reopen_scores(round_: LockedRound, region_code: RoundRegionCode, body: schemas.ReopenIn, session: SessionDep,
                         actor: Officer) -> Response:
     await service.reopen(session, round_, region_code, body, actor)
     return Response(status_code=204)
@@ -111,7 +110,7 @@ async def reopen_scores(round_: LockedRound, region_code: RegencyCodePath, body:
              tags=["scoring"], summary="Adjust a score in moderation; the original stays visible",
              description="While the round is moderating, with a reason.",
              responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
-async def moderate(round_: LockedRound, region_code: RegencyCodePath, body: schemas.ModerationIn, session: SessionDep,
+async def moderate(round_: LockedRound, region_code: RoundRegionCode, body: schemas.ModerationIn, session: SessionDep,
                    actor: Officer) -> schemas.Score:
     row = await service.moderate(session, round_, region_code, body, actor)
     return schemas.Score(assessor_id=row.assessor_id, component_key=row.component_key, value=row.value,
@@ -124,7 +123,7 @@ async def moderate(round_: LockedRound, region_code: RegencyCodePath, body: sche
             tags=["self-assessment"], summary="The region's own self-assessment, with evidence links",
             description="While the round is inviting or assessing; a change clears its verification.",
             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
-async def save_self(round_: CurrentRound, region_code: RegencyCodePath, body: schemas.SelfAssessmentIn,
+async def save_self(round_: CurrentRound, region_code: RoundRegionCode, body: schemas.SelfAssessmentIn,
                     session: SessionDep, actor: RegionWriter) -> schemas.SelfAssessment:
     inv = await get_invitation(session, round_.id, region_code)
     await service.save_self_assessment(session, round_, inv, body, actor)
@@ -134,7 +133,7 @@ async def save_self(round_: CurrentRound, region_code: RegencyCodePath, body: sc
 @router.get("/rounds/{round_id}/self-assessments/{region_code}", operation_id="assessment_self_get",
             tags=["self-assessment"], summary="A region's self-assessment",
             description="With the verified value of each item once Kominfo checked it.", responses=ERR(404, 422))
-async def get_self(round_: CurrentRound, region_code: RegencyCodePath, session: SessionDep,
+async def get_self(round_: CurrentRound, region_code: RoundRegionCode, session: SessionDep,
                    _: RegionParty) -> schemas.SelfAssessment:
     await get_invitation(session, round_.id, region_code)
     return await service.self_assessment(session, round_.id, region_code)
@@ -145,7 +144,7 @@ async def get_self(round_: CurrentRound, region_code: RegencyCodePath, session: 
              summary="Record the verified value of a self-declared component",
              description="The verified value replaces the declared one in scoring.",
              responses=ERR(404, 409, 422, RoundFrozen))
-async def verify_self(round_: LockedRound, region_code: RegencyCodePath, body: schemas.VerifyIn, session: SessionDep,
+async def verify_self(round_: LockedRound, region_code: RoundRegionCode, body: schemas.VerifyIn, session: SessionDep,
                       actor: Officer) -> Response:
     await service.verify_self_item(session, round_, region_code, body, actor)
     return Response(status_code=204)
