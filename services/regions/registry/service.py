@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, String, bindparam, case, func, or_, select
+from sqlalchemy import Date, Select, String, bindparam, case, func, or_, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,6 +22,7 @@ from services.common.pagination import PageParams
 
 from ..history import service as history
 from ..history.schemas import CodeChange
+from ..models import CodeChange as ChangeRow
 from ..models import HeadTerm, Region
 from . import schemas
 
@@ -120,12 +122,18 @@ def _detail_statement() -> Select[Any]:
         HeadTerm.region_code == code, HeadTerm.start_date <= today,
         or_(HeadTerm.end_date.is_(None), HeadTerm.end_date >= today))
         .order_by(HeadTerm.start_date.desc()).limit(1).scalar_subquery())
-    return (select(Region, parent, children, HeadTerm)
+    # The acts that changed it, as JSON in the same round trip (most regions: none).
+    change = func.jsonb_build_object(*(x for c in CHANGE_FIELDS for x in (c, getattr(ChangeRow, c))))
+    changes = (select(func.coalesce(func.jsonb_agg(aggregate_order_by(change, ChangeRow.effective_on,
+                                                                      ChangeRow.id)), text("'[]'::jsonb")))
+               .where(ChangeRow.region_code == code).scalar_subquery())
+    return (select(Region, parent, children, HeadTerm, changes)
             .outerjoin(parent, parent.code == Region.parent_code)
             .outerjoin(HeadTerm, HeadTerm.id == head_id)
             .where(Region.code == code))
 
 
+CHANGE_FIELDS = tuple(CodeChange.model_fields)
 # Built once: constructing this statement costs more than running it.
 DETAIL = _detail_statement()
 
@@ -141,15 +149,14 @@ async def region_detail(session: AsyncSession, code: str, on: date | None = None
             row = (await session.execute(DETAIL, {"code": today, "today": date.today()})).first()
     if row is None:
         raise NotFound(f"Region {code} is not in the registry")
-    region, parent_row, children_count, head = row
-    changes = [CodeChange.model_validate(c) for c in await history.changes_of(session, [region.code])]
+    region, parent_row, children_count, head, changes = row
     return schemas.RegionDetail(
         **schemas.Region.model_validate(region).model_dump(exclude={"resolved_from"}),
         resolved_from=code if code != region.code else None,
         parent=schemas.Region.model_validate(parent_row) if parent_row else None,
         children_count=int(children_count or 0),
         current_head=schemas.HeadTerm.model_validate(head) if head else None,
-        changes=changes,
+        changes=[CodeChange.model_validate(c) for c in changes],
         as_on=await history.as_on(session, region, parent_row, on) if on is not None else None)
 
 
