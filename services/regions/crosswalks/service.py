@@ -39,38 +39,35 @@ async def replace(session: AsyncSession, coding: schemas.ExternalCoding, year: i
         raise Unprocessable("The file has no rows")
     if len(rows) > schemas.MAX_ROWS:
         raise Unprocessable(f"At most {schemas.MAX_ROWS:,} rows per request")
+    # Each row read once: (external code, Kemendagri code, name), stripped.
+    cells = [(str(r.get("external_code") or "").strip(), str(r.get("kemendagri_code") or "").strip(),
+              str(r.get("name") or "").strip() or None) for r in rows]
+    today = await history.resolve_many(session, [code for _, code, _ in cells], last_day(year))
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows, start=1):
-        external, code = str(row.get("external_code") or "").strip(), str(row.get("kemendagri_code") or "").strip()
+
+    def bad(n: int, field: str, msg: str) -> None:
+        errors.append({"loc": ["row", n, field], "msg": msg, "type": "row_error"})
+
+    for n, (external, code, _) in enumerate(cells, start=1):
         if not EXTERNAL_CODE.match(external):
-            errors.append({"loc": ["row", n, "external_code"], "msg": f"'{external}' is not a code",
-                           "type": "row_error"})
+            bad(n, "external_code", f"'{external}' is not a code")
         elif external in seen:
-            errors.append({"loc": ["row", n, "external_code"], "msg": f"same code as row {seen[external]}",
-                           "type": "row_error"})
+            bad(n, "external_code", f"same code as row {seen[external]}")
         seen.setdefault(external, n)
         if not KEMENDAGRI_CODE.match(code):
-            errors.append({"loc": ["row", n, "kemendagri_code"],
-                           "msg": f"'{code}' is not a province or kabupaten/kota code", "type": "row_error"})
-    today = await history.resolve_many(session, [str(r.get("kemendagri_code") or "").strip() for r in rows],
-                                       last_day(year))
-    for n, row in enumerate(rows, start=1):
-        code = str(row.get("kemendagri_code") or "").strip()
-        if KEMENDAGRI_CODE.match(code) and code not in today:
-            errors.append({"loc": ["row", n, "kemendagri_code"], "msg": f"'{code}' never named a region",
-                           "type": "row_error"})
+            bad(n, "kemendagri_code", f"'{code}' is not a province or kabupaten/kota code")
+        elif code not in today:
+            bad(n, "kemendagri_code", f"'{code}' never named a region")
     if errors:
         raise Unprocessable(f"{len({e['loc'][1] for e in errors})} of {len(rows)} rows are invalid; nothing was "
                             "written", errors=errors)
     await session.execute(delete(CrosswalkEntry).where(CrosswalkEntry.coding == coding.value,
                                                        CrosswalkEntry.year == year))
     await session.execute(insert(CrosswalkEntry), [
-        {"coding": coding.value, "year": year, "external_code": str(r["external_code"]).strip(),
-         "kemendagri_code": str(r["kemendagri_code"]).strip(),
-         "region_code": today[str(r["kemendagri_code"]).strip()],
-         "name": (str(r.get("name") or "").strip() or None), "source": source, "loaded_by": actor.sub}
-        for r in rows])
+        {"coding": coding.value, "year": year, "external_code": external, "kemendagri_code": code,
+         "region_code": today[code], "name": name, "source": source, "loaded_by": actor.sub}
+        for external, code, name in cells])
     loaded = await summary(session, coding, year)
     audit(session, records, actor=actor, action="crosswalk.replace", entity="crosswalk",
           entity_id=f"{coding.value}:{year}", after=loaded)
