@@ -45,6 +45,7 @@ class _StopOnce:
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     from .database import open_database
     from .embedded_pg import port_is_free
+    from .embedded_s3 import PORTS, EmbeddedS3
     from .seed import seed
     from .supervisor import DataDirInUse, Supervisor, hold_data_dir
 
@@ -60,6 +61,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     busy = [f"{s.name} port {getattr(settings, s.port_setting)}" for s in PROCESSES
             if not port_is_free(getattr(settings, s.port_setting), settings.host)]
+    s3 = None if settings.s3_endpoint_url else EmbeddedS3(settings)
+    if s3 is not None:
+        busy += [f"embedded S3 port {p}" for p in range(s3.port, s3.port + PORTS) if not port_is_free(p)]
     if busy:
         _say(f"error: already in use: {', '.join(busy)}. Stop the other process or set SMARTCITY_*_PORT.")
         lock.close()
@@ -67,17 +71,24 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     db = asyncio.run(open_database(settings))
     supervisor = Supervisor(settings, db.url)
     try:
+        if s3 is not None:
+            s3.start()  # comes up while the database is migrated and seeded
         _say(f"database   {db.describe()}")
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
         migrations.upgrade(db.url)
         _say("seeding    reference data")
         asyncio.run(seed(db.url, progress=_say, recheck=False))
+        if s3 is not None:
+            s3.wait_ready()
+        documents = f"{settings.resolved_s3_endpoint}/{settings.s3_bucket}" + (
+            f" (embedded, data in {s3.data})" if s3 is not None else "")
+        _say(f"documents  {documents}")
         if not settings.is_production:
             from gateway.keys import ensure_dev_keys
             ensure_dev_keys(settings)
         supervisor.start()
         supervisor.wait_ready()
-        _print_banner(settings, db.describe(), time.monotonic() - started)
+        _print_banner(settings, db.describe(), documents, time.monotonic() - started)
         while True:
             supervisor.restart_crashed(_say)
             time.sleep(0.5)
@@ -90,19 +101,22 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         stop.stopping = True  # from here on every signal is too late to matter
         supervisor.stop()
+        if s3 is not None:
+            s3.stop()
         if db.embedded:
             db.embedded.stop()
         lock.close()
         _say("stopped")
 
 
-def _print_banner(settings: Settings, database: str, seconds: float) -> None:
+def _print_banner(settings: Settings, database: str, documents: str, seconds: float) -> None:
     gw = f"http://{settings.host}:{settings.gateway_port}"
     _say(f"\nGerakan Menuju 100 Smart City backend is ready ({seconds:.1f}s)\n")
     for spec in PROCESSES:
         _say(f"  {spec.name:<11} http://{settings.host}:{getattr(settings, spec.port_setting)}")
     _say(f"  {'docs':<11} {gw}/docs   (merged OpenAPI: {gw}/openapi.json)")
     _say(f"  {'database':<11} {database}")
+    _say(f"  {'documents':<11} {documents}")
     if not settings.is_production:
         _say("\nA development token (any role; add --region CODE for pemda):")
         _say("  TOKEN=$(.venv/bin/smartcity dev-token kominfo_admin)")

@@ -17,7 +17,7 @@ from services.common.i18n import CATALOGUE, FRAMEWORK_MESSAGES
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("services", "gateway")
 # Calls whose argument at that place is a refusal's text, besides the first of every ProblemError subclass.
-TEXT_ARG = {"problem_response": 1, "bad": 2, "_problem": 1, "OAuthError": 1, "ValueError": 0}
+TEXT_ARG = {"problem_response": 1, "bad": 2, "_problem": 1, "OAuthError": 1, "ValueError": 0, "absent": 0}
 # Names assigned a refusal's text, and dicts of them.
 TEXT_NAMES = {"detail", "RACES"}
 

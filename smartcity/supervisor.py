@@ -49,11 +49,11 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
 
-def _die_with(parent: int) -> Callable[[], None]:
-    """In the child, before exec: the kernel sends it SIGTERM when the supervisor dies, even by SIGKILL."""
+def die_with(parent: int, signum: int = signal.SIGTERM) -> Callable[[], None]:
+    """In the child, before exec: the kernel sends it `signum` when the supervisor dies, even by SIGKILL."""
     def preexec() -> None:
         if _PRCTL is not None:
-            _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+            _PRCTL(PR_SET_PDEATHSIG, signum)
         if os.getppid() != parent:  # the supervisor died before the line above ran
             os._exit(1)
     return preexec
@@ -85,7 +85,7 @@ class Supervisor:
         # Own session: Ctrl-C reaches only us, and we stop the children in order; they die with us all the same.
         self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
                                                     env=self.env, start_new_session=True,
-                                                    preexec_fn=_die_with(os.getpid()))
+                                                    preexec_fn=die_with(os.getpid()))
         self.started_at[spec.name] = time.monotonic()
 
     def restart_crashed(self, say: Callable[[str], None]) -> None:

@@ -38,12 +38,14 @@ from services.common.upstream import Upstreams
 from services.masterplan.main import app as masterplan_app
 from services.regions.main import app as regions_app
 from smartcity.embedded_pg import EmbeddedPostgres
+from smartcity.embedded_s3 import PORTS, EmbeddedS3
 from tests.kit import (
     ROOT,
     SECRETS_USED,
     STARTED,
     WORKER,
     Server,
+    free_block,
     free_ports,
     log_tails,
     seeded_database,
@@ -86,10 +88,24 @@ def ports() -> dict[str, int]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, ports: dict[str, int], tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(env="test", database_url=database_url, data_dir=tmp_path_factory.mktemp("data"),
+                    s3_port=free_block(PORTS, start=19100),  # the server starts with the first test that needs it
                     rate_limit_per_minute=100_000, rate_limit_anonymous_per_minute=100_000,
                     webhook_allow_private=True,  # the test receivers listen on 127.0.0.1
                     service_key=os.urandom(24).hex(),
                     **{f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()})
+
+
+@pytest.fixture(scope="session")
+def object_store(settings: Settings) -> Iterator[str]:
+    """The embedded S3 server (SeaweedFS) the services' settings name; its S3 URL."""
+    s3 = EmbeddedS3(settings)
+    s3.start()
+    STARTED.append(("s3", s3.log_file))
+    try:
+        s3.wait_ready()
+        yield s3.url
+    finally:
+        s3.stop()
 
 
 @pytest.fixture(scope="session")
@@ -251,7 +267,8 @@ def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
            "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
-           "SMARTCITY_LOG_LEVEL": "INFO", "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000",
+           "SMARTCITY_S3_PORT": str(free_block(PORTS, start=19200)), "SMARTCITY_LOG_LEVEL": "INFO",
+           "SMARTCITY_RATE_LIMIT_PER_MINUTE": "1000000",
            "SMARTCITY_CORS_ORIGINS": '["https://gm100.kominfo.go.id"]', "SMARTCITY_BODY_READ_TIMEOUT": "2",
            "SMARTCITY_HEADER_READ_TIMEOUT": "2",
            "SMARTCITY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "1000000", "PYTHONUNBUFFERED": "1"}

@@ -76,6 +76,14 @@ def free_ports(n: int, start: int = 18000) -> list[int]:
     return ports
 
 
+def free_block(n: int, start: int) -> int:
+    """The first of n consecutive free ports (the embedded S3 server listens on eight)."""
+    port = start + PORT_OFFSET
+    while not all(port_is_free(p) for p in range(port, port + n)):
+        port += n
+    return port
+
+
 def stack_settings(env: dict[str, str]) -> Settings:
     """The settings a process started with `env` reads (ports, data folder, the tokens' issuer)."""
     with mock.patch.dict(os.environ, env, clear=True):

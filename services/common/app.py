@@ -16,6 +16,7 @@ from sqlalchemy import text
 from .auth import TokenVerifier
 from .conditional import ConditionalMiddleware
 from .db import SessionDep, create_engine, reader_for, sessionmaker_for
+from .documents.storage import ObjectStore
 from .errors import ServiceUnavailable, install_error_handlers
 from .logs import configure_logging
 from .metrics import metrics_router
@@ -56,6 +57,9 @@ def attach_resources(app: FastAPI, settings: Settings) -> None:
     """State a request needs; tests call this too, then override the session."""
     app.state.settings = settings
     app.state.verifier = TokenVerifier.from_settings(settings)
+    store = getattr(app.state, "object_store", None)
+    if store is None or store.settings is not settings:  # opened on first use, closed with the app
+        app.state.object_store = ObjectStore(settings)
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -89,6 +93,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
                 await stack.enter_async_context(hook(app))
             tune_collector()
             yield
+        await app.state.object_store.close()
         await engine.dispose()
 
     # The gateway serves its own merged /openapi.json and /docs, so it passes openapi_url=None.

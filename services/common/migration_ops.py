@@ -167,3 +167,39 @@ def add_region_code_today(schema: str, table: str) -> None:
 def drop_region_code_today(schema: str, table: str) -> None:
     op.drop_index(op.f(f"ix_{table}_region_code_today"), table_name=table, schema=schema)
     op.drop_column(table, "region_code_today", schema=schema)
+
+
+def create_document_table(schema: str) -> None:
+    """The `document` table of documents/models.py."""
+    op.create_table(
+        "document",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("owner_kind", sa.String(length=30), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("region_code", sa.String(length=13), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("filename", sa.Text(), nullable=False),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("object_key", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("stored_by", sa.String(length=200), nullable=True),
+        sa.Column("stored_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("state IN ('pending', 'stored')", name=op.f("ck_document_state")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document")),
+        sa.UniqueConstraint("object_key", name=op.f("uq_document_object_key")),
+        schema=schema,
+    )
+    op.create_index(op.f("ix_document_region_code"), "document", ["region_code"], schema=schema)
+    op.create_index("ix_document_owner", "document", ["owner_kind", "owner_id"], schema=schema)
+    op.create_index("uq_document_version", "document", ["owner_kind", "owner_id", "purpose", "version"],
+                    unique=True, schema=schema, postgresql_where=sa.text("version IS NOT NULL"))
+
+
+def drop_document_table(schema: str) -> None:
+    op.drop_table("document", schema=schema)

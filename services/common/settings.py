@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     pg_port: int = 54329
     pg_database: str = "smartcity"
 
+    # Documents live in an S3 bucket: any S3 by these settings; without an endpoint (development) `smartcity up`
+    # starts the embedded one on s3_port (and the seven ports after it) with a key pair made in the keys folder.
+    s3_endpoint_url: str | None = None
+    # Where callers reach S3 with presigned URLs, when that differs from where the services do.
+    s3_public_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "smartcity-documents"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_port: int = 8333
+    # How long a presigned upload or download URL stays valid.
+    presigned_url_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+
     # Network layout of the processes.
     host: str = "127.0.0.1"
     gateway_port: int = 8000
@@ -110,6 +123,18 @@ class Settings(BaseSettings):
             raise RuntimeError("SMARTCITY_SERVICE_KEY must be set in production")
         return _shared_dev_secret(self.keys_dir / "service.key")
 
+    def resolved_s3_credentials(self) -> tuple[str, str]:
+        if self.s3_access_key_id and self.s3_secret_access_key:
+            return self.s3_access_key_id, self.s3_secret_access_key
+        if self.is_production:
+            raise RuntimeError("SMARTCITY_S3_ACCESS_KEY_ID and SMARTCITY_S3_SECRET_ACCESS_KEY must be set "
+                               "in production")
+        return "smartcity-dev", _shared_dev_secret(self.keys_dir / "s3.key")
+
+    @property
+    def resolved_s3_endpoint(self) -> str:
+        return self.s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"
+
     @property
     def resolved_jwks_file(self) -> Path:
         return self.jwks_file or self.keys_dir / "jwks.json"
@@ -147,6 +172,11 @@ class Settings(BaseSettings):
             problems.append("SMARTCITY_SERVICE_KEY must hold the key services show the gateway")
         if not self.metrics_key:
             problems.append("SMARTCITY_METRICS_KEY must hold the key the metrics scraper shows")
+        if not self.s3_endpoint_url:
+            problems.append("SMARTCITY_S3_ENDPOINT_URL must name the documents' S3 (the embedded one is for "
+                            "development)")
+        if not (self.s3_access_key_id and self.s3_secret_access_key):
+            problems.append("SMARTCITY_S3_ACCESS_KEY_ID and SMARTCITY_S3_SECRET_ACCESS_KEY must be set")
         if not self.webhook_secret_keys:
             problems.append("SMARTCITY_WEBHOOK_SECRET_KEYS must hold the key that seals webhook secrets")
         if self.webhook_allow_private:

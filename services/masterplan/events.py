@@ -71,8 +71,22 @@ class ProgressReported(Payload):
     period: str = Field(examples=["2019-Q3"])
 
 
+class DocumentStored(Payload):
+    """A document's bytes were checked and kept as the next version of its owner and purpose."""
+
+    id: int
+    owner_kind: str
+    owner_id: int
+    purpose: str
+    region_code: str
+    version: int
+    media_type: str
+    size: int
+    sha256: str
+
+
 EVENTS: dict[str, type[Payload]] = {
     "mou.signed": MouSigned, "mou.amended": MouAmended, "masterplan.approved": MasterplanApproved,
     "masterplan.flagged": MasterplanFlagged, "masterplan.reconfirmed": MasterplanReconfirmed,
-    "progress.reported": ProgressReported,
+    "progress.reported": ProgressReported, "document.stored": DocumentStored,
 }

@@ -11,6 +11,8 @@ from services.common.upstream import upstreams_hook
 from .auth import Reader, RegionParty
 from .consumer import registry_consumer
 from .dimension.endpoints import router as dimension
+from .documents.endpoints import one_document
+from .documents.endpoints import router as documents
 from .events import EVENTS
 from .labels import LABELS
 from .models import records
@@ -29,7 +31,7 @@ app = create_app(
     service="masterplan",
     title="Masterplans",
     description="MoU, versioned masterplans, programmes on a yearly roadmap, quick wins and progress.",
-    routers=[feed, audit, labels, dimension, mou, plan, programme, progress, overview],
+    routers=[feed, audit, labels, dimension, mou, plan, programme, progress, overview, documents, one_document],
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[
@@ -39,6 +41,8 @@ app = create_app(
         {"name": "programmes", "description": "Programmes and the yearly roadmap"},
         {"name": "progress", "description": "Progress reports and late programmes"},
         {"name": "evaluation", "description": "Yearly evaluation with versioned weights"},
+        {"name": "documents", "description": "Files of MoUs and masterplans, in the object store: presigned "
+                                             "upload, confirmation by SHA-256 and type, checked downloads"},
         {"name": "events", "description": "MoUs, approvals, flags and progress, for systems that follow along"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.db import Revisioned, schema_metadata
+from services.common.documents.models import document_model
 from services.common.records import record_models
 
 from .exceptions import MasterplanNotDraft
@@ -39,6 +40,7 @@ class Base(DeclarativeBase):
 
 
 records = record_models(Base)
+Document = document_model(Base)
 
 STATES = ("draft", "submitted", "in_review", "approved", "superseded")
 FUNDING = ("apbd", "apbn", "kpbu", "csr_private", "other")

@@ -10,7 +10,8 @@ import httpx
 import psutil
 import pytest
 
-from tests.kit import ROOT, free_ports, seeded_database, serve, smartcity_command, wait_for_line, wait_ready
+from smartcity.embedded_s3 import PORTS
+from tests.kit import ROOT, free_block, free_ports, seeded_database, serve, smartcity_command, wait_for_line, wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def stack_env(pg_server, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": url, "SMARTCITY_DATA_DIR": str(tmp_path_factory.mktemp("stack")),
            "SMARTCITY_GATEWAY_PORT": str(gateway), "SMARTCITY_REGIONS_PORT": str(regions),
            "SMARTCITY_ASSESSMENT_PORT": str(assessment), "SMARTCITY_MASTERPLAN_PORT": str(masterplan),
-           "PYTHONUNBUFFERED": "1"}
+           "SMARTCITY_S3_PORT": str(free_block(PORTS, start=19300)), "PYTHONUNBUFFERED": "1"}
     return env
 
 
@@ -121,7 +122,7 @@ def test_nothing_is_left_behind_however_the_stack_is_stopped(stack_env, tmp_path
     log = tmp_path / "up.log"
     proc = _start_up(stack_env, log)
     children = psutil.Process(proc.pid).children(recursive=True)
-    assert len(children) == 4
+    assert len(children) == 5  # the four processes and the embedded S3 server
     if signum == signal.SIGKILL:  # an OOM kill: the children go with it
         proc.kill()
     else:
