@@ -6,6 +6,8 @@ describes each one in the merged spec's `webhooks` section from this service's o
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from services.common.events import Payload
@@ -34,4 +36,18 @@ class RegionSelected(Payload):
     rank: int
 
 
-EVENTS: dict[str, type[Payload]] = {"round.published": RoundPublished, "region.selected": RegionSelected}
+class DeadlineReminder(Payload):
+    """A region still owes an act whose deadline is near (once per deadline, region and reminder)."""
+
+    round_id: int
+    round_title: str
+    kind: str = Field(examples=["self_assessment"])
+    region_code: RecordedCode
+    region_code_today: CodeToday
+    due_on: date
+    days_before: int
+    reminded_on: date
+
+
+EVENTS: dict[str, type[Payload]] = {"round.published": RoundPublished, "region.selected": RegionSelected,
+                                    "deadline.reminder": DeadlineReminder}

@@ -83,3 +83,8 @@ class RegionInAnotherSession(Conflict):
 class AssessorOnAnotherPanel(Conflict):
     slug, title = "assessor-on-another-panel", "The assessor sits on another panel at that time"
     title_id = "Penilai sudah duduk di panel lain pada waktu tersebut"
+
+
+class DeadlinePassed(Conflict):
+    slug, title = "deadline-passed", "The act is dated after its deadline, and the round refuses late ones"
+    title_id = "Tindakan bertanggal setelah batas waktunya, dan putaran ini menolak yang terlambat"

@@ -9,6 +9,8 @@ from services.common.revocations import revocation_watch
 from services.common.upstream import upstreams_hook
 
 from .auth import Reader
+from .deadlines.endpoints import router as deadlines
+from .deadlines.mailer import reminder_mailer
 from .events import EVENTS
 from .labels import LABELS
 from .models import records
@@ -29,13 +31,14 @@ app = create_app(
     service="assessment",
     title="Assessment",
     description="Rounds, invitations, sessions and panels, independent scoring and explainable selection.",
-    routers=[feed, audit, labels, rubric, rounds, panel, scoring, selection, publication],
+    routers=[feed, audit, labels, rubric, rounds, deadlines, panel, scoring, selection, publication],
     outbox_model=records.outbox,
     events=EVENTS,
     tags=[
         {"name": "rubrics", "description": "Versioned, weighted scoring rubrics"},
         {"name": "rounds", "description": "A year's cohort: quota, dates, venue, equity rules, state"},
         {"name": "invitations", "description": "Regions invited, their answers and attendance"},
+        {"name": "deadlines", "description": "A round's dates as data, late acts, what is overdue, reminders"},
         {"name": "assessors", "description": "Assessors, conflicts of interest, mentorships"},
         {"name": "sessions", "description": "Time slots with a panel and the regions it hears"},
         {"name": "scoring", "description": "Independent, blind scoring and moderation"},
@@ -44,5 +47,5 @@ app = create_app(
         {"name": "public", "description": "Published results, open to everyone"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstreams_hook("regions", "gateway"), revocation_watch],
+    hooks=[upstreams_hook("regions", "gateway"), revocation_watch, reminder_mailer],
 )

@@ -174,6 +174,10 @@ class Invitation(Base):
     attended_on: Mapped[date | None] = mapped_column(Date)
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reinvite_reason: Mapped[str | None] = mapped_column(Text, doc="Why a region selected before is invited again")
+    # Marked when the answer is dated after the round's deadline and its rule accepts late answers.
+    answered_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The region's contact for this round: where its reminders are e-mailed.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -298,8 +302,48 @@ class SelfAssessment(Base):
     evidence_links: Mapped[list[str]] = mapped_column(JSONB, default=list)
     verified_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
     submitted_by: Mapped[str] = mapped_column(String(200))
+    # The date of the submission (the act), and whether it was after the round's deadline (accepted, marked).
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
+
+
+class Deadline(Base):
+    """One of a round's dates (deadlines/schemas.py says which kinds there are, and their order)."""
+
+    __tablename__ = "deadline"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    late: Mapped[str] = mapped_column(String(14), default="refuse")
+    remind_days_before: Mapped[list[int]] = mapped_column(JSONB, default=list)
+    set_by: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Reminder(Base):
+    """A reminder given to a region, once: its event is in the outbox, its e-mail's state here."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("round_id", "kind", "region_code", "days_before"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    region_code: Mapped[str] = mapped_column(String(13))
+    region_code_today: Mapped[str] = mapped_column(String(13))
+    due_on: Mapped[date] = mapped_column(Date)
+    days_before: Mapped[int] = mapped_column(SmallInteger)
+    reminded_on: Mapped[date] = mapped_column(Date)
+    to_address: Mapped[str | None] = mapped_column(String(254))
+    mail_state: Mapped[str] = mapped_column(String(12), index=True)
+    mail_error: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IndicatorInput(Base):

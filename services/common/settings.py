@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     # How long a presigned upload or download URL stays valid.
     presigned_url_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
 
+    # The SMTP relay reminders are e-mailed through (none: reminders are recorded as events and webhooks only).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "noreply@gm100.kominfo.go.id"
+
     # Network layout of the processes.
     host: str = "127.0.0.1"
     gateway_port: int = 8000

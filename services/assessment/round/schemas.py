@@ -169,12 +169,18 @@ class Invitation(ORM):
     status: InvitationStatus
     answered_on: date | None = Field(description="When the region answered")
     answer_recorded_at: datetime | None = Field(description="When the answer was entered")
+    answered_late: bool = Field(description="Dated after the round's deadline, accepted as its rule says")
+    contact_email: str | None = Field(description="The region's contact for the round, where reminders go")
     attended: bool
     attended_on: date | None = Field(description="When the region presented")
     attendance_recorded_at: datetime | None
     reinvite_reason: str | None
     withdrawn_on: date | None
     withdrawal_reason: str | None
+
+
+# An address a relay accepts: one @, no spaces or angle brackets (the relay and the mailbox judge the rest).
+EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
 
 
 class Answer(StrEnum):
@@ -184,8 +190,13 @@ class Answer(StrEnum):
 
 class InvitationAnswer(Strict):
     status: Answer | None = Field(default=None, description="The region's answer (pemda or Kominfo)")
-    answered_on: date | None = Field(default=None, description="When the region answered; default today (WIB)",
+    answered_on: date | None = Field(default=None, description="When the region answered; default today (WIB). "
+                                     "After the round's invitation_answer deadline it is refused (409 "
+                                     "deadline-passed) or marked late, as the deadline's rule says",
                                      examples=["2019-02-11"])
+    contact_email: str | None = Field(default=None, max_length=254, pattern=EMAIL,
+                                      description="The region's contact for the round (its reminders go there)",
+                                      examples=["diskominfo@tanjungpinangkota.go.id"])
     attended: bool | None = Field(default=None, description="Whether it presented (Kominfo; once the round is "
                                   "inviting or assessing, never in draft)")
     attended_on: date | None = Field(default=None, description="When it presented; default today (WIB)",

@@ -13,6 +13,8 @@ from services.common.errors import IllegalTransition, NotFound, ProblemError, Un
 from services.common.records import audit
 from services.common.upstream import Upstream
 
+from ..deadlines import service as deadlines
+from ..deadlines.schemas import DeadlineKind
 from ..exceptions import (
     ActDateOrder,
     AttendanceNotOpen,
@@ -21,7 +23,7 @@ from ..exceptions import (
     RegionAlreadySelected,
     SessionOutsideRound,
 )
-from ..models import Hearing, Invitation, Result, Round, records
+from ..models import Deadline, Hearing, Invitation, Result, Round, records
 from ..panel.service import within_round
 from ..registry import indicator_values, lookup, regencies_matching
 from ..rubric.service import get_rubric
@@ -222,12 +224,17 @@ async def get_invitation(session: AsyncSession, round_id: int, region_code: str)
     return inv
 
 
-def _apply_answer(round_: Round, inv: Invitation, data: schemas.InvitationAnswer, actor: Principal) -> None:
+def _apply_answer(round_: Round, inv: Invitation, data: schemas.InvitationAnswer, actor: Principal,
+                  deadline: Deadline | None) -> None:
     if inv.status == "withdrawn":
         raise InvitationWithdrawn(f"{inv.region_name} was withdrawn from round {round_.id}: {inv.withdrawal_reason}")
+    if data.contact_email is not None:
+        inv.contact_email = data.contact_email
     if data.status is not None:
+        answered_on = data.answered_on or clock.today()
+        inv.answered_late = deadlines.late(deadline, answered_on, inv.region_name)
         inv.status = data.status.value
-        inv.answered_on, inv.answer_recorded_at = data.answered_on or clock.today(), clock.now()
+        inv.answered_on, inv.answer_recorded_at = answered_on, clock.now()
     if data.attended is not None:
         if round_.state not in ("inviting", "assessing"):
             raise AttendanceNotOpen(f"Round {round_.id} is {round_.state}; attendance is recorded while it is "
@@ -243,7 +250,7 @@ async def answer_invitation(session: AsyncSession, round_: Round, inv: Invitatio
                             actor: Principal) -> Invitation:
     round_.refuse_if_frozen()
     before = schemas.Invitation.model_validate(inv)
-    _apply_answer(round_, inv, data, actor)
+    _apply_answer(round_, inv, data, actor, await deadlines.due(session, round_.id, DeadlineKind.invitation_answer))
     await session.flush()
     audit(session, records, actor=actor, action="invitation.answer", entity="invitation",
           entity_id=f"{round_.id}:{inv.region_code}", before=before, after=schemas.Invitation.model_validate(inv))
@@ -259,6 +266,7 @@ async def answer_invitations(session: AsyncSession, round_: Round, data: schemas
         Invitation.round_id == round_.id, Invitation.region_code.in_(codes)))).all()}
     errors: list[dict[str, Any]] = []
     changed: list[tuple[schemas.Invitation, Invitation]] = []
+    deadline = await deadlines.due(session, round_.id, DeadlineKind.invitation_answer)
     for n, item in enumerate(data.items):
         inv = found.get(item.region_code)
         if inv is None:
@@ -267,7 +275,7 @@ async def answer_invitations(session: AsyncSession, round_: Round, data: schemas
             continue
         before = schemas.Invitation.model_validate(inv)
         try:
-            _apply_answer(round_, inv, item, actor)
+            _apply_answer(round_, inv, item, actor, deadline)
         except AttendanceNotOpen:
             raise
         except ProblemError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field, HttpUrl, model_validator
@@ -83,6 +84,9 @@ class SelfItemIn(Strict):
 
 class SelfAssessmentIn(Strict):
     items: list[SelfItemIn] = Field(min_length=1, max_length=100)
+    submitted_on: date | None = Field(default=None, examples=["2019-02-20"], description=(
+        "When the region submitted it; default today (WIB). After the round's self_assessment deadline it is "
+        "refused (409 deadline-passed) or marked late, as the deadline's rule says"))
 
     @model_validator(mode="after")
     def _once_each(self) -> SelfAssessmentIn:

@@ -8,10 +8,13 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.errors import NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 
+from ..deadlines import service as deadlines
+from ..deadlines.schemas import DeadlineKind
 from ..exceptions import ConflictOfInterest, ScoresAlreadySubmitted, ScoresIncomplete
 from ..models import Assessor, Invitation, Round, RubricComponent, Score, SelfAssessment, Submission, records
 from ..panel.service import assessor_of, conflicts_between, is_assigned
@@ -208,6 +211,9 @@ async def save_self_assessment(session: AsyncSession, round_: Round, inv: Invita
                           what="self-assessed component")
     if errors:
         raise Unprocessable("Invalid self-assessment; nothing was saved", errors=errors)
+    submitted_on = data.submitted_on or clock.today()
+    late = deadlines.late(await deadlines.due(session, round_.id, DeadlineKind.self_assessment), submitted_on,
+                          inv.region_name)
     existing = {s.component_key: s for s in (await session.scalars(select(SelfAssessment).where(
         SelfAssessment.round_id == round_.id, SelfAssessment.region_code == inv.region_code))).all()}
     for item in data.items:
@@ -216,9 +222,10 @@ async def save_self_assessment(session: AsyncSession, round_: Round, inv: Invita
         if row is None:
             session.add(SelfAssessment(round_id=round_.id, region_code=inv.region_code,
                                        component_key=item.component_key, value=item.value, evidence_links=links,
-                                       submitted_by=actor.sub))
+                                       submitted_by=actor.sub, submitted_on=submitted_on, late=late))
         else:
             row.value, row.evidence_links, row.verified_value = item.value, links, None
+            row.submitted_on, row.late = submitted_on, late
     await session.flush()
     audit(session, records, actor=actor, action="self_assessment.save", entity="self_assessment",
           entity_id=f"{round_.id}:{inv.region_code}", after=data.model_dump(mode="json"))
