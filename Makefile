@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz lint bench bench-load bench-exports bench-maps browser office clean
+.PHONY: run test fuzz lint bench bench-load bench-exports bench-maps bench-documents browser office clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench-exports: $(STAMP)
 # GeoJSON through the gateway: the country at each zoom, a province, a round's results; size and time.
 bench-maps: $(STAMP)
 	$(BIN)/python bench/maps.py
+
+bench-documents: $(STAMP)
+	$(BIN)/python bench/documents.py
 
 # Each service beside its floor, then the gateway hop beside nginx (about 16 minutes); wrk and nginx from Debian.
 bench-load: $(STAMP)
