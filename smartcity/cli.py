@@ -207,7 +207,7 @@ def cmd_rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_verify_results(args: argparse.Namespace, settings: Settings) -> int:
     from .verify import main as verify
 
-    return verify(args.file, args.jwks, args.inputs)
+    return verify(args.file, args.jwks, args.inputs, args.versions)
 
 
 def cmd_spec(args: argparse.Namespace, settings: Settings) -> int:
@@ -261,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file", help="the signed result (JWS) from .../public/rounds/ID/signed-results")
     v.add_argument("--jwks", required=True, help="the published keys: a file or the gateway's /.well-known/jwks.json")
     v.add_argument("--inputs", required=True, help="the round's inputs: a file or .../public/rounds/ID/inputs")
+    v.add_argument("--versions", help="the published versions (.../public/rounds/ID/signed-results/versions): says "
+                                      "whether the file is the current version or a superseded one")
     sp = sub.add_parser("spec", help="print the merged OpenAPI spec (or --write it to openapi/openapi.json)")
     sp.add_argument("--write", action="store_true", help="update the committed spec in the source tree")
     sub.add_parser("messages", help="write the Indonesian message catalogue anew from the code; list what is "

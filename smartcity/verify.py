@@ -5,12 +5,15 @@
 2. The inputs: the published inputs document must have the SHA-256 the signed result names.
 3. The ranking: the inputs are scored, ranked and selected again with the same pure functions the service
    uses; every region's rank, total and decision, and the result hash, must equal the signed ones.
+4. The version: which one the file is and, given the published list (`--versions`), whether it is current or
+   was superseded after appeals (a superseded version still verifies with its own inputs).
 
 Exit codes: 0 all three hold; 4 one does not (what differs is printed); 2 the files cannot be read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -77,11 +80,30 @@ def differences(signed: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
     return found
 
 
-def main(file: str, jwks_source: str, inputs_source: str) -> int:
+def standing(token: str, signed: dict[str, Any], versions: list[dict[str, Any]] | None) -> str:
+    """Which version the file is, and, given the published list of versions, whether it is the current one."""
+    version = signed.get("version", 1)
+    said = f"version {version}"
+    if signed.get("supersedes"):
+        said += f", superseding version {signed['supersedes']['version']} ({signed['supersedes']['jws_sha256'][:16]}…)"
+    if versions is None:
+        return said
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    mine = next((v for v in versions if v.get("jws_sha256") == digest), None)
+    current = next((v["version"] for v in versions if v.get("current")), None)
+    if mine is None:
+        return said + ": NOT among the published versions"
+    if mine.get("current"):
+        return said + f": the current version (of {len(versions)})"
+    return said + f": SUPERSEDED on {mine.get('superseded_at')}; the current one is version {current}"
+
+
+def main(file: str, jwks_source: str, inputs_source: str, versions_source: str | None = None) -> int:
     try:
         token = _load(file).decode().strip()
         jwks = json.loads(_load(jwks_source))
         inputs = json.loads(_load(inputs_source))
+        versions = json.loads(_load(versions_source)) if versions_source else None
     except (Unreadable, UnicodeDecodeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE
@@ -93,6 +115,7 @@ def main(file: str, jwks_source: str, inputs_source: str) -> int:
     signed = payload["results"]
     print(f"signature  valid (ES256, key {kid}), round {signed['round_id']} {signed['title']!r}, "
           f"published {signed['published_at']}")
+    print(f"version    {standing(token, signed, versions)}")
     found = differences(signed, inputs)
     if found:
         print(f"recomputed DIFFERS in {len(found)} point(s):")

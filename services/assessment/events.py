@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import Field
 
+from services.common.documents.schemas import DocumentStored
 from services.common.events import Payload
 from services.common.schemas import CodeToday, RecordedCode
 
@@ -49,5 +50,36 @@ class DeadlineReminder(Payload):
     reminded_on: date
 
 
+class AppealFiled(Payload):
+    """A region appealed a published result (grounds and reasons are in the appeal itself, not the event)."""
+
+    id: int
+    round_id: int
+    region_code: RecordedCode
+    region_code_today: CodeToday
+    region_name: str
+    filed_on: date
+    components: list[str]
+    state: str = Field(examples=["filed"])
+    decided_on: date | None
+
+
+class AppealDecided(AppealFiled):
+    """An appeal was upheld or rejected."""
+
+
+class RoundRepublished(Payload):
+    """Upheld appeals were taken in: the result is published again as a new version, superseding the last."""
+
+    round_id: int
+    version: int
+    republished_on: date
+    result_hash: str
+    selected: list[str]
+    no_longer_selected: list[str]
+
+
 EVENTS: dict[str, type[Payload]] = {"round.published": RoundPublished, "region.selected": RegionSelected,
-                                    "deadline.reminder": DeadlineReminder}
+                                    "deadline.reminder": DeadlineReminder, "appeal.filed": AppealFiled,
+                                    "appeal.decided": AppealDecided, "round.republished": RoundRepublished,
+                                    "assessment_document.stored": DocumentStored}

@@ -88,3 +88,23 @@ class AssessorOnAnotherPanel(Conflict):
 class DeadlinePassed(Conflict):
     slug, title = "deadline-passed", "The act is dated after its deadline, and the round refuses late ones"
     title_id = "Tindakan bertanggal setelah batas waktunya, dan putaran ini menolak yang terlambat"
+
+
+class AppealWindowClosed(Conflict):
+    slug, title = "appeal-window-closed", "The appeal is dated outside the window the round states"
+    title_id = "Sanggahan bertanggal di luar masa sanggah yang ditetapkan putaran"
+
+
+class AppealDecided(Conflict):
+    slug, title = "appeal-decided", "The appeal is decided already; a decision is not changed"
+    title_id = "Sanggahan sudah diputus; putusan tidak diubah"
+
+
+class NoUpheldAppeal(Conflict):
+    slug, title = "no-upheld-appeal", "No upheld appeal waits to be taken into the result"
+    title_id = "Tidak ada sanggahan diterima yang menunggu dimasukkan ke hasil"
+
+
+class ComponentNotReopened(Conflict):
+    slug, title = "component-not-reopened", "A published result changes only where an upheld appeal re-opened it"
+    title_id = "Hasil yang diumumkan hanya berubah pada bagian yang dibuka kembali oleh sanggahan yang diterima"

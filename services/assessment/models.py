@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.common.db import Revisioned, schema_metadata
+from services.common.documents.models import document_model
 from services.common.records import record_models
 
 from .exceptions import RoundFrozen, RoundStateForbids
@@ -37,6 +38,7 @@ class Base(DeclarativeBase):
 
 
 records = record_models(Base)
+Document = document_model(Base)
 
 ROUND_STATES = ("draft", "inviting", "assessing", "moderating", "finalised", "published")
 FROZEN_STATES = ("finalised", "published")
@@ -118,6 +120,9 @@ class Round(Revisioned, Base):
     announced_on: Mapped[date | None] = mapped_column(Date)
     # The officials who adopt the minutes (name, title, organisation, NIP), given at publication.
     minutes_signatories: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    # 1, then one more each time upheld appeals are taken in and the result is published again.
+    result_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    republished_on: Mapped[date | None] = mapped_column(Date)
     # The assessment audit chain's head when the round was published: the signed results carry it.
     published_audit_seq: Mapped[int | None] = mapped_column(BigInteger)
     published_audit_head: Mapped[str | None] = mapped_column(String(64))
@@ -346,6 +351,31 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class Appeal(Base):
+    """A region's sanggahan against a published result: filed in the round's window, decided with reasons."""
+
+    __tablename__ = "appeal"
+    __table_args__ = (UniqueConstraint("round_id", "region_code"),
+                      CheckConstraint("state IN ('filed', 'upheld', 'rejected')", name="state"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(13))
+    region_code_today: Mapped[str] = mapped_column(String(13))
+    region_name: Mapped[str] = mapped_column(Text)
+    filed_on: Mapped[date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+    components: Mapped[list[str]] = mapped_column(JSONB)
+    state: Mapped[str] = mapped_column(String(10), default="filed")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decision_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    republished_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class IndicatorInput(Base):
     """Indicator values as fetched from the registry when scoring closed, so results can be recomputed."""
 
@@ -374,12 +404,16 @@ class Result(Base):
 
 
 class SignedResult(Base):
-    """A published round's result as the gateway signed it (JWS), once: the same document for everyone."""
+    """One version of a published round's result as the gateway signed it (JWS), once: the same document for
+    everyone. A superseded version keeps the inputs it was computed from, so it stays verifiable."""
 
     __tablename__ = "signed_result"
 
     round_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("assessment.round.id"), primary_key=True,
                                           autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     kid: Mapped[str] = mapped_column(String(100))
     jws: Mapped[str] = mapped_column(Text)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from services.common.documents.schemas import DocumentStored
 from services.common.events import Payload
 from services.common.schemas import CodeToday, RecordedCode
 
@@ -69,20 +70,6 @@ class ProgressReported(Payload):
     masterplan_id: int
     programme_key: str
     period: str = Field(examples=["2019-Q3"])
-
-
-class DocumentStored(Payload):
-    """A document's bytes were checked and kept as the next version of its owner and purpose."""
-
-    id: int
-    owner_kind: str
-    owner_id: int
-    purpose: str
-    region_code: str
-    version: int
-    media_type: str
-    size: int
-    sha256: str
 
 
 EVENTS: dict[str, type[Payload]] = {

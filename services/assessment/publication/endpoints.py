@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from services.common.auth import Public
-from services.common.db import TransactionDep
+from services.common.db import SessionDep, TransactionDep
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router
 
+from ..appeals.schemas import ResultVersion
 from ..deps import RoundId
 from ..models import records
 from . import service
 
 router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
+Version = Annotated[int | None, Query(ge=1, le=10_000, description="A result version; default the current one")]
+
+
+def _kept_for(version: int | None) -> str:
+    """A named version never changes; "the current one" changes when appeals are taken in, so caches keep it
+    a minute only."""
+    return "public, max-age=31536000, immutable" if version else "public, max-age=60"
 
 
 @router.get("/public/rounds/{round_id}/signed-results", operation_id="assessment_public_signed_results_get",
@@ -24,17 +33,21 @@ router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
                         "out stay published). The payload's `results` is the public result with the rubric, "
                         "weights, quota, equity rules, tie-breakers, `inputs_digest`, `result_hash` and the "
                         "assessment audit chain's head at publication. Signed on first request, then the same "
-                        "bytes for everyone.",
+                        "bytes for everyone. A result published again after appeals is a new version (`version`, "
+                        "`supersedes`, `appeals` in the payload); `?version=N` names one (cached for good), "
+                        "without it the current one (cached a minute).",
             response_class=Response,
             responses={200: {"content": {"application/jose": {
                 "schema": {"type": "string", "description": "header.payload.signature, each base64url"},
                 "example": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImRldi0yMDI2LTExIiwidHlwIjoic21hcnRjaXR5LXNlbGVjdGlvbitqd3Mi"
                            "fQ.eyJyZXN1bHRzIjp7InJvdW5kX2lkIjo3fX0.MEUCIQ"}}},
                        **ERR(404, 422, 502, 503)})
-async def signed_results(round_id: RoundId, request: Request, session: TransactionDep, _: Public) -> Response:
-    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
+async def signed_results(round_id: RoundId, request: Request, session: TransactionDep, _: Public,
+                         version: Version = None) -> Response:
+    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
+                                         version)
     return Response(stored.jws, media_type="application/jose",
-                    headers={"Cache-Control": "public, max-age=3600", "X-Key-Id": stored.kid})
+                    headers={"Cache-Control": _kept_for(version), "X-Key-Id": stored.kid})
 
 
 @router.get("/public/rounds/{round_id}/minutes", operation_id="assessment_public_minutes_get",
@@ -45,10 +58,22 @@ async def signed_results(round_id: RoundId, request: Request, session: Transacti
             response_class=Response,
             responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
                        **ERR(404, 422, 502, 503)})
-async def minutes(round_id: RoundId, request: Request, session: TransactionDep, _: Public) -> Response:
-    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id)
+async def minutes(round_id: RoundId, request: Request, session: TransactionDep, _: Public,
+                  version: Version = None) -> Response:
+    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
+                                         version)
     # Rendering a 514-region table takes a while: off the event loop.
     pdf, document = await asyncio.to_thread(service.minutes_pdf, stored, request.app.state.settings)
     return Response(pdf, media_type="application/pdf", headers={
-        "Cache-Control": "public, max-age=3600",
-        "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}.pdf"'})
+        "Cache-Control": _kept_for(version),
+        "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}'
+                               f'-v{stored.version}.pdf"'})
+
+
+@router.get("/public/rounds/{round_id}/signed-results/versions", operation_id="assessment_public_result_versions_list",
+            summary="The versions of a published round's result: which is current, which superseded",
+            description="Version 1 is the result as announced; each later one took upheld appeals in. Every version "
+                        "stays verifiable (`signed-results?version=N` with `inputs?version=N`); `smartcity "
+                        "verify-results --versions` tells which one a file is.", responses=ERR(404, 422))
+async def result_versions(round_id: RoundId, session: SessionDep, _: Public) -> list[ResultVersion]:
+    return [ResultVersion.model_validate(v) for v in await service.versions(session, round_id)]

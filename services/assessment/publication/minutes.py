@@ -118,6 +118,9 @@ class _Pages(Canvas):  # type: ignore[misc]
         super().save()
 
 
+APPEAL_DECISIONS = {"upheld": "Diterima", "rejected": "Ditolak"}
+
+
 def rule_in_indonesian(rule: str) -> str:
     for pattern, replacement in RULES:
         if re.fullmatch(pattern, rule):
@@ -142,7 +145,9 @@ class _Qr(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         for m in self.modules:
-            self.canv.setFillColor(m.fillColor or colors.black)
+            if m.fillColor is None:  # the widget's unfilled background: painting it would black out the code
+                continue
+            self.canv.setFillColor(m.fillColor)
             self.canv.rect(m.x, m.y, m.width, m.height, stroke=0, fill=1)
 
 
@@ -171,7 +176,8 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
     st = _styles()
     small, body = st["small"], st["body"]
     out = io.BytesIO()
-    reference = f"BA/GM100/{document['year']}/{document['round_id']}"
+    reference = f"BA/GM100/{document['year']}/{document['round_id']}" + (
+        f"/V{document['version']}" if document.get("version") else "")
     pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=18 * mm, title=f"Berita Acara {document['title']}",
                             initialFontName=FONT,  # not Helvetica, which the PDF would not carry
@@ -227,6 +233,19 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
          "Terpilih" if i["selected"] else "Tidak terpilih", rule_in_indonesian(i["rule"])]
         for i in document["items"]]
     story += [_table(ranked, [10 * mm, 15 * mm, 45 * mm, 15 * mm, 21 * mm, 74 * mm], st, numeric={0, 3})]
+    if document.get("version"):  # a result published again: what changed it
+        before = document["supersedes"]
+        appeals = [["Kode", "Kabupaten/Kota", "Diajukan", "Komponen", "Putusan", "Alasan"]] + [
+            [a["region_code"], a["region_name"], _day(a["filed_on"]), ", ".join(a["components"]),
+             f"{APPEAL_DECISIONS.get(a['decision'], a['decision'])} {_day(a['decided_on'])}", a["reasons"]]
+            for a in document["appeals"]]
+        story += [CondPageBreak(40 * mm), _text("3.1 Sanggahan dan perubahan hasil", st["heading"]),
+                  _text(f"Hasil ini adalah versi {document['version']}, diumumkan pada "
+                        f"{_day(document['republished_on'])} setelah sanggahan berikut diputus; versi ini "
+                        f"menggantikan versi {before['version']} (SHA-256 dokumen bertanda tangan "
+                        f"{before['jws_sha256']}), yang tetap dapat diperiksa.", body),
+                  Spacer(1, 2 * mm),
+                  _table(appeals, [15 * mm, 35 * mm, 22 * mm, 25 * mm, 28 * mm, 55 * mm], st)]
     head = document.get("audit_head") or {}
     proof = Table([[_Qr(verify_url, 32 * mm), [
         _text(f"Hasil ini ditandatangani secara elektronik (JWS ES256, kunci {kid}).", small),

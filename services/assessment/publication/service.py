@@ -1,4 +1,5 @@
-"""The signed result of a published round: signed once by the gateway's key and kept, the same bytes for all."""
+"""The signed result of a published round: each version signed once by the gateway's key and kept, the same
+bytes for all; a version superseded after appeals keeps its inputs and stays verifiable."""
 
 from __future__ import annotations
 
@@ -7,35 +8,106 @@ import json
 from typing import Any
 
 from jose.utils import base64url_decode
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
+from services.common.auth import Principal
+from services.common.errors import NotFound
+from services.common.records import audit, emit
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
 
-from ..models import SignedResult
-from ..selection.service import public_results
+from ..appeals.service import pending
+from ..exceptions import ActDateOrder, NoUpheldAppeal
+from ..models import Result, Round, SignedResult, records
+from ..selection.service import freeze, gather_inputs, public_results, published_round, stamp_audit_head
 from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
+# Said of a version from 2 on only, so a first version's document is what it always was.
+LATER_VERSIONS = ("version", "republished_on", "supersedes", "appeals")
 
 
-async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: Settings,
-                        round_id: int) -> SignedResult:
-    stored = await session.get(SignedResult, round_id)
+async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_id: int,
+                        version: int | None = None) -> SignedResult:
+    """The signed document of a version (default the current one); signed on first request."""
+    round_ = await published_round(session, round_id)
+    version = version or round_.result_version
+    stored = await session.get(SignedResult, (round_id, version))
     if stored is not None:
         return stored
-    document = (await public_results(session, round_id)).model_dump(mode="json")
+    if version != round_.result_version:
+        raise NotFound(f"Round {round_id} has no result version {version}")
+    results = await public_results(session, round_id)
+    document = results.model_dump(mode="json", exclude={k for k in LATER_VERSIONS if getattr(results, k) is None})
     signed = await upstreams.call("gateway", "POST", "/internal/signatures",
                                   headers={"x-service-key": settings.resolved_service_key()},
                                   json_body={"type": RESULTS_TYPE, "subject": f"round:{round_id}",
                                              "member": "results", "content": document})
-    await session.execute(insert(SignedResult).values(round_id=round_id, kid=signed["kid"], jws=signed["jws"])
+    await session.execute(insert(SignedResult).values(round_id=round_id, version=version, kid=signed["kid"],
+                                                      jws=signed["jws"])
                           .on_conflict_do_nothing())  # two first readers at once: one document is kept, both get it
-    stored = await session.get(SignedResult, round_id, populate_existing=True)
+    stored = await session.get(SignedResult, (round_id, version), populate_existing=True)
     assert stored is not None
     return stored
+
+
+async def versions(session: AsyncSession, round_id: int) -> list[dict[str, Any]]:
+    round_ = await published_round(session, round_id)
+    stored = {s.version: s for s in await session.scalars(select(SignedResult).where(
+        SignedResult.round_id == round_id))}
+    out = []
+    for v in range(1, round_.result_version + 1):
+        s = stored.get(v)
+        out.append({"version": v, "current": v == round_.result_version, "signed_at": s.signed_at if s else None,
+                    "superseded_at": s.superseded_at if s else None,
+                    "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest() if s else None})
+    return out
+
+
+async def republish(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_: Round,
+                    republished_on: Any, actor: Principal) -> SignedResult:
+    """Take the upheld appeals in: the current version is signed (if it was not yet) and kept with its inputs,
+    the result is computed again from the round's scores as moderated since, and becomes the next version."""
+    round_.require("published")
+    taken = (await session.scalars(pending(round_.id))).all()
+    if not taken:
+        raise NoUpheldAppeal(f"Round {round_.id} has no upheld appeal waiting to be taken in")
+    latest = max(a.decided_on for a in taken if a.decided_on is not None)
+    if republished_on < latest:
+        raise ActDateOrder(f"Published again on {republished_on}, before the last decision on {latest}")
+    before = await signed_result(session, upstreams, settings, round_.id)
+    before.inputs = await gather_inputs(session, round_)
+    before.superseded_at = clock.now()
+    selected_before = set((await session.scalars(select(Result.region_code).where(
+        Result.round_id == round_.id, Result.selected.is_(True)))).all())
+    old_hash = round_.result_hash
+    await freeze(session, round_)
+    round_.result_version += 1
+    round_.republished_on = republished_on
+    for appeal in taken:
+        appeal.republished_version = round_.result_version
+    selected = (await session.scalars(select(Result).where(Result.round_id == round_.id,
+                                                           Result.selected.is_(True)))).all()
+    audit(session, records, actor=actor, action="round.republish", entity="round", entity_id=round_.id,
+          before={"version": round_.result_version - 1, "result_hash": old_hash},
+          after={"version": round_.result_version, "result_hash": round_.result_hash,
+                 "appeals": [a.id for a in taken], "republished_on": republished_on})
+    for r in selected:
+        if r.region_code not in selected_before:
+            emit(session, records, "region.selected", r.region_code,
+                 {"round_id": round_.id, "year": round_.year, "announced_on": str(republished_on),
+                  "region_code": r.region_code, "region_code_today": r.region_code_today,
+                  "region_name": r.explanation["region_name"], "rank": r.rank})
+    await stamp_audit_head(session, round_)
+    emit(session, records, "round.republished", round_.id, {
+        "round_id": round_.id, "version": round_.result_version, "republished_on": str(republished_on),
+        "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected),
+        "no_longer_selected": sorted(selected_before - {r.region_code for r in selected})})
+    return await signed_result(session, upstreams, settings, round_.id)
 
 
 def signed_content(stored: SignedResult) -> dict[str, Any]:
@@ -47,6 +119,8 @@ def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[s
     """The berita acara, from the signed document alone."""
     document = signed_content(stored)
     verify_url = f"{settings.public_url}/api/v1/assessment/public/rounds/{stored.round_id}/signed-results"
+    if stored.version > 1:
+        verify_url += f"?version={stored.version}"
     pdf = render_minutes(document, kid=stored.kid, verify_url=verify_url,
                          jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
     return pdf, document

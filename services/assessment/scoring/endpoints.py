@@ -12,7 +12,14 @@ from services.common.routing import contract_router, no_if_match
 
 from ..auth import AssessorOnly, Officer, ReaderOrAssessor, RegionParty, RegionWriter
 from ..deps import CurrentRound, LockedRound, Me, RoundRegionCode
-from ..exceptions import ConflictOfInterest, RoundFrozen, RoundStateForbids, ScoresAlreadySubmitted, ScoresIncomplete
+from ..exceptions import (
+    ComponentNotReopened,
+    ConflictOfInterest,
+    RoundFrozen,
+    RoundStateForbids,
+    ScoresAlreadySubmitted,
+    ScoresIncomplete,
+)
 from ..models import records
 from ..round.service import get_invitation
 from . import schemas, service, sheets
@@ -108,8 +115,10 @@ async def reopen_scores(round_: LockedRound, region_code: RoundRegionCode, body:
 
 @router.post("/rounds/{round_id}/scores/{region_code}/moderations", operation_id="assessment_scores_moderate",
              tags=["scoring"], summary="Adjust a score in moderation; the original stays visible",
-             description="While the round is moderating, with a reason.",
-             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids))
+             description="While the round is moderating, with a reason. Once it is published, only the components "
+                         "an upheld appeal re-opened for that region (409 component-not-reopened otherwise), until "
+                         "the result is published again.",
+             responses=ERR(404, 409, 422, RoundFrozen, RoundStateForbids, ComponentNotReopened))
 async def moderate(round_: LockedRound, region_code: RoundRegionCode, body: schemas.ModerationIn, session: SessionDep,
                    actor: Officer) -> schemas.Score:
     row = await service.moderate(session, round_, region_code, body, actor)

@@ -13,9 +13,10 @@ from services.common.auth import Principal, Role
 from services.common.errors import NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 
+from ..appeals import service as appeals
 from ..deadlines import service as deadlines
 from ..deadlines.schemas import DeadlineKind
-from ..exceptions import ConflictOfInterest, ScoresAlreadySubmitted, ScoresIncomplete
+from ..exceptions import ComponentNotReopened, ConflictOfInterest, ScoresAlreadySubmitted, ScoresIncomplete
 from ..models import Assessor, Invitation, Round, RubricComponent, Score, SelfAssessment, Submission, records
 from ..panel.service import assessor_of, conflicts_between, is_assigned
 from ..round.service import get_invitation
@@ -185,7 +186,12 @@ async def score_sheet(session: AsyncSession, round_: Round, region: str, princip
 
 async def moderate(session: AsyncSession, round_: Round, region: str, data: schemas.ModerationIn,
                    actor: Principal) -> Score:
-    round_.require("moderating")
+    if round_.state == "published":  # only what an upheld appeal re-opened, until the result is published again
+        if not await appeals.reopened(session, round_.id, region, data.component_key):
+            raise ComponentNotReopened(f"No upheld appeal of {region} re-opened {data.component_key}",
+                                       extra={"component_key": data.component_key})
+    else:
+        round_.require("moderating")
     row = await session.scalar(select(Score).where(
         Score.round_id == round_.id, Score.assessor_id == data.assessor_id, Score.region_code == region,
         Score.component_key == data.component_key))

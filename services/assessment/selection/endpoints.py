@@ -82,9 +82,11 @@ async def public_results_map(round_id: RoundId, session: SessionDep, _: Public, 
                         "download is the digest). `smartcity verify-results` recomputes the ranking from it.",
             response_class=JSONResponse,
             responses={200: {"model": schemas.PublicInputs}, **ERR(404, 422)})
-async def public_inputs(round_id: RoundId, session: SessionDep, _: Public) -> Response:
+async def public_inputs(round_id: RoundId, session: SessionDep, _: Public,
+                        version: Annotated[int | None, Query(ge=1, le=10_000, description="A result version; "
+                                                             "default the current one")] = None) -> Response:
     # The very bytes `inputs_digest` hashes (sorted keys, no spaces, UTF-8), so `sha256sum` gives the digest.
-    text = calculation.canonical(await service.public_inputs(session, round_id))
+    text = calculation.canonical(await service.public_inputs(session, round_id, version))
     return Response(text.encode(), media_type="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 

@@ -109,6 +109,22 @@ class PublicPanel(BaseModel):
     regions: int
 
 
+class Superseded(BaseModel):
+    version: int
+    jws_sha256: str = Field(description="SHA-256 of that version's compact JWS")
+
+
+class AppealRecord(BaseModel):
+    region_code: str
+    region_name: str
+    filed_on: date
+    grounds: str
+    components: list[str]
+    decision: str
+    decided_on: date
+    reasons: str
+
+
 class PublicResults(BaseModel):
     round_id: int
     year: int
@@ -136,6 +152,11 @@ class PublicResults(BaseModel):
     result_hash: str = Field(description="SHA-256 over the inputs and every region's result")
     audit_head: AuditHead | None = Field(description="The assessment audit chain's head at publication")
     items: list[PublicRegionResult]
+    # A result published again after upheld appeals (version 2 on); absent from a round's first version.
+    version: int | None = Field(default=None, description="The result's version, from 2 on (absent: the first)")
+    republished_on: date | None = Field(default=None, description="The day the corrected result was announced")
+    supersedes: Superseded | None = Field(default=None, description="The version this one replaces")
+    appeals: list[AppealRecord] | None = Field(default=None, description="The appeals this version takes in")
 
 
 class Selection(BaseModel):

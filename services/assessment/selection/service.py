@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +21,7 @@ from services.common.upstream import Upstream
 
 from ..exceptions import ScoresOwed
 from ..models import (
+    Appeal,
     Assessor,
     Hearing,
     IndicatorInput,
@@ -30,6 +32,7 @@ from ..models import (
     Rubric,
     SelfAssessment,
     SessionRegion,
+    SignedResult,
     Submission,
     records,
 )
@@ -228,13 +231,18 @@ async def publish(session: AsyncSession, round_: Round) -> None:
              {"round_id": round_.id, "year": round_.year, "announced_on": str(round_.announced_on),
               "region_code": r.region_code, "region_code_today": r.region_code_today,
               "region_name": r.explanation["region_name"], "rank": r.rank})
+    await stamp_audit_head(session, round_)
+    emit(session, records, "round.published", round_.id,
+         {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
+          "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
+
+
+async def stamp_audit_head(session: AsyncSession, round_: Round) -> None:
+    """The audit chain's head as the result is published: the signed result carries it."""
     await session.flush()  # the head read below covers every row this transaction wrote so far
     head = await session.get(records.chain, 1, populate_existing=True)
     if head is not None:
         round_.published_audit_seq, round_.published_audit_head = head.seq, head.head
-    emit(session, records, "round.published", round_.id,
-         {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
-          "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
 
 
 async def published_round(session: AsyncSession, round_id: int) -> Round:
@@ -244,9 +252,16 @@ async def published_round(session: AsyncSession, round_id: int) -> Round:
     return round_
 
 
-async def public_inputs(session: AsyncSession, round_id: int) -> dict[str, Any]:
-    """Everything the published result was computed from: anyone can recompute it (and its hash)."""
-    return await gather_inputs(session, await published_round(session, round_id))
+async def public_inputs(session: AsyncSession, round_id: int, version: int | None = None) -> dict[str, Any]:
+    """Everything a published result was computed from: anyone can recompute it (and its hash). A version
+    superseded after appeals gives the inputs kept with it."""
+    round_ = await published_round(session, round_id)
+    if version is None or version == round_.result_version:
+        return await gather_inputs(session, round_)
+    stored = await session.get(SignedResult, (round_id, version))
+    if stored is None or stored.inputs is None:
+        raise NotFound(f"Round {round_id} has no result version {version}")
+    return stored.inputs
 
 
 async def _public_panels(session: AsyncSession, round_id: int) -> list[schemas.PublicPanel]:
@@ -294,7 +309,25 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         disagreement_threshold=str(round_.disagreement_threshold),
         equity_rules=EquityRules.model_validate(round_.equity_rules or {}),
         tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
-        audit_head=head, items=items)
+        audit_head=head, items=items, **await _republication(session, round_))
+
+
+async def _republication(session: AsyncSession, round_: Round) -> dict[str, Any]:
+    """What a version after the first says of itself: its number, the version it replaces, the appeals it takes in."""
+    version = round_.result_version
+    if version == 1:
+        return {}
+    before = await session.get(SignedResult, (round_.id, version - 1))
+    assert before is not None  # republishing keeps the version it replaces
+    taken = await session.scalars(select(Appeal).where(Appeal.round_id == round_.id,
+                                                       Appeal.republished_version == version).order_by(Appeal.id))
+    return {"version": version, "republished_on": round_.republished_on,
+            "supersedes": schemas.Superseded(version=version - 1,
+                                             jws_sha256=hashlib.sha256(before.jws.encode()).hexdigest()),
+            "appeals": [schemas.AppealRecord(
+                region_code=a.region_code, region_name=a.region_name, filed_on=a.filed_on, grounds=a.grounds,
+                components=a.components, decision=a.state, decided_on=a.decided_on, reasons=a.reasons or "")
+                for a in taken if a.decided_on is not None]}
 
 
 async def map_properties(session: AsyncSession, round_id: int) -> dict[str, dict[str, Any]]:

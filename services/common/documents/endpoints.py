@@ -27,9 +27,10 @@ Store = Annotated[ObjectStore, Depends(_store)]
 
 
 def documents_router(prefix: str, model: Any, records: RecordModels, *, reader: Any, writer: Any, area: str,
-                     tag: str) -> APIRouter:
+                     tag: str, event: str) -> APIRouter:
     """GET, confirm, download and content of `{prefix}/documents/{document_id}`; `reader` and `writer` are the
-    service's gates (a pemda user reaches only its own region's documents)."""
+    service's gates (a pemda user reaches only its own region's documents); `event` the type a confirmation emits
+    (each service its own: webhook names are unique across services)."""
     router = contract_router(records, prefix=prefix, tags=[tag], dependencies=[Depends(region_scope)])
 
     async def current(document_id: DocumentId, session: SessionDep, caller: Caller) -> Any:
@@ -56,7 +57,7 @@ def documents_router(prefix: str, model: Any, records: RecordModels, *, reader: 
                              "Confirming it again answers the same document.",
                  responses=ERR(404, 422, 503, DocumentNotUploaded, DocumentTypeMismatch))
     async def confirm(doc: Locked, session: SessionDep, store: Store, actor: writer) -> schemas.Document:
-        return await service.confirm(session, model, records, store, doc, actor)
+        return await service.confirm(session, model, records, store, doc, actor, event)
 
     @router.get("/documents/{document_id}/download", operation_id=f"{area}_documents_download",
                 summary="A presigned link to the document's bytes in the object store",

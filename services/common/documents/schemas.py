@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..events import Payload
 from .kinds import KINDS, MB, MediaType, limits_text
 
 LARGEST = max(k.max_bytes for k in KINDS.values())
@@ -67,3 +68,18 @@ class DocumentDownload(BaseModel):
     document: Document
     download: Transfer = Field(description="The bytes, straight from the object store; compare their SHA-256 "
                                            "with the document's (or read `/content`, which the service checks)")
+
+
+class DocumentStored(Payload):
+    """A document's bytes were checked and kept as the next version of its owner and purpose (no title, file name
+    or person: feeds may be public)."""
+
+    id: int
+    owner_kind: str = Field(examples=["mou"])
+    owner_id: int
+    purpose: str
+    region_code: str
+    version: int
+    media_type: MediaType
+    size: int
+    sha256: str = SHA256

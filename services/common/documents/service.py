@@ -63,7 +63,7 @@ async def _sha256_of(store: ObjectStore, key: str) -> str:
 
 
 async def confirm(session: AsyncSession, model: Any, records: RecordModels, store: ObjectStore, doc: Any,
-                  actor: Principal) -> schemas.Document:
+                  actor: Principal, event: str) -> schemas.Document:
     """Checks the uploaded bytes (size, SHA-256, type by magic bytes) and keeps the document as the next version.
     Confirming a stored document again changes nothing."""
     if doc.state == "stored":
@@ -88,7 +88,8 @@ async def confirm(session: AsyncSession, model: Any, records: RecordModels, stor
     await session.flush()
     out = schemas.Document.model_validate(doc)
     audit(session, records, actor=actor, action="document.store", entity="document", entity_id=doc.id, after=out)
-    emit(session, records, "document.stored", doc.region_code, out)
+    emit(session, records, event, doc.region_code,
+         out.model_dump(mode="json", include=set(schemas.DocumentStored.model_fields)))
     return out
 
 

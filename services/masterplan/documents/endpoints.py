@@ -83,4 +83,4 @@ async def list_plan_documents(plan: CurrentPlan, session: SessionDep, _: RegionP
 
 
 one_document = documents_router(PREFIX, Document, records, reader=RegionParty, writer=RegionWriter,
-                                area="masterplan", tag="documents")
+                                area="masterplan", tag="documents", event="document.stored")

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import zxingcpp
 from jose import jws
 from sqlalchemy import text
 
@@ -95,6 +96,9 @@ async def test_the_2019_selection_verifies_offline_and_a_changed_score_does_not(
     pages = pdfium.PdfDocument(pdf.content)
     ink = pages[0].render(scale=1).to_pil().convert("L").histogram()
     assert sum(ink[:128]) > 5_000  # the first page, rendered, is not blank
+    # Its QR code reads back (a black square did until the widget's unfilled background was skipped).
+    [qr] = [code for page in pages for code in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
+    assert qr.text.endswith(f"/api/v1/assessment/public/rounds/{rid}/signed-results")
     words = "\n".join(page.get_textpage().get_text_range() for page in pages)
     top = next(i for i in document["items"] if i["rank"] == 1)
     assert "BERITA ACARA PENETAPAN HASIL SELEKSI" in words and top["region_name"] in words
