@@ -72,21 +72,21 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     supervisor = Supervisor(settings, db.url)
     try:
         if s3 is not None:
-            s3.start()  # comes up while the database is migrated and seeded
+            s3.start()  # comes up while the database is migrated and seeded and the processes start
         _say(f"database   {db.describe()}")
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
         migrations.upgrade(db.url)
         _say("seeding    reference data")
         asyncio.run(seed(db.url, progress=_say, recheck=False))
+        if not settings.is_production:
+            from gateway.keys import ensure_dev_keys
+            ensure_dev_keys(settings)
+        supervisor.start()  # the services open the S3 client on first use, so they need not wait for it
         if s3 is not None:
             s3.wait_ready()
         documents = f"{settings.resolved_s3_endpoint}/{settings.s3_bucket}" + (
             f" (embedded, data in {s3.data})" if s3 is not None else "")
         _say(f"documents  {documents}")
-        if not settings.is_production:
-            from gateway.keys import ensure_dev_keys
-            ensure_dev_keys(settings)
-        supervisor.start()
         supervisor.wait_ready()
         _print_banner(settings, db.describe(), documents, time.monotonic() - started)
         while True:
