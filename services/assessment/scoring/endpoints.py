@@ -6,6 +6,8 @@ from fastapi import Depends, Request, Response, status
 
 from services.common.auth import region_scope
 from services.common.db import SessionDep
+from services.common.documents.endpoints import Store
+from services.common.documents.schemas import Document, DocumentUpload
 from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router, no_if_match
@@ -146,6 +148,30 @@ async def get_self(round_: CurrentRound, region_code: RoundRegionCode, session: 
                    _: RegionParty) -> schemas.SelfAssessment:
     await get_invitation(session, round_.id, region_code)
     return await service.self_assessment(session, round_.id, region_code)
+
+
+@router.post("/rounds/{round_id}/self-assessments/{region_code}/documents", operation_id="assessment_evidence_upload",
+             tags=["self-assessment"], status_code=201,
+             summary="Start the upload of evidence (bukti dukung) for a self-assessed component",
+             description="While the round is inviting or assessing. A presigned PUT bound to the declared SHA-256, "
+                         "then confirm the document (`/api/v1/assessment/documents/{document_id}/confirm`). Stored "
+                         "evidence is cited by version and SHA-256 in the round's inputs and is never deleted.",
+             responses=ERR(404, 409, 422, 503, RoundFrozen, RoundStateForbids))
+async def upload_evidence(round_: CurrentRound, region_code: RoundRegionCode, body: schemas.EvidenceIn,
+                          session: SessionDep, store: Store, actor: RegionWriter,
+                          response: Response) -> DocumentUpload:
+    inv = await get_invitation(session, round_.id, region_code)
+    answer = await service.start_evidence(session, store, round_, inv, body, actor)
+    response.headers["Location"] = f"/api/v1/assessment/documents/{answer.document.id}"
+    return answer
+
+
+@router.get("/rounds/{round_id}/self-assessments/{region_code}/documents", operation_id="assessment_evidence_list",
+            tags=["self-assessment"], summary="A region's evidence documents in a round",
+            description="Every stored version, by component (`purpose`), newest first.", responses=ERR(404, 422))
+async def list_evidence(round_: CurrentRound, region_code: RoundRegionCode, session: SessionDep,
+                        _: RegionParty) -> list[Document]:
+    return await service.evidence(session, await get_invitation(session, round_.id, region_code))
 
 
 @router.post("/rounds/{round_id}/self-assessments/{region_code}/verifications", operation_id="assessment_self_verify",

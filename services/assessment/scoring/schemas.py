@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, HttpUrl, model_validator
 
+from services.common.documents.schemas import DocumentIn
 from services.common.schemas import RegencyCode, Strict
 
 from ..rubric.schemas import Key
@@ -111,3 +112,9 @@ class SelfAssessment(BaseModel):
 class VerifyIn(Strict):
     component_key: Key
     verified_value: Decimal = Field(max_digits=8, decimal_places=3)
+
+
+class EvidenceIn(DocumentIn):
+    """A document supporting one self-assessed component (bukti dukung)."""
+
+    component_key: Key = Field(description="The self-assessed component it supports")

@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal, Role
+from services.common.documents import service as documents
+from services.common.documents.schemas import Document as Document_
+from services.common.documents.schemas import DocumentUpload
+from services.common.documents.storage import ObjectStore
 from services.common.errors import NotFound, ProblemError, Unprocessable
 from services.common.records import audit
 
@@ -17,7 +21,17 @@ from ..appeals import service as appeals
 from ..deadlines import service as deadlines
 from ..deadlines.schemas import DeadlineKind
 from ..exceptions import ComponentNotReopened, ConflictOfInterest, ScoresAlreadySubmitted, ScoresIncomplete
-from ..models import Assessor, Invitation, Round, RubricComponent, Score, SelfAssessment, Submission, records
+from ..models import (
+    Assessor,
+    Document,
+    Invitation,
+    Round,
+    RubricComponent,
+    Score,
+    SelfAssessment,
+    Submission,
+    records,
+)
 from ..panel.service import assessor_of, conflicts_between, is_assigned
 from ..round.service import get_invitation
 from ..rubric import service as rubric_service
@@ -266,3 +280,18 @@ async def verify_self_item(session: AsyncSession, round_: Round, region: str, da
     audit(session, records, actor=actor, action="self_assessment.verify", entity="self_assessment",
           entity_id=f"{round_.id}:{region}:{data.component_key}", before=before,
           after={"verified_value": data.verified_value})
+
+
+async def start_evidence(session: AsyncSession, store: ObjectStore, round_: Round, inv: Invitation,
+                         data: schemas.EvidenceIn, actor: Principal) -> DocumentUpload:
+    """Bukti dukung of one self-assessed component, while the region may still change its self-assessment."""
+    round_.require("inviting", "assessing")
+    if data.component_key not in rubric_service.components(await get_rubric(session, round_.rubric_id), "self"):
+        raise Unprocessable.field("component_key", "not a self-assessed component of the round's rubric")
+    return await documents.start_upload(session, Document, store, service="assessment", owner_kind="self_assessment",
+                                        owner_id=inv.id, purpose=data.component_key,
+                                        region_code=inv.region_code_today, data=data, actor=actor)
+
+
+async def evidence(session: AsyncSession, inv: Invitation) -> list[Document_]:
+    return await documents.owned_by(session, Document, "self_assessment", inv.id)

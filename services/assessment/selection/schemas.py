@@ -255,3 +255,6 @@ class PublicInputs(BaseModel):
         description="Per indicator, the normalisation taken from the registry's definition")
     set_aside: list[tuple[str, int, str]] = Field(
         description="Scores kept but not counted for a conflict of interest: region code, assessor, reasons")
+    evidence: list[tuple[str, str, int, str]] | None = Field(default=None, description=(
+        "The evidence documents the self-assessments cite: region code, component key, version, SHA-256 (absent "
+        "when none was uploaded); each stays downloadable and is never deleted"))

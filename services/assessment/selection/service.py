@@ -23,6 +23,7 @@ from ..exceptions import ScoresOwed
 from ..models import (
     Appeal,
     Assessor,
+    Document,
     Hearing,
     IndicatorInput,
     Invitation,
@@ -156,6 +157,11 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
     indicators = [[i.indicator_code, i.region_code, i.value] for i in (await session.scalars(
         select(IndicatorInput).where(IndicatorInput.round_id == round_.id).order_by(
             IndicatorInput.indicator_code, IndicatorInput.region_code))).all()]
+    evidence = [[region, key, version, sha] for region, key, version, sha in (await session.execute(
+        select(Invitation.region_code, Document.purpose, Document.version, Document.sha256)
+        .join(Invitation, Invitation.id == Document.owner_id)
+        .where(Document.owner_kind == "self_assessment", Document.state == "stored", Invitation.round_id == round_.id)
+        .order_by(Invitation.region_code, Document.purpose, Document.version))).all()]
     return {
         "round": {"id": round_.id, "year": round_.year, "quota": round_.quota, "aggregation": round_.aggregation,
                   "disagreement_threshold": str(round_.disagreement_threshold),
@@ -166,6 +172,7 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
         "candidates": [[i.region_code, i.region_name, i.province_code, i.island_group] for i in attended],
         "scores": scores, "self": selfs, "indicators": indicators,
         "indicator_rules": round_.indicator_rules or {}, "set_aside": set_aside,
+        **({"evidence": evidence} if evidence else {}),  # rounds without evidence keep their digest
     }
 
 
