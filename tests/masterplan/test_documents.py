@@ -9,7 +9,7 @@ import httpx
 import pytest
 import xlsxwriter
 
-from scenarios.masterplans import PLAN, SIGNATORIES, TPI, M
+from scenarios.masterplans import PLAN, TPI, M, sign
 from scenarios.rounds import publish_round
 from services.common.documents.storage import _client_args
 from tests.kit import PROBLEM, refused
@@ -42,11 +42,7 @@ def _declared(data: bytes, *, filename: str, media_type: str, title: str = "Nota
 @pytest.fixture
 async def mou(gw, auth, object_store):
     await publish_round(gw, auth, year=2019, selected=[TPI], others=["16.03"])
-    r = await gw.post(f"{M}/mous", headers=auth("kominfo_officer"), json={
-        "region_code": TPI, "signed_on": "2019-05-08", "place": "Jakarta", "signatories": SIGNATORIES,
-        "document_ref": "NK/2019/TPI"})
-    assert r.status_code == 201, r.text
-    return r.json()
+    return await sign(gw, auth, TPI, "2019-05-08", "NK/2019/TPI")
 
 
 async def _upload(gw, headers, path: str, data: bytes, **declared) -> dict:
