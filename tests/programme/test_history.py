@@ -258,15 +258,20 @@ async def test_missing_indicator_values_are_named_and_rules_come_from_definition
     await gw.post("/api/v1/regions/indicators/ikh/values/bulk", headers=auth("pupr"),
                   json=[{"region_code": TPI, "year": 2019, "value": 80, "source": "P2KH 2019"}])
     await score(gw, auth, rnd.id, rnd.assessors[0][1], {TPI: 50, BINTAN: 50})
-    await finish(gw, auth, rnd.id, "moderating")
-    items = {r["region_code"]: r for r in (await gw.get(f"{A}/rounds/{rnd.id}/results",
-                                                         headers=auth("kominfo_officer"))).json()["items"]}
-    # kkd's categories rendah < sedang < tinggi become 0, 50, 100; ikh's 0-100 range scales 80 to 80.
-    assert items[TPI]["components"]["fiscal"]["score"] == 50 and items[TPI]["components"]["green"]["score"] == 80
-    assert items[TPI]["total"] == 0.6 * 50 + 0.2 * 50 + 0.2 * 80 and items[TPI]["missing"] == []
-    assert items[BINTAN]["missing"] == [
-        {"component_key": "fiscal", "reason": "no value of indicator kkd", "rule": "scored 0 of 100"},
-        {"component_key": "green", "reason": "no value of indicator ikh", "rule": "scored 0 of 100"}]
+    # The same in every state: live while assessing (the registry's values now), from the snapshot taken when
+    # scoring closes, and frozen once finalised and published.
+    for state in ("assessing", "moderating", "finalised", "published"):
+        if state != "assessing":
+            await finish(gw, auth, rnd.id, state)
+        items = {r["region_code"]: r for r in (await gw.get(f"{A}/rounds/{rnd.id}/results",
+                                                             headers=auth("kominfo_officer"))).json()["items"]}
+        # kkd's categories rendah < sedang < tinggi become 0, 50, 100; ikh's 0-100 range scales 80 to 80.
+        assert items[TPI]["components"]["fiscal"]["score"] == 50, state
+        assert items[TPI]["components"]["green"]["score"] == 80, state
+        assert items[TPI]["total"] == 0.6 * 50 + 0.2 * 50 + 0.2 * 80 and items[TPI]["missing"] == [], state
+        assert items[BINTAN]["missing"] == [
+            {"component_key": "fiscal", "reason": "no value of indicator kkd", "rule": "scored 0 of 100"},
+            {"component_key": "green", "reason": "no value of indicator ikh", "rule": "scored 0 of 100"}], state
 
 
 async def test_a_conflict_declared_after_the_panel_takes_effect_at_once(gw, auth, db):

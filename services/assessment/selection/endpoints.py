@@ -30,11 +30,12 @@ OPEN_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0), Kementerian Komuni
 
 @router.get("/rounds/{round_id}/results", operation_id="assessment_results_get", tags=["results"],
             summary="Ranking, selection and the explanation for every attending region",
-            description="Live while the round is open; the frozen result once finalised. Names the rubric "
+            description="Live while the round is open (indicator values as the registry holds them until scoring "
+                        "closes, then as taken into the round); the frozen result once finalised. Names the rubric "
                         "version used, components without a value (`missing`) and scores set aside for a "
-                        "conflict of interest.", responses=ERR(404, 422))
-async def get_results(round_: CurrentRound, session: SessionDep, _: Reader) -> schemas.Results:
-    return await service.results(session, round_)
+                        "conflict of interest.", responses=ERR(404, 422, 502, 503))
+async def get_results(round_: CurrentRound, session: SessionDep, _: Reader, registry: Registry) -> schemas.Results:
+    return await service.results(session, round_, registry)
 
 
 @router.get("/rounds/{round_id}/verification", operation_id="assessment_results_verify", tags=["results"],

@@ -97,25 +97,39 @@ async def scores_owed(session: AsyncSession, round_: Round, present: Attendance 
     return owed
 
 
-async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> None:
+@dataclass(frozen=True)
+class Indicators:
+    """Indicator values of the invited regions (code, region, value) and the rules taken from definitions."""
+
+    values: list[list[str]]
+    rules: dict[str, Any]
+
+
+async def read_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> Indicators:
+    """What the registry holds now for the round's indicators: the rubric's, and those the equity rules sort
+    regions by (3T status, KKD class); and the definitions of components that defer to them."""
     rubric = await get_rubric(session, round_.rubric_id)
-    # The rubric's indicators and those the equity rules sort regions by (3T status, KKD class).
     codes = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code}
                    | {rule["indicator"] for rule in (round_.equity_rules or {}).get("min_per_category", [])})
-    await session.execute(delete(IndicatorInput).where(IndicatorInput.round_id == round_.id))
     invited = set((await session.scalars(select(Invitation.region_code).where(
         Invitation.round_id == round_.id))).all())
+    values = []
     for code in codes:
-        values = await indicator_values(registry, code, round_.year)
-        session.add_all([IndicatorInput(round_id=round_.id, indicator_code=code, region_code=r, value=v)
-                         for r, v in values.items() if r in invited])
-    # Components that defer to the registry's definition take it now, so recomputation never asks again.
+        found = await indicator_values(registry, code, round_.year)
+        values += [[code, r, v] for r, v in sorted(found.items()) if r in invited]
     deferring = sorted({c.indicator_code for c in rubric.components if c.kind == "indicator" and c.indicator_code
                         and (c.normalisation or {}).get("from_indicator")})
-    rules = {}
-    for code in deferring:
-        rules[code] = calculation.rule_from_definition(await indicator_definition(registry, code))
-    round_.indicator_rules = rules
+    rules = {code: calculation.rule_from_definition(await indicator_definition(registry, code)) for code in deferring}
+    return Indicators(values, rules)
+
+
+async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Upstream) -> None:
+    """Taken when scoring closes, so the result never asks the registry again."""
+    taken = await read_indicators(session, round_, registry)
+    await session.execute(delete(IndicatorInput).where(IndicatorInput.round_id == round_.id))
+    session.add_all([IndicatorInput(round_id=round_.id, indicator_code=code, region_code=r, value=v)
+                     for code, r, v in taken.values])
+    round_.indicator_rules = taken.rules
     await session.flush()
 
 
@@ -136,9 +150,10 @@ async def _submitted_scores(session: AsyncSession, round_id: int) -> list[Any]:
     return await raw.driver_connection.fetch(SUBMITTED_SCORES, round_id)  # type: ignore[union-attr,no-any-return]
 
 
-async def gather_inputs(session: AsyncSession, round_: Round, present: Attendance | None = None
-                        ) -> dict[str, Any]:
-    """Everything a result depends on, as plain data: what the hash covers and recomputation uses."""
+async def gather_inputs(session: AsyncSession, round_: Round, present: Attendance | None = None,
+                        live: Indicators | None = None) -> dict[str, Any]:
+    """Everything a result depends on, as plain data: what the hash covers and recomputation uses. `live`: the
+    registry's indicator values as they are now, for a round whose snapshot is not taken yet."""
     rubric = await get_rubric(session, round_.rubric_id)
     present = present or await attendance(session, round_)
     attended, blocked = present.regions, present.blocked
@@ -154,9 +169,13 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
              for s in (await session.scalars(select(SelfAssessment).where(
                  SelfAssessment.round_id == round_.id).order_by(SelfAssessment.region_code,
                                                                 SelfAssessment.component_key))).all()]
-    indicators = [[i.indicator_code, i.region_code, i.value] for i in (await session.scalars(
-        select(IndicatorInput).where(IndicatorInput.round_id == round_.id).order_by(
-            IndicatorInput.indicator_code, IndicatorInput.region_code))).all()]
+    if live is not None:
+        indicators, rules = sorted(live.values), live.rules
+    else:
+        indicators = [[i.indicator_code, i.region_code, i.value] for i in (await session.scalars(
+            select(IndicatorInput).where(IndicatorInput.round_id == round_.id).order_by(
+                IndicatorInput.indicator_code, IndicatorInput.region_code))).all()]
+        rules = round_.indicator_rules or {}
     evidence = [[region, key, version, sha] for region, key, version, sha in (await session.execute(
         select(Invitation.region_code, Document.purpose, Document.version, Document.sha256)
         .join(Invitation, Invitation.id == Document.owner_id)
@@ -171,7 +190,7 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
                                   for c in rubric.components]},
         "candidates": [[i.region_code, i.region_name, i.province_code, i.island_group] for i in attended],
         "scores": scores, "self": selfs, "indicators": indicators,
-        "indicator_rules": round_.indicator_rules or {}, "set_aside": set_aside,
+        "indicator_rules": rules, "set_aside": set_aside,
         **({"evidence": evidence} if evidence else {}),  # rounds without evidence keep their digest
     }
 
@@ -204,7 +223,11 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
 RUBRIC_NAME = select(Rubric.id, Rubric.code, Rubric.version).where(Rubric.id == bindparam("id"))
 
 
-async def results(session: AsyncSession, round_: Round) -> schemas.Results:
+# States before scoring closes: the registry's indicator values are not taken into the round yet.
+BEFORE_SNAPSHOT = (RoundState.draft, RoundState.inviting, RoundState.assessing)
+
+
+async def results(session: AsyncSession, round_: Round, registry: Upstream) -> schemas.Results:
     rubric = (await session.execute(RUBRIC_NAME, {"id": round_.rubric_id})).one()
     frozen = round_.is_frozen
     if frozen:  # the stored result: nothing is recomputed
@@ -213,7 +236,10 @@ async def results(session: AsyncSession, round_: Round) -> schemas.Results:
                        key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
         alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
     else:
-        items, alpha = calculation.compute(await gather_inputs(session, round_))
+        # Live: before the snapshot, the indicator values the registry holds now, so a dashboard shows no false
+        # gaps; from moderating on, the snapshot the result will be frozen with.
+        live = await read_indicators(session, round_, registry) if round_.state in BEFORE_SNAPSHOT else None
+        items, alpha = calculation.compute(await gather_inputs(session, round_, live=live))
     return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric.id,
                            rubric_code=rubric.code, rubric_version=rubric.version, frozen=frozen,
                            result_hash=round_.result_hash,
