@@ -11,7 +11,7 @@ import xlsxwriter
 
 from scenarios.masterplans import PLAN, TPI, M, sign
 from scenarios.rounds import publish_round
-from services.common.documents.storage import _client_args
+from services.common.documents.storage import client_args
 from tests.kit import PROBLEM, refused
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -177,7 +177,7 @@ async def test_bytes_changed_behind_our_back_are_refused_not_served(gw, auth, mo
     await gw.post(f"{M}/documents/{doc_id}/confirm", headers=officer)
     key = answer["upload"]["url"].split(f"/{settings.s3_bucket}/", 1)[1].split("?", 1)[0]
     # Someone with the bucket's own keys overwrites the object.
-    s3 = botocore.session.get_session().create_client("s3", **_client_args(settings, settings.resolved_s3_endpoint))
+    s3 = botocore.session.get_session().create_client("s3", **client_args(settings, settings.resolved_s3_endpoint))
     try:
         s3.put_object(Bucket=settings.s3_bucket, Key=key, Body=PDF.replace(b"Catalog", b"Katalog"))
     finally:

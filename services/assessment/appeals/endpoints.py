@@ -86,10 +86,13 @@ async def get_appeal(appeal: CurrentAppeal, _: RegionParty) -> schemas.Appeal:
              description="Upheld re-opens the named components for the named region alone: their scores may be "
                          "moderated again (and nothing else) until the result is published again. A decision is "
                          "final (409 appeal-decided) and dated no earlier than the filing (409 act-date-order).",
-             responses=ERR(404, 409, 422, AppealDecided, ActDateOrder))
-async def decide_appeal(appeal: LockedAppeal, body: schemas.DecisionIn, session: SessionDep,
-                        actor: Officer) -> schemas.Appeal:
-    return schemas.Appeal.model_validate(await service.decide(session, appeal, body, actor))
+             responses=ERR(404, 409, 422, 502, 503, AppealDecided, ActDateOrder))
+async def decide_appeal(round_: LockedRound, appeal: LockedAppeal, body: schemas.DecisionIn, request: Request,
+                        session: SessionDep, actor: Officer) -> schemas.Appeal:
+    decided = await service.decide(session, appeal, body, actor)
+    if decided.state == schemas.Decision.upheld:  # scores may change from here on: the version they made is kept
+        await publication.keep_current(session, request.app.state.upstreams, request.app.state.settings, round_)
+    return schemas.Appeal.model_validate(decided)
 
 
 @router.post("/rounds/{round_id}/appeals/{appeal_id}/documents", operation_id="assessment_appeal_documents_upload",

@@ -68,6 +68,16 @@ async def versions(session: AsyncSession, round_id: int) -> list[dict[str, Any]]
     return out
 
 
+async def keep_current(session: AsyncSession, upstreams: Upstreams, settings: Settings,
+                       round_: Round) -> SignedResult:
+    """The current version, signed and with the inputs it was computed from, kept before anything re-opens it
+    (an upheld appeal): it must stay verifiable once superseded."""
+    current = await signed_result(session, upstreams, settings, round_.id)
+    if current.inputs is None:
+        current.inputs = await gather_inputs(session, round_)
+    return current
+
+
 async def republish(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_: Round,
                     republished_on: Any, actor: Principal) -> SignedResult:
     """Take the upheld appeals in: the current version is signed (if it was not yet) and kept with its inputs,
@@ -79,8 +89,7 @@ async def republish(session: AsyncSession, upstreams: Upstreams, settings: Setti
     latest = max(a.decided_on for a in taken if a.decided_on is not None)
     if republished_on < latest:
         raise ActDateOrder(f"Published again on {republished_on}, before the last decision on {latest}")
-    before = await signed_result(session, upstreams, settings, round_.id)
-    before.inputs = await gather_inputs(session, round_)
+    before = await keep_current(session, upstreams, settings, round_)
     before.superseded_at = clock.now()
     selected_before = set((await session.scalars(select(Result.region_code).where(
         Result.round_id == round_.id, Result.selected.is_(True)))).all())

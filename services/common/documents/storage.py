@@ -25,7 +25,7 @@ _CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "path"}, retr
                  connect_timeout=2, read_timeout=30)
 
 
-def _client_args(settings: Settings, endpoint: str) -> dict[str, Any]:
+def client_args(settings: Settings, endpoint: str) -> dict[str, Any]:
     key, secret = settings.resolved_s3_credentials()
     return {"endpoint_url": endpoint, "region_name": settings.s3_region, "aws_access_key_id": key,
             "aws_secret_access_key": secret, "config": _CONFIG}
@@ -37,7 +37,7 @@ def b64_sha256(hex_digest: str) -> str:
 
 def create_bucket(settings: Settings) -> None:
     """The embedded server's bucket (an operator makes production's). RuntimeError while S3 is not up yet."""
-    client = botocore.session.get_session().create_client("s3", **_client_args(settings, settings.resolved_s3_endpoint))
+    client = botocore.session.get_session().create_client("s3", **client_args(settings, settings.resolved_s3_endpoint))
     try:
         client.head_bucket(Bucket=settings.s3_bucket)
     except ClientError:
@@ -75,11 +75,11 @@ class ObjectStore:
                 session = get_session()
                 inner = self.settings.resolved_s3_endpoint
                 self._client = await stack.enter_async_context(
-                    session.create_client("s3", **_client_args(self.settings, inner)))
+                    session.create_client("s3", **client_args(self.settings, inner)))
                 public = self.settings.s3_public_url
                 # Presigned URLs name the host callers reach; signing them needs no connection.
                 self._signer = self._client if not public or public == inner else await stack.enter_async_context(
-                    session.create_client("s3", **_client_args(self.settings, public)))
+                    session.create_client("s3", **client_args(self.settings, public)))
                 self._stack = stack
         return self._client, self._signer
 

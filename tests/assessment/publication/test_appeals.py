@@ -50,7 +50,6 @@ async def test_an_upheld_appeal_is_published_again_and_both_versions_verify(gw, 
     rnd = await _published_with_window(gw, auth)
     rid = rnd.id
     first = await gw.get(f"{A}/public/rounds/{rid}/signed-results")
-    v1_files = await _files(gw, rid, tmp_path, 1)
     assert [i["region_code"] for i in (await gw.get(f"{A}/public/rounds/{rid}/results")).json()["items"]
             if i["selected"]] == [TPI]
 
@@ -114,6 +113,8 @@ async def test_an_upheld_appeal_is_published_again_and_both_versions_verify(gw, 
     assert versions[0]["jws_sha256"] == hashlib.sha256(first.content).hexdigest()
     # Version 1 is the same bytes as before; the current one names it and the appeal.
     assert (await gw.get(f"{A}/public/rounds/{rid}/signed-results?version=1")).content == first.content
+    # Both are read after the re-publication: version 1 with the inputs kept when the appeal was upheld.
+    v1_files = await _files(gw, rid, tmp_path, 1)
     v2_files = await _files(gw, rid, tmp_path, 2)
 
     assert verify.main(*v1_files) == 0
