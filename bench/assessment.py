@@ -5,7 +5,8 @@
 BENCH_ASSESSORS=10 or 20 grows the panel; BENCH_PROFILE=1 prints where compute and finalise spend their time.
 
 Times, on a real database: reading every input (gather), computing scores, ranking and selection
-(compute), and finalising (gather + compute + writing 514 frozen results and the content hash); then the
+(compute), the assessors' calibration alone (calibrate) and the computation under that rule (compute+cal),
+and finalising (gather + compute + writing 514 frozen results and the content hash); then the
 publication: signing the result (JWS), verifying it offline (signature, inputs digest, recomputation) and
 rendering the minutes PDF.
 """
@@ -53,6 +54,7 @@ from smartcity import migrate, verify
 COMPONENTS = 10
 ASSESSORS = int(os.environ.get("BENCH_ASSESSORS", "5"))
 PROFILE = bool(os.environ.get("BENCH_PROFILE"))
+CALIBRATION = {"model": "standardise", "shrinkage": 10}
 
 
 async def run(url: str) -> None:
@@ -72,8 +74,9 @@ async def run(url: str) -> None:
         session.add(round_)
         await session.flush()
         await session.execute(insert(Invitation), [
-            {"round_id": round_.id, "region_code": r[0], "region_name": r[4], "province_code": r[3],
-             "island_group": ISLAND_GROUP_BY_PROVINCE[r[3]], "status": "accepted", "attended": True}
+            {"round_id": round_.id, "region_code": r[0], "region_code_today": r[0], "region_name": r[4],
+             "province_code": r[3], "island_group": ISLAND_GROUP_BY_PROVINCE[r[3]], "status": "accepted",
+             "attended": True}
             for r in regencies])
         await session.execute(insert(Assessor), [
             {"user_sub": f"bench:{a}", "name": f"A{a}", "institution": "UI"} for a in range(ASSESSORS)])
@@ -102,7 +105,8 @@ async def run(url: str) -> None:
         print(f"round: {len(regencies)} regions, {ASSESSORS} assessors, {COMPONENTS} components, "
               f"{len(scores):,} scores")
 
-        timings: dict[str, list[float]] = {"gather": [], "compute": [], "finalise": []}
+        timings: dict[str, list[float]] = {"gather": [], "compute": [], "calibrate": [], "compute+cal": [],
+                                           "finalise": []}
         hashes = set()
         for _ in range(5):
             t = time.perf_counter()
@@ -112,6 +116,14 @@ async def run(url: str) -> None:
             results, alpha = calculation.compute(inputs)
             timings["compute"].append(time.perf_counter() - t)
             hashes.add(calculation.hash_of(inputs, calculation.dump(results)))
+            # The same round under the calibration rule: the parameters alone, then the whole computation.
+            calibrating = {**inputs, "round": {**inputs["round"], "calibration": CALIBRATION}}
+            t = time.perf_counter()
+            calculation.calibration_of(calibrating)
+            timings["calibrate"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            calculation.compute(calibrating)
+            timings["compute+cal"].append(time.perf_counter() - t)
         round_id = round_.id
         for _ in range(3):
             round_ = await session.get(Round, round_id)
@@ -136,7 +148,7 @@ async def run(url: str) -> None:
         await publication(session, round_id, timings)
         for name, values in timings.items():
             values.sort()
-            print(f"{name:<9} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms   "
+            print(f"{name:<11} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms   "
                   f"(all: {', '.join(f'{v * 1000:.0f}' for v in values)})")
         print(f"selected {sum(r.selected for r in results)} of {len(results)}; alpha {alpha:.3f}; "
               f"identical hash over 5 runs: {len(hashes) == 1}; hash {min(hashes)[:16]}…")

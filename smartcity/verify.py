@@ -75,6 +75,8 @@ def differences(signed: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
             if getattr(mine, field) != item[field]:
                 found.append(f"{item['region_code']} {item['region_name']}: {field} {item[field]} signed, "
                              f"{getattr(mine, field)} recomputed")
+    if calculation.calibration_of(inputs) != signed.get("calibration"):
+        found.append("the recomputed calibration of the assessors differs from the signed one")
     if calculation.hash_of(inputs, calculation.dump(results)) != signed["result_hash"]:
         found.append("the recomputed result hash differs from result_hash")
     return found

@@ -105,6 +105,8 @@ class Round(Revisioned, Base):
     rubric_id: Mapped[int] = mapped_column(ForeignKey("assessment.rubric.id"))
     equity_rules: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     aggregation: Mapped[str] = mapped_column(String(10), default="mean")
+    # types.Calibration, when the round calibrates its assessors; part of the recomputable inputs.
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
     state: Mapped[str] = mapped_column(String(12), default="draft")
     indicator_rules: Mapped[dict[str, Any]] = mapped_column(

@@ -7,7 +7,7 @@ round's inputs) both use them without importing each other upward.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -90,3 +90,18 @@ class EquityRules(Strict):
         for rule in self.min_per_category:
             if sum(rule.at_least.values()) > quota:
                 raise ValueError(f"the minimums of {rule.indicator} add up to more than the quota")
+
+
+class Calibration(Strict):
+    """A rule of the round: each assessor's scores are put on the panel's common footing before they are averaged.
+
+    Per-assessor standardisation with shrinkage: an assessor's leniency (mean) and spread (standard deviation)
+    over the round's counted scores, on the 0-100 scale, are drawn towards the pooled ones by `shrinkage`
+    (an assessor with n scores keeps n/(n+shrinkage) of its own), and each score x becomes
+    pooled_mean + pooled_sd * (x - mean) / sd, within 0-100. Chosen over a many-facet Rasch model because an
+    officer can check it by hand and it needs no iterative fit, so the offline verifier recomputes it exactly.
+    """
+
+    model: Literal["standardise"] = "standardise"
+    shrinkage: int = Field(default=10, ge=0, le=1000, examples=[10],
+                           description="Scores' worth of weight given to the pooled mean and spread")

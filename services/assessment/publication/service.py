@@ -27,8 +27,9 @@ from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
-# Said of a version from 2 on only, so a first version's document is what it always was.
-LATER_VERSIONS = ("version", "republished_on", "supersedes", "appeals")
+# Said only where they apply (a version from 2 on, a round that calibrates), so every other round's document is
+# what it always was.
+OPTIONAL = ("version", "republished_on", "supersedes", "appeals", "calibration")
 
 
 async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_id: int,
@@ -42,7 +43,7 @@ async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: S
     if version != round_.result_version:
         raise NotFound(f"Round {round_id} has no result version {version}")
     results = await public_results(session, round_id)
-    document = results.model_dump(mode="json", exclude={k for k in LATER_VERSIONS if getattr(results, k) is None})
+    document = results.model_dump(mode="json", exclude={k for k in OPTIONAL if getattr(results, k) is None})
     signed = await upstreams.call("gateway", "POST", "/internal/signatures",
                                   headers={"x-service-key": settings.resolved_service_key()},
                                   json_body={"type": RESULTS_TYPE, "subject": f"round:{round_id}",

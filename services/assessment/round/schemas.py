@@ -22,7 +22,7 @@ from services.common.schemas import (
     Strict,
 )
 
-from ..types import EquityRules, InvitationStatus, RoundState
+from ..types import Calibration, EquityRules, InvitationStatus, RoundState
 
 
 class Aggregation(StrEnum):
@@ -40,6 +40,8 @@ class RoundIn(Strict):
     rubric_id: int = Field(ge=1)
     equity_rules: EquityRules = Field(default_factory=EquityRules)
     aggregation: Aggregation = Aggregation.mean
+    calibration: Calibration | None = Field(default=None, description="Put each assessor's scores on a common "
+                                            "footing before averaging (none: averaged as given)")
     disagreement_threshold: Decimal = Field(default=Decimal(15), ge=0, le=100, max_digits=6, decimal_places=2,
                                             description="Standard deviation (0-100 scale) above which a region "
                                                         "is flagged for moderation")
@@ -60,6 +62,7 @@ class RoundPatch(Patch):
     venue: Omittable[Annotated[str, Field(min_length=2, max_length=200)]] = None
     equity_rules: Omittable[EquityRules] = None
     aggregation: Omittable[Aggregation] = None
+    calibration: Omittable[Calibration | None] = None
     disagreement_threshold: Omittable[Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]] = None
 
 
@@ -74,6 +77,7 @@ class Round(ORM):
     rubric_id: int
     equity_rules: EquityRules
     aggregation: Aggregation
+    calibration: Calibration | None = None
     disagreement_threshold: Decimal
     state: RoundState
     result_hash: str | None

@@ -336,8 +336,7 @@ def content_hash(document: Any) -> str:
     return hashlib.sha256(canonical(document).encode()).hexdigest()
 
 
-def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
-    """Pure: the same inputs always give the same results (and so the same hash)."""
+def components_of(inputs: dict[str, Any]) -> list[Component]:
     rules = inputs.get("indicator_rules") or {}
 
     def normalisation(c: dict[str, Any]) -> Any:
@@ -345,21 +344,77 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
             return rules.get(c["indicator_code"]) or c["normalisation"]
         return c["normalisation"]
 
-    components = [Component(
+    return [Component(
         key=c["key"], parent_key=c["parent_key"], name=c["name"], kind=c["kind"], weight=float(c["weight"]),
         scale_min=float(c["scale_min"]) if c["scale_min"] is not None else None,
         scale_max=float(c["scale_max"]) if c["scale_max"] is not None else None,
         indicator_code=c["indicator_code"], normalisation=normalisation(c)) for c in inputs["rubric"]["components"]]
+
+
+def _normalised(inputs: dict[str, Any], components: list[Component]) -> list[tuple[str, str, int, float]]:
+    """Every counted panel score on the 0-100 scale: (region, component, assessor, value)."""
+    by_key = {c.key: c for c in components}
+    return [(region, key, int(assessor), normalise_scale(by_key[key], float(value)))
+            for region, key, assessor, value in inputs["scores"]]
+
+
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def calibration(scores: list[tuple[str, str, int, float]], rule: dict[str, Any]) -> dict[str, Any]:
+    """Each assessor's leniency and spread, drawn towards the pooled ones (types.Calibration says how)."""
+    k = int(rule["shrinkage"])
+    values = [x for *_, x in scores]
+    mean, sd = _mean(values), pstdev(values)
+    by_assessor: dict[int, list[float]] = defaultdict(list)
+    for _, _, assessor, x in scores:
+        by_assessor[assessor].append(x)
+    assessors = {}
+    for assessor, xs in sorted(by_assessor.items()):
+        keep = len(xs) / (len(xs) + k)
+        own_mean, own_sd = _mean(xs), pstdev(xs)
+        assessors[str(assessor)] = {"scores": len(xs), "mean": _r(keep * own_mean + (1 - keep) * mean),
+                                    "sd": _r(keep * own_sd + (1 - keep) * sd), "own_mean": _r(own_mean),
+                                    "own_sd": _r(own_sd)}
+    return {"model": rule["model"], "shrinkage": k, "pooled_mean": _r(mean), "pooled_sd": _r(sd),
+            "assessors": assessors}
+
+
+def calibrated(x: float, assessor: dict[str, Any], model: dict[str, Any]) -> float:
+    mean, sd = float(assessor["mean"]), float(assessor["sd"])
+    pooled_mean, pooled_sd = float(model["pooled_mean"]), float(model["pooled_sd"])
+    if sd == 0:  # an assessor who gave one value to all: only its leniency is taken out
+        return min(100.0, max(0.0, x - mean + pooled_mean))
+    return min(100.0, max(0.0, pooled_mean + pooled_sd * (x - mean) / sd))
+
+
+def calibration_of(inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """The calibration a round's rule asks for, from its inputs alone (None: the round does not calibrate)."""
+    rule = inputs["round"].get("calibration")
+    if not rule or not inputs["scores"]:
+        return None
+    return calibration(_normalised(inputs, components_of(inputs)), rule)
+
+
+def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
+    """Pure: the same inputs always give the same results (and so the same hash)."""
+    components = components_of(inputs)
     set_aside: dict[str, list[int]] = defaultdict(list)
     for region, assessor, _reason in inputs.get("set_aside", []):
         set_aside[region].append(assessor)
     candidates = {c[0]: Candidate(*c) for c in inputs["candidates"]}
-    # Normalised once: region -> component -> the assessors' 0-100 values; each list is also a unit of alpha.
+    # Normalised once: region -> component -> the assessors' 0-100 values (calibrated where the round says so);
+    # the values as given are also the units of alpha, which measures the assessors' own agreement.
+    scores = _normalised(inputs, components)
+    rule = inputs["round"].get("calibration")
+    model = calibration(scores, rule) if rule and scores else None
     panel: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    comp_by_key = {c.key: c for c in components}
-    for region, key, _assessor, value in inputs["scores"]:
-        panel[region][key].append(normalise_scale(comp_by_key[key], float(value)))
-    units = [values for by_key in panel.values() for values in by_key.values()]
+    given: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for region, key, assessor, x in scores:
+        given[region][key].append(x)
+        panel[region][key].append(calibrated(x, model["assessors"][str(assessor)], model) if model else x)
+    units = [values for by_key in given.values() for values in by_key.values()]
     selfs: dict[str, dict[str, float]] = defaultdict(dict)
     for region, key, value in inputs["self"]:
         selfs[region][key] = float(value)

@@ -61,6 +61,24 @@ class RegionResult(BaseModel):
                     "absent when the round has no such rule")
 
 
+class AssessorEffect(BaseModel):
+    scores: int = Field(description="Counted panel scores the assessor gave")
+    own_mean: float = Field(description="Their mean, 0-100 scale: above the pooled mean is lenient")
+    own_sd: float = Field(description="Their spread")
+    mean: float = Field(description="The mean used, drawn towards the pooled one")
+    sd: float = Field(description="The spread used, drawn towards the pooled one")
+
+
+class CalibrationModel(BaseModel):
+    """The calibration a round's rule computed from its inputs; assessors by number (their id), never by name."""
+
+    model: str = Field(examples=["standardise"])
+    shrinkage: int
+    pooled_mean: float
+    pooled_sd: float
+    assessors: dict[str, AssessorEffect]
+
+
 class Results(BaseModel):
     round_id: int
     state: RoundState
@@ -70,6 +88,8 @@ class Results(BaseModel):
     frozen: bool = Field(description="True once finalised: the stored, immutable result")
     result_hash: str | None
     agreement_alpha: float | None = Field(description="Krippendorff's alpha (interval) over all panel scores")
+    calibration: CalibrationModel | None = Field(default=None, description="Each assessor's effect, where the "
+                                                 "round calibrates")
     selected_count: int
     items: list[RegionResult]
 
@@ -157,6 +177,8 @@ class PublicResults(BaseModel):
     republished_on: date | None = Field(default=None, description="The day the corrected result was announced")
     supersedes: Superseded | None = Field(default=None, description="The version this one replaces")
     appeals: list[AppealRecord] | None = Field(default=None, description="The appeals this version takes in")
+    calibration: CalibrationModel | None = Field(default=None, description="Where the round calibrates its "
+                                                 "assessors: the model's parameters, recomputed by the verifier")
 
 
 class Selection(BaseModel):

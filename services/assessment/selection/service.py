@@ -184,7 +184,9 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
     return {
         "round": {"id": round_.id, "year": round_.year, "quota": round_.quota, "aggregation": round_.aggregation,
                   "disagreement_threshold": str(round_.disagreement_threshold),
-                  "equity_rules": round_.equity_rules},
+                  "equity_rules": round_.equity_rules,
+                  # Only when the round calibrates: every other round keeps its inputs and digest as they were.
+                  **({"calibration": round_.calibration} if round_.calibration else {})},
         "rubric": {"id": rubric.id, "code": rubric.code, "version": rubric.version,
                    "components": [Component.model_validate(c).model_dump(mode="json")
                                   for c in rubric.components]},
@@ -235,15 +237,20 @@ async def results(session: AsyncSession, round_: Round, registry: Upstream) -> s
         items = sorted((schemas.RegionResult.model_validate(r.explanation) for r in rows),
                        key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
         alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
+        calibration = await _calibration(session, round_)
     else:
         # Live: before the snapshot, the indicator values the registry holds now, so a dashboard shows no false
         # gaps; from moderating on, the snapshot the result will be frozen with.
         live = await read_indicators(session, round_, registry) if round_.state in BEFORE_SNAPSHOT else None
-        items, alpha = calculation.compute(await gather_inputs(session, round_, live=live))
+        inputs = await gather_inputs(session, round_, live=live)
+        items, alpha = calculation.compute(inputs)
+        model = calculation.calibration_of(inputs)
+        calibration = schemas.CalibrationModel.model_validate(model) if model else None
     return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric.id,
                            rubric_code=rubric.code, rubric_version=rubric.version, frozen=frozen,
                            result_hash=round_.result_hash,
-                           agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items)
+                           agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items,
+                           calibration=calibration)
 
 
 async def verify(session: AsyncSession, round_: Round) -> schemas.Verification:
@@ -342,7 +349,14 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         disagreement_threshold=str(round_.disagreement_threshold),
         equity_rules=EquityRules.model_validate(round_.equity_rules or {}),
         tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
-        audit_head=head, items=items, **await _republication(session, round_))
+        audit_head=head, items=items, **await _republication(session, round_),
+        calibration=await _calibration(session, round_))
+
+
+async def _calibration(session: AsyncSession, round_: Round) -> schemas.CalibrationModel | None:
+    """Where the round calibrates: the parameters its inputs give (assessors by number)."""
+    model = calculation.calibration_of(await gather_inputs(session, round_)) if round_.calibration else None
+    return schemas.CalibrationModel.model_validate(model) if model else None
 
 
 async def _republication(session: AsyncSession, round_: Round) -> dict[str, Any]:
