@@ -12,15 +12,15 @@ from services.common.records import audit, emit
 
 from ..deadlines import service as deadlines
 from ..deadlines.schemas import DeadlineKind
+from ..events import AppealFiled
 from ..exceptions import ActDateOrder, AppealDecided, AppealWindowClosed, RoundStateForbids
 from ..models import Appeal, Result, Round, records
 from ..rubric import service as rubric_service
 from ..rubric.service import get_rubric
 from . import schemas
 
-# What an event says of an appeal: no grounds, reasons or person (the feed is public).
-EVENT_FIELDS = {"id", "round_id", "region_code", "region_code_today", "region_name", "filed_on", "components", "state",
-                "decided_on"}
+# What an event says of an appeal is its payload's fields: no grounds, reasons or person (the feed is public).
+EVENT_FIELDS = set(AppealFiled.model_fields)
 
 
 async def file(session: AsyncSession, round_: Round, data: schemas.AppealIn, actor: Principal) -> Appeal:

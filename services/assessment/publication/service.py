@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from typing import Any
 
 from jose.utils import base64url_decode
@@ -22,7 +23,14 @@ from services.common.upstream import Upstreams
 from ..appeals.service import pending
 from ..exceptions import ActDateOrder, NoUpheldAppeal
 from ..models import Result, Round, SignedResult, records
-from ..selection.service import freeze, gather_inputs, public_results, published_round, stamp_audit_head
+from ..selection.service import (
+    announce_selected,
+    freeze,
+    gather_inputs,
+    public_results,
+    published_round,
+    stamp_audit_head,
+)
 from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
@@ -80,7 +88,7 @@ async def keep_current(session: AsyncSession, upstreams: Upstreams, settings: Se
 
 
 async def republish(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_: Round,
-                    republished_on: Any, actor: Principal) -> SignedResult:
+                    republished_on: date, actor: Principal) -> SignedResult:
     """Take the upheld appeals in: the current version is signed (if it was not yet) and kept with its inputs,
     the result is computed again from the round's scores as moderated since, and becomes the next version."""
     round_.require("published")
@@ -108,10 +116,7 @@ async def republish(session: AsyncSession, upstreams: Upstreams, settings: Setti
                  "appeals": [a.id for a in taken], "republished_on": republished_on})
     for r in selected:
         if r.region_code not in selected_before:
-            emit(session, records, "region.selected", r.region_code,
-                 {"round_id": round_.id, "year": round_.year, "announced_on": str(republished_on),
-                  "region_code": r.region_code, "region_code_today": r.region_code_today,
-                  "region_name": r.explanation["region_name"], "rank": r.rank})
+            announce_selected(session, round_, r, republished_on)
     await stamp_audit_head(session, round_)
     emit(session, records, "round.republished", round_.id, {
         "round_id": round_.id, "version": round_.result_version, "republished_on": str(republished_on),

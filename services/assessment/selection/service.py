@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -267,14 +268,19 @@ async def publish(session: AsyncSession, round_: Round) -> None:
     selected = (await session.scalars(select(Result).where(Result.round_id == round_.id,
                                                            Result.selected.is_(True)))).all()
     for r in selected:
-        emit(session, records, "region.selected", r.region_code,
-             {"round_id": round_.id, "year": round_.year, "announced_on": str(round_.announced_on),
-              "region_code": r.region_code, "region_code_today": r.region_code_today,
-              "region_name": r.explanation["region_name"], "rank": r.rank})
+        announce_selected(session, round_, r, round_.announced_on)
     await stamp_audit_head(session, round_)
     emit(session, records, "round.published", round_.id,
          {"round_id": round_.id, "year": round_.year, "title": round_.title, "quota": round_.quota,
           "result_hash": round_.result_hash, "selected": sorted(r.region_code for r in selected)})
+
+
+def announce_selected(session: AsyncSession, round_: Round, result: Result, announced_on: date | None) -> None:
+    """The event that tells the masterplan stage (and partners) a region was selected, as of an announcement."""
+    emit(session, records, "region.selected", result.region_code,
+         {"round_id": round_.id, "year": round_.year, "announced_on": str(announced_on),
+          "region_code": result.region_code, "region_code_today": result.region_code_today,
+          "region_name": result.explanation["region_name"], "rank": result.rank})
 
 
 async def stamp_audit_head(session: AsyncSession, round_: Round) -> None:
