@@ -3,8 +3,7 @@
 import hashlib
 import json
 
-import httpx
-
+from scenarios.documents import declared, upload
 from scenarios.rounds import A, finish, open_round, score
 from tests.kit import refused
 
@@ -16,8 +15,7 @@ PDF = b"%PDF-1.4\n% Perwali Nomor 12 Tahun 2018 tentang TIK\n%%EOF\n"
 
 
 def _declared(component_key: str) -> dict:
-    return {"title": "Perwali TIK", "filename": "perwali-tik.pdf", "media_type": "application/pdf",
-            "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest(), "component_key": component_key}
+    return declared(PDF, title="Perwali TIK", filename="perwali-tik.pdf", component_key=component_key)
 
 
 async def test_evidence_is_uploaded_confirmed_and_cited_by_the_published_inputs(gw, auth, object_store):
@@ -27,12 +25,9 @@ async def test_evidence_is_uploaded_confirmed_and_cited_by_the_published_inputs(
     refused(await gw.post(path, headers=pemda, json=_declared("overall")), 422, "validation")  # a panel component
     refused(await gw.post(f"{A}/rounds/{rnd.id}/self-assessments/{BINTAN}/documents", headers=pemda,
                           json=_declared("readiness")), 404, "not-found")  # another region's
-    started = await gw.post(path, headers=pemda, json=_declared("readiness"))
-    assert started.status_code == 201, started.text
-    upload = started.json()["upload"]
-    async with httpx.AsyncClient() as s3:
-        assert (await s3.put(upload["url"], content=PDF, headers=upload["headers"])).status_code == 200
-    doc = started.json()["document"]["id"]
+    started = await upload(gw, pemda, path, PDF, title="Perwali TIK", filename="perwali-tik.pdf",
+                           component_key="readiness")
+    doc = started["document"]["id"]
     assert (await gw.post(f"{A}/documents/{doc}/confirm", headers=pemda)).json()["version"] == 1
     await gw.put(f"{A}/rounds/{rnd.id}/self-assessments/{TPI}", headers=pemda,
                  json={"items": [{"component_key": "readiness", "value": 4}]})

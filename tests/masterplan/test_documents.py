@@ -9,12 +9,12 @@ import httpx
 import pytest
 import xlsxwriter
 
+from scenarios.documents import PDF, declared, upload
 from scenarios.masterplans import PLAN, TPI, M, sign
 from scenarios.rounds import publish_round
 from services.common.documents.storage import client_args
 from tests.kit import PROBLEM, refused
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -34,34 +34,16 @@ def _zip(*members: str) -> bytes:
     return out.getvalue()
 
 
-def _declared(data: bytes, *, filename: str, media_type: str, title: str = "Nota kesepahaman", **kw) -> dict:
-    return {"title": title, "filename": filename, "media_type": media_type, "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(), **kw}
-
-
 @pytest.fixture
 async def mou(gw, auth, object_store):
     await publish_round(gw, auth, year=2019, selected=[TPI], others=["16.03"])
     return await sign(gw, auth, TPI, "2019-05-08", "NK/2019/TPI")
 
 
-async def _upload(gw, headers, path: str, data: bytes, **declared) -> dict:
-    """Start, PUT to the presigned URL (as a browser would: no credentials of ours), confirm."""
-    started = await gw.post(path, headers=headers, json=_declared(data, **declared))
-    assert started.status_code == 201, started.text
-    answer = started.json()
-    assert started.headers["location"] == f"{M}/documents/{answer['document']['id']}"
-    put = answer["upload"]
-    async with httpx.AsyncClient() as s3:
-        sent = await s3.put(put["url"], content=data, headers=put["headers"])
-    assert sent.status_code == 200, sent.text
-    return answer
-
-
 async def test_a_signed_mou_is_stored_checked_versioned_and_audited(gw, auth, mou, db):
     officer, pemda = auth("kominfo_officer"), auth("pemda", region=TPI)
     path = f"{M}/mous/{mou['id']}/documents"
-    first = await _upload(gw, officer, path, PDF, filename="nk-tpi-2019.pdf", media_type="application/pdf",
+    first = await upload(gw, officer, path, PDF, filename="nk-tpi-2019.pdf", media_type="application/pdf",
                           purpose="signed_mou")
     doc_id = first["document"]["id"]
     assert first["document"]["state"] == "pending" and first["document"]["version"] is None
@@ -88,7 +70,7 @@ async def test_a_signed_mou_is_stored_checked_versioned_and_audited(gw, auth, mo
 
     # A correction is the next version; the first stays as it was.
     corrected = PDF.replace(b"Catalog", b"Catalog /Lang (id)")
-    second = await _upload(gw, officer, path, corrected, filename="nk-tpi-2019-rev.pdf",
+    second = await upload(gw, officer, path, corrected, filename="nk-tpi-2019-rev.pdf",
                            media_type="application/pdf", purpose="signed_mou")
     r = await gw.post(f"{M}/documents/{second['document']['id']}/confirm", headers=officer)
     assert r.json()["version"] == 2
@@ -106,7 +88,7 @@ async def test_a_signed_mou_is_stored_checked_versioned_and_audited(gw, auth, mo
 async def test_bytes_other_than_declared_never_become_a_document(gw, auth, mou):
     officer = auth("kominfo_officer")
     path = f"{M}/mous/{mou['id']}/documents"
-    started = (await gw.post(path, headers=officer, json=_declared(
+    started = (await gw.post(path, headers=officer, json=declared(
         PDF, filename="nk.pdf", media_type="application/pdf", purpose="signed_mou"))).json()
     doc_id = started["document"]["id"]
     refused(await gw.post(f"{M}/documents/{doc_id}/confirm", headers=officer), 409, "document-not-uploaded")
@@ -117,10 +99,10 @@ async def test_bytes_other_than_declared_never_become_a_document(gw, auth, mou):
     refused(await gw.post(f"{M}/documents/{doc_id}/confirm", headers=officer), 409, "document-not-uploaded")
 
     # Right hash, wrong kind: a PNG declared as a PDF, a ZIP declared as a workbook.
-    for data, declared, why in ((PNG, ("x.pdf", "application/pdf"), "does not begin as application/pdf"),
+    for data, kind, why in ((PNG, ("x.pdf", "application/pdf"), "does not begin as application/pdf"),
                                 (_zip("word/document.xml"), ("x.xlsx", "application/vnd.openxmlformats-officedocument"
                                                              ".spreadsheetml.sheet"), "xl/workbook.xml")):
-        answer = await _upload(gw, officer, path, data, filename=declared[0], media_type=declared[1],
+        answer = await upload(gw, officer, path, data, filename=kind[0], media_type=kind[1],
                                purpose="signed_mou")
         body = refused(await gw.post(f"{M}/documents/{answer['document']['id']}/confirm",
                                      headers={**officer, "Accept-Language": "en"}), 422, "document-type-mismatch")
@@ -131,17 +113,17 @@ async def test_bytes_other_than_declared_never_become_a_document(gw, auth, mou):
 async def test_declared_size_type_and_name_are_checked_before_any_url_is_given(gw, auth, mou):
     officer = auth("kominfo_officer")
     path = f"{M}/mous/{mou['id']}/documents"
-    big = _declared(PNG, filename="scan.png", media_type="image/png", purpose="signed_mou") | {"size": 21 * 2**20}
+    big = declared(PNG, filename="scan.png", media_type="image/png", purpose="signed_mou") | {"size": 21 * 2**20}
     assert "at most 20 MB" in refused(await gw.post(path, headers=officer, json=big), 422, "validation")["detail"]
-    named = _declared(PDF, filename="scan.png", media_type="application/pdf", purpose="signed_mou")
+    named = declared(PDF, filename="scan.png", media_type="application/pdf", purpose="signed_mou")
     refused(await gw.post(path, headers=officer, json=named), 422, "validation")
     for bad in ({"filename": "../../etc/passwd.pdf"}, {"media_type": "text/html"}, {"sha256": "00"},
                 {"purpose": "masterplan"}, {"size": 0}):
-        body = _declared(PDF, filename="nk.pdf", media_type="application/pdf", purpose="signed_mou") | bad
+        body = declared(PDF, filename="nk.pdf", media_type="application/pdf", purpose="signed_mou") | bad
         refused(await gw.post(path, headers=officer, json=body), 422, "validation")
     # Only Kominfo starts an MoU's upload; the region's own pemda reads it.
     r = await gw.post(path, headers=auth("pemda", region=TPI),
-                      json=_declared(PDF, filename="nk.pdf", media_type="application/pdf", purpose="signed_mou"))
+                      json=declared(PDF, filename="nk.pdf", media_type="application/pdf", purpose="signed_mou"))
     assert r.status_code == 403
 
 
@@ -150,12 +132,12 @@ async def test_a_masterplan_and_its_decree_belong_to_its_region_alone(gw, auth, 
     plan = (await gw.post(f"{M}/masterplans", headers=pemda, json=PLAN)).json()
     path = f"{M}/masterplans/{plan['id']}/documents"
     workbook = _xlsx()
-    answer = await _upload(gw, pemda, path, workbook, filename="rencana-anggaran.xlsx", title="Rencana anggaran",
+    answer = await upload(gw, pemda, path, workbook, filename="rencana-anggaran.xlsx", title="Rencana anggaran",
                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            purpose="masterplan")
     doc_id = answer["document"]["id"]
     assert (await gw.post(f"{M}/documents/{doc_id}/confirm", headers=pemda)).json()["version"] == 1
-    decree = await _upload(gw, pemda, path, PDF, filename="perwali-45-2019.pdf", title="Perwali No. 45 Tahun 2019",
+    decree = await upload(gw, pemda, path, PDF, filename="perwali-45-2019.pdf", title="Perwali No. 45 Tahun 2019",
                            media_type="application/pdf", purpose="adoption_decree")
     assert (await gw.post(f"{M}/documents/{decree['document']['id']}/confirm", headers=pemda)).json()["version"] == 1
 
@@ -164,14 +146,14 @@ async def test_a_masterplan_and_its_decree_belong_to_its_region_alone(gw, auth, 
                 path):
         refused(await gw.get(url, headers=other), 404, "not-found")
     refused(await gw.post(f"{M}/documents/{doc_id}/confirm", headers=other), 404, "not-found")
-    refused(await gw.post(path, headers=other, json=_declared(PDF, filename="x.pdf", media_type="application/pdf",
+    refused(await gw.post(path, headers=other, json=declared(PDF, filename="x.pdf", media_type="application/pdf",
                                                               purpose="masterplan")), 404, "not-found")
     assert (await gw.get(f"{M}/documents/{doc_id}/content", headers=auth("bappenas"))).content == workbook
 
 
 async def test_bytes_changed_behind_our_back_are_refused_not_served(gw, auth, mou, settings):
     officer = auth("kominfo_officer")
-    answer = await _upload(gw, officer, f"{M}/mous/{mou['id']}/documents", PDF, filename="nk.pdf",
+    answer = await upload(gw, officer, f"{M}/mous/{mou['id']}/documents", PDF, filename="nk.pdf",
                            media_type="application/pdf", purpose="signed_mou")
     doc_id = answer["document"]["id"]
     await gw.post(f"{M}/documents/{doc_id}/confirm", headers=officer)

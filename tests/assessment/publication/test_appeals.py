@@ -4,16 +4,15 @@ verifier tells which is current."""
 
 import hashlib
 
-import httpx
 import pypdfium2 as pdfium
 import zxingcpp
 
+from scenarios.documents import PDF, upload
 from scenarios.rounds import A, finish, open_round, score
 from smartcity import verify
 from tests.kit import refused
 
 TPI, MUARA_ENIM, BINTAN = "21.72", "16.03", "21.01"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 GROUNDS = "Dokumen rencana induk TIK sudah diserahkan sebelum wawancara tetapi tidak dinilai panel"
 REASONS = "Tanda terima menunjukkan dokumen diserahkan 20 Februari; komponen wawancara dinilai ulang"
 
@@ -67,12 +66,8 @@ async def test_an_upheld_appeal_is_published_again_and_both_versions_verify(gw, 
     assert (await gw.get(f"{A}/rounds/{rid}/appeals", headers=auth("pemda", region=BINTAN))).json() == []
 
     # The grounds' document, through a presigned URL to the object store.
-    started = (await gw.post(f"{A}/rounds/{rid}/appeals/{appeal_id}/documents", headers=pemda, json={
-        "title": "Tanda terima dokumen", "filename": "tanda-terima.pdf", "media_type": "application/pdf",
-        "size": len(PDF), "sha256": hashlib.sha256(PDF).hexdigest(), "purpose": "grounds"})).json()
-    async with httpx.AsyncClient() as s3:
-        assert (await s3.put(started["upload"]["url"], content=PDF, headers=started["upload"]["headers"])
-                ).status_code == 200
+    started = await upload(gw, pemda, f"{A}/rounds/{rid}/appeals/{appeal_id}/documents", PDF,
+                           title="Tanda terima dokumen", filename="tanda-terima.pdf", purpose="grounds")
     doc = started["document"]["id"]
     assert (await gw.post(f"{A}/documents/{doc}/confirm", headers=pemda)).json()["version"] == 1
     assert [d["sha256"] for d in (await gw.get(f"{A}/rounds/{rid}/appeals/{appeal_id}/documents",
