@@ -257,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "later commands use and renew its token")
     lg.add_argument("client_id")
     lg.add_argument("--api", help="gateway URL (default SMARTCITY_API or the local gateway)")
-    v = sub.add_parser("verify-results", help="check a signed round result offline: signature, inputs, ranking")
+    v = sub.add_parser("verify-results", help="check a signed round result offline: signature, inputs, ranking, "
+                                              "certificate")
     v.add_argument("file", help="the signed result (JWS) from .../public/rounds/ID/signed-results")
     v.add_argument("--jwks", required=True, help="the published keys: a file or the gateway's /.well-known/jwks.json")
     v.add_argument("--inputs", required=True, help="the round's inputs: a file or .../public/rounds/ID/inputs")

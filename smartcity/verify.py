@@ -5,10 +5,12 @@
 2. The inputs: the published inputs document must have the SHA-256 the signed result names.
 3. The ranking: the inputs are scored, ranked and selected again with the same pure functions the service
    uses; every region's rank, total and decision, and the result hash, must equal the signed ones.
-4. The version: which one the file is and, given the published list (`--versions`), whether it is current or
+4. The certificate, where the round tests its decisions: recomputed from the inputs (same seed, same draws), it
+   must equal the signed one, and every fragile decision must carry the committee's review.
+5. The version: which one the file is and, given the published list (`--versions`), whether it is current or
    was superseded after appeals (a superseded version still verifies with its own inputs).
 
-Exit codes: 0 all three hold; 4 one does not (what differs is printed); 2 the files cannot be read.
+Exit codes: 0 all hold; 4 one does not (what differs is printed); 2 the files cannot be read.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import httpx
 from jose import jws
 from jose.exceptions import JOSEError
 
-from services.assessment.selection import calculation
+from services.assessment.selection import calculation, robustness
 
 from .api_commands import BROKEN, USAGE
 
@@ -77,8 +79,27 @@ def differences(signed: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
                              f"{getattr(mine, field)} recomputed")
     if calculation.calibration_of(inputs) != signed.get("calibration"):
         found.append("the recomputed calibration of the assessors differs from the signed one")
+    found += _certificate_differences(signed.get("certificate"), inputs, calculation.dump(results))
     if calculation.hash_of(inputs, calculation.dump(results)) != signed["result_hash"]:
         found.append("the recomputed result hash differs from result_hash")
+    return found
+
+
+def _certificate_differences(signed: dict[str, Any] | None, inputs: dict[str, Any],
+                             dumped: list[dict[str, Any]]) -> list[str]:
+    mine = robustness.certificate_of(inputs, dumped)
+    if signed is None or mine is None:
+        return [] if signed is mine else ["the signed result and its inputs disagree on whether decisions are tested"]
+    found = []
+    theirs = {k: v for k, v in signed.items() if k != "reviews"}
+    if mine != theirs:
+        by_code = {r["region_code"]: r for r in theirs.get("regions", [])}
+        changed = [r["region_code"] for r in mine["regions"] if by_code.get(r["region_code"]) != r]
+        found.append("the recomputed robustness certificate differs from the signed one"
+                     + (f" for {', '.join(changed[:10])}" if changed else ""))
+    reviewed = {r["region_code"] for r in signed.get("reviews", [])}
+    found += [f"{code}: a fragile decision without the committee's review" for code in mine["fragile"]
+              if code not in reviewed]
     return found
 
 
@@ -129,4 +150,9 @@ def main(file: str, jwks_source: str, inputs_source: str, versions_source: str |
     print(f"inputs     match inputs_digest {signed['inputs_digest'][:16]}…")
     print(f"recomputed {ranked} regions ranked, {selected} selected: identical to the signed result "
           f"(result_hash {signed['result_hash'][:16]}…)")
+    if signed.get("certificate"):
+        certificate = signed["certificate"]
+        print(f"certificate {len(certificate['regions'])} decisions tested ({certificate['resamples']} resamples, "
+              f"seed {certificate['rule']['seed']}), {len(certificate['fragile'])} fragile, each reviewed: "
+              "identical to the signed certificate")
     return 0

@@ -108,3 +108,8 @@ class NoUpheldAppeal(Conflict):
 class ComponentNotReopened(Conflict):
     slug, title = "component-not-reopened", "A published result changes only where an upheld appeal re-opened it"
     title_id = "Hasil yang diumumkan hanya berubah pada bagian yang dibuka kembali oleh sanggahan yang diterima"
+
+
+class FragileDecisionsUnreviewed(Conflict):
+    slug, title = "fragile-decisions-unreviewed", "Fragile decisions still need the committee's review"
+    title_id = "Keputusan yang rapuh belum ditinjau komite"

@@ -107,6 +107,10 @@ class Round(Revisioned, Base):
     aggregation: Mapped[str] = mapped_column(String(10), default="mean")
     # types.Calibration, when the round calibrates its assessors; part of the recomputable inputs.
     calibration: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # types.Robustness, when decisions are tested before finalising; part of the recomputable inputs.
+    robustness: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The certificate the rule gave when the result was frozen (selection/robustness.py), signed with it.
+    certificate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
     state: Mapped[str] = mapped_column(String(12), default="draft")
     indicator_rules: Mapped[dict[str, Any]] = mapped_column(
@@ -351,6 +355,22 @@ class Reminder(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionReview(Base):
+    """The committee's review of a decision the certificate found fragile, for one version of the result; a region
+    reviewed again keeps its earlier reviews."""
+
+    __tablename__ = "decision_review"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), index=True)
+    result_version: Mapped[int] = mapped_column(Integer)
+    region_code: Mapped[str] = mapped_column(String(13))
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    reviewed_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Appeal(Base):

@@ -105,3 +105,19 @@ class Calibration(Strict):
     model: Literal["standardise"] = "standardise"
     shrinkage: int = Field(default=10, ge=0, le=1000, examples=[10],
                            description="Scores' worth of weight given to the pooled mean and spread")
+
+
+class Robustness(Strict):
+    """A rule of the round: before it is finalised, every decision is tested (selection/robustness.py says how), and
+    a fragile one needs the committee's recorded review. Fragile: selected in between 20% and 80% of the runs of
+    any test, or a margin to the cut-off below `margin` points."""
+
+    resamples: int = Field(default=1000, ge=10, le=100_000, examples=[1000],
+                           description="Bootstrap draws of the panels, and as many draws of the weights")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1, examples=[2019],
+                      description="Seeds the draws: the same seed gives the same certificate")
+    weight_band: float = Field(default=1.0, ge=0, le=50, examples=[1.0],
+                               description="Each weight moves uniformly within ± this many points")
+    margin: float = Field(default=1.0, ge=0, le=100, examples=[1.0],
+                          description="A decision closer than this to the cut-off (points of the 0-100 total) is "
+                                      "fragile")

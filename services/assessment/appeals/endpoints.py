@@ -23,6 +23,7 @@ from ..exceptions import (
     ActDateOrder,
     AppealDecided,
     AppealWindowClosed,
+    FragileDecisionsUnreviewed,
     NoUpheldAppeal,
     RoundStateForbids,
 )
@@ -120,8 +121,11 @@ async def list_appeal_documents(appeal: CurrentAppeal, session: SessionDep,
              description="The current version is kept, signed and with the inputs it was computed from, so it "
                          "stays verifiable; the result is computed again from the scores as moderated since and "
                          "becomes the next version, which names the version it supersedes and the appeals it "
-                         "takes in (as its minutes do). 409 no-upheld-appeal when none waits.",
-             responses=ERR(404, 409, 422, 502, 503, NoUpheldAppeal, ActDateOrder, RoundStateForbids))
+                         "takes in (as its minutes do). 409 no-upheld-appeal when none waits; 409 "
+                         "fragile-decisions-unreviewed when the round tests its decisions and a fragile one of the "
+                         "next version has no review.",
+             responses=ERR(404, 409, 422, 502, 503, NoUpheldAppeal, ActDateOrder, RoundStateForbids,
+                           FragileDecisionsUnreviewed))
 async def republish(round_: LockedRound, body: schemas.RepublicationIn, request: Request, session: SessionDep,
                     actor: Officer) -> schemas.ResultVersion:
     await publication.republish(session, request.app.state.upstreams, request.app.state.settings, round_,

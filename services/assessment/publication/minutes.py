@@ -246,6 +246,8 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
                         f"{before['jws_sha256']}), yang tetap dapat diperiksa.", body),
                   Spacer(1, 2 * mm),
                   _table(appeals, [15 * mm, 35 * mm, 22 * mm, 25 * mm, 28 * mm, 55 * mm], st)]
+    if document.get("certificate"):
+        story += _certificate(document["certificate"], "3.2" if document.get("version") else "3.1", st)
     head = document.get("audit_head") or {}
     proof = Table([[_Qr(verify_url, 32 * mm), [
         _text(f"Hasil ini ditandatangani secara elektronik (JWS ES256, kunci {kid}).", small),
@@ -265,6 +267,35 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
             Spacer(1, 3 * mm), _signatures(signatories, st)]))
     pdf.build(story, canvasmaker=lambda *a, **k: _footed(f"Berita Acara Nomor {reference}", *a, **k))
     return out.getvalue()
+
+
+def _certificate(certificate: dict[str, Any], number_: str, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The robustness test of the decisions: how it was run, and each fragile decision with its review."""
+    rule = certificate["rule"]
+    notes = {r["region_code"]: r for r in certificate.get("reviews", [])}
+    fragile = [r for r in certificate["regions"] if r["fragile"]]
+    rows = [["Kode", "Kabupaten/Kota", "Keputusan", "Selisih", "Tanpa 1 penilai", "Bootstrap", "Bobot",
+             "Telaah komite"]]
+    for r in fragile:
+        p, review = r["probability"], notes.get(r["region_code"])
+        rows.append([r["region_code"], r["region_name"], "Terpilih" if r["selected"] else "Tidak terpilih",
+                     number(r["margin"], 3) if r["margin"] is not None else "–",
+                     f"{number(p['leave_one_out'] * 100, 1)}%", f"{number(p['bootstrap'] * 100, 1)}%",
+                     f"{number(p['weights'] * 100, 1)}%",
+                     f"{_day(review['reviewed_on'])}: {review['note']}" if review else "–"])
+    said = [_text(f"{number_} Uji ketahanan keputusan", st["heading"]),
+            _text(f"Setiap keputusan diuji: tanpa salah satu dari {number(certificate['assessors'])} penilai "
+                  f"secara bergantian; {number(certificate['resamples'])} kali panel setiap daerah diambil ulang "
+                  f"dari penilainya (bootstrap); {number(certificate['resamples'])} kali bobot setiap komponen "
+                  f"digeser acak dalam ±{number(rule['weight_band'])} poin (benih acak {rule['seed']}). Keputusan "
+                  f"rapuh bila peluang terpilihnya pada salah satu uji antara 20% dan 80%, atau selisihnya dari "
+                  f"batas kelulusan kurang dari {number(rule['margin'])} poin. "
+                  + (f"{number(len(fragile))} keputusan rapuh, masing-masing ditelaah komite:" if fragile
+                     else "Tidak ada keputusan yang rapuh."), st["body"])]
+    if fragile:
+        said += [Spacer(1, 2 * mm), _table(rows, [14 * mm, 28 * mm, 18 * mm, 14 * mm, 18 * mm, 17 * mm, 14 * mm,
+                                                  57 * mm], st, numeric={3, 4, 5, 6})]
+    return [CondPageBreak(40 * mm), *said]
 
 
 def _footed(footer: str, *args: Any, **kwargs: Any) -> _Pages:

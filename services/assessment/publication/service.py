@@ -35,9 +35,9 @@ from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
-# Said only where they apply (a version from 2 on, a round that calibrates), so every other round's document is
-# what it always was.
-OPTIONAL = ("version", "republished_on", "supersedes", "appeals", "calibration")
+# Said only where they apply (a version from 2 on, a round that calibrates or tests its decisions), so every other
+# round's document is what it always was.
+OPTIONAL = ("version", "republished_on", "supersedes", "appeals", "calibration", "certificate")
 
 
 async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_id: int,

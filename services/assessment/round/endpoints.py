@@ -19,6 +19,7 @@ from ..deps import CurrentRound, LockedRound, RoundForUpdate, RoundRegionCode
 from ..exceptions import (
     ActDateOrder,
     AttendanceNotOpen,
+    FragileDecisionsUnreviewed,
     InvitationNotAccepted,
     InvitationWithdrawn,
     RegionAlreadySelected,
@@ -78,12 +79,15 @@ async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session
              summary="Move a round to its next state",
              description="draft → inviting → assessing → moderating → finalised → published (moderating may go "
                          "back to assessing). An illegal move is 409 illegal-transition naming the allowed ones. "
-                         "Finalising is refused while panel scores are owed (409 scores-owed), then freezes the "
-                         "results and stores their content hash; publishing opens the public view. Finalising "
+                         "Finalising is refused while panel scores are owed (409 scores-owed) or, in a round that "
+                         "tests its decisions, while a fragile one has no review (409 "
+                         "fragile-decisions-unreviewed), then freezes the results, their certificate and their "
+                         "content hash; publishing opens the public view. Finalising "
                          "gives the day the committee decided (`decided_on`, not before the round starts), "
                          "publishing the day it was announced (`announced_on`, not before the decision) and the "
                          "officials who adopt the minutes (409 act-date-order when the dates run backwards).",
-             responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed, ActDateOrder), **with_etag()})
+             responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed, FragileDecisionsUnreviewed,
+                                    ActDateOrder), **with_etag()})
 async def transition(round_: LockedRound, body: schemas.Transition, session: SessionDep, actor: Officer,
                      registry: Registry, response: Response) -> schemas.Round:
     round_ = await service.transition(session, round_, body, actor, registry)

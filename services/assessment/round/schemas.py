@@ -22,7 +22,7 @@ from services.common.schemas import (
     Strict,
 )
 
-from ..types import Calibration, EquityRules, InvitationStatus, RoundState
+from ..types import Calibration, EquityRules, InvitationStatus, Robustness, RoundState
 
 
 class Aggregation(StrEnum):
@@ -42,6 +42,8 @@ class RoundIn(Strict):
     aggregation: Aggregation = Aggregation.mean
     calibration: Calibration | None = Field(default=None, description="Put each assessor's scores on a common "
                                             "footing before averaging (none: averaged as given)")
+    robustness: Robustness | None = Field(default=None, description="Test every decision before finalising; "
+                                          "fragile ones need the committee's review (none: not tested)")
     disagreement_threshold: Decimal = Field(default=Decimal(15), ge=0, le=100, max_digits=6, decimal_places=2,
                                             description="Standard deviation (0-100 scale) above which a region "
                                                         "is flagged for moderation")
@@ -63,6 +65,7 @@ class RoundPatch(Patch):
     equity_rules: Omittable[EquityRules] = None
     aggregation: Omittable[Aggregation] = None
     calibration: Omittable[Calibration | None] = None
+    robustness: Omittable[Robustness | None] = None
     disagreement_threshold: Omittable[Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]] = None
 
 
@@ -78,6 +81,7 @@ class Round(ORM):
     equity_rules: EquityRules
     aggregation: Aggregation
     calibration: Calibration | None = None
+    robustness: Robustness | None = None
     disagreement_threshold: Decimal
     state: RoundState
     result_hash: str | None

@@ -74,8 +74,10 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
     changes = patch.model_dump(exclude_unset=True)
     if "equity_rules" in changes:
         changes["equity_rules"] = patch.equity_rules.model_dump(mode="json") if patch.equity_rules else {}
-    if "calibration" in changes:
-        changes["calibration"] = patch.calibration.model_dump(mode="json") if patch.calibration else None
+    for rule in ("calibration", "robustness"):
+        if rule in changes:
+            given = getattr(patch, rule)
+            changes[rule] = given.model_dump(mode="json") if given else None
     for field, value in changes.items():
         setattr(round_, field, value)
     if round_.ends_on < round_.starts_on:

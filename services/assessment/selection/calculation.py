@@ -59,7 +59,8 @@ class RegionScore:
 MISSING_RULE = "scored 0 of 100"
 
 
-def _r(x: float) -> float:
+def rounded(x: float) -> float:
+    """To 0.001, as totals and scores are kept (and -0.0 as 0.0)."""
     return round(x + 0.0, 3)
 
 
@@ -160,8 +161,8 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
             std = pstdev(normalised) if len(normalised) > 1 else 0.0
             max_std = max(max_std, std)
             score = aggregate(normalised, how)
-            detail[c.key] = {"score": _r(score), "assessors": len(normalised), "std": _r(std),
-                             "range": _r(max(normalised) - min(normalised))}
+            detail[c.key] = {"score": rounded(score), "assessors": len(normalised), "std": rounded(std),
+                             "range": rounded(max(normalised) - min(normalised))}
             return score
         if c.kind == "self":
             if c.key not in self_values:
@@ -169,7 +170,7 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
                 detail[c.key] = {"score": 0.0, "missing": missing[c.key], "rule": MISSING_RULE}
                 return 0.0
             score = normalise_scale(c, self_values[c.key])
-            detail[c.key] = {"score": _r(score)}
+            detail[c.key] = {"score": rounded(score)}
             return score
         raw_value = indicators.get(c.indicator_code or "")
         score_or_none = normalise_indicator(c, raw_value) if raw_value is not None else None
@@ -179,7 +180,7 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
             detail[c.key] = {"score": 0.0, "indicator_value": raw_value, "missing": missing[c.key],
                              "rule": MISSING_RULE}
             return 0.0
-        detail[c.key] = {"score": _r(score_or_none), "indicator_value": raw_value}
+        detail[c.key] = {"score": rounded(score_or_none), "indicator_value": raw_value}
         return score_or_none
 
     leaf_scores = {c.key: leaf(c) for c in components if c.kind != "group"}
@@ -195,10 +196,11 @@ def score_region(region: str, components: list[Component], panel: Mapping[str, l
 
     for c in components:
         if c.kind == "group":
-            detail[c.key] = {"score": _r(rollup(c.key, False))}
+            detail[c.key] = {"score": rounded(rollup(c.key, False))}
     total = rollup(None, False)
     panel_total = rollup(None, True)
-    return RegionScore(region, _r(total), _r(panel_total), detail, _r(max_std), max_std > threshold, missing)
+    return RegionScore(region, rounded(total), rounded(panel_total), detail, rounded(max_std), max_std > threshold,
+                       missing)
 
 
 TIE_BREAKERS = ["higher panel-only total", "smaller largest disagreement within the panel (std, 0-100 scale)",
@@ -216,14 +218,14 @@ class Decision:
     pushed: str | None = None  # "in" or "out" when an equity rule changed the outcome
 
 
-def select(ranked: list[RegionScore], candidates: Mapping[str, Candidate], quota: int,
+def select(by_rank: list[str], candidates: Mapping[str, Candidate], quota: int,
            rules: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Decision]:
-    """Fill the quota by rank while honouring the equity rules; every region gets the rule that decided it.
+    """Fill the quota by rank (`by_rank`: region codes, best first) while honouring the equity rules; every region
+    gets the rule that decided it.
 
     `categories`: indicator -> region -> its value, for the indicators of `min_per_category`."""
     minimums: dict[str, int] = dict(sorted((rules.get("min_per_island_group") or {}).items()))
     cap: int | None = rules.get("max_per_province")
-    by_rank = [s.region_code for s in ranked]
     position = {code: i + 1 for i, code in enumerate(by_rank)}
     pure_top = set(by_rank[:quota])
     chosen: dict[str, str] = {}
@@ -374,10 +376,10 @@ def calibration(scores: list[tuple[str, str, int, float]], rule: dict[str, Any])
     for assessor, xs in sorted(by_assessor.items()):
         keep = len(xs) / (len(xs) + k)
         own_mean, own_sd = _mean(xs), pstdev(xs)
-        assessors[str(assessor)] = {"scores": len(xs), "mean": _r(keep * own_mean + (1 - keep) * mean),
-                                    "sd": _r(keep * own_sd + (1 - keep) * sd), "own_mean": _r(own_mean),
-                                    "own_sd": _r(own_sd)}
-    return {"model": rule["model"], "shrinkage": k, "pooled_mean": _r(mean), "pooled_sd": _r(sd),
+        assessors[str(assessor)] = {"scores": len(xs), "mean": rounded(keep * own_mean + (1 - keep) * mean),
+                                    "sd": rounded(keep * own_sd + (1 - keep) * sd), "own_mean": rounded(own_mean),
+                                    "own_sd": rounded(own_sd)}
+    return {"model": rule["model"], "shrinkage": k, "pooled_mean": rounded(mean), "pooled_sd": rounded(sd),
             "assessors": assessors}
 
 
@@ -397,6 +399,41 @@ def calibration_of(inputs: dict[str, Any]) -> dict[str, Any] | None:
     return calibration(_normalised(inputs, components_of(inputs)), rule)
 
 
+def counted(inputs: dict[str, Any], components: list[Component]) -> list[tuple[str, str, int, float, float]]:
+    """Every counted panel score: (region, component, assessor, value as given on the 0-100 scale, value used:
+    calibrated where the round says so)."""
+    scores = _normalised(inputs, components)
+    rule = inputs["round"].get("calibration")
+    model = calibration(scores, rule) if rule and scores else None
+    if model is None:
+        return [(region, key, assessor, x, x) for region, key, assessor, x in scores]
+    return [(region, key, assessor, x, calibrated(x, model["assessors"][str(assessor)], model))
+            for region, key, assessor, x in scores]
+
+
+def self_values(inputs: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """region -> component -> the (verified) self-assessment value."""
+    selfs: dict[str, dict[str, float]] = defaultdict(dict)
+    for region, key, value in inputs["self"]:
+        selfs[region][key] = float(value)
+    return selfs
+
+
+def indicator_inputs(inputs: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """region -> indicator code -> its value."""
+    indicators: dict[str, dict[str, str]] = defaultdict(dict)
+    for code, region, value in inputs["indicators"]:
+        indicators[region][code] = value
+    return indicators
+
+
+def categories_of(inputs: dict[str, Any], indicators: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """indicator -> region -> its category, for each `min_per_category` rule of the round."""
+    return {r["indicator"]: {region: category for region, by_code in indicators.items()
+                             if (category := category_of(r, by_code.get(r["indicator"]))) is not None}
+            for r in inputs["round"]["equity_rules"].get("min_per_category") or []}
+
+
 def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float | None]:
     """Pure: the same inputs always give the same results (and so the same hash)."""
     components = components_of(inputs)
@@ -406,33 +443,24 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
     candidates = {c[0]: Candidate(*c) for c in inputs["candidates"]}
     # Normalised once: region -> component -> the assessors' 0-100 values (calibrated where the round says so);
     # the values as given are also the units of alpha, which measures the assessors' own agreement.
-    scores = _normalised(inputs, components)
-    rule = inputs["round"].get("calibration")
-    model = calibration(scores, rule) if rule and scores else None
     panel: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     given: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for region, key, assessor, x in scores:
+    for region, key, _assessor, x, used in counted(inputs, components):
         given[region][key].append(x)
-        panel[region][key].append(calibrated(x, model["assessors"][str(assessor)], model) if model else x)
+        panel[region][key].append(used)
     units = [values for by_key in given.values() for values in by_key.values()]
-    selfs: dict[str, dict[str, float]] = defaultdict(dict)
-    for region, key, value in inputs["self"]:
-        selfs[region][key] = float(value)
-    indicators: dict[str, dict[str, str]] = defaultdict(dict)
-    for code, region, value in inputs["indicators"]:
-        indicators[region][code] = value
+    selfs = self_values(inputs)
+    indicators = indicator_inputs(inputs)
     round_ = inputs["round"]
     threshold = float(round_["disagreement_threshold"])
     assessed = [score_region(code, components, panel[code], selfs[code], indicators[code],
                                      how=round_["aggregation"], threshold=threshold)
                 for code in candidates if code in panel]
     ranked = rank(assessed)
-    by_category = round_["equity_rules"].get("min_per_category") or []
-    sorted_by = [r["indicator"] for r in by_category]
-    categories = {r["indicator"]: {region: category for region, by_code in indicators.items()
-                                   if (category := category_of(r, by_code.get(r["indicator"]))) is not None}
-                  for r in by_category}
-    decisions = select(ranked, candidates, round_["quota"], round_["equity_rules"], categories)
+    categories = categories_of(inputs, indicators)
+    sorted_by = list(categories)
+    decisions = select([s.region_code for s in ranked], candidates, round_["quota"], round_["equity_rules"],
+                       categories)
 
     def sorting(region: str) -> dict[str, str | None] | None:
         return {code: categories[code].get(region) for code in sorted_by} if sorted_by else None

@@ -18,8 +18,9 @@ from services.common.pagination import Page, PageDep, paginate
 from services.common.routing import contract_router
 from services.common.schemas import RegencyCodeFilter, RegencyCodePath
 
-from ..auth import Reader, RegionParty
-from ..deps import CurrentRound, RoundId
+from ..auth import Officer, Reader, RegionParty
+from ..deps import CurrentRound, LockedRound, RoundId
+from ..exceptions import ActDateOrder, RoundStateForbids
 from ..models import records
 from ..registry import Registry
 from . import calculation, schemas, service
@@ -44,6 +45,30 @@ async def get_results(round_: CurrentRound, session: SessionDep, _: Reader, regi
             responses=ERR(404, 422))
 async def verify_results(round_: CurrentRound, session: SessionDep, _: Reader) -> schemas.Verification:
     return await service.verify(session, round_)
+
+
+@router.get("/rounds/{round_id}/certificate", operation_id="assessment_certificate_get", tags=["results"],
+            summary="How every decision holds when an assessor is absent, the panels are redrawn, or the weights move",
+            description="For a round that states a robustness rule: each region's margin to the cut-off and how "
+                        "often it is selected leaving out each assessor in turn, over bootstrap resamples of its "
+                        "panel, and over draws of the weights within the rule's band. Computed from the round's "
+                        "inputs while it is open; the certificate signed with the result once finalised. "
+                        "`unreviewed` lists the fragile decisions that still need the committee's review.",
+            responses=ERR(404, 422))
+async def get_certificate(round_: CurrentRound, session: SessionDep, _: Reader) -> schemas.CertificateView:
+    return await service.certificate(session, round_)
+
+
+@router.post("/rounds/{round_id}/certificate/reviews", operation_id="assessment_certificate_review",
+             tags=["results"], status_code=201,
+             summary="Record the committee's review of decisions",
+             description="For the version of the result being decided: while moderating (the first), or once "
+                         "published, before upheld appeals are taken in (the next). A region reviewed again keeps "
+                         "its earlier reviews; the latest is signed with the result.",
+             responses=ERR(404, 409, 422, ActDateOrder, RoundStateForbids))
+async def review_decisions(round_: LockedRound, body: schemas.ReviewsIn, session: SessionDep,
+                           actor: Officer) -> list[schemas.DecisionReview]:
+    return await service.review(session, round_, body, actor)
 
 
 @router.get("/public/rounds/{round_id}/results", operation_id="assessment_public_results_get", tags=["public"],

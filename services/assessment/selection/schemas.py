@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from services.common.schemas import CodeToday, RecordedCode, Signatory
+from services.common.schemas import CodeToday, RecordedCode, RegencyCode, Signatory, Strict
 
 from ..rubric.schemas import Component, Normalisation
-from ..types import EquityRules, InvitationStatus, RoundState
+from ..types import EquityRules, InvitationStatus, Robustness, RoundState
 
 
 def _absent(value: object) -> bool:
@@ -145,6 +147,77 @@ class AppealRecord(BaseModel):
     reasons: str
 
 
+class FragileReason(StrEnum):
+    margin = "margin"
+    leave_one_out = "leave_one_out"
+    bootstrap = "bootstrap"
+    weights = "weights"
+
+
+class Probabilities(BaseModel):
+    leave_one_out: float = Field(description="Share of the runs, one assessor left out each, that select it")
+    bootstrap: float = Field(description="Share of the panel resamples that select it")
+    weights: float = Field(description="Share of the weight draws that select it")
+
+
+class DecisionRobustness(BaseModel):
+    region_code: str
+    region_name: str
+    selected: bool = Field(description="The decision as computed")
+    total: float
+    margin: float | None = Field(description="Points to the cut-off: a selected region's total above the best "
+                                 "region not selected; a region not selected, its total above the lowest selected "
+                                 "one (negative; positive where an equity rule displaced it)")
+    leave_one_out: int = Field(description="Runs, of one per assessor, that select it")
+    flipped_by: list[int] = Field(description="The assessors (by number) whose absence alone reverses the decision")
+    bootstrap: int = Field(description="Panel resamples that select it")
+    weights: int = Field(description="Weight draws that select it")
+    probability: Probabilities
+    fragile: bool
+    reasons: list[FragileReason] = Field(description="What makes it fragile: a probability between 0.2 and 0.8 "
+                                         "in a test, or a margin below the rule's")
+
+
+class ReviewIn(Strict):
+    region_code: RegencyCode
+    note: str = Field(min_length=10, max_length=2000, examples=[
+        "Komite meninjau nilai panel dan bukti dukung; keputusan dipertahankan."],
+        description="What the committee looked at and concluded")
+
+
+class ReviewsIn(Strict):
+    reviewed_on: date = Field(description="The day the committee reviewed them (the act's date)",
+                              examples=["2019-03-07"])
+    items: Annotated[list[ReviewIn], Field(min_length=1, max_length=514)]
+
+
+class DecisionReview(BaseModel):
+    region_code: str
+    reviewed_on: date
+    note: str
+
+
+class Certificate(BaseModel):
+    """How every decision holds when an assessor is left out, the panels are redrawn, or the weights move."""
+
+    method: str
+    rule: Robustness
+    assessors: int = Field(description="Leave-one-out runs: one per assessor with counted scores")
+    resamples: int
+    fragile_between: list[float] = Field(examples=[[0.2, 0.8]])
+    regions: list[DecisionRobustness] = Field(description="In rank order")
+    fragile: list[str] = Field(description="The regions whose decision is fragile")
+    reviews: list[DecisionReview] = Field(default_factory=list, description="The committee's reviews of this "
+                                          "version's decisions (not recomputed: the verifier checks each fragile "
+                                          "region has one)")
+
+
+class CertificateView(Certificate):
+    frozen: bool = Field(description="True once finalised: the certificate signed with the result")
+    unreviewed: list[str] = Field(description="Fragile regions without a review: finalising answers 409 "
+                                  "fragile-decisions-unreviewed while any remains")
+
+
 class PublicResults(BaseModel):
     round_id: int
     year: int
@@ -179,6 +252,8 @@ class PublicResults(BaseModel):
     appeals: list[AppealRecord] | None = Field(default=None, description="The appeals this version takes in")
     calibration: CalibrationModel | None = Field(default=None, description="Where the round calibrates its "
                                                  "assessors: the model's parameters, recomputed by the verifier")
+    certificate: Certificate | None = Field(default=None, description="Where the round tests its decisions: the "
+                                            "robustness certificate, recomputed by the verifier")
 
 
 class Selection(BaseModel):

@@ -14,16 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
-from services.common.errors import NotFound
+from services.common.errors import NotFound, Unprocessable
 from services.common.export import columns_of
-from services.common.records import emit
+from services.common.records import audit, emit
 from services.common.schemas import Signatory
 from services.common.upstream import Upstream
 
-from ..exceptions import ScoresOwed
+from ..exceptions import ActDateOrder, FragileDecisionsUnreviewed, ScoresOwed
 from ..models import (
     Appeal,
     Assessor,
+    DecisionReview,
     Document,
     Hearing,
     IndicatorInput,
@@ -43,7 +44,7 @@ from ..registry import indicator_definition, indicator_values
 from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
 from ..types import EquityRules, InvitationStatus, RoundState
-from . import calculation, schemas
+from . import calculation, robustness, schemas
 
 
 async def _blocked_pairs(session: AsyncSession, round_id: int,
@@ -186,8 +187,9 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
         "round": {"id": round_.id, "year": round_.year, "quota": round_.quota, "aggregation": round_.aggregation,
                   "disagreement_threshold": str(round_.disagreement_threshold),
                   "equity_rules": round_.equity_rules,
-                  # Only when the round calibrates: every other round keeps its inputs and digest as they were.
-                  **({"calibration": round_.calibration} if round_.calibration else {})},
+                  # Only the rules a round states: every other round keeps its inputs and digest as they were.
+                  **{rule: value for rule, value in (("calibration", round_.calibration),
+                                                     ("robustness", round_.robustness)) if value}},
         "rubric": {"id": rubric.id, "code": rubric.code, "version": rubric.version,
                    "components": [Component.model_validate(c).model_dump(mode="json")
                                   for c in rubric.components]},
@@ -208,6 +210,16 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
     inputs = await gather_inputs(session, round_, present)
     results, alpha = calculation.compute(inputs)
     explanations = calculation.dump(results)
+    certificate = robustness.certificate_of(inputs, explanations)
+    if certificate is not None:
+        version = _version_computed(round_)
+        unreviewed = sorted(set(certificate["fragile"]) - {r.region_code for r in await reviews(session, round_,
+                                                                                                  version)})
+        if unreviewed:
+            raise FragileDecisionsUnreviewed(
+                f"{len(unreviewed)} fragile decision(s) have no review by the committee: {', '.join(unreviewed)}",
+                extra={"unreviewed": unreviewed})
+    round_.certificate = certificate
     await session.execute(delete(Result).where(Result.round_id == round_.id))
     today = dict((await session.execute(select(Invitation.region_code, Invitation.region_code_today).where(
         Invitation.round_id == round_.id))).all())
@@ -220,6 +232,63 @@ async def freeze(session: AsyncSession, round_: Round) -> None:
     round_.agreement_alpha = alpha
     round_.finalised_at = clock.now()
     await session.flush()
+
+
+def _version_computed(round_: Round) -> int:
+    """The version of the result a computation now would give: the first, or the next once published."""
+    return round_.result_version + 1 if round_.state == "published" else round_.result_version
+
+
+async def reviews(session: AsyncSession, round_: Round, version: int) -> list[DecisionReview]:
+    """The committee's reviews for a version of the result, latest per region, in region order."""
+    rows = (await session.scalars(select(DecisionReview).where(
+        DecisionReview.round_id == round_.id, DecisionReview.result_version == version)
+        .order_by(DecisionReview.region_code, DecisionReview.id))).all()
+    return list({r.region_code: r for r in rows}.values())
+
+
+async def certificate(session: AsyncSession, round_: Round) -> schemas.CertificateView:
+    """The frozen certificate, or one computed now from the round's inputs; 404 when the round has no such rule."""
+    if not round_.robustness:
+        raise NotFound(f"Round {round_.id} states no robustness rule: its decisions are not tested")
+    frozen = round_.is_frozen and round_.certificate is not None
+    found = round_.certificate if frozen else robustness.certificate_of(await gather_inputs(session, round_))
+    if found is None:
+        raise NotFound(f"Round {round_.id} has no counted panel scores to test yet")
+    version = round_.result_version if frozen else _version_computed(round_)
+    given = [schemas.DecisionReview.model_validate(r, from_attributes=True)
+             for r in await reviews(session, round_, version)]
+    reviewed = {r.region_code for r in given}
+    return schemas.CertificateView.model_validate({**found, "reviews": given, "frozen": frozen,
+                                                   "unreviewed": [c for c in found["fragile"] if c not in reviewed]})
+
+
+async def review(session: AsyncSession, round_: Round, data: schemas.ReviewsIn,
+                 actor: Principal) -> list[schemas.DecisionReview]:
+    """Record the committee's review of decisions, for the version of the result being decided."""
+    round_.require("moderating", "published")
+    if not round_.robustness:
+        raise NotFound(f"Round {round_.id} states no robustness rule: its decisions are not tested")
+    if round_.decided_on is not None and round_.state == "published" and data.reviewed_on < round_.decided_on:
+        raise ActDateOrder(f"A review of the result published again ({data.reviewed_on}) cannot precede the "
+                           f"first decision ({round_.decided_on})")
+    if data.reviewed_on < round_.starts_on:
+        raise ActDateOrder(f"The committee cannot review ({data.reviewed_on}) before the round starts "
+                           f"({round_.starts_on})")
+    attending = {i.region_code for i in (await attendance(session, round_)).regions}
+    strangers = sorted({i.region_code for i in data.items} - attending)
+    if strangers:
+        raise Unprocessable.field("items", "not attending", f"Regions {', '.join(strangers)} do not attend "
+                                  f"round {round_.id}")
+    version = _version_computed(round_)
+    rows = [DecisionReview(round_id=round_.id, result_version=version, region_code=i.region_code,
+                           reviewed_on=data.reviewed_on, note=i.note, reviewed_by=actor.sub) for i in data.items]
+    session.add_all(rows)
+    await session.flush()
+    recorded = [schemas.DecisionReview.model_validate(r, from_attributes=True) for r in rows]
+    audit(session, records, actor=actor, action="round.decisions_reviewed", entity="round", entity_id=round_.id,
+          after={"version": version, "reviews": recorded})
+    return recorded
 
 
 # What a result names of its rubric: three columns, not the rubric with its components.
@@ -356,13 +425,22 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         equity_rules=EquityRules.model_validate(round_.equity_rules or {}),
         tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
         audit_head=head, items=items, **await _republication(session, round_),
-        calibration=await _calibration(session, round_))
+        calibration=await _calibration(session, round_), certificate=await _signed_certificate(session, round_))
 
 
 async def _calibration(session: AsyncSession, round_: Round) -> schemas.CalibrationModel | None:
     """Where the round calibrates: the parameters its inputs give (assessors by number)."""
     model = calculation.calibration_of(await gather_inputs(session, round_)) if round_.calibration else None
     return schemas.CalibrationModel.model_validate(model) if model else None
+
+
+async def _signed_certificate(session: AsyncSession, round_: Round) -> schemas.Certificate | None:
+    """The certificate frozen with the current version, and the reviews of that version."""
+    if round_.certificate is None:
+        return None
+    given = await reviews(session, round_, round_.result_version)
+    return schemas.Certificate.model_validate({**round_.certificate, "reviews": [
+        schemas.DecisionReview.model_validate(r, from_attributes=True) for r in given]})
 
 
 async def _republication(session: AsyncSession, round_: Round) -> dict[str, Any]:

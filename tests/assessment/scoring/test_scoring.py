@@ -56,6 +56,10 @@ def test_missing_inputs_score_zero_and_are_named():
     assert s.total == 0 and sorted(s.missing) == ["commitment", "kkd", "readiness"]
 
 
+def _codes(ranked):
+    return [s.region_code for s in ranked]
+
+
 def _scores(totals):
     return [score_region(code, [Component("x", None, "X", "panel", 100, 0, 100)], {"x": [t]}, {}, {},
                          how="mean", threshold=100) for code, t in totals.items()]
@@ -65,8 +69,8 @@ def test_ties_break_by_code_and_selection_is_deterministic():
     candidates = {c: Candidate(c, c, c[:2], "jawa") for c in ("32.01", "31.71", "33.01")}
     ranked = rank(_scores({"32.01": 70, "31.71": 70, "33.01": 90}))
     assert [s.region_code for s in ranked] == ["33.01", "31.71", "32.01"]
-    first = select(ranked, candidates, 2, {})
-    assert first == select(rank(_scores({"32.01": 70, "31.71": 70, "33.01": 90})), candidates, 2, {})
+    first = select(_codes(ranked), candidates, 2, {})
+    assert first == select(_codes(rank(_scores({"32.01": 70, "31.71": 70, "33.01": 90}))), candidates, 2, {})
     assert [c for c, d in first.items() if d.selected] == ["33.01", "31.71"]
 
 
@@ -74,7 +78,7 @@ def test_equity_minimum_pushes_in_and_out():
     candidates = {"31.71": Candidate("31.71", "A", "31", "jawa"), "32.71": Candidate("32.71", "B", "32", "jawa"),
                   "91.71": Candidate("91.71", "C", "91", "papua")}
     ranked = rank(_scores({"31.71": 90, "32.71": 80, "91.71": 10}))
-    decisions = select(ranked, candidates, 2, {"min_per_island_group": {"papua": 1}})
+    decisions = select(_codes(ranked), candidates, 2, {"min_per_island_group": {"papua": 1}})
     assert decisions["91.71"].selected and decisions["91.71"].pushed == "in"
     assert not decisions["32.71"].selected and decisions["32.71"].pushed == "out"
     assert "displaced" in decisions["32.71"].rule
@@ -84,7 +88,7 @@ def test_province_cap():
     candidates = {c: Candidate(c, c, "35", "jawa") for c in ("35.01", "35.02", "35.03")}
     candidates["36.01"] = Candidate("36.01", "D", "36", "jawa")
     ranked = rank(_scores({"35.01": 90, "35.02": 85, "35.03": 80, "36.01": 10}))
-    decisions = select(ranked, candidates, 3, {"max_per_province": 2})
+    decisions = select(_codes(ranked), candidates, 3, {"max_per_province": 2})
     assert [c for c, d in decisions.items() if d.selected] == ["35.01", "35.02", "36.01"]
     assert "at most 2 per province" in decisions["35.03"].rule
 
