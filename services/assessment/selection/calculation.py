@@ -218,16 +218,14 @@ class Decision:
     pushed: str | None = None  # "in" or "out" when an equity rule changed the outcome
 
 
-def select(by_rank: list[str], candidates: Mapping[str, Candidate], quota: int,
-           rules: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Decision]:
-    """Fill the quota by rank (`by_rank`: region codes, best first) while honouring the equity rules; every region
-    gets the rule that decided it.
+def choose(by_rank: list[str], candidates: Mapping[str, Candidate], quota: int, rules: Mapping[str, Any],
+           categories: Mapping[str, Mapping[str, str]] | None = None) -> tuple[dict[str, str], set[str]]:
+    """Fill the quota by rank (`by_rank`: region codes, best first) while honouring the equity rules: the chosen
+    regions with why each was taken, and the regions a province cap turned away.
 
     `categories`: indicator -> region -> its value, for the indicators of `min_per_category`."""
     minimums: dict[str, int] = dict(sorted((rules.get("min_per_island_group") or {}).items()))
     cap: int | None = rules.get("max_per_province")
-    position = {code: i + 1 for i, code in enumerate(by_rank)}
-    pure_top = set(by_rank[:quota])
     chosen: dict[str, str] = {}
     per_province: Counter[str] = Counter()
     capped: set[str] = set()
@@ -269,7 +267,17 @@ def select(by_rank: list[str], candidates: Mapping[str, Candidate], quota: int,
             break
         if code not in chosen:
             take(code, "selected by rank")
+    return chosen, capped
 
+
+def select(by_rank: list[str], candidates: Mapping[str, Candidate], quota: int,
+           rules: Mapping[str, Any], categories: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Decision]:
+    """The choice (`choose`) with the rule that decided each region, in words."""
+    chosen, capped = choose(by_rank, candidates, quota, rules, categories)
+    cap: int | None = rules.get("max_per_province")
+    by_category = rules.get("min_per_category") or []
+    position = {code: i + 1 for i, code in enumerate(by_rank)}
+    pure_top = set(by_rank[:quota])
     decisions: dict[str, Decision] = {}
     for code in by_rank:
         if code in chosen:

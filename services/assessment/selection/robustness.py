@@ -130,10 +130,10 @@ class _Selection:
             np.put_along_axis(chosen, ranking[:, :self.quota], True, axis=-1)
             return chosen
         index = {code: i for i, code in enumerate(self.codes)}
-        for run, by_rank in enumerate(ranking):
-            decisions = calculation.select([self.codes[i] for i in by_rank], self.candidates, self.quota,
-                                           self.rules, self.categories)
-            chosen[run, [index[c] for c, d in decisions.items() if d.selected]] = True
+        for run, by_rank in enumerate(ranking.tolist()):
+            taken, _ = calculation.choose([self.codes[i] for i in by_rank], self.candidates, self.quota, self.rules,
+                                          self.categories)
+            chosen[run, [index[c] for c in taken]] = True
         return chosen
 
 
