@@ -113,3 +113,8 @@ class ComponentNotReopened(Conflict):
 class FragileDecisionsUnreviewed(Conflict):
     slug, title = "fragile-decisions-unreviewed", "Fragile decisions still need the committee's review"
     title_id = "Keputusan yang rapuh belum ditinjau komite"
+
+
+class AssignmentInfeasible(Conflict):
+    slug, title = "assignment-infeasible", "No assignment of panels meets every rule"
+    title_id = "Tidak ada susunan panel yang memenuhi semua aturan"

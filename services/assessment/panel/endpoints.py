@@ -16,6 +16,7 @@ from ..auth import AssessorOrOfficer, Officer, Reader, ReaderOrAssessor
 from ..deps import AssessorId, CurrentRound, HearingForUpdate, LockedRound, Me, SessionId
 from ..exceptions import (
     AssessorOnAnotherPanel,
+    AssignmentInfeasible,
     ConflictOfInterest,
     InvitationNotAccepted,
     RegionInAnotherSession,
@@ -91,6 +92,22 @@ async def create_session(round_: LockedRound, body: schemas.SessionIn, session: 
     hearing = await service.create_session(session, round_, body, actor)
     set_etag(response, hearing.etag)
     return await service.session_out(session, hearing)
+
+
+@router.post("/rounds/{round_id}/panel-proposals", operation_id="assessment_panel_proposals_create",
+             tags=["sessions"], summary="Propose panels: who sits in which slot, and which regions each hears",
+             description="By solver (a mixed-integer program, HiGHS), for every accepted region without a session: "
+                         "panels of the stated size from at least the stated number of institutions, nobody in two "
+                         "overlapping slots or on another panel at that time, no region before an assessor with a "
+                         "conflict (home province, declared, mentoring institution, unless overridden), within "
+                         "each slot's and assessor's capacity; balanced workload; each region with why its panel. "
+                         "The same seed gives the same proposal. Nothing is written: the officer accepts by posting "
+                         "each proposed session to `assessment_sessions_create` (which checks every rule again), or "
+                         "edits first. 409 assignment-infeasible names each rule that cannot be met and for whom.",
+             responses=ERR(404, 409, 422, AssignmentInfeasible, RoundStateForbids, SessionOutsideRound))
+async def propose_panels(round_: CurrentRound, body: schemas.ProposalIn, session: SessionDep,
+                         _: Officer) -> schemas.PanelProposal:
+    return await service.propose_panels(session, round_, body)
 
 
 @router.get("/rounds/{round_id}/sessions", operation_id="assessment_sessions_list", tags=["sessions"],

@@ -93,3 +93,94 @@ class Session(BaseModel):
 class Assignments(BaseModel):
     round_id: int
     region_codes: list[str] = Field(description="The regions your panels hear in this round", examples=[["21.72"]])
+
+
+class SlotIn(Strict):
+    """A time and room where a panel may sit; the solver decides who sits and whom it hears."""
+
+    name: str = Field(min_length=2, max_length=200, examples=["Hari 1, ruang A"])
+    venue: str = Field(min_length=2, max_length=200, examples=["Pustiknas, Tangerang Selatan"])
+    starts_at: datetime = Field(examples=["2019-03-04T08:00:00+07:00"])
+    ends_at: datetime = Field(examples=["2019-03-04T17:00:00+07:00"])
+    capacity: int = Field(ge=1, le=200, examples=[15], description="Regions the panel can hear in the slot")
+
+    @model_validator(mode="after")
+    def _times(self) -> SlotIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if self.starts_at.tzinfo is None:
+            raise ValueError("times need a timezone, e.g. 2019-02-21T08:00:00+07:00")
+        return self
+
+
+class AvailableAssessor(Strict):
+    assessor_id: int = Field(ge=1)
+    capacity: int | None = Field(default=None, ge=1, le=514, examples=[40],
+                                 description="Regions the assessor can hear at most (none: no limit)")
+
+
+class PanelRules(Strict):
+    min_panel: int = Field(default=2, ge=1, le=10, description="Assessors per panel, at least")
+    max_panel: int = Field(default=3, ge=1, le=10, description="Assessors per panel, at most")
+    min_institutions: int = Field(default=2, ge=1, le=10,
+                                  description="Institutions each region's panel comes from, at least")
+
+    @model_validator(mode="after")
+    def _sizes(self) -> PanelRules:
+        if self.min_panel > self.max_panel:
+            raise ValueError("min_panel is above max_panel")
+        if self.min_institutions > self.max_panel:
+            raise ValueError("min_institutions is above max_panel: no panel could hold them")
+        return self
+
+
+class ProposalIn(Strict):
+    slots: list[SlotIn] = Field(min_length=1, max_length=100)
+    assessors: list[AvailableAssessor] = Field(min_length=1, max_length=200)
+    rules: PanelRules = Field(default_factory=PanelRules)
+    seed: int = Field(default=1, ge=0, le=2**31 - 1, examples=[2019],
+                      description="Breaks ties between equally good proposals: the same seed, the same proposal")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ProposalIn:
+        if len({a.assessor_id for a in self.assessors}) != len(self.assessors):
+            raise ValueError("an assessor is listed twice")
+        if len({s.name for s in self.slots}) != len(self.slots):
+            raise ValueError("two slots have the same name")
+        return self
+
+
+class ProposedSession(BaseModel):
+    """A session exactly as `assessment_sessions_create` takes it: accepting the proposal is posting each."""
+
+    name: str
+    venue: str
+    starts_at: datetime
+    ends_at: datetime
+    assessor_ids: list[int]
+    region_codes: list[str]
+
+
+class Placement(BaseModel):
+    region_code: str
+    region_name: str
+    session: str
+    assessor_ids: list[int]
+    institutions: list[str]
+    why: str = Field(description="Why this panel: the rules it holds for the region, and the session's load")
+
+
+class Workload(BaseModel):
+    assessor_id: int
+    institution: str
+    sessions: int
+    regions: int
+    capacity: int | None
+
+
+class PanelProposal(BaseModel):
+    seed: int
+    rules: PanelRules
+    sessions: list[ProposedSession]
+    regions: list[Placement] = Field(description="Every region to be heard, in code order")
+    workload: list[Workload] = Field(description="Every available assessor: sessions sat, regions heard")

@@ -16,6 +16,7 @@ from services.common.records import audit
 
 from ..exceptions import (
     AssessorOnAnotherPanel,
+    AssignmentInfeasible,
     ConflictOfInterest,
     InvitationNotAccepted,
     RegionInAnotherSession,
@@ -36,7 +37,7 @@ from ..models import (
     Submission,
     records,
 )
-from . import schemas
+from . import assignment, schemas
 
 
 def assessors() -> Select[Any]:
@@ -301,3 +302,73 @@ async def is_assigned(session: AsyncSession, round_id: int, assessor_id: int, re
 def sessions(round_: Round) -> Select[Any]:
     return (select(Hearing).where(Hearing.round_id == round_.id)
             .order_by(Hearing.starts_at, Hearing.id))
+
+
+async def propose_panels(session: AsyncSession, round_: Round, data: schemas.ProposalIn) -> schemas.PanelProposal:
+    """Panels and their regions for every accepted region without a session, by solver (panel/assignment.py)."""
+    round_.require("inviting", "assessing")
+    outside = [s.name for s in data.slots if not within_round(round_, s.starts_at, s.ends_at)]
+    if outside:
+        raise SessionOutsideRound(f"Slots {', '.join(outside)} lie outside the round's dates ({round_.starts_on} to "
+                                  f"{round_.ends_on})", extra={"sessions": outside})
+    wanted = [a.assessor_id for a in data.assessors]
+    found = {a.id: a for a in (await session.scalars(select(Assessor).where(Assessor.id.in_(wanted)))).all()}
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise Unprocessable.field("assessors", "unknown", f"Unknown assessors: {unknown}")
+    scheduled = select(SessionRegion.region_code).where(SessionRegion.round_id == round_.id)
+    waiting = list((await session.scalars(select(Invitation).where(
+        Invitation.round_id == round_.id, Invitation.status == "accepted", Invitation.region_code.not_in(scheduled))
+        .order_by(Invitation.region_code))).all())
+    if not waiting:
+        raise AssignmentInfeasible(f"Round {round_.id} has no accepted region waiting for a session",
+                                   extra={"breaches": []})
+    assessors = [found[a] for a in wanted]
+    members = [assignment.Member(a.id, a.name, a.institution, a.home_province, given.capacity)
+               for a, given in zip(assessors, data.assessors, strict=True)]
+    slots = [assignment.Slot(s.name, s.venue, s.starts_at, s.ends_at, s.capacity, await _busy(session, wanted, s))
+             for s in data.slots]
+    clashes = {(c["assessor_id"], c["region_code"]): c["reasons"]
+               for c in await conflicts_between(session, round_.id, assessors, waiting)}
+    regions = [assignment.Region(i.region_code, i.region_name, i.province_code) for i in waiting]
+    try:
+        proposal = assignment.propose(regions, members, slots, assignment.Rules(**data.rules.model_dump()), clashes,
+                                      data.seed)
+    except assignment.Infeasible as exc:
+        raise AssignmentInfeasible(f"No assignment meets these rules: {', '.join(b.rule for b in exc.breaches)}",
+                                   extra={"breaches": [
+            {"rule": b.rule, "detail": b.detail, "regions": b.regions, "assessors": b.assessors}
+            for b in exc.breaches]}) from None
+    return _proposal_out(data, proposal, regions, members)
+
+
+async def _busy(session: AsyncSession, ids: list[int], slot: schemas.SlotIn) -> frozenset[int]:
+    """Assessors already on a panel (of any round) at the slot's time."""
+    return frozenset((await session.scalars(select(PanelMember.assessor_id).join(
+        Hearing, Hearing.id == PanelMember.session_id).where(
+        PanelMember.assessor_id.in_(ids), Hearing.starts_at < slot.ends_at, Hearing.ends_at > slot.starts_at))).all())
+
+
+def _proposal_out(data: schemas.ProposalIn, proposal: assignment.Proposal, regions: list[assignment.Region],
+                  members: list[assignment.Member]) -> schemas.PanelProposal:
+    by_id = {m.id: m for m in members}
+    name = {r.code: r.name for r in regions}
+    sessions, placements = [], []
+    for s, codes in sorted(proposal.regions.items()):
+        slot, panel = data.slots[s], proposal.panels[s]
+        sessions.append(schemas.ProposedSession(name=slot.name, venue=slot.venue, starts_at=slot.starts_at,
+                                                ends_at=slot.ends_at, assessor_ids=panel, region_codes=codes))
+        institutions = sorted({by_id[a].institution for a in panel})
+        for code in codes:
+            placements.append(schemas.Placement(
+                region_code=code, region_name=name[code], session=slot.name, assessor_ids=panel,
+                institutions=institutions,
+                why=f"{len(panel)} assessors from {len(institutions)} institutions ({', '.join(institutions)}; at "
+                    f"least {data.rules.min_institutions} required); none from province {code[:2]}, with a declared "
+                    f"conflict or from a mentoring institution, unless an officer allowed it; {len(codes)} of "
+                    f"{slot.capacity} places in {slot.name}"))
+    seats = {m.id: sum(1 for panel in proposal.panels.values() if m.id in panel) for m in members}
+    return schemas.PanelProposal(
+        seed=data.seed, rules=data.rules, sessions=sessions, regions=sorted(placements, key=lambda p: p.region_code),
+        workload=[schemas.Workload(assessor_id=m.id, institution=m.institution, sessions=seats[m.id],
+                                   regions=proposal.load[m.id], capacity=m.capacity) for m in members])
