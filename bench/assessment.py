@@ -5,8 +5,9 @@
 BENCH_ASSESSORS=10 or 20 grows the panel; BENCH_PROFILE=1 prints where compute and finalise spend their time.
 
 Times, on a real database: reading every input (gather), computing scores, ranking and selection
-(compute), the assessors' calibration alone (calibrate) and the computation under that rule (compute+cal),
-and finalising (gather + compute + writing 514 frozen results and the content hash); then the
+(compute), the assessors' calibration alone (calibrate) and the computation under that rule (compute+cal), the
+robustness certificate with 1,000 resamples (certificate), a solver's panels for the 514 regions over 10 slots in 4
+days (assign), and finalising (gather + compute + writing 514 frozen results and the content hash); then the
 publication: signing the result (JWS), verifying it offline (signature, inputs digest, recomputation) and
 rendering the minutes PDF.
 """
@@ -21,7 +22,7 @@ import pstats
 import random
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from harness import database
@@ -42,9 +43,10 @@ from services.assessment.models import (
     SessionRegion,
     Submission,
 )
+from services.assessment.panel import assignment
 from services.assessment.publication.minutes import render_minutes
 from services.assessment.publication.service import RESULTS_TYPE
-from services.assessment.selection import calculation, service
+from services.assessment.selection import calculation, robustness, service
 from services.common.db import async_url
 from services.common.runtime import tune_collector
 from services.common.settings import Settings
@@ -55,6 +57,9 @@ COMPONENTS = 10
 ASSESSORS = int(os.environ.get("BENCH_ASSESSORS", "5"))
 PROFILE = bool(os.environ.get("BENCH_PROFILE"))
 CALIBRATION = {"model": "standardise", "shrinkage": 10}
+ROBUSTNESS = {"resamples": 1000, "seed": 2019, "weight_band": 1.0, "margin": 1.0}
+INSTITUTIONS = ("UI", "ITB", "UGM")
+WIB = timezone(timedelta(hours=7))
 
 
 async def run(url: str) -> None:
@@ -106,7 +111,7 @@ async def run(url: str) -> None:
               f"{len(scores):,} scores")
 
         timings: dict[str, list[float]] = {"gather": [], "compute": [], "calibrate": [], "compute+cal": [],
-                                           "finalise": []}
+                                           "certificate": [], "assign": [], "finalise": []}
         hashes = set()
         for _ in range(5):
             t = time.perf_counter()
@@ -124,6 +129,13 @@ async def run(url: str) -> None:
             t = time.perf_counter()
             calculation.compute(calibrating)
             timings["compute+cal"].append(time.perf_counter() - t)
+            testing = {**calibrating, "round": {**calibrating["round"], "robustness": ROBUSTNESS}}
+            t = time.perf_counter()
+            certificate = robustness.certificate_of(testing)
+            timings["certificate"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            proposal = assign(regencies)
+            timings["assign"].append(time.perf_counter() - t)
         round_id = round_.id
         for _ in range(3):
             round_ = await session.get(Round, round_id)
@@ -150,9 +162,29 @@ async def run(url: str) -> None:
             values.sort()
             print(f"{name:<11} median {values[len(values) // 2] * 1000:8.1f} ms   best {values[0] * 1000:8.1f} ms   "
                   f"(all: {', '.join(f'{v * 1000:.0f}' for v in values)})")
+        print(f"certificate: {len(certificate['fragile'])} fragile of {len(certificate['regions'])} "
+              f"(equity rules: island-group minimums and a province cap, applied in every resample); panels: "
+              f"{len(proposal.panels)} sessions, regions per assessor {min(proposal.load.values())}-"
+              f"{max(proposal.load.values())}")
         print(f"selected {sum(r.selected for r in results)} of {len(results)}; alpha {alpha:.3f}; "
               f"identical hash over 5 runs: {len(hashes) == 1}; hash {min(hashes)[:16]}…")
     await engine.dispose()
+
+
+def assign(regencies: list) -> assignment.Proposal:
+    """The bench's assessors from three institutions, each from a home province its regions may not be heard by,
+    over 10 slots in 4 days (3, 3, 2 and 2 rooms), panels of 2 to 3 from 2 institutions."""
+    provinces = sorted({r[3] for r in regencies})
+    members = [assignment.Member(a + 1, f"A{a}", INSTITUTIONS[a % 3], provinces[a * 7 % len(provinces)])
+               for a in range(ASSESSORS)]
+    slots = [assignment.Slot(f"Hari {day + 1} ruang {room + 1}", "Pustiknas",
+                             datetime(2019, 2, 18 + day, 8, tzinfo=WIB),
+                             datetime(2019, 2, 18 + day, 17, tzinfo=WIB), 60)
+             for day, rooms in enumerate((3, 3, 2, 2)) for room in range(rooms)]
+    regions = [assignment.Region(r[0], r[4], r[3]) for r in regencies]
+    conflicts = {(m.id, r.code): [f"home province {r.province}"] for m in members for r in regions
+                 if m.home_province == r.province}
+    return assignment.propose(regions, members, slots, assignment.Rules(2, 3, 2), conflicts, seed=2019)
 
 
 async def publication(session: AsyncSession, round_id: int, timings: dict[str, list[float]]) -> None:
