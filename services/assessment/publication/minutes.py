@@ -293,8 +293,8 @@ def _certificate(certificate: dict[str, Any], number_: str, st: dict[str, Paragr
                   + (f"{number(len(fragile))} keputusan rapuh, masing-masing ditelaah komite:" if fragile
                      else "Tidak ada keputusan yang rapuh."), st["body"])]
     if fragile:
-        said += [Spacer(1, 2 * mm), _table(rows, [14 * mm, 28 * mm, 18 * mm, 14 * mm, 18 * mm, 17 * mm, 14 * mm,
-                                                  57 * mm], st, numeric={3, 4, 5, 6})]
+        said += [Spacer(1, 2 * mm), _table(rows, [13 * mm, 27 * mm, 21 * mm, 14 * mm, 17 * mm, 18 * mm, 15 * mm,
+                                                  55 * mm], st, numeric={3, 4, 5, 6})]
     return [CondPageBreak(40 * mm), *said]
 
 
