@@ -177,12 +177,12 @@ def _weight_band(data: _Round, selection: _Selection, resamples: int, seed: int,
     keys = [c.key for c in data.components]
     siblings = calculation.children_of(data.components)
     baseline = data.with_fixed(data.aggregate(data.values))  # (regions, leaves)
+    column = {k: i for i, k in enumerate(keys)}
     counts = np.zeros(len(data.codes), dtype=np.int64)
     for start in range(0, resamples, CHUNK):
         runs = min(CHUNK, resamples - start)
         moved = np.maximum(0.0, np.array([c.weight for c in data.components])
                            + band * (2.0 * _uniform(bits, (runs, len(keys))) - 1.0))
-        column = {k: i for i, k in enumerate(keys)}
         for group in siblings.values():
             cols = [column[c.key] for c in group]
             given = sum(c.weight for c in group)
