@@ -22,7 +22,7 @@ test: $(STAMP) browser office
 fuzz: $(STAMP)
 	TABLE_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/common/test_table_fuzz.py -p no:cacheprovider \
 		--hypothesis-show-statistics
-	FUZZ_EXAMPLES=20 FUZZ_UNEXPECTED_METHODS=all FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest \
+	FUZZ_EXAMPLES=20 FUZZ_COVERAGE=all FUZZ_AS=kominfo_admin,pemda $(BIN)/python -m pytest \
 		tests/contract/test_fuzz.py -s
 
 # Debian's Chromium, for the test that drives /docs in a real browser (skipped where it cannot be installed).
