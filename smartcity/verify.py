@@ -4,7 +4,8 @@
    a key rotated out since), with ES256 only.
 2. The inputs: the published inputs document must have the SHA-256 the signed result names.
 3. The ranking: the inputs are scored, ranked and selected again with the same pure functions the service
-   uses; every region's rank, total and decision, and the result hash, must equal the signed ones.
+   uses; every region's rank, total and decision (in an evaluation, its index, ranks and change), and the
+   result hash, must equal the signed ones.
 4. The certificate, where the round tests its decisions: recomputed from the inputs (same seed, same draws), it
    must equal the signed one, and every fragile decision must carry the committee's review.
 5. The version: which one the file is and, given the published list (`--versions`), whether it is current or
@@ -77,6 +78,10 @@ def differences(signed: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
             if getattr(mine, field) != item[field]:
                 found.append(f"{item['region_code']} {item['region_name']}: {field} {item[field]} signed, "
                              f"{getattr(mine, field)} recomputed")
+        figures = mine.evaluation.model_dump(mode="json") if mine.evaluation else None
+        if figures != item.get("evaluation"):
+            found.append(f"{item['region_code']} {item['region_name']}: evaluation figures differ from the "
+                         "signed ones")
     if calculation.calibration_of(inputs) != signed.get("calibration"):
         found.append("the recomputed calibration of the assessors differs from the signed one")
     found += _certificate_differences(signed.get("certificate"), inputs, calculation.dump(results))

@@ -84,6 +84,7 @@ class RubricComponent(Base):
     levels: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     indicator_code: Mapped[str | None] = mapped_column(String(40))
     normalisation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    pillar: Mapped[str | None] = mapped_column(String(12))
     position: Mapped[int] = mapped_column(SmallInteger)
 
 
@@ -111,6 +112,10 @@ class Round(Revisioned, Base):
     robustness: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # The certificate the rule gave when the result was frozen (selection/robustness.py), signed with it.
     certificate: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # types.EvaluationRule, when the round is a yearly evaluation of members rather than a selection.
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # An evaluation's members' previous indices, taken when scoring closes: part of the recomputable inputs.
+    previous: Mapped[list[list[Any]] | None] = mapped_column(JSONB)
     disagreement_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("15"))
     state: Mapped[str] = mapped_column(String(12), default="draft")
     indicator_rules: Mapped[dict[str, Any]] = mapped_column(

@@ -121,3 +121,26 @@ class Robustness(Strict):
     margin: float = Field(default=1.0, ge=0, le=100, examples=[1.0],
                           description="A decision closer than this to the cut-off (points of the 0-100 total) is "
                                       "fragile")
+
+
+class Pillar(StrEnum):
+    """The six pillars of a smart city in the programme's masterplan guide."""
+
+    governance = "governance"
+    branding = "branding"
+    economy = "economy"
+    living = "living"
+    society = "society"
+    environment = "environment"
+
+
+class EvaluationRule(Strict):
+    """A rule of the round: it is the yearly evaluation of members, not a selection. Nobody is selected; each
+    region gets its index (the 0-100 total on the scheme's scale), one per dimension (top-level group) and per
+    pillar, its rank in the country and in its province, and the change from its previous evaluation."""
+
+    index_max: float = Field(default=4.0, gt=0, le=100, examples=[4.0],
+                             description="The index's top: a 0-100 total of 82.75 is an index of 3.31 on 0-4")
+    comparable_with: list[int] = Field(default_factory=list, max_length=20, examples=[[3]],
+                                       description="Rubrics (by id) of earlier evaluations whose index this one's "
+                                                   "compares with, besides its own: the change is given only then")

@@ -1,4 +1,4 @@
-"""A published round's signed result and its minutes, open to everyone."""
+"""A published round's signed result, its minutes and an evaluation's letters, open to everyone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from services.common.auth import Public
 from services.common.db import SessionDep, TransactionDep
 from services.common.errors import problem_responses as ERR
 from services.common.routing import contract_router
+from services.common.schemas import RegencyCodePath
 
 from ..appeals.schemas import ResultVersion
 from ..deps import RoundId
@@ -67,6 +68,26 @@ async def minutes(round_id: RoundId, request: Request, session: TransactionDep, 
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": _kept_for(version),
         "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}'
+                               f'-v{stored.version}.pdf"'})
+
+
+@router.get("/public/rounds/{round_id}/letters/{region_code}", operation_id="assessment_public_letter_get",
+            summary="A member's result letter of a yearly evaluation, as a PDF in Indonesian",
+            description="Made from the signed result (`?version=N` for an earlier one): the member's index, its "
+                        "change from the previous comparable evaluation, its ranks in the province and the country, "
+                        "its index per dimension and per pillar, signed by the first official who adopted the "
+                        "minutes, with the signed document's digest and a QR code to it. 404 outside an evaluation.",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                       **ERR(404, 422, 502, 503)})
+async def letter(round_id: RoundId, region_code: RegencyCodePath, request: Request, session: TransactionDep,
+                 _: Public, version: Version = None) -> Response:
+    stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
+                                         version)
+    pdf, document = await asyncio.to_thread(service.letter_pdf, stored, region_code, request.app.state.settings)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": _kept_for(version),
+        "Content-Disposition": f'inline; filename="surat-hasil-evaluasi-{document["year"]}-{region_code}'
                                f'-v{stored.version}.pdf"'})
 
 

@@ -64,7 +64,18 @@ RULES = [
      r"tidak terpilih: peringkat \1 tergeser aturan pemerataan yang mencadangkan tempat bagi gugus pulau lain"),
     (r"not selected: rank (\d+) is below the cut-off of (\d+)", r"tidak terpilih: peringkat \1 di bawah batas \2"),
     (r"not selected: no submitted panel scores", "tidak terpilih: tidak ada nilai panel yang diserahkan"),
+    (r"evaluated: rank (\d+) of (\d+) nationally, (\d+) of (\d+) in province (\d+)",
+     r"dievaluasi: peringkat \1 dari \2 nasional, \3 dari \4 di provinsi \5"),
 ]
+PILLARS = {"governance": "Smart Governance", "branding": "Smart Branding", "economy": "Smart Economy",
+           "living": "Smart Living", "society": "Smart Society", "environment": "Smart Environment"}
+
+
+def change(value: float | None) -> str:
+    """A change of index as a reader writes it: +0,25, -0,10, or a dash where none is comparable."""
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + number(value, 2)
 
 
 def _text(text: str, style: ParagraphStyle) -> Paragraph:
@@ -192,19 +203,23 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
     if rules.get("max_per_province"):
         equity.append(f"paling banyak {rules['max_per_province']} per provinsi")
     selected = [i for i in document["items"] if i["selected"]]
+    evaluating = document.get("evaluation") is not None
     decided = document.get("decided_on")
     announced = document.get("announced_on")
     acts = (f"Pada {_day(decided)} hasil penilaian {document['title']} ditetapkan oleh tim penilai"
             if decided else f"Hasil penilaian {document['title']} ditetapkan oleh tim penilai")
     acts += f", dan pada {_day(announced)} diumumkan." if announced else ", lalu diumumkan."
+    outcome = (f"{number(sum(1 for i in document['items'] if i['rank'] is not None))} daerah anggota dievaluasi; "
+               f"indeks pada skala 0–{number(document['evaluation']['index_max'])}." if evaluating else
+               f"Dari {number(len(document['items']))} daerah yang hadir, {number(len(selected))} ditetapkan "
+               f"terpilih dengan kuota {number(document['quota'])}.")
     story: list[Any] = [
-        _text("BERITA ACARA PENETAPAN HASIL SELEKSI", st["title"]),
+        _text(f"BERITA ACARA PENETAPAN HASIL {'EVALUASI' if evaluating else 'SELEKSI'}", st["title"]),
         _text(document["title"].upper(), st["subtitle"]),
         _text(f"Nomor: {reference}", st["centre"]),
         Spacer(1, 5 * mm),
         _text(f"{acts} Penilaian berlangsung {_day(document['starts_on'])} sampai {_day(document['ends_on'])} di "
-              f"{document['venue']}. Dari {number(len(document['items']))} daerah yang hadir, "
-              f"{number(len(selected))} ditetapkan terpilih dengan kuota {number(document['quota'])}.", body),
+              f"{document['venue']}. {outcome}", body),
         Spacer(1, 3 * mm),
         _text("1. Aturan penilaian", st["heading"]),
         _text(
@@ -227,12 +242,23 @@ def render_minutes(document: dict[str, Any], *, jws_digest: str, kid: str, verif
     # The ranking runs over pages: its heading starts a page only when too little of this one is left.
     story += [_table(panels, [32 * mm, 50 * mm, 68 * mm, 15 * mm, 15 * mm], st, numeric={3, 4}),
               CondPageBreak(40 * mm), _text("3. Peringkat dan keputusan", st["section"])]
-    ranked = [["No.", "Kode", "Kabupaten/Kota", "Nilai", "Keputusan", "Dasar keputusan"]] + [
-        [number(i["rank"]) if i["rank"] is not None else "–", i["region_code"], i["region_name"],
-         number(i["total"], 3) if i["total"] is not None else "–",
-         "Terpilih" if i["selected"] else "Tidak terpilih", rule_in_indonesian(i["rule"])]
-        for i in document["items"]]
-    story += [_table(ranked, [10 * mm, 15 * mm, 45 * mm, 15 * mm, 21 * mm, 74 * mm], st, numeric={0, 3})]
+    if evaluating:
+        ranked = [["No.", "Kode", "Kabupaten/Kota", "Nilai", "Indeks", "Perubahan", "Peringkat di provinsi"]] + [
+            [number(i["rank"]) if i["rank"] is not None else "–", i["region_code"], i["region_name"],
+             number(i["total"], 3) if i["total"] is not None else "–",
+             number(i["evaluation"]["index"], 2) if i.get("evaluation") else "–",
+             change(i["evaluation"]["change"]) if i.get("evaluation") else "–",
+             f"{i['evaluation']['rank_in_province']} dari {i['evaluation']['province_regions']}"
+             if i.get("evaluation") else rule_in_indonesian(i["rule"])] for i in document["items"]]
+        story += [_table(ranked, [10 * mm, 15 * mm, 55 * mm, 18 * mm, 18 * mm, 20 * mm, 44 * mm], st,
+                         numeric={0, 3, 4, 5})]
+    else:
+        ranked = [["No.", "Kode", "Kabupaten/Kota", "Nilai", "Keputusan", "Dasar keputusan"]] + [
+            [number(i["rank"]) if i["rank"] is not None else "–", i["region_code"], i["region_name"],
+             number(i["total"], 3) if i["total"] is not None else "–",
+             "Terpilih" if i["selected"] else "Tidak terpilih", rule_in_indonesian(i["rule"])]
+            for i in document["items"]]
+        story += [_table(ranked, [10 * mm, 15 * mm, 45 * mm, 15 * mm, 21 * mm, 74 * mm], st, numeric={0, 3})]
     if document.get("version"):  # a result published again: what changed it
         before = document["supersedes"]
         appeals = [["Kode", "Kabupaten/Kota", "Diajukan", "Komponen", "Putusan", "Alasan"]] + [

@@ -31,13 +31,14 @@ from ..selection.service import (
     published_round,
     stamp_audit_head,
 )
+from .letter import render_letter
 from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
-# Said only where they apply (a version from 2 on, a round that calibrates or tests its decisions), so every other
-# round's document is what it always was.
-OPTIONAL = ("version", "republished_on", "supersedes", "appeals", "calibration", "certificate")
+# Said only where they apply (a version from 2 on, a round that calibrates, tests its decisions or evaluates), so
+# every other round's document is what it always was.
+OPTIONAL = ("version", "republished_on", "supersedes", "appeals", "calibration", "certificate", "evaluation")
 
 
 async def signed_result(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_id: int,
@@ -130,12 +131,26 @@ def signed_content(stored: SignedResult) -> dict[str, Any]:
     return dict(payload["results"])
 
 
+def _verify_url(stored: SignedResult, settings: Settings) -> str:
+    url = f"{settings.public_url}/api/v1/assessment/public/rounds/{stored.round_id}/signed-results"
+    return url + (f"?version={stored.version}" if stored.version > 1 else "")
+
+
 def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[str, Any]]:
     """The berita acara, from the signed document alone."""
     document = signed_content(stored)
-    verify_url = f"{settings.public_url}/api/v1/assessment/public/rounds/{stored.round_id}/signed-results"
-    if stored.version > 1:
-        verify_url += f"?version={stored.version}"
-    pdf = render_minutes(document, kid=stored.kid, verify_url=verify_url,
+    pdf = render_minutes(document, kid=stored.kid, verify_url=_verify_url(stored, settings),
                          jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
+    return pdf, document
+
+
+def letter_pdf(stored: SignedResult, region_code: str, settings: Settings) -> tuple[bytes, dict[str, Any]]:
+    """A member's result letter, from the signed document alone; 404 outside an evaluation or for a region it
+    did not rank."""
+    document = signed_content(stored)
+    item = next((i for i in document["items"] if i["region_code"] == region_code and i.get("evaluation")), None)
+    if document.get("evaluation") is None or item is None:
+        raise NotFound(f"Round {stored.round_id} has no evaluation result for {region_code}")
+    pdf = render_letter(document, item, kid=stored.kid, verify_url=_verify_url(stored, settings),
+                        jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
     return pdf, document

@@ -22,7 +22,7 @@ from services.common.schemas import (
     Strict,
 )
 
-from ..types import Calibration, EquityRules, InvitationStatus, Robustness, RoundState
+from ..types import Calibration, EquityRules, EvaluationRule, InvitationStatus, Robustness, RoundState
 
 
 class Aggregation(StrEnum):
@@ -44,6 +44,8 @@ class RoundIn(Strict):
                                             "footing before averaging (none: averaged as given)")
     robustness: Robustness | None = Field(default=None, description="Test every decision before finalising; "
                                           "fragile ones need the committee's review (none: not tested)")
+    evaluation: EvaluationRule | None = Field(default=None, description="The round is a yearly evaluation of "
+                                              "members: indices and ranks, nobody selected (none: a selection)")
     disagreement_threshold: Decimal = Field(default=Decimal(15), ge=0, le=100, max_digits=6, decimal_places=2,
                                             description="Standard deviation (0-100 scale) above which a region "
                                                         "is flagged for moderation")
@@ -66,6 +68,7 @@ class RoundPatch(Patch):
     aggregation: Omittable[Aggregation] = None
     calibration: Omittable[Calibration | None] = None
     robustness: Omittable[Robustness | None] = None
+    evaluation: Omittable[EvaluationRule | None] = None
     disagreement_threshold: Omittable[Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]] = None
 
 
@@ -82,6 +85,7 @@ class Round(ORM):
     aggregation: Aggregation
     calibration: Calibration | None = None
     robustness: Robustness | None = None
+    evaluation: EvaluationRule | None = None
     disagreement_threshold: Decimal
     state: RoundState
     result_hash: str | None
@@ -130,6 +134,9 @@ class InvitationFilter(Strict):
     indicator: str | None = Field(default=None, pattern=r"^[a-z0-9_]{2,40}$", examples=["kkd"])
     indicator_year: int | None = Field(default=None, ge=2000, le=2100)
     indicator_values: list[str] | None = Field(default=None, max_length=20, examples=[["tinggi"]])
+    cohort: int | None = Field(default=None, ge=2017, le=2100, examples=[2017],
+                               description="Members selected in the published selections of that year (by today's "
+                                           "codes): the cohort an evaluation invites")
 
 
 class ReinviteIn(Strict):

@@ -74,7 +74,7 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
     changes = patch.model_dump(exclude_unset=True)
     if "equity_rules" in changes:
         changes["equity_rules"] = patch.equity_rules.model_dump(mode="json") if patch.equity_rules else {}
-    for rule in ("calibration", "robustness"):
+    for rule in ("calibration", "robustness", "evaluation"):
         if rule in changes:
             given = getattr(patch, rule)
             changes[rule] = given.model_dump(mode="json") if given else None
@@ -110,6 +110,8 @@ async def transition(session: AsyncSession, round_: Round, move: schemas.Transit
         (await get_rubric(session, round_.rubric_id)).locked = True
     elif to == "moderating":
         await selection.snapshot_indicators(session, round_, registry)
+        if round_.evaluation:
+            await selection.snapshot_previous(session, round_)
     elif to == "finalised":
         assert move.decided_on is not None  # the schema requires it
         if move.decided_on < round_.starts_on:
@@ -133,9 +135,15 @@ async def transition(session: AsyncSession, round_: Round, move: schemas.Transit
     return round_
 
 
-async def _matching(registry: Upstream, f: schemas.InvitationFilter, year: int) -> list[dict[str, Any]]:
+async def _matching(session: AsyncSession, registry: Upstream, f: schemas.InvitationFilter,
+                    year: int) -> list[dict[str, Any]]:
     regions = await regencies_matching(registry, type_=f.type, province=f.province,
                                        island_group=f.island_group.value if f.island_group else None)
+    if f.cohort:
+        members = set((await session.scalars(select(Result.region_code_today).join(
+            Round, Round.id == Result.round_id).where(Round.year == f.cohort, Round.state == "published",
+                                                      Result.selected.is_(True)))).all())
+        regions = [r for r in regions if r["code"] in members]
     if f.indicator:
         values = await indicator_values(registry, f.indicator, f.indicator_year or year)
         wanted = {v.lower() for v in f.indicator_values or []}
@@ -174,9 +182,10 @@ async def invite(session: AsyncSession, round_: Round, data: schemas.InviteIn, r
         regions = await lookup(registry, data.region_codes, round_.starts_on)
     else:
         assert data.filter is not None
-        matching = await _matching(registry, data.filter, round_.year)
+        matching = await _matching(session, registry, data.filter, round_.year)
         regions = await lookup(registry, [r["code"] for r in matching], round_.starts_on) if matching else []
-    selected = await earlier_selections(session, round_, [r["code"] for r in regions])
+    # A selection does not invite members again; an evaluation invites nobody else.
+    selected = {} if round_.evaluation else await earlier_selections(session, round_, [r["code"] for r in regions])
     asked = {r.region_code: r.reason for r in data.reinvitations}
     reasons = {r["code"]: next((asked[c] for c in r["requested"] if c in asked), None) for r in regions}
     reasons = {code: reason for code, reason in reasons.items() if reason is not None}

@@ -11,6 +11,8 @@ from pydantic import Field, WithJsonSchema, model_validator
 
 from services.common.schemas import ORM, Strict
 
+from ..types import Pillar
+
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,59}$", examples=["commitment"])]
 # Stored and scored as the plain object it is; the spec names its three shapes.
 Normalisation = Annotated[dict[str, Any], WithJsonSchema({"oneOf": [
@@ -53,9 +55,13 @@ class ComponentIn(Strict):
                                   "take min/max/direction or the categories from the indicator's own definition "
                                   "in the registry when scoring closes",
         examples=[{"map": {"rendah": 0, "sedang": 50, "tinggi": 100}}, {"from_indicator": True}])
+    pillar: Pillar | None = Field(default=None, description="The smart-city pillar a scored component counts "
+                                  "towards: an evaluation gives an index per pillar")
 
     @model_validator(mode="after")
     def _normalisation(self) -> ComponentIn:
+        if self.pillar is not None and self.kind == ComponentKind.group:
+            raise ValueError(f"{self.key}: a pillar belongs to a scored component, not a group")
         rule = self.normalisation
         if rule is not None and not ({"map"} <= rule.keys() or rule.get("from_indicator") is True
                                      or {"min", "max"} <= rule.keys()):
@@ -112,6 +118,8 @@ class Component(ORM):
     levels: dict[str, str] | None
     indicator_code: str | None
     normalisation: Normalisation | None
+    # Absent, not null, where none is given: a round's inputs (and their digest) stay what they were.
+    pillar: Pillar | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Rubric(ORM):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Any
 
-from . import schemas
+from . import evaluation, schemas
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Component:
     scale_max: float | None = None
     indicator_code: str | None = None
     normalisation: Mapping[str, Any] | None = None
+    pillar: str | None = None
 
 
 @dataclass(frozen=True)
@@ -358,7 +359,8 @@ def components_of(inputs: dict[str, Any]) -> list[Component]:
         key=c["key"], parent_key=c["parent_key"], name=c["name"], kind=c["kind"], weight=float(c["weight"]),
         scale_min=float(c["scale_min"]) if c["scale_min"] is not None else None,
         scale_max=float(c["scale_max"]) if c["scale_max"] is not None else None,
-        indicator_code=c["indicator_code"], normalisation=normalisation(c)) for c in inputs["rubric"]["components"]]
+        indicator_code=c["indicator_code"], normalisation=normalisation(c), pillar=c.get("pillar"))
+        for c in inputs["rubric"]["components"]]
 
 
 def _normalised(inputs: dict[str, Any], components: list[Component]) -> list[tuple[str, str, int, float]]:
@@ -467,8 +469,11 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
     ranked = rank(assessed)
     categories = categories_of(inputs, indicators)
     sorted_by = list(categories)
-    decisions = select([s.region_code for s in ranked], candidates, round_["quota"], round_["equity_rules"],
-                       categories)
+    evaluated = (evaluation.figures(round_["evaluation"], components, ranked, candidates, inputs.get("previous", []))
+                 if round_.get("evaluation") else None)
+    decisions = (_evaluated(ranked, candidates, evaluated) if evaluated is not None else
+                 select([s.region_code for s in ranked], candidates, round_["quota"], round_["equity_rules"],
+                        categories))
 
     def sorting(region: str) -> dict[str, str | None] | None:
         return {code: categories[code].get(region) for code in sorted_by} if sorted_by else None
@@ -481,7 +486,8 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
             "island_group": c.island_group, "rank": position, "total": s.total, "components": s.components,
             "flagged_for_moderation": s.flagged, "selected": d.selected, "rule": d.rule, "pushed": d.pushed,
             "missing": [{"component_key": k, "reason": why, "rule": MISSING_RULE} for k, why in s.missing.items()],
-            "set_aside": set_aside[s.region_code], "categories": sorting(s.region_code)}))
+            "set_aside": set_aside[s.region_code], "categories": sorting(s.region_code),
+            "evaluation": evaluated[s.region_code] if evaluated is not None else None}))
     for code, c in candidates.items():
         if code not in panel:
             results.append(schemas.RegionResult(
@@ -494,9 +500,20 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
 
 
 def dump(results: list[schemas.RegionResult]) -> list[dict[str, Any]]:
-    """Results as stored and hashed (JSON types); `categories` only where a rule sorts by them, so results
-    of rounds without such a rule hash as they always did."""
-    return [r.model_dump(mode="json", exclude={"categories"} if r.categories is None else None) for r in results]
+    """Results as stored and hashed (JSON types); `categories` only where a rule sorts by them and `evaluation`
+    only in an evaluation, so results of other rounds hash as they always did."""
+    return [r.model_dump(mode="json", exclude={k for k in ("categories", "evaluation") if getattr(r, k) is None})
+            for r in results]
+
+
+def _evaluated(ranked: list[RegionScore], candidates: Mapping[str, Candidate],
+               figures: Mapping[str, Mapping[str, Any]]) -> dict[str, Decision]:
+    """An evaluation selects nobody: each member's rule states its ranks."""
+    return {s.region_code: Decision(False, f"evaluated: rank {n} of {len(ranked)} nationally, "
+                                           f"{figures[s.region_code]['rank_in_province']} of "
+                                           f"{figures[s.region_code]['province_regions']} in province "
+                                           f"{candidates[s.region_code].province_code}")
+            for n, s in enumerate(ranked, start=1)}
 
 
 def hash_of(inputs: dict[str, Any], dumped: list[dict[str, Any]]) -> str:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from services.common.schemas import CodeToday, RecordedCode, RegencyCode, Signatory, Strict
 
 from ..rubric.schemas import Component, Normalisation
-from ..types import EquityRules, InvitationStatus, Robustness, RoundState
+from ..types import EquityRules, EvaluationRule, InvitationStatus, Robustness, RoundState
 
 
 def _absent(value: object) -> bool:
@@ -41,6 +41,25 @@ class MissingComponent(BaseModel):
     rule: str = Field(examples=["scored 0 of 100"])
 
 
+class PreviousIndex(BaseModel):
+    round_id: int
+    year: int
+    index: float
+
+
+class EvaluationFigures(BaseModel):
+    """A member's figures in a yearly evaluation (selection/evaluation.py says how they are formed)."""
+
+    index: float = Field(description="The total on the scheme's scale (e.g. 0-4)", examples=[3.31])
+    dimensions: dict[str, float] = Field(description="Index per dimension (top-level component), by key")
+    pillars: dict[str, float] = Field(description="Index per smart-city pillar", examples=[{"governance": 3.4}])
+    rank_in_province: int
+    province_regions: int = Field(description="Members of the province evaluated in the round")
+    previous: PreviousIndex | None = Field(description="The member's previous comparable evaluation")
+    change: float | None = Field(description="Index minus the previous one (none: no comparable previous)",
+                                 examples=[0.25])
+
+
 class RegionResult(BaseModel):
     region_code: str
     region_name: str
@@ -61,6 +80,8 @@ class RegionResult(BaseModel):
         default=None, examples=[{"tertinggal": "tertinggal"}],
         description="The region's value of each indicator an equity rule sorts by (none: no value loaded); "
                     "absent when the round has no such rule")
+    evaluation: EvaluationFigures | None = Field(default=None, description="In a yearly evaluation: index, "
+                                                 "dimensions, pillars, ranks and change; absent in a selection")
 
 
 class AssessorEffect(BaseModel):
@@ -112,6 +133,8 @@ class PublicRegionResult(BaseModel):
     selected: bool
     rule: str
     pushed: str | None = None
+    evaluation: EvaluationFigures | None = Field(default=None, exclude_if=lambda v: v is None,
+                                                 description="In a yearly evaluation (absent in a selection)")
 
 
 class AuditHead(BaseModel):
@@ -254,6 +277,8 @@ class PublicResults(BaseModel):
                                                  "assessors: the model's parameters, recomputed by the verifier")
     certificate: Certificate | None = Field(default=None, description="Where the round tests its decisions: the "
                                             "robustness certificate, recomputed by the verifier")
+    evaluation: EvaluationRule | None = Field(default=None, description="Where the round is a yearly evaluation: "
+                                              "its rule (the index's scale; schemes it compares with)")
 
 
 class Selection(BaseModel):

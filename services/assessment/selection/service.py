@@ -43,7 +43,7 @@ from ..panel.service import conflicts_between
 from ..registry import indicator_definition, indicator_values
 from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
-from ..types import EquityRules, InvitationStatus, RoundState
+from ..types import EquityRules, EvaluationRule, InvitationStatus, RoundState
 from . import calculation, robustness, schemas
 
 
@@ -135,6 +135,24 @@ async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Up
     await session.flush()
 
 
+async def snapshot_previous(session: AsyncSession, round_: Round) -> None:
+    """An evaluation's members' previous comparable indices, taken when scoring closes so the result never
+    depends on a round published later: [region, round, year, index] from the latest published evaluation
+    before this year whose rubric is this round's or one it names comparable."""
+    rubrics = {round_.rubric_id, *((round_.evaluation or {}).get("comparable_with") or [])}
+    rows = (await session.execute(
+        select(Invitation.region_code, Round.id, Round.year, Result.explanation)
+        .join(Result, Result.region_code_today == Invitation.region_code_today)
+        .join(Round, Round.id == Result.round_id)
+        .where(Invitation.round_id == round_.id, Round.state == "published", Round.year < round_.year,
+               Round.rubric_id.in_(rubrics), Result.rank.is_not(None))
+        .order_by(Invitation.region_code, Round.year, Round.id))).all()
+    # A rubric may serve a selection too: only results of evaluations carry an index.
+    latest = {region: [region, round_id, year, explanation["evaluation"]["index"]]
+              for region, round_id, year, explanation in rows if explanation.get("evaluation")}
+    round_.previous = [latest[region] for region in sorted(latest)]
+
+
 # Submitted scores in the order the hash covers them. Read through the driver itself: a national round has tens
 # of thousands, and the ORM's row handling took twice as long as the query (bench/assessment.py).
 SUBMITTED_SCORES = """
@@ -189,7 +207,8 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
                   "equity_rules": round_.equity_rules,
                   # Only the rules a round states: every other round keeps its inputs and digest as they were.
                   **{rule: value for rule, value in (("calibration", round_.calibration),
-                                                     ("robustness", round_.robustness)) if value}},
+                                                     ("robustness", round_.robustness),
+                                                     ("evaluation", round_.evaluation)) if value}},
         "rubric": {"id": rubric.id, "code": rubric.code, "version": rubric.version,
                    "components": [Component.model_validate(c).model_dump(mode="json")
                                   for c in rubric.components]},
@@ -197,6 +216,7 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
         "scores": scores, "self": selfs, "indicators": indicators,
         "indicator_rules": rules, "set_aside": set_aside,
         **({"evidence": evidence} if evidence else {}),  # rounds without evidence keep their digest
+        **({"previous": round_.previous or []} if round_.evaluation else {}),
     }
 
 
@@ -406,7 +426,8 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         region_code=r.region_code, region_name=r.explanation["region_name"],
         province_code=r.explanation["province_code"], island_group=r.explanation["island_group"],
         rank=r.rank, total=float(r.total) if r.total is not None else None, selected=r.selected, rule=r.rule,
-        pushed=r.explanation.get("pushed")) for r in rows), key=lambda x: (x.rank is None, x.rank or 0, x.region_code))
+        pushed=r.explanation.get("pushed"), evaluation=r.explanation.get("evaluation"))
+        for r in rows), key=lambda x: (x.rank is None, x.rank or 0, x.region_code))
     # Rounds finalised before the digest was kept have it computed from their inputs, which are frozen too.
     digest = round_.inputs_digest or calculation.content_hash(await gather_inputs(session, round_))
     head = (schemas.AuditHead(seq=round_.published_audit_seq, hash=round_.published_audit_head)
@@ -425,7 +446,8 @@ async def public_results(session: AsyncSession, round_id: int) -> schemas.Public
         equity_rules=EquityRules.model_validate(round_.equity_rules or {}),
         tie_breakers=calculation.TIE_BREAKERS, inputs_digest=digest, result_hash=result_hash,
         audit_head=head, items=items, **await _republication(session, round_),
-        calibration=await _calibration(session, round_), certificate=await _signed_certificate(session, round_))
+        calibration=await _calibration(session, round_), certificate=await _signed_certificate(session, round_),
+        evaluation=EvaluationRule.model_validate(round_.evaluation) if round_.evaluation else None)
 
 
 async def _calibration(session: AsyncSession, round_: Round) -> schemas.CalibrationModel | None:
