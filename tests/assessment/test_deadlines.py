@@ -1,12 +1,6 @@
 """A round's dates as data: late acts refused or marked by the round's rule, what is overdue on a day, and reminders
 given once each, as events and as e-mail through a real SMTP server."""
 
-import email
-from email.policy import default as default_policy
-
-import pytest
-from aiosmtpd.controller import Controller
-
 from scenarios.rounds import OVERALL, A
 from services.assessment.deadlines.mailer import deliver_once
 from tests.kit import free_ports, refused
@@ -15,24 +9,6 @@ TPI, MUARA_ENIM, BINTAN = "21.72", "16.03", "21.01"
 CONTACT = "diskominfo@tanjungpinangkota.go.id"
 READINESS = {"key": "readiness", "name": "Kesiapan (mandiri)", "kind": "self", "weight": 30, "scale_min": 1,
              "scale_max": 5}
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_ports(1, start=18950)[0])
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 async def _inviting_round(gw, auth) -> tuple[int, str]:

@@ -28,6 +28,7 @@ def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest:
         f"/V{document['version']}" if document.get("version") else "")
     ranked = sum(1 for i in document["items"] if i["rank"] is not None)
     names = {c["key"]: c["name"] for c in document["rubric_components"]}
+    dimensions = [c["key"] for c in document["rubric_components"] if c["parent_key"] is None]  # the scheme's order
     previous = figures["previous"]
     compared = (f"Dibandingkan evaluasi {previous['year']} (indeks {number(previous['index'], 2)}), indeks berubah "
                 f"{change(figures['change'])}." if previous else
@@ -49,18 +50,18 @@ def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest:
         _text(f"Kepada Yth. Kepala Daerah {item['region_name']}", body),
         Spacer(1, 4 * mm),
         _text(f"Bersama ini kami sampaikan hasil {document['title']}. {item['region_name']} memperoleh indeks "
-              f"<b>{number(figures['index'], 2)}</b> pada skala 0–{top}, peringkat {figures['rank_in_province']} "
+              f"{number(figures['index'], 2)} pada skala 0–{top}, peringkat {figures['rank_in_province']} "
               f"dari {figures['province_regions']} daerah di provinsinya dan peringkat {item['rank']} dari "
               f"{ranked} daerah secara nasional. {compared}", body),
         Spacer(1, 3 * mm),
         _text("Indeks per dimensi", st["heading"]),
-        _table([["Dimensi", "Indeks"]] + [[names.get(k, k), number(v, 2)] for k, v in figures["dimensions"].items()],
+        _table([["Dimensi", "Indeks"]] + [[names[k], number(figures["dimensions"][k], 2)] for k in dimensions],
                [120 * mm, 50 * mm], st, numeric={1}),
     ]
     if figures["pillars"]:
         story += [_text("Indeks per pilar", st["heading"]),
-                  _table([["Pilar", "Indeks"]] + [[PILLARS.get(p, p), number(v, 2)]
-                                                 for p, v in figures["pillars"].items()],
+                  _table([["Pilar", "Indeks"]] + [[name, number(figures["pillars"][p], 2)]
+                                                 for p, name in PILLARS.items() if p in figures["pillars"]],
                          [120 * mm, 50 * mm], st, numeric={1})]
     proof = Table([[_Qr(verify_url, 28 * mm), [
         _text(f"Hasil ini bersumber dari hasil bertanda tangan elektronik (JWS ES256, kunci {kid}).", small),
