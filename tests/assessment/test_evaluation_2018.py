@@ -8,6 +8,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 from scenarios.documents import PDF, upload
+from scenarios.publication import published_files
 from scenarios.rounds import ADOPTED_BY, A, publish_round
 from services.assessment.deadlines.mailer import deliver_once
 from services.regions.importer import load_rows
@@ -91,16 +92,6 @@ async def _close(gw, auth, rid: int, decided: str, announced: str) -> None:
                  {"to": "published", "announced_on": announced, "signatories": ADOPTED_BY}):
         moved = await gw.post(f"{A}/rounds/{rid}/transitions", headers=officer, json=body)
         assert moved.status_code == 200, moved.text
-
-
-async def _fetch(gw, tmp_path, rid: int, version: int) -> list[str]:
-    names = {f"signed-v{version}.jws": f"{A}/public/rounds/{rid}/signed-results?version={version}",
-             "jwks.json": "/.well-known/jwks.json",
-             f"inputs-v{version}.json": f"{A}/public/rounds/{rid}/inputs?version={version}",
-             "versions.json": f"{A}/public/rounds/{rid}/signed-results/versions"}
-    for name, url in names.items():
-        (tmp_path / name).write_bytes((await gw.get(url)).content)
-    return [str(tmp_path / n) for n in names]
 
 
 async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys, object_store, smtp, settings,
@@ -191,7 +182,7 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     assert all(i["evaluation"]["province_regions"] == 10 for i in east)
 
     # Signed and verified offline; the letters read back with the member's figures.
-    files = await _fetch(gw, tmp_path, rid, 1)
+    files = await published_files(gw, rid, tmp_path, version=1)
     assert verify.main(*files) == 0
     assert "25 regions ranked, 0 selected: identical to the signed result" in capsys.readouterr().out
     top = east[0]
@@ -230,5 +221,5 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     raised = {i["region_code"]: i for i in (await gw.get(f"{A}/rounds/{rid}/results", headers=officer)).json()["items"]}
     assert raised[last["region_code"]]["evaluation"]["index"] > last["evaluation"]["index"]
     for version, standing in ((1, "SUPERSEDED"), (2, "the current version")):
-        assert verify.main(*await _fetch(gw, tmp_path, rid, version)) == 0
+        assert verify.main(*await published_files(gw, rid, tmp_path, version=version)) == 0
         assert standing in capsys.readouterr().out

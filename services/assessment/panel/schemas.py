@@ -49,23 +49,28 @@ class OverrideIn(Strict):
     reason: str = Field(min_length=10, max_length=1000)
 
 
-class SessionIn(Strict):
+class Sitting(Strict):
+    """A time at a venue: what a session is, and what a slot offered to the solver is."""
+
     name: str = Field(min_length=2, max_length=200, examples=["Panel A, 21 Feb 2019 morning"])
     venue: str = Field(min_length=2, max_length=200, examples=["Pustiknas, Tangerang Selatan"])
-    starts_at: datetime
-    ends_at: datetime
-    assessor_ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=50)
-    region_codes: list[RegencyCode] = Field(min_length=1, max_length=200)
-    overrides: list[OverrideIn] = Field(default_factory=list, max_length=200,
-                                        description="Conflicts the officer allows anyway, each with a reason")
+    starts_at: datetime = Field(examples=["2019-02-21T08:00:00+07:00"])
+    ends_at: datetime = Field(examples=["2019-02-21T12:00:00+07:00"])
 
     @model_validator(mode="after")
-    def _times(self) -> SessionIn:
+    def _times(self) -> Sitting:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         if self.starts_at.tzinfo is None:
             raise ValueError("times need a timezone, e.g. 2019-02-21T08:00:00+07:00")
         return self
+
+
+class SessionIn(Sitting):
+    assessor_ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=50)
+    region_codes: list[RegencyCode] = Field(min_length=1, max_length=200)
+    overrides: list[OverrideIn] = Field(default_factory=list, max_length=200,
+                                        description="Conflicts the officer allows anyway, each with a reason")
 
 
 class SessionPatch(Patch):
@@ -95,22 +100,10 @@ class Assignments(BaseModel):
     region_codes: list[str] = Field(description="The regions your panels hear in this round", examples=[["21.72"]])
 
 
-class SlotIn(Strict):
+class SlotIn(Sitting):
     """A time and room where a panel may sit; the solver decides who sits and whom it hears."""
 
-    name: str = Field(min_length=2, max_length=200, examples=["Hari 1, ruang A"])
-    venue: str = Field(min_length=2, max_length=200, examples=["Pustiknas, Tangerang Selatan"])
-    starts_at: datetime = Field(examples=["2019-03-04T08:00:00+07:00"])
-    ends_at: datetime = Field(examples=["2019-03-04T17:00:00+07:00"])
     capacity: int = Field(ge=1, le=200, examples=[15], description="Regions the panel can hear in the slot")
-
-    @model_validator(mode="after")
-    def _times(self) -> SlotIn:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        if self.starts_at.tzinfo is None:
-            raise ValueError("times need a timezone, e.g. 2019-02-21T08:00:00+07:00")
-        return self
 
 
 class AvailableAssessor(Strict):

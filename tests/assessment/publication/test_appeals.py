@@ -8,6 +8,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 from scenarios.documents import PDF, upload
+from scenarios.publication import published_files
 from scenarios.rounds import A, finish, open_round, score
 from smartcity import verify
 from tests.kit import refused
@@ -29,18 +30,6 @@ async def _published_with_window(gw, auth):
     assert r.status_code == 200, r.text
     await finish(gw, auth, rnd.id)  # announced 9 March
     return rnd
-
-
-async def _files(gw, rid, tmp_path, version):
-    names = {f"signed-v{version}.jws": f"{A}/public/rounds/{rid}/signed-results?version={version}",
-             "jwks.json": "/.well-known/jwks.json",
-             f"inputs-v{version}.json": f"{A}/public/rounds/{rid}/inputs?version={version}",
-             "versions.json": f"{A}/public/rounds/{rid}/signed-results/versions"}
-    for name, url in names.items():
-        r = await gw.get(url)
-        assert r.status_code == 200, r.text
-        (tmp_path / name).write_bytes(r.content)
-    return [str(tmp_path / n) for n in names]
 
 
 async def test_an_upheld_appeal_is_published_again_and_both_versions_verify(gw, auth, tmp_path, capsys,
@@ -109,8 +98,8 @@ async def test_an_upheld_appeal_is_published_again_and_both_versions_verify(gw, 
     # Version 1 is the same bytes as before; the current one names it and the appeal.
     assert (await gw.get(f"{A}/public/rounds/{rid}/signed-results?version=1")).content == first.content
     # Both are read after the re-publication: version 1 with the inputs kept when the appeal was upheld.
-    v1_files = await _files(gw, rid, tmp_path, 1)
-    v2_files = await _files(gw, rid, tmp_path, 2)
+    v1_files = await published_files(gw, rid, tmp_path, version=1)
+    v2_files = await published_files(gw, rid, tmp_path, version=2)
 
     assert verify.main(*v1_files) == 0
     out = capsys.readouterr().out

@@ -4,6 +4,7 @@ as given, and not when the round calibrates; the parameters are signed with the 
 import copy
 import json
 
+from scenarios.publication import published_files
 from scenarios.rounds import OVERALL, A, finish, score
 from services.assessment.selection import calculation
 from services.regions.importer import load_rows
@@ -81,11 +82,7 @@ async def test_a_lenient_assessor_moves_the_cut_off_unless_the_round_calibrates(
     assert calculation.calibration_of(as_given) is None
 
     # Signed with its parameters; the verifier recomputes them and the ranking from the inputs alone.
-    files = {"signed.jws": f"{A}/public/rounds/{rid}/signed-results", "jwks.json": "/.well-known/jwks.json",
-             "inputs.json": f"{A}/public/rounds/{rid}/inputs"}
-    for name, url in files.items():
-        (tmp_path / name).write_bytes((await gw.get(url)).content)
-    paths = [str(tmp_path / n) for n in files]
+    paths = await published_files(gw, rid, tmp_path)
     assert verify.main(*paths) == 0
     assert "20 regions ranked, 6 selected: identical to the signed result" in capsys.readouterr().out
     forged = copy.deepcopy(inputs)

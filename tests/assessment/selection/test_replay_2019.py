@@ -9,6 +9,7 @@ import json
 
 import pypdfium2 as pdfium
 
+from scenarios.publication import published_files
 from scenarios.rounds import ADOPTED_BY, OVERALL, A, score
 from services.assessment.selection import calculation
 from services.regions.importer import load_rows
@@ -157,11 +158,7 @@ async def test_2019_replayed_calibrated_assigned_by_solver_and_certified(gw, aut
     unfair = {r.region_code for r in calculation.compute(as_given)[0] if r.selected}
     assert unfair != fair and all(ids[LENIENT] in panel_of[c] for c in unfair - fair)
 
-    files = {"signed.jws": f"{A}/public/rounds/{rid}/signed-results", "jwks.json": "/.well-known/jwks.json",
-             "inputs.json": f"{A}/public/rounds/{rid}/inputs"}
-    for name, url in files.items():
-        (tmp_path / name).write_bytes((await gw.get(url)).content)
-    paths = [str(tmp_path / n) for n in files]
+    paths = await published_files(gw, rid, tmp_path)
     assert verify.main(*paths) == 0
     out = capsys.readouterr().out
     assert "107 regions ranked, 25 selected: identical to the signed result" in out
