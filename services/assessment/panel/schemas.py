@@ -85,14 +85,19 @@ class SessionPatch(Patch):
     overrides: Omittable[Annotated[list[OverrideIn], Field(max_length=200)]] = None
 
 
-class Session(BaseModel):
-    id: int
+class SessionBody(BaseModel):
+    """A session's time, place, panel and regions: what `assessment_sessions_create` takes (without overrides)."""
+
     name: str
     venue: str
     starts_at: datetime
     ends_at: datetime
     assessor_ids: list[int]
     region_codes: list[str]
+
+
+class Session(SessionBody):
+    id: int
 
 
 class Assignments(BaseModel):
@@ -143,17 +148,6 @@ class ProposalIn(Strict):
         return self
 
 
-class ProposedSession(BaseModel):
-    """A session exactly as `assessment_sessions_create` takes it: accepting the proposal is posting each."""
-
-    name: str
-    venue: str
-    starts_at: datetime
-    ends_at: datetime
-    assessor_ids: list[int]
-    region_codes: list[str]
-
-
 class Placement(BaseModel):
     region_code: str
     region_name: str
@@ -174,6 +168,7 @@ class Workload(BaseModel):
 class PanelProposal(BaseModel):
     seed: int
     rules: PanelRules
-    sessions: list[ProposedSession]
+    sessions: list[SessionBody] = Field(description="Each the body of a session to create: accepting the "
+                                                  "proposal is posting each")
     regions: list[Placement] = Field(description="Every region to be heard, in code order")
     workload: list[Workload] = Field(description="Every available assessor: sessions sat, regions heard")

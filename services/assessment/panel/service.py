@@ -356,7 +356,7 @@ def _proposal_out(data: schemas.ProposalIn, proposal: assignment.Proposal, regio
     sessions, placements = [], []
     for s, codes in sorted(proposal.regions.items()):
         slot, panel = data.slots[s], proposal.panels[s]
-        sessions.append(schemas.ProposedSession(name=slot.name, venue=slot.venue, starts_at=slot.starts_at,
+        sessions.append(schemas.SessionBody(name=slot.name, venue=slot.venue, starts_at=slot.starts_at,
                                                 ends_at=slot.ends_at, assessor_ids=panel, region_codes=codes))
         institutions = sorted({by_id[a].institution for a in panel})
         for code in codes:
