@@ -33,7 +33,8 @@ class Aggregation(StrEnum):
 class RoundIn(Strict):
     year: int = Field(ge=2017, le=2100, examples=[2019])
     title: str = Field(min_length=3, max_length=200, examples=["Gerakan Menuju 100 Smart City 2019"])
-    quota: int = Field(ge=1, le=514, examples=[25])
+    quota: int = Field(ge=1, le=514, examples=[25], description="Places a selection fills (an evaluation fills "
+                       "none: give the number of members)")
     starts_on: date = Field(examples=["2019-02-21"])
     ends_on: date = Field(examples=["2019-02-22"])
     venue: str = Field(min_length=2, max_length=200, examples=["Pustiknas, Tangerang Selatan"])
