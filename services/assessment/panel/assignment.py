@@ -126,9 +126,10 @@ class _Program:
             solver.setOptionValue(option, value)
         solver.passModel(lp)
         solver.run()
-        # Every rule that can fail is elastic, so a solution always exists; anything else is the solver's failure.
+        # Every rule that can fail is elastic, so a solution always exists; short of one (the time limit), say so.
         if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS ended with {solver.modelStatusToString(solver.getModelStatus())}")
+            raise Infeasible([Breach("solver", f"HiGHS ended with "
+                                               f"{solver.modelStatusToString(solver.getModelStatus())}")])
         return np.array(solver.getSolution().col_value)
 
 
