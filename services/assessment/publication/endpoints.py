@@ -51,24 +51,29 @@ async def signed_results(round_id: RoundId, request: Request, session: Transacti
                     headers={"Cache-Control": _kept_for(version), "X-Key-Id": stored.kid})
 
 
+PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+       **ERR(404, 422, 502, 503)}
+
+
+def _pdf(pdf: bytes, version: int | None, filename: str) -> Response:
+    """A document made from a signed result, cached as long as that result stays what it is."""
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": _kept_for(version), "Content-Disposition": f'inline; filename="{filename}"'})
+
+
 @router.get("/public/rounds/{round_id}/minutes", operation_id="assessment_public_minutes_get",
             summary="The minutes (berita acara) of the decision, as a PDF in Indonesian",
             description="The public copy, made from the signed result: round, dates, venue, quota and rules, "
                         "rubric and weights, panels by institution (no assessor names), the ranked table with "
                         "each decision and its rule, the signed document's digest, and a QR code to it.",
-            response_class=Response,
-            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-                       **ERR(404, 422, 502, 503)})
+            response_class=Response, responses=PDF)
 async def minutes(round_id: RoundId, request: Request, session: TransactionDep, _: Public,
                   version: Version = None) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
                                          version)
     # Rendering a 514-region table takes a while: off the event loop.
     pdf, document = await asyncio.to_thread(service.minutes_pdf, stored, request.app.state.settings)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Cache-Control": _kept_for(version),
-        "Content-Disposition": f'inline; filename="berita-acara-gm100-{document["year"]}-{round_id}'
-                               f'-v{stored.version}.pdf"'})
+    return _pdf(pdf, version, f"berita-acara-gm100-{document['year']}-{round_id}-v{stored.version}.pdf")
 
 
 @router.get("/public/rounds/{round_id}/letters/{region_code}", operation_id="assessment_public_letter_get",
@@ -77,18 +82,13 @@ async def minutes(round_id: RoundId, request: Request, session: TransactionDep, 
                         "change from the previous comparable evaluation, its ranks in the province and the country, "
                         "its index per dimension and per pillar, signed by the first official who adopted the "
                         "minutes, with the signed document's digest and a QR code to it. 404 outside an evaluation.",
-            response_class=Response,
-            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-                       **ERR(404, 422, 502, 503)})
+            response_class=Response, responses=PDF)
 async def letter(round_id: RoundId, region_code: RegencyCodePath, request: Request, session: TransactionDep,
                  _: Public, version: Version = None) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
                                          version)
     pdf, document = await asyncio.to_thread(service.letter_pdf, stored, region_code, request.app.state.settings)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Cache-Control": _kept_for(version),
-        "Content-Disposition": f'inline; filename="surat-hasil-evaluasi-{document["year"]}-{region_code}'
-                               f'-v{stored.version}.pdf"'})
+    return _pdf(pdf, version, f"surat-hasil-evaluasi-{document['year']}-{region_code}-v{stored.version}.pdf")
 
 
 @router.get("/public/rounds/{round_id}/signed-results/versions", operation_id="assessment_public_result_versions_list",
