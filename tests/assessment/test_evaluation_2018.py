@@ -4,6 +4,9 @@ from an earlier evaluation, ranks in the province and the country, the signed pu
 letters rendered and read back; one appeal upheld and published again, both versions verifiable; one reminder
 e-mail caught by a real SMTP server."""
 
+import csv
+import io
+
 import pypdfium2 as pdfium
 import zxingcpp
 
@@ -198,6 +201,12 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     [qr] = zxingcpp.read_barcodes(page.render(scale=2).to_pil())
     assert qr.text.endswith(f"/api/v1/assessment/public/rounds/{rid}/signed-results")
     refused(await gw.get(f"{A}/public/rounds/{selection}/letters/{codes[0]}"), 404, "not-found")  # a selection
+    # The open data carries each member's index and change, written as an Indonesian spreadsheet reads them.
+    table = (await gw.get(f"{A}/open-data/results", params={"format": "csv", "decimal": "comma", "year": 2018})).text
+    rows = {r["region_code"]: r for r in csv.DictReader(io.StringIO(table.lstrip("\ufeff")), delimiter=";")}
+    assert rows[top["region_code"]]["index"] == str(top["evaluation"]["index"]).replace(".", ",")
+    assert rows[codes[0]]["index_change"] == str(first["change"]).replace(".", ",")
+    assert rows[top["region_code"]]["selected"] == "False"
     minutes = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rid}/minutes")).content)
     assert "PENETAPAN HASIL EVALUASI" in minutes[0].get_textpage().get_text_range()
 

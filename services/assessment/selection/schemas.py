@@ -343,6 +343,10 @@ class OpenDataResult(BaseModel):
     selected: bool
     rule: str
     result_hash: str
+    index: float | None = Field(description="In a yearly evaluation: the member's index on the scheme's scale "
+                                "(empty in a selection)")
+    index_change: float | None = Field(description="In a yearly evaluation: the change from its previous "
+                                       "comparable evaluation (empty where there is none)")
 
 
 class InputsRound(BaseModel):

@@ -556,6 +556,7 @@ def open_data(year: int | None) -> Select[Any]:
 
 
 def open_data_row(r: Any) -> tuple[Any, ...]:
+    figures = r.explanation.get("evaluation") or {}
     return (r.year, r.id, r.title, r.region_code, r.region_code_today, r.explanation["region_name"],
             r.explanation["island_group"], r.rank, float(r.total) if r.total is not None else None, r.selected,
-            r.rule, r.result_hash)
+            r.rule, r.result_hash, figures.get("index"), figures.get("change"))
