@@ -92,7 +92,7 @@ async def test_open_data_without_a_token(gw, auth):
     xlsx = await gw.get("/api/v1/assessment/open-data/results", params={"format": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     sheet = book["data"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L3"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:N3"  # up to index and index_change
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, (c.value for c in sheet[2]), strict=True))
     assert first["region_code"] == "21.72" and first["selected"] is True
