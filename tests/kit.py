@@ -27,7 +27,8 @@ from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
 ROOT = Path(__file__).resolve().parents[1]
 # Under pytest-xdist each worker ("gw0", "gw1", ...) gets its own databases, data folder and band of ports.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-PORT_OFFSET = 1000 * int(WORKER.removeprefix("gw") or 0)
+# The bands do not overlap: a worker's ports run from 18000 to past 19300 (the S3 servers' blocks), so 2000 apart.
+PORT_OFFSET = 2000 * int(WORKER.removeprefix("gw") or 0)
 PROBLEM = "https://smartcity.kominfo.go.id/problems/"
 SECRETS_USED = ["cli password that must not leak"]
 
