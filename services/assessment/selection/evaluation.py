@@ -17,12 +17,13 @@ if TYPE_CHECKING:
     from .calculation import Candidate, Component, RegionScore
 
 
-def shares(components: list[Component]) -> dict[str, float]:
-    """Each scored component's share of the total: the product of the weights (over 100) on its path."""
+def shares(components: list[Component], weights: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Each scored component's share of the total: the product of the weights (over 100) on its path; `weights`
+    by key where they differ from the rubric's (the certificate's draws)."""
     by_key = {c.key: c for c in components}
 
     def share(c: Component) -> float:
-        own = c.weight / 100.0
+        own = (weights[c.key] if weights is not None else c.weight) / 100.0
         return own * share(by_key[c.parent_key]) if c.parent_key else own
     return {c.key: share(c) for c in components if c.kind != "group"}
 

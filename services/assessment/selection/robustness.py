@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from . import calculation
-from .calculation import Candidate, Component
+from . import calculation, evaluation
+from .calculation import Candidate
 
 METHOD = ("leave each assessor out in turn; redraw each region's panel with replacement from its assessors "
           "(bootstrap); move every weight uniformly within the band, siblings rescaled")
@@ -85,14 +85,10 @@ class _Round:
                 found = total / count
         return np.where(np.isnan(found), 0.0, found)
 
-    def weights(self, given: dict[str, float]) -> np.ndarray:
-        """Each leaf's share of the total: the product of the weights (over 100) on its path."""
-        by_key = {c.key: c for c in self.components}
-
-        def share(c: Component) -> float:
-            own = given[c.key] / 100.0
-            return own * share(by_key[c.parent_key]) if c.parent_key else own
-        return np.array([share(c) for c in self.leaves])
+    def weights(self, given: dict[str, float] | None = None) -> np.ndarray:
+        """Each leaf's share of the total (evaluation.shares), in leaf order."""
+        found = evaluation.shares(self.components, given)
+        return np.array([found[c.key] for c in self.leaves])
 
     def totals(self, scores: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(total, panel-only total), each rounded as the result rounds it; scores (..., leaves) with the panel
@@ -147,7 +143,7 @@ def _leave_one_out(data: _Round, selection: _Selection) -> tuple[list[int], np.n
     if not assessors:
         return [], np.zeros((0, len(data.codes)), dtype=bool)
     without = np.stack([np.where((data.assessor == a)[:, :, None], np.nan, data.values) for a in assessors])
-    total, panel = data.totals(data.with_fixed(data.aggregate(without)), data.weights(_weights_of(data)))
+    total, panel = data.totals(data.with_fixed(data.aggregate(without)), data.weights())
     return assessors, selection.selected(total, panel)
 
 
@@ -155,7 +151,7 @@ def _bootstrap(data: _Round, selection: _Selection, resamples: int, seed: int) -
     bits = np.random.PCG64([seed, 1])
     counts = np.zeros(len(data.codes), dtype=np.int64)
     regions = np.arange(len(data.codes))[None, :, None]
-    shares = data.weights(_weights_of(data))
+    shares = data.weights()
     unused = np.arange(data.slots)[None, None, :] >= data.sizes.astype(np.int64)[None, :, None]
     for start in range(0, resamples, CHUNK):
         runs = min(CHUNK, resamples - start)
@@ -166,10 +162,6 @@ def _bootstrap(data: _Round, selection: _Selection, resamples: int, seed: int) -
         total, panel = data.totals(data.with_fixed(data.aggregate(values)), shares)
         counts += selection.selected(total, panel).sum(axis=0)
     return counts
-
-
-def _weights_of(data: _Round) -> dict[str, float]:
-    return {c.key: c.weight for c in data.components}
 
 
 def _weight_band(data: _Round, selection: _Selection, resamples: int, seed: int, band: float) -> np.ndarray:
