@@ -326,8 +326,9 @@ async def propose_panels(session: AsyncSession, round_: Round, data: schemas.Pro
     assessors = [found[a] for a in wanted]
     members = [assignment.Member(a.id, a.name, a.institution, a.home_province, given.capacity)
                for a, given in zip(assessors, data.assessors, strict=True)]
-    slots = [assignment.Slot(s.name, s.venue, s.starts_at, s.ends_at, s.capacity, await _busy(session, wanted, s))
-             for s in data.slots]
+    sitting = await _sittings(session, wanted, data.slots)
+    slots = [assignment.Slot(s.name, s.venue, s.starts_at, s.ends_at, s.capacity, frozenset(
+        a for a, starts, ends in sitting if starts < s.ends_at and ends > s.starts_at)) for s in data.slots]
     clashes = {(c["assessor_id"], c["region_code"]): c["reasons"]
                for c in await conflicts_between(session, round_.id, assessors, waiting)}
     regions = [assignment.Region(i.region_code, i.region_name, i.province_code) for i in waiting]
@@ -342,11 +343,15 @@ async def propose_panels(session: AsyncSession, round_: Round, data: schemas.Pro
     return _proposal_out(data, proposal, regions, members)
 
 
-async def _busy(session: AsyncSession, ids: list[int], slot: schemas.SlotIn) -> frozenset[int]:
-    """Assessors already on a panel (of any round) at the slot's time."""
-    return frozenset((await session.scalars(select(PanelMember.assessor_id).join(
+async def _sittings(session: AsyncSession, ids: list[int],
+                    slots: list[schemas.SlotIn]) -> list[tuple[int, datetime, datetime]]:
+    """The panels (of any round) the assessors already sit on within the slots' span, read once: (assessor,
+    start, end)."""
+    rows = await session.execute(select(PanelMember.assessor_id, Hearing.starts_at, Hearing.ends_at).join(
         Hearing, Hearing.id == PanelMember.session_id).where(
-        PanelMember.assessor_id.in_(ids), Hearing.starts_at < slot.ends_at, Hearing.ends_at > slot.starts_at))).all())
+        PanelMember.assessor_id.in_(ids), Hearing.starts_at < max(s.ends_at for s in slots),
+        Hearing.ends_at > min(s.starts_at for s in slots)))
+    return [(a, starts, ends) for a, starts, ends in rows.all()]
 
 
 def _proposal_out(data: schemas.ProposalIn, proposal: assignment.Proposal, regions: list[assignment.Region],
