@@ -35,6 +35,9 @@ REGION = "code, level, name, name_short, type, parent_code, province_code, islan
 REGION_KEYS = tuple(REGION.split(", "))
 HEAD_KEYS = ("id", "region_code", "head_name", "title", "deputy_name", "start_date", "end_date", "end_reason",
              "revision", "recorded_at")
+CHANGE_KEYS = ("old_code", "new_code", "change", "legal_basis", "enacted_on", "effective_on", "list_before",
+               "list_after", "name_old", "name_new")
+CHANGE = ", ".join(f"'{k}', x.{k}" for k in CHANGE_KEYS)
 READERS = KOMINFO | MINISTRIES
 
 
@@ -71,7 +74,9 @@ DETAIL = f"""
 SELECT {', '.join(f'r.{c}' for c in REGION_KEYS)}, {', '.join(f'p.{c}' for c in REGION_KEYS)},
        (SELECT count(*) FROM regions.region c WHERE c.parent_code = $1) AS children,
        h.id, h.region_code, h.head_name, h.title, h.deputy_name, h.start_date, h.end_date, h.end_reason,
-       h.revision, h.created_at
+       h.revision, h.created_at,
+       (SELECT coalesce(json_agg(json_build_object({CHANGE}) ORDER BY x.effective_on, x.id), '[]')
+        FROM regions.code_change x WHERE x.region_code = $1) AS changes
 FROM regions.region r
 LEFT JOIN regions.region p ON p.code = r.parent_code
 LEFT JOIN regions.head_term h ON h.id = (
@@ -87,11 +92,13 @@ async def region(request: Request) -> Response:
     if row is None:
         return problem(404, "not in the registry")
     values = list(row.values())
-    own, parent, children, head = values[:9], values[9:18], values[18], values[19:]
-    return answer({**dict(zip(REGION_KEYS, own, strict=True)),
-                   "parent": dict(zip(REGION_KEYS, parent, strict=True)) if parent[0] is not None else None,
+    own, parent, children, head, changes = values[:9], values[9:18], values[18], values[19:29], values[29]
+    return answer({**dict(zip(REGION_KEYS, own, strict=True)), "resolved_from": None,
+                   "parent": {**dict(zip(REGION_KEYS, parent, strict=True)), "resolved_from": None}
+                   if parent[0] is not None else None,
                    "children_count": children,
-                   "current_head": dict(zip(HEAD_KEYS, head, strict=True)) if head[0] is not None else None})
+                   "current_head": dict(zip(HEAD_KEYS, head, strict=True)) if head[0] is not None else None,
+                   "changes": json.loads(changes), "as_on": None})
 
 
 SEARCH = f"""
@@ -111,15 +118,18 @@ async def search(request: Request) -> Response:
     limit, offset = int(request.query_params.get("limit", 50)), int(request.query_params.get("offset", 0))
     rows = await pool.fetch(SEARCH, request.query_params["q"], limit, offset)
     # Each row carries the total after the region's columns.
-    return answer({"items": [dict(zip(REGION_KEYS, r.values(), strict=False)) for r in rows],
+    return answer({"items": [{**dict(zip(REGION_KEYS, r.values(), strict=False)), "resolved_from": None}
+                             for r in rows],
                    "total": rows[0]["total"] if rows else 0, "limit": limit, "offset": offset})
 
 
-ROUND = ("SELECT r.id, r.state, r.result_hash, r.agreement_alpha, r.finalised_at, b.id, b.code, b.version "
+ROUND = ("SELECT r.id, r.state, r.result_hash, r.agreement_alpha, r.finalised_at, b.id, b.code, b.version, "
+         "r.calibration "
          "FROM assessment.round r JOIN assessment.rubric b ON b.id = r.rubric_id WHERE r.id = $1")
 RESULTS = "SELECT explanation FROM assessment.result WHERE round_id = $1"
 RESULT_KEYS = ("region_code", "region_name", "province_code", "island_group", "rank", "total", "components",
-               "flagged_for_moderation", "selected", "rule", "pushed", "missing", "set_aside")
+               "flagged_for_moderation", "selected", "rule", "pushed", "missing", "set_aside", "categories",
+               "evaluation")
 COMPONENT_KEYS = ("score", "assessors", "std", "range", "value", "year", "weight")
 MISSING_KEYS = ("component_key", "reason", "rule")
 
@@ -142,14 +152,16 @@ async def results(request: Request) -> Response:
         head = await connection.fetchrow(ROUND, int(request.path_params["round_id"]))
         if head is None:
             return problem(404, "no such round")
+        if head[8] is not None and json.loads(head[8]):
+            return problem(501, "the floor does not calibrate")
         rows = await connection.fetch(RESULTS, head[0])
     items = sorted((_result(json.loads(r[0])) for r in rows),
                    key=lambda r: (r["rank"] is None, r["rank"] or 0, r["region_code"]))
     alpha = float(head[3]) if head[3] is not None else None
     return answer({"round_id": head[0], "state": head[1], "rubric_id": head[5], "rubric_code": head[6],
                    "rubric_version": head[7], "frozen": head[4] is not None, "result_hash": head[2],
-                   "agreement_alpha": alpha, "selected_count": sum(1 for i in items if i["selected"]),
-                   "items": items})
+                   "agreement_alpha": alpha, "calibration": None,
+                   "selected_count": sum(1 for i in items if i["selected"]), "items": items})
 
 
 PLAN = "SELECT id, region_code, version, start_year, end_year FROM masterplan.masterplan WHERE id = $1"

@@ -136,10 +136,13 @@ class Memory:
 
 def against_floor(stack: Stack, ids: dict[str, str], floor: str, memory: Memory) -> None:
     auth = {"Authorization": f"Bearer {stack.token('kominfo_officer')}", "Cache-Control": "no-cache"}
+    differing = []
     for name, (service, path) in endpoints(ids).items():
         mine, bare = (httpx.get(base + path, headers=auth) for base in (stack.url(service), floor))
         if mine.status_code != 200 or mine.content != bare.content:
-            raise SystemExit(f"the floor does not answer {name} as the service does:\n{mine.text}\n{bare.text}")
+            differing.append(f"the floor does not answer {name} as the service does:\n{mine.text}\n{bare.text}")
+    if differing:
+        raise SystemExit("\n".join(differing))
     print(f"\nService beside its floor (bench/floor.py, the same bytes), wrk -t1, {REPEATS} × {SECONDS} s per point, "
           "median run; req/s and p50/p99 ms")
     print(f"{'endpoint':<19}{'c':>3} {'service':>21} {'floor':>21} {'service/floor':>14} {'+ms p50':>8}")
