@@ -8,9 +8,11 @@ from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
 from sqlalchemy import ARRAY, Integer, MetaData, String, bindparam, event
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
+from sqlalchemy.sql import Select
 
 from .errors import ProblemError
 from .settings import Settings
@@ -144,3 +146,34 @@ TransactionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
 def text_array(values: list[str]) -> Any:
     """One array parameter for `column == any_(...)`, however many values (a village file names 83,762)."""
     return bindparam(None, values, type_=ARRAY(String), unique=True)
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The session's own connection as the driver (asyncpg) sees it, inside whatever transaction the session has."""
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
+class DriverStatement:
+    """A Core statement compiled once and run by the driver: for the hottest reads, where SQLAlchemy's work per
+    execution and the ORM's row handling cost more than the query itself (make bench-load). Rows come back as
+    the driver's records (JSON decoded, as SQLAlchemy sets up its connections)."""
+
+    def __init__(self, statement: Select[Any]):
+        compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or [])
+        self.literals = {name: value for name, value in compiled.params.items()
+                         if not compiled.binds[name].required}
+
+    def _arguments(self, values: dict[str, Any]) -> list[Any]:
+        given = {**self.literals, **values}
+        return [given[name] for name in self.names]
+
+    async def fetch(self, session: AsyncSession, **values: Any) -> list[Any]:
+        driver = await driver_of(session)
+        return await driver.fetch(self.sql, *self._arguments(values))  # type: ignore[no-any-return]
+
+    async def fetchrow(self, session: AsyncSession, **values: Any) -> Any:
+        driver = await driver_of(session)
+        return await driver.fetchrow(self.sql, *self._arguments(values))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,17 @@ from services.common.errors import NotFound
 
 from ..models import CodeChange, CodeList, CodeListEntry, Region
 from . import schemas
+
+
+class Named(Protocol):
+    """A region as a record or as its answer: what undoing its changes reads."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def level(self) -> str: ...
 
 
 async def _moved(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[CodeChange]]:
@@ -65,7 +76,7 @@ async def changes_of(session: AsyncSession, region_codes: Sequence[str]) -> Sequ
                                   .order_by(CodeChange.effective_on, CodeChange.id))).all()
 
 
-def undo(changes: Sequence[CodeChange], region: Region, on: date) -> tuple[str, str, bool]:
+def undo(changes: Sequence[CodeChange], region: Named, on: date) -> tuple[str, str, bool]:
     """(code, name, existed) of today's `region` on `on`: every change of it after that day undone."""
     code, name, existed = region.code, region.name, True
     for c in sorted((c for c in changes if c.region_code == region.code), key=lambda c: c.effective_on,
@@ -97,14 +108,14 @@ async def list_in_force(session: AsyncSession, on: date) -> CodeList | None:
     return None
 
 
-async def as_on(session: AsyncSession, region: Region, parent: Region | None, on: date) -> schemas.RegionOn:
+async def as_on(session: AsyncSession, region: Named, parent: Named | None, on: date) -> schemas.RegionOn:
     """`region` (today's) as it was on `on`: undo every change that took effect after that day."""
     changes = await changes_of(session, [region.code])
     code, name, existed = undo(changes, region, on)
     parent_code = parent_name = None
     if parent is not None and region.level == "regency":
         parent_code = code[:2]
-        parent_row = parent if parent_code == parent.code else await session.get(Region, parent_code)
+        parent_row: Named | None = parent if parent_code == parent.code else await session.get(Region, parent_code)
         if parent_row is not None:
             parent_name = undo(await changes_of(session, [parent_row.code]), parent_row, on)[1]
     listed = await list_in_force(session, on)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.common.db import DriverStatement
 from services.common.errors import NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.pagination import PageParams
@@ -114,6 +115,11 @@ async def region_today(session: AsyncSession, code: str) -> Region:
     return region
 
 
+REGION_FIELDS = tuple(f for f in schemas.Region.model_fields if f != "resolved_from")
+HEAD_FIELDS = ("id", "region_code", "head_name", "title", "deputy_name", "start_date", "end_date", "end_reason",
+               "revision", "created_at")
+
+
 def _detail_statement() -> Select[Any]:
     parent = aliased(Region)
     code, today = bindparam("code", type_=String), bindparam("today", type_=Date)
@@ -127,37 +133,42 @@ def _detail_statement() -> Select[Any]:
     changes = (select(func.coalesce(func.jsonb_agg(aggregate_order_by(change, ChangeRow.effective_on,
                                                                       ChangeRow.id)), text("'[]'::jsonb")))
                .where(ChangeRow.region_code == code).scalar_subquery())
-    return (select(Region, parent, children, HeadTerm, changes)
+    return (select(*(getattr(Region, f) for f in REGION_FIELDS), *(getattr(parent, f) for f in REGION_FIELDS),
+                   children, *(getattr(HeadTerm, f) for f in HEAD_FIELDS), changes)
             .outerjoin(parent, parent.code == Region.parent_code)
             .outerjoin(HeadTerm, HeadTerm.id == head_id)
             .where(Region.code == code))
 
 
 CHANGE_FIELDS = tuple(CodeChange.model_fields)
-# Built once: constructing this statement costs more than running it.
-DETAIL = _detail_statement()
+# Compiled once and run by the driver: every region page and every partner's lookup of a code comes here.
+DETAIL = DriverStatement(_detail_statement())
 
 
 async def region_detail(session: AsyncSession, code: str, on: date | None = None) -> schemas.RegionDetail:
     """The region, its parent, its number of children and today's head in one round trip; a former code
     answers the region it led to (today's record, with `resolved_from`), and `on` adds the region as it was."""
-    row = (await session.execute(DETAIL, {"code": code, "today": date.today()})).first()
-    today = code
+    row = await DETAIL.fetchrow(session, code=code, today=date.today())
     if row is None or on is not None:
         today = await history.resolve(session, code, on) or ""
         if today != code:
-            row = (await session.execute(DETAIL, {"code": today, "today": date.today()})).first()
+            row = await DETAIL.fetchrow(session, code=today, today=date.today())
     if row is None:
         raise NotFound(f"Region {code} is not in the registry")
-    region, parent_row, children_count, head, changes = row
+    n = len(REGION_FIELDS)
+    region = schemas.Region.model_validate(dict(zip(REGION_FIELDS, row[:n], strict=True)))
+    parent = (schemas.Region.model_validate(dict(zip(REGION_FIELDS, row[n:2 * n], strict=True)))
+              if row[n] is not None else None)
+    head = row[2 * n + 1:2 * n + 1 + len(HEAD_FIELDS)]
     return schemas.RegionDetail(
-        **schemas.Region.model_validate(region).model_dump(exclude={"resolved_from"}),
+        **region.model_dump(exclude={"resolved_from"}),
         resolved_from=code if code != region.code else None,
-        parent=schemas.Region.model_validate(parent_row) if parent_row else None,
-        children_count=int(children_count or 0),
-        current_head=schemas.HeadTerm.model_validate(head) if head else None,
-        changes=[CodeChange.model_validate(c) for c in changes],
-        as_on=await history.as_on(session, region, parent_row, on) if on is not None else None)
+        parent=parent,
+        children_count=row[2 * n],
+        current_head=schemas.HeadTerm.model_validate(dict(zip(HEAD_FIELDS, head, strict=True)))
+        if head[0] is not None else None,
+        changes=[CodeChange.model_validate(c) for c in row[-1]],
+        as_on=await history.as_on(session, region, parent, on) if on is not None else None)
 
 
 async def lookup(session: AsyncSession, codes: list[str], on: date | None) -> schemas.LookupOut:
