@@ -11,7 +11,7 @@ from services.common.errors import Unprocessable
 from services.common.upstream import Upstream
 
 
-def registry(request: Request) -> Upstream:
+async def registry(request: Request) -> Upstream:
     return Upstream(request, "regions")
 
 

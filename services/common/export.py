@@ -45,7 +45,7 @@ class Export:
     decimal: DecimalMark
 
 
-def export_options(
+async def export_options(
     format: ExportFormat = ExportFormat.csv,
     decimal: Annotated[DecimalMark, Query(
         description="CSV only. `point`: comma-separated, decimal point, UTF-8, LF, for scripts. `comma`: the CSV "

@@ -77,11 +77,11 @@ MouForUpdate = Annotated[Mou, Depends(_mou_for_update)]
 DimensionForUpdate = Annotated[Dimension, Depends(_dimension_for_update)]
 
 
-def _registry(request: Request) -> Upstream:
+async def _registry(request: Request) -> Upstream:
     return Upstream(request, "regions")
 
 
-def _assessment(request: Request) -> Upstream:
+async def _assessment(request: Request) -> Upstream:
     return Upstream(request, "assessment")
 
 

@@ -19,7 +19,7 @@ DocumentId = Annotated[int, Path(ge=1, le=2**62, examples=[1])]
 Caller = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def _store(request: Request) -> ObjectStore:
+async def _store(request: Request) -> ObjectStore:
     return request.app.state.object_store  # type: ignore[no-any-return]
 
 
