@@ -19,6 +19,8 @@ from fastapi.dependencies.utils import get_typed_signature
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Scope
 
 from .auth import Gate, Principal, optional_principal
 from .db import SessionDep
@@ -107,6 +109,17 @@ def contract_router(records: RecordModels, **kw: Any) -> APIRouter:
             # Route dependencies resolve before parameters; the parameter's own gate is then a cache hit.
             options["dependencies"] = [*_gates(endpoint), *(options.get("dependencies") or [])]
             super().__init__(path, endpoint, **options)
+            # The router asks every route in turn; most are turned away by their literal head and their number of
+            # segments before FastAPI's matching and the regex (a service has up to 80 routes).
+            self.head = path.split("{")[0]
+            self.depth = None if ":path}" in path else path.count("/")
+
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            path = scope.get("path", "")
+            if scope["type"] == "http" and not scope.get("root_path") and (
+                    not path.startswith(self.head) or (self.depth is not None and path.count("/") != self.depth)):
+                return Match.NONE, {}
+            return super().matches(scope)
 
     return APIRouter(route_class=ContractRoute, **kw)
 

@@ -9,11 +9,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select
+from pydantic import TypeAdapter
+from sqlalchemy import Select, Text, bindparam, cast, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
+from services.common.db import DriverStatement
 from services.common.errors import NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.records import audit, emit
@@ -311,8 +313,13 @@ async def review(session: AsyncSession, round_: Round, data: schemas.ReviewsIn,
     return recorded
 
 
-# What a result names of its rubric: three columns, not the rubric with its components.
-RUBRIC_NAME = select(Rubric.id, Rubric.code, Rubric.version).where(Rubric.id == bindparam("id"))
+# What a result names of its rubric (three columns, not the rubric with its components) and the stored rows of a
+# frozen result as JSON text, in one round trip by the driver; the text is parsed straight into the answer's models.
+RESULTS_STORED = DriverStatement(select(
+    Rubric.id, Rubric.code, Rubric.version,
+    select(func.array_agg(cast(Result.explanation, Text))).where(Result.round_id == bindparam("round_id"))
+    .scalar_subquery()).where(Rubric.id == bindparam("rubric_id")))
+STORED_ITEMS = TypeAdapter(list[schemas.RegionResult])
 
 
 # States before scoring closes: the registry's indicator values are not taken into the round yet.
@@ -320,11 +327,11 @@ BEFORE_SNAPSHOT = (RoundState.draft, RoundState.inviting, RoundState.assessing)
 
 
 async def results(session: AsyncSession, round_: Round, registry: Upstream) -> schemas.Results:
-    rubric = (await session.execute(RUBRIC_NAME, {"id": round_.rubric_id})).one()
+    rubric_id, rubric_code, rubric_version, stored = await RESULTS_STORED.fetchrow(
+        session, round_id=round_.id, rubric_id=round_.rubric_id)
     frozen = round_.is_frozen
     if frozen:  # the stored result: nothing is recomputed
-        rows = (await session.scalars(select(Result).where(Result.round_id == round_.id))).all()
-        items = sorted((schemas.RegionResult.model_validate(r.explanation) for r in rows),
+        items = sorted(STORED_ITEMS.validate_json(f"[{','.join(stored or [])}]"),
                        key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
         alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
         calibration = await _calibration(session, round_)
@@ -336,8 +343,8 @@ async def results(session: AsyncSession, round_: Round, registry: Upstream) -> s
         items, alpha = calculation.compute(inputs)
         model = calculation.calibration_of(inputs)
         calibration = schemas.CalibrationModel.model_validate(model) if model else None
-    return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric.id,
-                           rubric_code=rubric.code, rubric_version=rubric.version, frozen=frozen,
+    return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric_id,
+                           rubric_code=rubric_code, rubric_version=rubric_version, frozen=frozen,
                            result_hash=round_.result_hash,
                            agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items,
                            calibration=calibration)
