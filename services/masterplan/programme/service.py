@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
+from services.common.db import DriverStatement
 from services.common.errors import NotFound, Unprocessable
 from services.common.records import audit
 
@@ -93,32 +96,42 @@ async def align_programme(session: AsyncSession, plan: Masterplan, programme: Pr
     return programme
 
 
+# The dimensions in order and what the roadmap reads of each programme, in one round trip by the driver (region
+# dashboards and partners poll this).
+ROADMAP_INPUTS = DriverStatement(select(
+    select(func.array_agg(aggregate_order_by(Dimension.code, Dimension.position))).scalar_subquery(),
+    select(func.json_agg(aggregate_order_by(
+        func.json_build_array(Programme.key, Programme.dimension_code, Programme.start_year, Programme.end_year,
+                              Programme.quick_win, Programme.budget), Programme.key)))
+    .where(Programme.masterplan_id == bindparam("plan_id")).scalar_subquery()))
+
+
 async def roadmap(session: AsyncSession, plan: Masterplan) -> schemas.Roadmap:
-    dimensions = [d.code for d in (await session.scalars(select(Dimension).order_by(Dimension.position))).all()]
-    programmes = await programmes_of(session, plan.id)
+    dimensions, programmes = await ROADMAP_INPUTS.fetchrow(session, plan_id=plan.id)
     years = []
     by_dimension: dict[str, int] = defaultdict(int)
     by_source: dict[str, int] = defaultdict(int)
     for year in range(plan.start_year, plan.end_year + 1):
-        cells = {d: schemas.RoadmapCell(programmes=[], budget=0) for d in dimensions}
+        cells: dict[str, dict[str, Any]] = {d: {"programmes": [], "budget": 0} for d in dimensions or []}
         year_sources: dict[str, int] = defaultdict(int)
         quick = []
-        for p in programmes:
-            if not p.start_year <= year <= p.end_year:
+        for key, dimension, start, end, quick_win, budget in programmes or []:
+            if not start <= year <= end:
                 continue
-            cell = cells[p.dimension_code]
-            cell.programmes.append(p.key)
-            if p.quick_win:
-                quick.append(p.key)
-            for line in p.budget:
+            cell = cells[dimension]
+            cell["programmes"].append(key)
+            if quick_win:
+                quick.append(key)
+            for line in budget:
                 if line["year"] == year:
-                    cell.budget += line["amount"]
+                    cell["budget"] += line["amount"]
                     year_sources[line["source"]] += line["amount"]
-                    by_dimension[p.dimension_code] += line["amount"]
+                    by_dimension[dimension] += line["amount"]
                     by_source[line["source"]] += line["amount"]
-        years.append(schemas.RoadmapYear(year=year, dimensions=cells, budget_total=sum(year_sources.values()),
-                                         budget_by_source=dict(sorted(year_sources.items())), quick_wins=quick))
-    return schemas.Roadmap(masterplan_id=plan.id, region_code=plan.region_code, version=plan.version,
-                           start_year=plan.start_year, end_year=plan.end_year, years=years,
-                           budget_total=sum(by_source.values()), budget_by_dimension=dict(sorted(by_dimension.items())),
-                           budget_by_source=dict(sorted(by_source.items())))
+        years.append({"year": year, "dimensions": cells, "budget_total": sum(year_sources.values()),
+                      "budget_by_source": dict(sorted(year_sources.items())), "quick_wins": quick})
+    return schemas.Roadmap.model_validate({
+        "masterplan_id": plan.id, "region_code": plan.region_code, "version": plan.version,
+        "start_year": plan.start_year, "end_year": plan.end_year, "years": years,
+        "budget_total": sum(by_source.values()), "budget_by_dimension": dict(sorted(by_dimension.items())),
+        "budget_by_source": dict(sorted(by_source.items()))})
