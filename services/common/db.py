@@ -6,15 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import ARRAY, Integer, MetaData, String, bindparam, event
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column
 from sqlalchemy.sql import Select
 
-from .errors import ProblemError
+from .errors import ProblemError, database_away
 from .settings import Settings
 
 NAMING_CONVENTION = {
@@ -148,16 +150,11 @@ def text_array(values: list[str]) -> Any:
     return bindparam(None, values, type_=ARRAY(String), unique=True)
 
 
-async def driver_of(session: AsyncSession) -> Any:
-    """The session's own connection as the driver (asyncpg) sees it, inside whatever transaction the session has."""
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
-
-
 class DriverStatement:
     """A Core statement compiled once and run by the driver: for the hottest reads, where SQLAlchemy's work per
     execution and the ORM's row handling cost more than the query itself (make bench-load). Rows come back as
-    the driver's records (JSON decoded, as SQLAlchemy sets up its connections)."""
+    the driver's records (JSON decoded, as SQLAlchemy sets up its connections); the driver's errors are raised
+    as SQLAlchemy's, a lost connection invalidated, so they answer as every other database error does."""
 
     def __init__(self, statement: Select[Any]):
         compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
@@ -166,14 +163,23 @@ class DriverStatement:
         self.literals = {name: value for name, value in compiled.params.items()
                          if not compiled.binds[name].required}
 
-    def _arguments(self, values: dict[str, Any]) -> list[Any]:
-        given = {**self.literals, **values}
-        return [given[name] for name in self.names]
-
     async def fetch(self, session: AsyncSession, **values: Any) -> list[Any]:
-        driver = await driver_of(session)
-        return await driver.fetch(self.sql, *self._arguments(values))  # type: ignore[no-any-return]
+        return await self._run(session, "fetch", values)  # type: ignore[no-any-return]
 
     async def fetchrow(self, session: AsyncSession, **values: Any) -> Any:
-        driver = await driver_of(session)
-        return await driver.fetchrow(self.sql, *self._arguments(values))
+        return await self._run(session, "fetchrow", values)
+
+    async def _run(self, session: AsyncSession, method: str, values: dict[str, Any]) -> Any:
+        given = {**self.literals, **values}
+        connection = await session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        try:
+            return await getattr(driver, method)(self.sql, *(given[name] for name in self.names))
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            sqlstate = getattr(exc, "sqlstate", None) or ""
+            lost = not isinstance(exc, asyncpg.PostgresError) or database_away(sqlstate)
+            if lost:
+                await connection.invalidate()
+            # Exception as the driver's base: a closed connection or a socket error is wrapped too, not only
+            # the server's errors.
+            raise DBAPIError.instance(self.sql, None, exc, Exception, connection_invalidated=lost) from exc

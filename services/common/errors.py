@@ -312,8 +312,7 @@ def install_error_handlers(app: FastAPI) -> None:
             constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
             return problem_response(409, race, slug="conflict", instance=request.url.path, english=_english(request),
                                     extra={"constraint": constraint} if constraint else None)
-        # Class 08 (connection) and 57P0x (shutting down, starting up): the database is away, not broken.
-        away = sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
+        away = database_away(sqlstate)
         if away or exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
             log.warning("database connection lost on %s %s", request.method, request.url.path)
             return problem_response(503, "The database connection was lost; retry the request",
@@ -329,6 +328,11 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database unreachable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return problem_response(503, "The database is not reachable; retry the request", slug="unavailable",
                                 headers={"Retry-After": "1"}, instance=request.url.path, english=_english(request))
+
+
+def database_away(sqlstate: str) -> bool:
+    """Class 08 (connection) and 57P0x (shutting down, crashed, starting up): the database is away, not broken."""
+    return sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03")
 
 
 def _from_the_database(exc: BaseException) -> bool:
