@@ -31,8 +31,6 @@ from ..selection.service import (
     published_round,
     stamp_audit_head,
 )
-from .letter import render_letter
-from .minutes import render_minutes
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
@@ -136,8 +134,11 @@ def _verify_url(stored: SignedResult, settings: Settings) -> str:
     return url + (f"?version={stored.version}" if stored.version > 1 else "")
 
 
+# The renderers (reportlab) are imported with the first document asked for, not at every start of the process.
 def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[str, Any]]:
     """The berita acara, from the signed document alone."""
+    from .minutes import render_minutes
+
     document = signed_content(stored)
     pdf = render_minutes(document, kid=stored.kid, verify_url=_verify_url(stored, settings),
                          jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
@@ -147,6 +148,8 @@ def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[s
 def letter_pdf(stored: SignedResult, region_code: str, settings: Settings) -> tuple[bytes, dict[str, Any]]:
     """A member's result letter, from the signed document alone; 404 outside an evaluation or for a region it
     did not rank."""
+    from .letter import render_letter
+
     document = signed_content(stored)
     item = next((i for i in document["items"] if i["region_code"] == region_code and i.get("evaluation")), None)
     if document.get("evaluation") is None or item is None:

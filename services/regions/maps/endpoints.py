@@ -17,7 +17,7 @@ from ..deps import CodePath
 from ..history import service as history
 from ..models import records
 from . import service
-from .importer import level_for
+from .levels import level_for
 
 router = contract_router(records, prefix="/api/v1/regions", tags=["regions"])
 SOURCE = "Boundaries: cahyadsn/wilayah_boundaries (MIT), simplified; for maps, not legal boundary questions"

@@ -18,20 +18,9 @@ from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..models import Boundary, RegionPoint
+from .levels import FULL, LEVELS
 
 BOUNDARIES_DIR = Path(__file__).parent.parent / "data" / "boundaries"
-FULL = 22
-# The coarsest zoom a level serves -> its tolerance in degrees (None: as shipped, about 55 m).
-LEVELS: dict[int, float | None] = {4: 0.04, 6: 0.01, 8: 0.0025, FULL: None}
-
-
-def level_for(zoom: int | None) -> int:
-    """The stored level that serves a map zoom: the coarsest whose detail is enough."""
-    if zoom is None:
-        return FULL
-    return min(level for level in LEVELS if level >= zoom)
-
-
 def _without_specks(geometries: Any, tolerance: float) -> Any:
     """Drop the islands smaller than two tolerances square (invisible at that zoom); each largest part stays."""
     parts, owner = shapely.get_parts(geometries, return_index=True)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.background import off_the_loop
 
 from ..models import Boundary, ReferenceLoad, Region, RegionPoint
-from .importer import level_for
+from .levels import level_for
 
 # Boundaries change only with a new load: any cache may keep them a day (and revalidate by ETag).
 CACHEABLE = {"Cache-Control": "public, max-age=86400"}
