@@ -68,11 +68,17 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"error: already in use: {', '.join(busy)}. Stop the other process or set SMARTCITY_*_PORT.")
         lock.close()
         return 2
-    db = asyncio.run(open_database(settings))
+    if s3 is not None:
+        s3.start()  # comes up while the database starts, is migrated and seeded, and the processes start
+    try:
+        db = asyncio.run(open_database(settings))
+    except BaseException:
+        if s3 is not None:
+            s3.stop()
+        lock.close()
+        raise
     supervisor = Supervisor(settings, db.url)
     try:
-        if s3 is not None:
-            s3.start()  # comes up while the database is migrated and seeded and the processes start
         _say(f"database   {db.describe()}")
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
         migrations.upgrade(db.url)
