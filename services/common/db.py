@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, ClassVar
@@ -171,15 +172,19 @@ class DriverStatement:
 
     async def _run(self, session: AsyncSession, method: str, values: dict[str, Any]) -> Any:
         given = {**self.literals, **values}
+        arguments = [given[name] for name in self.names]
         connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
+        driver: Any = (await connection.get_raw_connection()).driver_connection
         try:
-            return await getattr(driver, method)(self.sql, *(given[name] for name in self.names))
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-            sqlstate = getattr(exc, "sqlstate", None) or ""
-            lost = not isinstance(exc, asyncpg.PostgresError) or database_away(sqlstate)
+            return await getattr(driver, method)(self.sql, *arguments)
+        except asyncio.CancelledError:
+            driver.terminate()  # stopped mid-statement: the connection must not serve another request
+            raise
+        except Exception as exc:
+            # Only the server's own refusal leaves the connection sound; anything else (the connection closed or
+            # reset, the driver's protocol out of step) takes it out of the pool.
+            lost = not isinstance(exc, asyncpg.PostgresError) or database_away(exc.sqlstate or "")
             if lost:
                 await connection.invalidate()
-            # Exception as the driver's base: a closed connection or a socket error is wrapped too, not only
-            # the server's errors.
+            # Exception as the driver's base: every error is wrapped, not only the server's.
             raise DBAPIError.instance(self.sql, None, exc, Exception, connection_invalidated=lost) from exc
