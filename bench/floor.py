@@ -103,10 +103,10 @@ async def region(request: Request) -> Response:
 
 SEARCH = f"""
 SELECT {REGION}, count(*) OVER () AS total FROM regions.region
-WHERE search_full LIKE '%' || regions.fold_name($1) || '%'
-ORDER BY CASE WHEN search_key = regions.fold_name($1) OR search_full = regions.fold_name($1) THEN 0
-              WHEN search_key LIKE regions.fold_name($1) || '%' THEN 1
-              WHEN search_full LIKE regions.fold_name($1) || '%' THEN 2 ELSE 3 END,
+WHERE search_full LIKE '%' || (SELECT regions.fold_name($1)) || '%'
+ORDER BY CASE WHEN search_key = (SELECT regions.fold_name($1)) OR search_full = (SELECT regions.fold_name($1)) THEN 0
+              WHEN search_key LIKE (SELECT regions.fold_name($1)) || '%' THEN 1
+              WHEN search_full LIKE (SELECT regions.fold_name($1)) || '%' THEN 2 ELSE 3 END,
          CASE level WHEN 'province' THEN 0 WHEN 'regency' THEN 1 WHEN 'district' THEN 2 WHEN 'village' THEN 3 END,
          length(search_key), code
 LIMIT $2 OFFSET $3"""

@@ -60,7 +60,10 @@ async def search_regions(session: AsyncSession, *, q: str | None, conditions: li
         if not fold(q):
             raise Unprocessable("Search text needs at least one letter or digit",
                                 errors=[{"loc": ["query", "q"], "msg": "no letters or digits", "type": "value_error"}])
-        key = func.regions.fold_name(q)
+        # Folded once per query (an InitPlan): inline, a prepared statement's generic plan folds it again for every
+        # candidate row in each of the four places it is used (2 ms instead of 11 for "tanjung", 89 instead of 620
+        # for "a").
+        key = select(func.regions.fold_name(q)).scalar_subquery()
         stmt = stmt.where(Region.search_full.contains(key))
         # Exact names first, then names that start with the text, then any containing it.
         rank = case((or_(Region.search_key == key, Region.search_full == key), 0),
