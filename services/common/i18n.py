@@ -66,15 +66,35 @@ def _compile(msgid: str) -> re.Pattern[str]:
 
 
 # Most literal text first, so "Round {0} does not exist" wins over "{0} {1} does not exist".
-TEMPLATES = [(_compile(msgid), msgstr) for msgid, msgstr in
-             sorted(CATALOGUE.items(), key=lambda item: -len(PLACEHOLDER.sub("", item[0])))]
+ORDER = sorted(CATALOGUE, key=lambda msgid: -len(PLACEHOLDER.sub("", msgid)))
+TEMPLATES = [(_compile(msgid), CATALOGUE[msgid]) for msgid in ORDER]
+# A text is tried only against the templates that begin as it does (by their first HEAD characters) and those
+# that begin with a value, in the order above: a refusal, and each value in it, is matched against a few
+# dozen templates instead of all of them.
+HEAD = 3
+
+
+def _index() -> tuple[dict[str, list[int]], list[int]]:
+    starts: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for i, msgid in enumerate(ORDER):
+        literal = PLACEHOLDER.split(msgid)[0].replace("{{", "{").replace("}}", "}")
+        if len(literal) >= HEAD:
+            starts.setdefault(literal[:HEAD], []).append(i)
+        else:
+            anywhere.append(i)
+    return starts, anywhere
+
+
+_STARTS, _ANYWHERE = _index()
 
 
 def indonesian(text: str, depth: int = 0) -> str:
     """`text` in Indonesian when the catalogue has its template; as it is otherwise."""
     if len(text) > MAX_TRANSLATED:
         return text
-    for pattern, msgstr in TEMPLATES:
+    for i in sorted([*_STARTS.get(text[:HEAD], ()), *_ANYWHERE]):
+        pattern, msgstr = TEMPLATES[i]
         match = pattern.fullmatch(text)
         if match:
             values = {k[1:]: v if depth >= 2 else indonesian(v, depth + 1) for k, v in match.groupdict().items()}
