@@ -45,6 +45,11 @@ class ActDateOrder(Conflict):
     title_id = "Tanggal tindakan tidak berurutan"
 
 
+class LetterNumbered(Conflict):
+    slug, title = "letter-numbered", "The letter has its number already"
+    title_id = "Surat sudah bernomor"
+
+
 class RoundFrozen(Conflict):
     slug, title = "round-frozen", "The round is final: its scores and results no longer change"
     title_id = "Putaran sudah final: nilai dan hasilnya tidak dapat diubah"

@@ -378,6 +378,22 @@ class DecisionReview(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class LetterNumber(Base):
+    """The agenda number the ministry gave a member's result letter of one version of the result, and the letter's
+    date: an act of the ministry's registry, given once."""
+
+    __tablename__ = "letter_number"
+    __table_args__ = (UniqueConstraint("number"),)
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment.round.id"), primary_key=True)
+    result_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    number: Mapped[str] = mapped_column(String(80))
+    dated_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class Appeal(Base):
     """A region's sanggahan against a published result: filed in the round's window, decided with reasons."""
 

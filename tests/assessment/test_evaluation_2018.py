@@ -201,6 +201,18 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     [qr] = zxingcpp.read_barcodes(page.render(scale=2).to_pil())
     assert qr.text.endswith(f"/api/v1/assessment/public/rounds/{rid}/signed-results")
     refused(await gw.get(f"{A}/public/rounds/{selection}/letters/{codes[0]}"), 404, "not-found")  # a selection
+    # The registry numbers the letter; the letter then carries that number and date, given once.
+    agenda = {"dated_on": "2018-11-05", "items": [{"region_code": top["region_code"],
+                                                   "number": "B-1003/DJAI/AI.01.04/11/2018"}]}
+    refused(await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json={**agenda,
+                                                                                     "dated_on": "2018-10-30"}),
+            409, "act-date-order")
+    assert (await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json=agenda)).status_code == 201
+    refused(await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json=agenda), 409, "letter-numbered")
+    numbered = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rid}/letters/{top['region_code']}",
+                                                headers={"Cache-Control": "no-cache"})).content)
+    said = numbered[0].get_textpage().get_text_range().replace("\r", "").replace("\n", " ")
+    assert "Nomor: B-1003/DJAI/AI.01.04/11/2018" in said and "Tanggal: 5 November 2018" in said
     # The open data carries each member's index and change, written as an Indonesian spreadsheet reads them.
     table = (await gw.get(f"{A}/open-data/results", params={"format": "csv", "decimal": "comma", "year": 2018})).text
     rows = {r["region_code"]: r for r in csv.DictReader(io.StringIO(table.lstrip("\ufeff")), delimiter=";")}

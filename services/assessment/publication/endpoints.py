@@ -14,9 +14,11 @@ from services.common.routing import contract_router
 from services.common.schemas import RegencyCodePath
 
 from ..appeals.schemas import ResultVersion
-from ..deps import RoundId
+from ..auth import Officer
+from ..deps import LockedRound, RoundId
+from ..exceptions import ActDateOrder, LetterNumbered, RoundStateForbids
 from ..models import records
-from . import service
+from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/assessment", tags=["public"])
 Version = Annotated[int | None, Query(ge=1, le=10_000, description="A result version; default the current one")]
@@ -81,14 +83,20 @@ async def minutes(round_id: RoundId, request: Request, session: TransactionDep, 
             description="Made from the signed result (`?version=N` for an earlier one): the member's index, its "
                         "change from the previous comparable evaluation, its ranks in the province and the country, "
                         "its index per dimension and per pillar, signed by the first official who adopted the "
-                        "minutes, with the signed document's digest and a QR code to it. 404 outside an evaluation.",
+                        "minutes, with the signed document's digest and a QR code to it; numbered and dated as the "
+                        "ministry's registry gave it (`letter-numbers`), else by the system's reference, and then "
+                        "kept by caches a minute only. 404 outside an evaluation.",
             response_class=Response, responses=PDF)
 async def letter(round_id: RoundId, region_code: RegencyCodePath, request: Request, session: TransactionDep,
                  _: Public, version: Version = None) -> Response:
     stored = await service.signed_result(session, request.app.state.upstreams, request.app.state.settings, round_id,
                                          version)
-    pdf, document = await asyncio.to_thread(service.letter_pdf, stored, region_code, request.app.state.settings)
-    return _pdf(pdf, version, f"surat-hasil-evaluasi-{document['year']}-{region_code}-v{stored.version}.pdf")
+    numbered = await service.letter_number(session, stored, region_code)
+    pdf, document = await asyncio.to_thread(service.letter_pdf, stored, region_code, request.app.state.settings,
+                                            numbered)
+    # A letter without its agenda number yet changes when the registry gives it: kept a minute only.
+    return _pdf(pdf, version if numbered else None,
+                f"surat-hasil-evaluasi-{document['year']}-{region_code}-v{stored.version}.pdf")
 
 
 @router.get("/public/rounds/{round_id}/signed-results/versions", operation_id="assessment_public_result_versions_list",
@@ -98,3 +106,16 @@ async def letter(round_id: RoundId, region_code: RegencyCodePath, request: Reque
                         "verify-results --versions` tells which one a file is.", responses=ERR(404, 422))
 async def result_versions(round_id: RoundId, session: SessionDep, _: Public) -> list[ResultVersion]:
     return [ResultVersion.model_validate(v) for v in await service.versions(session, round_id)]
+
+
+@router.post("/rounds/{round_id}/letter-numbers", operation_id="assessment_letter_numbers_create", tags=["results"],
+             status_code=201, summary="Record the agenda numbers and date the ministry gave the members' letters",
+             description="For a published evaluation: each member letter of a result version (default the current "
+                         "one) gets the number the ministry's registry gave it and the letter's date, which the "
+                         "letter then carries. Given once per letter and version, all or none; a number names one "
+                         "letter only. Audited.",
+             responses=ERR(404, 409, 422, ActDateOrder, LetterNumbered, RoundStateForbids))
+async def number_letters(round_: LockedRound, body: schemas.LetterNumbersIn, request: Request, session: SessionDep,
+                         actor: Officer) -> list[schemas.LetterNumber]:
+    return await service.number_letters(session, request.app.state.upstreams, request.app.state.settings, round_,
+                                        body, actor)

@@ -8,6 +8,7 @@ previous evaluation, its ranks in the province and the country, and its index pe
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -17,14 +18,16 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table
 from .minutes import FONT, PILLARS, _day, _footed, _Qr, _signatures, _styles, _table, _text, change, number
 
 
-def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest: str, kid: str,
-                  verify_url: str) -> bytes:
-    """`document`: the signed payload's `results`; `item`: the member's entry in it (with `evaluation`)."""
+def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest: str, kid: str, verify_url: str,
+                  agenda_number: str | None = None, dated_on: date | None = None) -> bytes:
+    """`document`: the signed payload's `results`; `item`: the member's entry in it (with `evaluation`);
+    `agenda_number` and `dated_on`: the agenda number and date the ministry's registry gave the letter, once it has."""
     st = _styles()
     body, small = st["body"], st["small"]
     figures = item["evaluation"]
     top = number(document["evaluation"]["index_max"])
-    reference = f"SE/GM100/{document['year']}/{document['round_id']}/{item['region_code']}" + (
+    # Until the registry numbers it, the letter names itself by the system's reference, saying so.
+    reference = agenda_number or f"SE/GM100/{document['year']}/{document['round_id']}/{item['region_code']}" + (
         f"/V{document['version']}" if document.get("version") else "")
     ranked = sum(1 for i in document["items"] if i["rank"] is not None)
     names = {c["key"]: c["name"] for c in document["rubric_components"]}
@@ -33,7 +36,7 @@ def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest:
     compared = (f"Dibandingkan evaluasi {previous['year']} (indeks {number(previous['index'], 2)}), indeks berubah "
                 f"{change(figures['change'])}." if previous else
                 "Belum ada evaluasi sebelumnya dengan skema yang dapat dibandingkan.")
-    dated = document.get("announced_on")
+    dated = dated_on or document.get("announced_on")
     out = io.BytesIO()
     pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                             bottomMargin=18 * mm, title=f"Hasil evaluasi {item['region_name']}",
@@ -43,7 +46,8 @@ def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest:
         _text("KEMENTERIAN KOMUNIKASI DAN INFORMATIKA", st["subtitle"]),
         _text("Direktorat Jenderal Aplikasi Informatika", st["centre"]),
         Spacer(1, 6 * mm),
-        _text(f"Nomor: {reference}", body),
+        _text(f"Nomor: {reference}" + ("" if agenda_number else " (rujukan sistem; nomor agenda belum diberikan)"),
+              body),
         _text("Hal: Hasil evaluasi Gerakan Menuju 100 Smart City", body),
         _text(f"Tanggal: {_day(dated)}" if dated else "", body),
         Spacer(1, 4 * mm),

@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
-from services.common.errors import NotFound
+from services.common.errors import NotFound, Unprocessable
 from services.common.records import audit, emit
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
 
 from ..appeals.service import pending
-from ..exceptions import ActDateOrder, NoUpheldAppeal
-from ..models import Result, Round, SignedResult, records
+from ..exceptions import ActDateOrder, LetterNumbered, NoUpheldAppeal
+from ..models import LetterNumber, Result, Round, SignedResult, records
 from ..selection.service import (
     announce_selected,
     freeze,
@@ -31,6 +31,7 @@ from ..selection.service import (
     published_round,
     stamp_audit_head,
 )
+from . import schemas
 
 # The JWS `typ`: a signed result can never pass for an access token (and a token never for a result).
 RESULTS_TYPE = "smartcity-selection+jws"
@@ -145,15 +146,61 @@ def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[s
     return pdf, document
 
 
-def letter_pdf(stored: SignedResult, region_code: str, settings: Settings) -> tuple[bytes, dict[str, Any]]:
-    """A member's result letter, from the signed document alone; 404 outside an evaluation or for a region it
-    did not rank."""
+def _member(document: dict[str, Any], round_id: int, region_code: str) -> dict[str, Any]:
+    """A member's entry in a signed evaluation result; 404 outside an evaluation or for a region it did not rank."""
+    item = next((i for i in document["items"] if i["region_code"] == region_code and i.get("evaluation")), None)
+    if document.get("evaluation") is None or item is None:
+        raise NotFound(f"Round {round_id} has no evaluation result for {region_code}")
+    return dict(item)
+
+
+def letter_pdf(stored: SignedResult, region_code: str, settings: Settings,
+               numbered: LetterNumber | None) -> tuple[bytes, dict[str, Any]]:
+    """A member's result letter, from the signed document alone and the number the registry gave it, if any."""
     from .letter import render_letter
 
     document = signed_content(stored)
-    item = next((i for i in document["items"] if i["region_code"] == region_code and i.get("evaluation")), None)
-    if document.get("evaluation") is None or item is None:
-        raise NotFound(f"Round {stored.round_id} has no evaluation result for {region_code}")
+    item = _member(document, stored.round_id, region_code)
     pdf = render_letter(document, item, kid=stored.kid, verify_url=_verify_url(stored, settings),
-                        jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest())
+                        jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest(),
+                        agenda_number=numbered.number if numbered else None,
+                        dated_on=numbered.dated_on if numbered else None)
     return pdf, document
+
+
+async def letter_number(session: AsyncSession, stored: SignedResult, region_code: str) -> LetterNumber | None:
+    return await session.get(LetterNumber, (stored.round_id, stored.version, region_code))
+
+
+async def number_letters(session: AsyncSession, upstreams: Upstreams, settings: Settings, round_: Round,
+                         data: schemas.LetterNumbersIn, actor: Principal) -> list[schemas.LetterNumber]:
+    """The agenda numbers and date the ministry's registry gave the member letters of a version, all or none."""
+    round_.require("published")
+    stored = await signed_result(session, upstreams, settings, round_.id, data.version)
+    document = signed_content(stored)
+    for given in data.items:
+        _member(document, round_.id, given.region_code)
+    announced = date.fromisoformat(document.get("republished_on") or document["announced_on"])
+    if data.dated_on < announced:
+        raise ActDateOrder(f"A letter of version {stored.version} cannot be dated {data.dated_on}, before the "
+                           f"result it sends was announced ({announced})")
+    regions = [g.region_code for g in data.items]
+    numbers = [g.number for g in data.items]
+    twice = sorted({x for x in [*regions, *numbers] if [*regions, *numbers].count(x) > 1})
+    if twice:
+        raise Unprocessable.field("items", "given twice", f"Given more than once: {', '.join(twice)}")
+    taken = (await session.execute(select(LetterNumber.region_code, LetterNumber.number).where(
+        LetterNumber.number.in_(numbers) | ((LetterNumber.round_id == round_.id)
+                                            & (LetterNumber.result_version == stored.version)
+                                            & LetterNumber.region_code.in_(regions))))).all()
+    if taken:
+        raise LetterNumbered(f"Already numbered: {', '.join(sorted(f'{r} ({n})' for r, n in taken))}",
+                             extra={"numbered": sorted(r for r, _ in taken)})
+    rows = [LetterNumber(round_id=round_.id, result_version=stored.version, region_code=g.region_code,
+                         number=g.number, dated_on=data.dated_on, recorded_by=actor.sub) for g in data.items]
+    session.add_all(rows)
+    await session.flush()
+    recorded = [schemas.LetterNumber.model_validate(r, from_attributes=True) for r in rows]
+    audit(session, records, actor=actor, action="round.letters_numbered", entity="round", entity_id=round_.id,
+          after={"version": stored.version, "letters": recorded})
+    return recorded
