@@ -207,6 +207,8 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     refused(await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json={**agenda,
                                                                                      "dated_on": "2018-10-30"}),
             409, "act-date-order")
+    refused(await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json={**agenda, "items": [
+        {"region_code": "31.71", "number": "B-1004/DJAI/AI.01.04/11/2018"}]}), 422, "validation")  # not a member
     assert (await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json=agenda)).status_code == 201
     refused(await gw.post(f"{A}/rounds/{rid}/letter-numbers", headers=officer, json=agenda), 409, "letter-numbered")
     numbered = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rid}/letters/{top['region_code']}",

@@ -178,15 +178,21 @@ async def number_letters(session: AsyncSession, upstreams: Upstreams, settings: 
     round_.require("published")
     stored = await signed_result(session, upstreams, settings, round_.id, data.version)
     document = signed_content(stored)
-    for given in data.items:
-        _member(document, round_.id, given.region_code)
+    members = {i["region_code"] for i in document["items"] if i.get("evaluation")}
+    if document.get("evaluation") is None:
+        raise NotFound(f"Round {round_.id} is not an evaluation: it sends no result letters")
+    strangers = [n for n, g in enumerate(data.items) if g.region_code not in members]
+    if strangers:
+        raise Unprocessable("Letters go to the members the result ranked", errors=[
+            {"loc": ["body", "items", n, "region_code"], "msg": "not ranked in this result", "type": "value_error"}
+            for n in strangers])
     announced = date.fromisoformat(document.get("republished_on") or document["announced_on"])
     if data.dated_on < announced:
         raise ActDateOrder(f"A letter of version {stored.version} cannot be dated {data.dated_on}, before the "
                            f"result it sends was announced ({announced})")
     regions = [g.region_code for g in data.items]
     numbers = [g.number for g in data.items]
-    twice = sorted({x for x in [*regions, *numbers] if [*regions, *numbers].count(x) > 1})
+    twice = sorted({x for x in regions if regions.count(x) > 1} | {x for x in numbers if numbers.count(x) > 1})
     if twice:
         raise Unprocessable.field("items", "given twice", f"Given more than once: {', '.join(twice)}")
     taken = (await session.execute(select(LetterNumber.region_code, LetterNumber.number).where(
