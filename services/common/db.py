@@ -157,7 +157,7 @@ class DriverStatement:
     the driver's records (JSON decoded, as SQLAlchemy sets up its connections); the driver's errors are raised
     as SQLAlchemy's, a lost connection invalidated, so they answer as every other database error does."""
 
-    def __init__(self, statement: Select[Any]):
+    def __init__(self, statement: Select[*tuple[Any, ...]]):
         compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
         self.sql = str(compiled)
         self.names = list(compiled.positiontup or [])

@@ -35,6 +35,7 @@ from ..models import (
     Result,
     Round,
     Rubric,
+    Score,
     SelfAssessment,
     SessionRegion,
     SignedResult,
@@ -155,21 +156,14 @@ async def snapshot_previous(session: AsyncSession, round_: Round) -> None:
     round_.previous = [latest[region] for region in sorted(latest)]
 
 
-# Submitted scores in the order the hash covers them. Read through the driver itself: a national round has tens
-# of thousands, and the ORM's row handling took twice as long as the query (bench/assessment.py).
-SUBMITTED_SCORES = """
-    SELECT s.region_code, s.component_key, s.assessor_id, coalesce(s.moderated_value, s.value)
-    FROM assessment.score s
-    JOIN assessment.submission b
-      ON b.round_id = s.round_id AND b.assessor_id = s.assessor_id AND b.region_code = s.region_code
-    WHERE s.round_id = $1
-    ORDER BY s.region_code, s.component_key, s.assessor_id"""
-
-
-async def _submitted_scores(session: AsyncSession, round_id: int) -> list[Any]:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return await raw.driver_connection.fetch(SUBMITTED_SCORES, round_id)  # type: ignore[union-attr,no-any-return]
+# Submitted scores in the order the hash covers them. Read by the driver: a national round has tens of thousands,
+# and the ORM's row handling took twice as long as the query (bench/assessment.py).
+SUBMITTED_SCORES = DriverStatement(
+    select(Score.region_code, Score.component_key, Score.assessor_id, func.coalesce(Score.moderated_value, Score.value))
+    .join(Submission, (Submission.round_id == Score.round_id) & (Submission.assessor_id == Score.assessor_id)
+          & (Submission.region_code == Score.region_code))
+    .where(Score.round_id == bindparam("round_id"))
+    .order_by(Score.region_code, Score.component_key, Score.assessor_id))
 
 
 async def gather_inputs(session: AsyncSession, round_: Round, present: Attendance | None = None,
@@ -179,7 +173,7 @@ async def gather_inputs(session: AsyncSession, round_: Round, present: Attendanc
     rubric = await get_rubric(session, round_.rubric_id)
     present = present or await attendance(session, round_)
     attended, blocked = present.regions, present.blocked
-    score_rows = await _submitted_scores(session, round_.id)
+    score_rows = await SUBMITTED_SCORES.fetch(session, round_id=round_.id)
     scores, aside = [], set()
     for region, key, assessor, value in score_rows:
         if (assessor, region) in blocked:  # submitted, then a conflict came to light: kept, not counted
