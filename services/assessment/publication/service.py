@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -146,12 +147,11 @@ def minutes_pdf(stored: SignedResult, settings: Settings) -> tuple[bytes, dict[s
     return pdf, document
 
 
-def _member(document: dict[str, Any], round_id: int, region_code: str) -> dict[str, Any]:
-    """A member's entry in a signed evaluation result; 404 outside an evaluation or for a region it did not rank."""
-    item = next((i for i in document["items"] if i["region_code"] == region_code and i.get("evaluation")), None)
-    if document.get("evaluation") is None or item is None:
-        raise NotFound(f"Round {round_id} has no evaluation result for {region_code}")
-    return dict(item)
+def _members(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The members a signed result ranked in an evaluation, by code (none in a selection): who gets a letter."""
+    if document.get("evaluation") is None:
+        return {}
+    return {i["region_code"]: i for i in document["items"] if i.get("evaluation")}
 
 
 def letter_pdf(stored: SignedResult, region_code: str, settings: Settings,
@@ -160,7 +160,9 @@ def letter_pdf(stored: SignedResult, region_code: str, settings: Settings,
     from .letter import render_letter
 
     document = signed_content(stored)
-    item = _member(document, stored.round_id, region_code)
+    item = _members(document).get(region_code)
+    if item is None:
+        raise NotFound(f"Round {stored.round_id} has no evaluation result for {region_code}")
     pdf = render_letter(document, item, kid=stored.kid, verify_url=_verify_url(stored, settings),
                         jws_digest=hashlib.sha256(stored.jws.encode()).hexdigest(),
                         agenda_number=numbered.number if numbered else None,
@@ -178,8 +180,8 @@ async def number_letters(session: AsyncSession, upstreams: Upstreams, settings: 
     round_.require("published")
     stored = await signed_result(session, upstreams, settings, round_.id, data.version)
     document = signed_content(stored)
-    members = {i["region_code"] for i in document["items"] if i.get("evaluation")}
-    if document.get("evaluation") is None:
+    members = _members(document)
+    if not members:
         raise NotFound(f"Round {round_.id} is not an evaluation: it sends no result letters")
     strangers = [n for n, g in enumerate(data.items) if g.region_code not in members]
     if strangers:
@@ -192,7 +194,7 @@ async def number_letters(session: AsyncSession, upstreams: Upstreams, settings: 
                            f"result it sends was announced ({announced})")
     regions = [g.region_code for g in data.items]
     numbers = [g.number for g in data.items]
-    twice = sorted({x for x in regions if regions.count(x) > 1} | {x for x in numbers if numbers.count(x) > 1})
+    twice = sorted(x for counted in (Counter(regions), Counter(numbers)) for x, n in counted.items() if n > 1)
     if twice:
         raise Unprocessable.field("items", "given twice", f"Given more than once: {', '.join(twice)}")
     taken = (await session.execute(select(LetterNumber.region_code, LetterNumber.number).where(
