@@ -35,25 +35,16 @@ async def lookup(registry: Upstream, codes: list[str], on: date) -> list[dict[st
     return list(regions.values())
 
 
-async def _pages(registry: Upstream, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = await registry.call("GET", path, params={**params, "limit": 200, "offset": len(items)})
-        items.extend(page["items"])
-        if len(items) >= page["total"] or not page["items"]:
-            return items
-
-
 async def regencies_matching(registry: Upstream, *, type_: str | None, province: str | None,
                              island_group: str | None) -> list[dict[str, Any]]:
     params = {"level": "regency", **{k: v for k, v in (("type", type_), ("province", province),
                                                         ("island_group", island_group)) if v}}
-    return await _pages(registry, "/api/v1/regions", params)
+    return await registry.pages("/api/v1/regions", params)
 
 
 async def indicator_values(registry: Upstream, code: str, year: int) -> dict[str, str]:
     """Region code -> the indicator's value for that year, as text."""
-    items = await _pages(registry, f"/api/v1/regions/indicators/{code}/values", {"year": year})
+    items = await registry.pages(f"/api/v1/regions/indicators/{code}/values", {"year": year})
     return {item["region_code"]: str(item["value"]) for item in items}
 
 

@@ -190,3 +190,12 @@ class Upstream:
                    json_body: Any = None) -> Any:
         return await self.upstreams.call(self.name, method, path, headers=self.headers, params=params,
                                          json_body=json_body)
+
+    async def pages(self, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every item of one of our paginated lists, read on page by page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = await self.call("GET", path, params={**params, "limit": 200, "offset": len(items)})
+            items.extend(page["items"])
+            if len(items) >= page["total"] or not page["items"]:
+                return items

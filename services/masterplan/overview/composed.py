@@ -58,23 +58,14 @@ async def dossier(session: AsyncSession, registry: Upstream, assessment: Upstrea
                            masterplan=await region_summary(session, region["code"], as_of), missing=missing)
 
 
-async def _all_pages(upstream: Upstream, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = await upstream.call("GET", path, params={**params, "limit": 200, "offset": len(items)})
-        items += page["items"]
-        if len(items) >= page["total"] or not page["items"]:
-            return items
-
-
 async def funnel(session: AsyncSession, registry: Upstream, assessment: Upstream, as_of: date,
                  province: str | None, island_group: str | None) -> schemas.Funnel:
     try:
         invitations, population, tertinggal = await asyncio.gather(
             assessment.call("GET", "/api/v1/assessment/funnel"),
             # Kabupaten/kota only: a village-level load (83,762 values a year) is not the funnel's business.
-            _all_pages(registry, "/api/v1/regions/indicators/population/values", {"level": "regency"}),
-            _all_pages(registry, "/api/v1/regions/indicators/tertinggal/values", {"level": "regency"}))
+            registry.pages("/api/v1/regions/indicators/population/values", {"level": "regency"}),
+            registry.pages("/api/v1/regions/indicators/tertinggal/values", {"level": "regency"}))
     except ProblemError as exc:
         raise ServiceUnavailable(f"The funnel needs every service: {exc.detail}") from None
     plans = (await funnel_rows(session, as_of)).items
