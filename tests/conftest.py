@@ -75,7 +75,7 @@ def database_url(pg_server: Server) -> str:
 
 
 # Which processes each process calls, as in production (their upstreams hooks).
-CALLS = {"gateway": SERVICES, "regions": ("gateway",), "assessment": ("regions", "gateway"),
+CALLS = {"gateway": SERVICES, "regions": ("gateway",), "assessment": ("regions", "masterplan", "gateway"),
          "masterplan": ("assessment", "regions", "gateway")}
 ALL_APPS: dict[str, FastAPI] = {**SERVICE_APPS, "gateway": gateway_app}
 

@@ -55,5 +55,5 @@ app = create_app(
         {"name": "documents", "description": "Files supporting appeals, in the object store"},
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
-    hooks=[upstreams_hook("regions", "gateway"), revocation_watch, reminder_mailer],
+    hooks=[upstreams_hook("regions", "masterplan", "gateway"), revocation_watch, reminder_mailer],
 )

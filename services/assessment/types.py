@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from services.common.schemas import IslandGroup, Strict
 
@@ -144,3 +144,8 @@ class EvaluationRule(Strict):
     comparable_with: list[int] = Field(default_factory=list, max_length=20, examples=[[3]],
                                        description="Rubrics (by id) of earlier evaluations whose index this one's "
                                                    "compares with, besides its own: the change is given only then")
+    masterplan_schemes: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{3,40}$")]] = Field(
+        default_factory=list, max_length=20, examples=[["evaluasi-gm100"]],
+        description="Codes of the masterplan service's evaluation schemes (any version) whose 0-100 totals, put on "
+                    "this scale, count as a member's previous evaluation: the yearly evaluations recorded on "
+                    "masterplans before evaluation rounds. A round's own evaluation of the same year comes first")

@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import zxingcpp
 
 from scenarios.documents import PDF, upload
+from scenarios.masterplans import M, approve, sign
 from scenarios.publication import published_files
 from scenarios.rounds import ADOPTED_BY, A, publish_round
 from services.assessment.deadlines.mailer import deliver_once
@@ -45,14 +46,15 @@ def _quality(i: int) -> float:
     return 40 + (i * 37) % 55
 
 
-async def _evaluation(gw, auth, *, year: int, start: str, rubric_id: int, codes: list[str] | None) -> int:
+async def _evaluation(gw, auth, *, year: int, start: str, rubric_id: int, codes: list[str] | None,
+                      rule: dict | None = None) -> int:
     """An evaluation round inviting `codes`, or the 2017 cohort by filter, every member accepting and present."""
     officer = auth("kominfo_officer")
     day = int(start[-2:])
     rnd = await gw.post(f"{A}/rounds", headers=officer, json={
         "year": year, "title": f"Evaluasi Gerakan Menuju 100 Smart City {year}", "quota": 25, "starts_on": start,
         "ends_on": f"{start[:-2]}{day + 1:02d}", "venue": "Kementerian Kominfo", "rubric_id": rubric_id,
-        "evaluation": {"index_max": 4.0}})
+        "evaluation": rule or {"index_max": 4.0}})
     assert rnd.status_code == 201, rnd.text
     rid = rnd.json()["id"]
     invite = {"region_codes": codes} if codes else {"filter": {"cohort": 2017}}
@@ -122,8 +124,23 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     await _score(gw, auth, earlier, codes, before, subs, bonus=-10)
     await _close(gw, auth, earlier, "2017-12-05", "2017-12-15")
 
+    # Evaluations recorded on masterplans before evaluation rounds, by scheme: 2018 names one comparable.
+    recorded = {}
+    for code, scheme_code, years in ((codes[0], "evaluasi-masterplan", (2017,)),
+                                     (codes[10], "evaluasi-masterplan", (2017, 2018)),
+                                     (codes[11], "evaluasi-lain", (2017,))):
+        weights = await gw.post(f"{M}/evaluation-schemes", headers=officer, json={
+            "code": scheme_code, "weights": {"output": 50, "outcome": 50}})
+        await sign(gw, auth, code, "2017-04-10", f"MoU {code}")
+        plan = await approve(gw, auth, code, "2017-06-01")
+        for year in years:
+            made = await gw.post(f"{M}/masterplans/{plan['id']}/evaluations", headers=officer, json={
+                "year": year, "scheme_id": weights.json()["id"], "scores": {"output": 70, "outcome": year - 1937}})
+            assert made.status_code == 201, made.text
+            recorded[code, year] = made.json()["id"]
     # 2018: the cohort by filter, the dates as data, a reminder to the member that still owes its evidence.
-    rid = await _evaluation(gw, auth, year=2018, start="2018-10-08", rubric_id=scheme, codes=None)
+    rule = {"index_max": 4.0, "comparable_with": [], "masterplan_schemes": ["evaluasi-masterplan"]}
+    rid = await _evaluation(gw, auth, year=2018, start="2018-10-08", rubric_id=scheme, codes=None, rule=rule)
     listed = (await gw.get(f"{A}/rounds/{rid}/invitations?limit=100", headers=officer)).json()["items"]
     assert sorted(i["region_code"] for i in listed) == sorted(codes)  # every member, none refused as selected
     etag = (await gw.get(f"{A}/rounds/{rid}", headers=officer)).headers["etag"]
@@ -171,14 +188,18 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
     # Indices per dimension and pillar, ranks, the change for the ten evaluated before; nobody selected.
     results = (await gw.get(f"{A}/public/rounds/{rid}/results")).json()
     items = {i["region_code"]: i for i in results["items"]}
-    assert results["evaluation"] == {"index_max": 4.0, "comparable_with": []}
+    assert results["evaluation"] == rule
     assert not any(i["selected"] for i in items.values())
     assert all(set(i["evaluation"]["pillars"]) == {"economy", "governance", "society"} for i in items.values())
     assert all(i["evaluation"]["index"] == round(i["total"] * 4 / 100, 2) for i in items.values())
     changed = {c for c, i in items.items() if i["evaluation"]["change"] is not None}
-    assert changed == set(codes[:10])
+    assert changed == {*codes[:10], codes[10]}  # not the member whose only earlier one is of another scheme
     first = items[codes[0]]["evaluation"]
-    assert first["previous"]["year"] == 2017
+    assert first["previous"] == {"round_id": earlier, "masterplan_evaluation_id": None, "year": 2017,
+                                 "index": first["previous"]["index"]}  # the round's, not the masterplan's
+    # (70 + 80) / 2 = 75 of 100 is 3.00 of 4; the masterplan's 2018 one is not before the round's year.
+    assert items[codes[10]]["evaluation"]["previous"] == {
+        "round_id": None, "masterplan_evaluation_id": recorded[codes[10], 2017], "year": 2017, "index": 3.0}
     assert first["change"] == round(first["index"] - first["previous"]["index"], 2) > 0
     east = sorted((i for i in items.values() if i["province_code"] == "35"), key=lambda i: i["rank"])
     assert [i["evaluation"]["rank_in_province"] for i in east] == list(range(1, 11))
@@ -215,6 +236,9 @@ async def test_the_2018_evaluation_of_the_2017_cohort(gw, auth, tmp_path, capsys
                                                 headers={"Cache-Control": "no-cache"})).content)
     said = numbered[0].get_textpage().get_text_range().replace("\r", "").replace("\n", " ")
     assert "Nomor: B-1003/DJAI/AI.01.04/11/2018" in said and "Tanggal: 5 November 2018" in said
+    compared = pdfium.PdfDocument((await gw.get(f"{A}/public/rounds/{rid}/letters/{codes[10]}")).content)
+    assert "Dibandingkan evaluasi masterplan 2017 (indeks 3,00)" in " ".join(
+        compared[0].get_textpage().get_text_range().split())
     # The open data carries each member's index and change, written as an Indonesian spreadsheet reads them.
     table = (await gw.get(f"{A}/open-data/results", params={"format": "csv", "decimal": "comma", "year": 2018})).text
     rows = {r["region_code"]: r for r in csv.DictReader(io.StringIO(table.lstrip("\ufeff")), delimiter=";")}

@@ -33,7 +33,8 @@ def render_letter(document: dict[str, Any], item: dict[str, Any], *, jws_digest:
     names = {c["key"]: c["name"] for c in document["rubric_components"]}
     dimensions = [c["key"] for c in document["rubric_components"] if c["parent_key"] is None]  # the scheme's order
     previous = figures["previous"]
-    compared = (f"Dibandingkan evaluasi {previous['year']} (indeks {number(previous['index'], 2)}), indeks berubah "
+    earlier = "evaluasi masterplan" if previous and previous.get("masterplan_evaluation_id") else "evaluasi"
+    compared = (f"Dibandingkan {earlier} {previous['year']} (indeks {number(previous['index'], 2)}), indeks berubah "
                 f"{change(figures['change'])}." if previous else
                 "Belum ada evaluasi sebelumnya dengan skema yang dapat dibandingkan.")
     dated = dated_on or document.get("announced_on")

@@ -28,6 +28,7 @@ from ..exceptions import (
     ScoresOwed,
     SessionOutsideRound,
 )
+from ..masterplans import Masterplans
 from ..models import records
 from ..registry import Registry
 from ..types import InvitationStatus, RoundState
@@ -89,8 +90,8 @@ async def update_round(round_: RoundForUpdate, body: schemas.RoundPatch, session
              responses={**ERR(404, 409, 422, 502, 503, IllegalTransition, ScoresOwed, FragileDecisionsUnreviewed,
                                     ActDateOrder), **with_etag()})
 async def transition(round_: LockedRound, body: schemas.Transition, session: SessionDep, actor: Officer,
-                     registry: Registry, response: Response) -> schemas.Round:
-    round_ = await service.transition(session, round_, body, actor, registry)
+                     registry: Registry, masterplans: Masterplans, response: Response) -> schemas.Round:
+    round_ = await service.transition(session, round_, body, actor, registry, masterplans)
     set_etag(response, round_.etag)
     return schemas.Round.model_validate(round_)
 

@@ -98,7 +98,7 @@ async def update_round(session: AsyncSession, round_: Round, patch: schemas.Roun
 
 
 async def transition(session: AsyncSession, round_: Round, move: schemas.Transition, actor: Principal,
-                     registry: Upstream) -> Round:
+                     registry: Upstream, masterplans: Upstream) -> Round:
     """Each state's entry does its work: lock the rubric, take the indicators, freeze, publish."""
     to = move.to.value
     allowed = TRANSITIONS[round_.state]
@@ -111,7 +111,7 @@ async def transition(session: AsyncSession, round_: Round, move: schemas.Transit
     elif to == "moderating":
         await selection.snapshot_indicators(session, round_, registry)
         if round_.evaluation:
-            await selection.snapshot_previous(session, round_)
+            await selection.snapshot_previous(session, round_, masterplans)
     elif to == "finalised":
         assert move.decided_on is not None  # the schema requires it
         if move.decided_on < round_.starts_on:

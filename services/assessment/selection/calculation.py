@@ -500,10 +500,18 @@ def compute(inputs: dict[str, Any]) -> tuple[list[schemas.RegionResult], float |
 
 
 def dump(results: list[schemas.RegionResult]) -> list[dict[str, Any]]:
-    """Results as stored and hashed (JSON types); `categories` only where a rule sorts by them and `evaluation`
-    only in an evaluation, so results of other rounds hash as they always did."""
-    return [r.model_dump(mode="json", exclude={k for k in ("categories", "evaluation") if getattr(r, k) is None})
-            for r in results]
+    """Results as stored and hashed (JSON types); `categories` only where a rule sorts by them, `evaluation`
+    only in an evaluation and a previous one's `masterplan_evaluation_id` only where it is one, so results of
+    other rounds hash as they always did."""
+    return [r.model_dump(mode="json", exclude=_absent(r)) for r in results]
+
+
+def _absent(r: schemas.RegionResult) -> dict[str, Any]:
+    absent: dict[str, Any] = {k: True for k in ("categories", "evaluation") if getattr(r, k) is None}
+    previous = r.evaluation.previous if r.evaluation else None
+    if previous is not None and previous.masterplan_evaluation_id is None:
+        absent["evaluation"] = {"previous": {"masterplan_evaluation_id"}}
+    return absent
 
 
 def _evaluated(ranked: list[RegionScore], candidates: Mapping[str, Candidate],

@@ -28,20 +28,33 @@ def shares(components: list[Component], weights: Mapping[str, float] | None = No
     return {c.key: share(c) for c in components if c.kind != "group"}
 
 
+def on_scale(total: float, top: float) -> float:
+    """A 0-100 total as an index on the scheme's scale (0 to `top`), to two decimals."""
+    return round(total * top / 100.0 + 0.0, 2)
+
+
+def _previous(row: list[Any]) -> dict[str, Any]:
+    round_id, year, index, *recorded = row
+    found = {"round_id": round_id, "year": int(year), "index": float(index)}
+    return found | {"masterplan_evaluation_id": recorded[0]} if recorded else found
+
+
 def figures(rule: Mapping[str, Any], components: list[Component], ranked: list[RegionScore],
             candidates: Mapping[str, Candidate], previous: list[list[Any]]) -> dict[str, dict[str, Any]]:
     """region -> its figures (schemas.EvaluationFigures), for the regions ranked, best first."""
     top = float(rule["index_max"])
 
     def index(score: float) -> float:
-        return round(score * top / 100.0 + 0.0, 2)
+        return on_scale(score, top)
     weights = shares(components)
     pillars: dict[str, list[str]] = defaultdict(list)
     for c in components:
         if c.pillar and c.key in weights:
             pillars[c.pillar].append(c.key)
     dimensions = [c.key for c in components if c.parent_key is None]
-    earlier = {region: (int(round_id), int(year), float(value)) for region, round_id, year, value in previous}
+    # [region, round, year, index], or [region, None, year, index, masterplan evaluation] for one recorded on a
+    # masterplan before evaluation rounds.
+    earlier = {row[0]: row[1:] for row in previous}
     in_province = Counter(candidates[s.region_code].province_code for s in ranked)
     seen: Counter[str] = Counter()
     out = {}
@@ -56,6 +69,6 @@ def figures(rule: Mapping[str, Any], components: list[Component], ranked: list[R
             "pillars": {p: index(sum(weights[k] * s.components[k]["score"] for k in keys)
                                  / sum(weights[k] for k in keys)) for p, keys in sorted(pillars.items())},
             "rank_in_province": seen[province], "province_regions": in_province[province],
-            "previous": {"round_id": before[0], "year": before[1], "index": before[2]} if before else None,
-            "change": round(mine - before[2] + 0.0, 2) if before else None}
+            "previous": _previous(before) if before else None,
+            "change": round(mine - float(before[2]) + 0.0, 2) if before else None}
     return out

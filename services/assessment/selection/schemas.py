@@ -42,7 +42,10 @@ class MissingComponent(BaseModel):
 
 
 class PreviousIndex(BaseModel):
-    round_id: int
+    round_id: int | None = Field(description="The evaluation round (none: recorded on the masterplan)")
+    masterplan_evaluation_id: int | None = Field(
+        default=None, description="The evaluation recorded on the member's masterplan, its total put on this scale "
+                                  "(a scheme the round names in `masterplan_schemes`)")
     year: int
     index: float
 

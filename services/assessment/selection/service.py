@@ -23,6 +23,7 @@ from services.common.schemas import Signatory
 from services.common.upstream import Upstream
 
 from ..exceptions import ActDateOrder, FragileDecisionsUnreviewed, ScoresOwed
+from ..masterplans import evaluation_history
 from ..models import (
     Appeal,
     Assessor,
@@ -48,6 +49,7 @@ from ..rubric.schemas import Component
 from ..rubric.service import get_rubric
 from ..types import EquityRules, EvaluationRule, InvitationStatus, RoundState
 from . import calculation, robustness, schemas
+from .evaluation import on_scale
 
 
 async def _blocked_pairs(session: AsyncSession, round_id: int,
@@ -138,11 +140,14 @@ async def snapshot_indicators(session: AsyncSession, round_: Round, registry: Up
     await session.flush()
 
 
-async def snapshot_previous(session: AsyncSession, round_: Round) -> None:
+async def snapshot_previous(session: AsyncSession, round_: Round, masterplans: Upstream) -> None:
     """An evaluation's members' previous comparable indices, taken when scoring closes so the result never
     depends on a round published later: [region, round, year, index] from the latest published evaluation
-    before this year whose rubric is this round's or one it names comparable."""
-    rubrics = {round_.rubric_id, *((round_.evaluation or {}).get("comparable_with") or [])}
+    before this year whose rubric is this round's or one it names comparable; else, where the round names
+    masterplan evaluation schemes, [region, None, year, index, evaluation] from the latest one recorded on the
+    member's masterplan (asked of the masterplan service), a round of the same year coming first."""
+    rule = round_.evaluation or {}
+    rubrics = {round_.rubric_id, *(rule.get("comparable_with") or [])}
     rows = (await session.execute(
         select(Invitation.region_code, Round.id, Round.year, Result.explanation)
         .join(Result, Result.region_code_today == Invitation.region_code_today)
@@ -151,8 +156,17 @@ async def snapshot_previous(session: AsyncSession, round_: Round) -> None:
                Round.rubric_id.in_(rubrics), Result.rank.is_not(None))
         .order_by(Invitation.region_code, Round.year, Round.id))).all()
     # A rubric may serve a selection too: only results of evaluations carry an index.
-    latest = {region: [region, round_id, year, explanation["evaluation"]["index"]]
-              for region, round_id, year, explanation in rows if explanation.get("evaluation")}
+    latest: dict[str, list[Any]] = {
+        region: [region, round_id, year, explanation["evaluation"]["index"]]
+        for region, round_id, year, explanation in rows if explanation.get("evaluation")}
+    if rule.get("masterplan_schemes"):
+        members = dict((await session.execute(select(Invitation.region_code_today, Invitation.region_code)
+                                              .where(Invitation.round_id == round_.id))).all())
+        for record in await evaluation_history(masterplans, rule["masterplan_schemes"], round_.year):
+            region = members.get(record["region_code_today"])
+            if region is not None and (region not in latest or latest[region][2] < record["year"]):
+                latest[region] = [region, None, record["year"],
+                                  on_scale(float(record["total"]), float(rule["index_max"])), record["id"]]
     round_.previous = [latest[region] for region in sorted(latest)]
 
 

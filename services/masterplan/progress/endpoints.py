@@ -94,3 +94,23 @@ async def evaluate(plan: CurrentPlan, body: schemas.EvaluationIn, session: Sessi
 async def list_evaluations(plan: CurrentPlan, session: SessionDep, _: RegionParty,
                            page: PageDep) -> Page[schemas.Evaluation]:
     return await paginate(session, service.evaluations(plan), page, schemas.Evaluation.model_validate)
+
+
+SchemeCode = Annotated[str, Query(pattern=r"^[a-z0-9-]{3,40}$")]
+
+
+@router.get("/evaluations", operation_id="masterplan_evaluation_history_list", tags=["evaluation"],
+            summary="Every region's evaluations under the named schemes",
+            description="The yearly evaluations recorded on masterplans, across regions, oldest year first, with "
+                        "each region's code today and the scheme's code and version: what an evaluation round "
+                        "compares its members with when it names these schemes comparable.",
+            responses=ERR(422))
+async def evaluation_history(session: SessionDep, _: Reader, page: PageDep,
+                             scheme: Annotated[list[SchemeCode], Query(min_length=1, max_length=20,
+                                                                       description="Scheme codes, any version",
+                                                                       examples=[["evaluasi-gm100"]])],
+                             before_year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2018],
+                                                                      description="Only years before this")] = None
+                             ) -> Page[schemas.EvaluationRecord]:
+    return await paginate(session, service.evaluation_history(scheme, before_year), page,
+                          service.evaluation_record, scalars=False)

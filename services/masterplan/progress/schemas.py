@@ -95,3 +95,12 @@ class Evaluation(ORM):
     scheme_id: int
     scores: dict[str, Decimal]
     total: Decimal
+
+
+class EvaluationRecord(Evaluation):
+    """An evaluation with what another service needs to compare it: the region's code today and the scheme's
+    code and version."""
+
+    region_code_today: str = Field(examples=["21.72"])
+    scheme_code: str = Field(examples=["evaluasi-gm100"])
+    scheme_version: int = Field(examples=[1])

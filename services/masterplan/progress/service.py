@@ -101,6 +101,24 @@ async def evaluate(session: AsyncSession, plan: Masterplan, data: schemas.Evalua
     return evaluation
 
 
+def evaluation_history(schemes: list[str], before_year: int | None) -> Select[Evaluation, str, str, int]:
+    """Every region's evaluations under the named schemes (any version), oldest year first."""
+    stmt = (select(Evaluation, Masterplan.region_code_today, EvaluationScheme.code, EvaluationScheme.version)
+            .join(Masterplan, Masterplan.id == Evaluation.masterplan_id)
+            .join(EvaluationScheme, EvaluationScheme.id == Evaluation.scheme_id)
+            .where(EvaluationScheme.code.in_(schemes)))
+    if before_year is not None:
+        stmt = stmt.where(Evaluation.year < before_year)
+    return stmt.order_by(Evaluation.year, Evaluation.region_code, Evaluation.id)
+
+
+def evaluation_record(row: Any) -> schemas.EvaluationRecord:
+    evaluation, today, code, version = row
+    return schemas.EvaluationRecord.model_validate(
+        {**schemas.Evaluation.model_validate(evaluation).model_dump(), "region_code_today": today,
+         "scheme_code": code, "scheme_version": version})
+
+
 async def reports_of(session: AsyncSession, programme_ids: list[int]) -> list[ProgressReport]:
     return list((await session.scalars(select(ProgressReport).where(
         ProgressReport.programme_id.in_(programme_ids)).order_by(ProgressReport.programme_id,

@@ -25,7 +25,8 @@ def _inputs(**round_fields) -> dict:
             "scores": sorted([c, key, 1, str(v)] for c, values in SCORES.items()
                              for key, v in zip(("kebijakan", "anggaran", "layanan"), values, strict=True)),
             "self": [], "indicators": [], "indicator_rules": {}, "set_aside": [],
-            **({"previous": [["35.71", 1, 2017, 2.95]]} if "evaluation" in round_fields else {})}
+            **({"previous": [["35.06", None, 2016, 3.0, 42], ["35.71", 1, 2017, 2.95]]}
+               if "evaluation" in round_fields else {})}
 
 
 def test_indices_ranks_and_the_change_from_last_year():
@@ -37,8 +38,14 @@ def test_indices_ranks_and_the_change_from_last_year():
     assert kediri.evaluation.dimensions == {"tata_kelola": 3.0, "layanan": 3.6}
     # governance: kebijakan (share 0.3) and layanan (0.4): (0.3 * 80 + 0.4 * 90) / 0.7 = 85.714 -> 3.43
     assert kediri.evaluation.pillars == {"economy": 2.8, "governance": 3.43}
-    assert kediri.evaluation.previous.model_dump() == {"round_id": 1, "year": 2017, "index": 2.95}
+    assert kediri.evaluation.previous.model_dump() == {"round_id": 1, "masterplan_evaluation_id": None,
+                                                       "year": 2017, "index": 2.95}
     assert kediri.evaluation.change == 0.29
+    # One recorded on the masterplan: named, and stored with the result; a round's one is stored as it always was.
+    assert by_code["35.06"].evaluation.previous.masterplan_evaluation_id == 42
+    stored = {r["region_code"]: r["evaluation"]["previous"] for r in calculation.dump(results)}
+    assert stored["35.71"] == {"round_id": 1, "year": 2017, "index": 2.95}
+    assert stored["35.06"] == {"round_id": None, "masterplan_evaluation_id": 42, "year": 2016, "index": 3.0}
     assert by_code["35.72"].evaluation.previous is None and by_code["35.72"].evaluation.change is None
     # Totals 81, 79 (35.06), 74 (32.73, Jawa Barat), 60: ranked in the country and within Jawa Timur (35).
     assert [r.region_code for r in results] == ["35.71", "35.06", "32.73", "35.72"]
