@@ -265,12 +265,17 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+PRINCIPAL = "smartcity.principal"
+
+
 async def optional_principal(request: Request) -> Principal | None:
+    """The caller, verified once per request: gates, the region scope and the idempotency guard all ask."""
+    if PRINCIPAL in request.scope:
+        return request.scope[PRINCIPAL]  # type: ignore[no-any-return]
     token = bearer_token(request)
-    if token is None:
-        return None
-    verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(token)
+    principal = None if token is None else await request.app.state.verifier.verify(token)
+    request.scope[PRINCIPAL] = principal
+    return principal
 
 
 class Gate:
@@ -283,8 +288,8 @@ class Gate:
         self.roles = frozenset(flat)
         self.public = public
 
-    async def __call__(self, principal: Annotated[Principal | None, Depends(optional_principal)]
-                       ) -> Principal | None:
+    async def __call__(self, request: Request) -> Principal | None:
+        principal = await optional_principal(request)
         if self.public:
             return principal
         if principal is None:
@@ -309,15 +314,14 @@ REGION_PARAMS = ("region_code", "code")
 REGION_CODE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
 
 
-async def region_scope(request: Request,
-                       principal: Annotated[Principal | None, Depends(optional_principal)]) -> None:
+async def region_scope(request: Request) -> None:
     """Router-wide: a pemda user asking for another region's records learns nothing, not even what is invalid.
 
     Runs before the body is validated, so the answer is the same 404 whatever was sent.
     """
     code = next((v for k, v in request.path_params.items() if k in REGION_PARAMS and REGION_CODE.fullmatch(v)), None)
     if code:
-        require_scope(principal, code)
+        require_scope(await optional_principal(request), code)
 
 
 def require_scope(principal: Principal | None, code: str) -> None:

@@ -81,15 +81,15 @@ def _remembering(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _gates(call: Callable[..., Any]) -> list[Any]:
-    """The role gates a callable depends on, directly or through its dependencies."""
+def _gates(call: Callable[..., Any], *, nested: bool = False) -> list[Any]:
+    """The role gates a callable depends on, directly or through its dependencies (or only through them)."""
     found = []
     for param in get_typed_signature(call).parameters.values():
         for marker in get_args(param.annotation)[1:]:
             if not isinstance(marker, params.Depends) or marker.dependency is None:
                 continue
             if isinstance(marker.dependency, Gate):
-                found.append(Depends(marker.dependency))
+                found += [] if nested else [Depends(marker.dependency)]
             elif callable(marker.dependency):
                 found += _gates(marker.dependency)
     return found
@@ -106,9 +106,12 @@ def contract_router(records: RecordModels, **kw: Any) -> APIRouter:
                 options["dependencies"] = [*(options.get("dependencies") or []), Depends(guard, scope="function")]
                 options["responses"] = dict(options.get("responses") or {})
                 add_problem(options["responses"], RequestInProgress)  # a retry while the first is still running
-            # Route dependencies resolve before parameters; the parameter's own gate is then a cache hit.
-            options["dependencies"] = [*_gates(endpoint), *(options.get("dependencies") or [])]
+            # Gates first, so a caller who may not call learns nothing (not even that a record exists): a gate
+            # parameter is solved before the rest; a gate inside another dependency is also the route's own, its
+            # second use a cache hit.
+            options["dependencies"] = [*_gates(endpoint, nested=True), *(options.get("dependencies") or [])]
             super().__init__(path, endpoint, **options)
+            self.dependant.dependencies.sort(key=lambda d: not isinstance(d.call, Gate))
             # The router asks every route in turn; most are turned away by their literal head and their number of
             # segments before FastAPI's matching and the regex (a service has up to 80 routes).
             self.head = path.split("{")[0]
