@@ -96,7 +96,7 @@ async def list_evaluations(plan: CurrentPlan, session: SessionDep, _: RegionPart
     return await paginate(session, service.evaluations(plan), page, schemas.Evaluation.model_validate)
 
 
-SchemeCode = Annotated[str, Query(pattern=r"^[a-z0-9-]{3,40}$")]
+SchemeCode = Annotated[str, Query(pattern=schemas.SCHEME_CODE)]
 
 
 @router.get("/evaluations", operation_id="masterplan_evaluation_history_list", tags=["evaluation"],

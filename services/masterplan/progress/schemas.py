@@ -59,8 +59,11 @@ Share = Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=3)]
 Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=3)]
 
 
+SCHEME_CODE = r"^[a-z0-9-]{3,40}$"
+
+
 class SchemeIn(Strict):
-    code: str = Field(pattern=r"^[a-z0-9-]{3,40}$", examples=["evaluasi-gm100"])
+    code: str = Field(pattern=SCHEME_CODE, examples=["evaluasi-gm100"])
     weights: dict[str, Share] = Field(examples=[{"baseline": 10, "output": 25, "outcome": 25, "impact": 20,
                                                    "quick_win": 20}])
 
