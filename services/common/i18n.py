@@ -10,6 +10,7 @@ catalogue does not translate yet; a test keeps that list empty.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -89,6 +90,7 @@ def _index() -> tuple[dict[str, list[int]], list[int]]:
 _STARTS, _ANYWHERE = _index()
 
 
+@functools.lru_cache(maxsize=4096)  # the same refusals come again and again; matching them is not free
 def indonesian(text: str, depth: int = 0) -> str:
     """`text` in Indonesian when the catalogue has its template; as it is otherwise."""
     if len(text) > MAX_TRANSLATED:
