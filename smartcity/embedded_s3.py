@@ -64,7 +64,9 @@ class EmbeddedS3:
                    f"-filer.port.grpc={p + 7}", "-s3.port.iceberg=0", "-s3.port.lance=0", "-filer", "-s3",
                    f"-s3.config={config}", "-volume.max=0", "-master.volumeSizeLimitMB=256",
                    # One master, one volume server: no peer to hand over to or to wait for on restart.
-                   "-volume.preStopSeconds=0", "-master.electionTimeout=250ms"]
+                   "-volume.preStopSeconds=0", "-master.electionTimeout=250ms",
+                   # It reports usage to its makers' server unless told not to; our documents' server calls no one.
+                   "-master.telemetry=false"]
         with self.log_file.open("ab") as log:
             # Its own session: Ctrl-C reaches `smartcity up`, which stops it in order; killed outright if we die.
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
