@@ -77,7 +77,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             s3.stop()
         lock.close()
         raise
-    supervisor = Supervisor(settings, db.url)
+    supervisor = Supervisor(settings, db.url, close_in_children=[lock.fileno()])  # the lock is this process's
     try:
         _say(f"database   {db.describe()}")
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))

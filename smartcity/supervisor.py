@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import importlib
+import multiprocessing
 import os
+import shlex
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import IO
 
 import httpx
+from setproctitle import setproctitle
 
-from services.common.server import serve_command
-from services.common.settings import Settings
+from services.common.server import serve, serve_command
+from services.common.settings import Settings, get_settings
 
 from .processes import PROCESSES, ProcessSpec
 
@@ -50,7 +54,8 @@ _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("lin
 
 
 def die_with(parent: int, signum: int = signal.SIGTERM) -> Callable[[], None]:
-    """In the child, before exec: the kernel sends it `signum` when the supervisor dies, even by SIGKILL."""
+    """In the child, before exec or first thing after fork: the kernel sends it `signum` when the supervisor
+    dies, even by SIGKILL."""
     def preexec() -> None:
         if _PRCTL is not None:
             _PRCTL(PR_SET_PDEATHSIG, signum)
@@ -62,13 +67,42 @@ def die_with(parent: int, signum: int = signal.SIGTERM) -> Callable[[], None]:
 # A crashed process is started again after 1, 2, 4 ... seconds, at most 30; a minute up resets the count.
 BACKOFF_CAP, STABLE_AFTER = 30.0, 60.0
 
+# What all four processes import, loaded once before they are forked: each then imports only its own
+# modules (0.4-1.1 s of CPU instead of 2.2-2.9 s), and the four no longer queue for two cores at start.
+SHARED = ("services.common.app", "services.common.server", "services.common.documents.endpoints",
+          "services.common.events", "services.common.audit", "services.common.labels", "services.common.revocations",
+          "uvicorn.main", "uvicorn.loops.auto", "uvicorn.lifespan.on")
+
+
+def preload() -> None:
+    for name in SHARED:
+        importlib.import_module(name)
+
+
+def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], parent: int,
+                  close: list[int]) -> None:
+    """In the forked child: what `smartcity serve NAME` does, on the modules already imported."""
+    die_with(parent)()
+    # Before the environment changes: setproctitle finds the memory of the command line beside the environment's.
+    setproctitle(shlex.join(serve_command(spec.name, port, host)))
+    os.setsid()  # own session: Ctrl-C reaches only the supervisor, which stops the children in order
+    for fd in close:
+        os.close(fd)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(env)
+    get_settings.cache_clear()
+    serve(spec.app, get_settings(), host, port)
+
 
 class Supervisor:
-    def __init__(self, settings: Settings, database_url: str, extra_env: dict[str, str] | None = None):
+    def __init__(self, settings: Settings, database_url: str, close_in_children: list[int] | None = None):
         self.settings = settings
         self.env = {**os.environ, "DATABASE_URL": database_url,
-                    "SMARTCITY_DATA_DIR": str(settings.data_dir.resolve()), **(extra_env or {})}
-        self.children: dict[str, subprocess.Popen[bytes]] = {}
+                    "SMARTCITY_DATA_DIR": str(settings.data_dir.resolve())}
+        self.close_in_children = close_in_children or []
+        self.children: dict[str, BaseProcess] = {}
         self.restarts: dict[str, int] = {}
         self.started_at: dict[str, float] = {}
         self.due: dict[str, float] = {}  # when a crashed process is to be started again
@@ -77,22 +111,24 @@ class Supervisor:
         return f"http://{self.settings.host}:{getattr(self.settings, spec.port_setting)}"
 
     def start(self) -> None:
+        preload()
         for spec in PROCESSES:
             self._spawn(spec)
 
     def _spawn(self, spec: ProcessSpec) -> None:
         port = getattr(self.settings, spec.port_setting)
-        # Own session: Ctrl-C reaches only us, and we stop the children in order; they die with us all the same.
-        self.children[spec.name] = subprocess.Popen(serve_command(spec.name, port, self.settings.host),
-                                                    env=self.env, start_new_session=True,
-                                                    preexec_fn=die_with(os.getpid()))
+        proc = multiprocessing.get_context("fork").Process(
+            target=_serve_forked, name=spec.name,
+            args=(spec, self.settings.host, port, self.env, os.getpid(), self.close_in_children))
+        proc.start()
+        self.children[spec.name] = proc
         self.started_at[spec.name] = time.monotonic()
 
     def restart_crashed(self, say: Callable[[str], None]) -> None:
         now = time.monotonic()
         for spec in PROCESSES:
             proc = self.children[spec.name]
-            if proc.poll() is None:
+            if proc.exitcode is None:
                 if now - self.started_at[spec.name] > STABLE_AFTER:
                     self.restarts[spec.name] = 0
                 continue
@@ -100,7 +136,7 @@ class Supervisor:
                 n = self.restarts.get(spec.name, 0)
                 delay = min(BACKOFF_CAP, 2.0 ** n)
                 self.due[spec.name] = now + delay
-                say(f"{spec.name} exited with code {proc.returncode}; starting it again in {delay:.0f}s "
+                say(f"{spec.name} exited with code {proc.exitcode}; starting it again in {delay:.0f}s "
                     f"(restart {n + 1})")
             elif now >= self.due[spec.name]:
                 del self.due[spec.name]
@@ -115,8 +151,8 @@ class Supervisor:
             while pending:
                 for spec in list(pending):
                     proc = self.children[spec.name]
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"{spec.name} exited with code {proc.returncode} while starting")
+                    if proc.exitcode is not None:
+                        raise RuntimeError(f"{spec.name} exited with code {proc.exitcode} while starting")
                     try:
                         if client.get(self.url(spec) + "/readyz").status_code == 200:
                             pending.remove(spec)
@@ -131,12 +167,11 @@ class Supervisor:
         # Gateway first, so nothing new arrives while the services finish what is in flight (drain_seconds).
         for name in reversed(list(self.children)):
             proc = self.children[name]
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            if proc.exitcode is None:
+                proc.terminate()  # SIGTERM
         deadline = time.monotonic() + self.settings.drain_seconds + 5
         for proc in self.children.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            proc.join(timeout=max(0.1, deadline - time.monotonic()))
+            if proc.exitcode is None:
                 proc.kill()
-                proc.wait()
+                proc.join()
