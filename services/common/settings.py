@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     # A steady pool: overflow connections are opened and closed per burst, which costs more than waiting.
     db_pool_size: int = 20
-    db_max_overflow: int = 5
+    db_max_overflow: int = 0
 
     # Tokens: who signs them and for whom; services verify with the published keys.
     # The issuer of tokens and documents; by default the gateway's public URL, as OAuth clients expect (RFC 8414).
