@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,7 +56,7 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         sent_id = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = sent_id if _SAFE_ID.match(sent_id) else uuid.uuid4().hex
+        request_id = sent_id if _SAFE_ID.match(sent_id) else os.urandom(16).hex()  # uuid4().hex's form, cheaper
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status_holder = {"status": 500, "started": False}
