@@ -21,6 +21,7 @@ from .publication.endpoints import router as publication
 from .round.endpoints import router as rounds
 from .rubric.endpoints import router as rubric
 from .scoring.endpoints import router as scoring
+from .selection.endpoints import HOT_READS
 from .selection.endpoints import router as selection
 
 # The feed is public: its payloads name regions, rounds and dates, never a person, an address or free text.
@@ -56,4 +57,5 @@ app = create_app(
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
     hooks=[upstreams_hook("regions", "masterplan", "gateway"), revocation_watch, reminder_mailer],
+    hot_reads=HOT_READS,
 )

@@ -18,6 +18,7 @@ from .conditional import ConditionalMiddleware
 from .db import SessionDep, create_engine, reader_for, sessionmaker_for
 from .documents.storage import ObjectStore
 from .errors import ServiceUnavailable, install_error_handlers
+from .hot import HotRead, read_hot
 from .logs import configure_logging
 from .metrics import metrics_router
 from .middleware import RequestContextMiddleware
@@ -77,7 +78,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
                hooks: Sequence[Hook] = (), settings: Settings | None = None,
                openapi_url: str | None = "/openapi.json", outbox_model: object | None = None,
                events: Mapping[str, type[BaseModel]] | None = None,
-               inner_middleware: Sequence[type] = ()) -> FastAPI:
+               inner_middleware: Sequence[type] = (), hot_reads: Sequence[HotRead] = ()) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -122,5 +123,6 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     app.router.redirect_slashes = False
     for router in (health_router(service), metrics_router(service, outbox_model), *routers):
         add_routes(app, router)
+    read_hot(app, hot_reads)
     install_openapi(app, routers, events)
     return app

@@ -83,11 +83,15 @@ async def send_whole(send: Send, status: int, headers: list[tuple[bytes, bytes]]
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
-def public_for(seconds: int) -> Any:
+class Cacheable:
     """A dependency: the answer is the same for everyone and may be kept by any cache for `seconds`."""
 
-    async def cacheable(response: Response) -> None:
-        response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    def __init__(self, seconds: int):
+        self.header = f"public, max-age={seconds}"
 
-    return Depends(cacheable)
+    async def __call__(self, response: Response) -> None:
+        response.headers["Cache-Control"] = self.header
 
+
+def public_for(seconds: int) -> Any:
+    return Depends(Cacheable(seconds))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, ClassVar
 
 import asyncpg
@@ -152,6 +152,10 @@ def text_array(values: list[str]) -> Any:
     return bindparam(None, values, type_=ARRAY(String), unique=True)
 
 
+# What a driver statement runs on: a request's session, or a reader (a session factory) when no session is open.
+Source = AsyncSession | async_sessionmaker[AsyncSession] | Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 class DriverStatement:
     """A Core statement compiled once and run by the driver: for the hottest reads, where SQLAlchemy's work per
     execution and the ORM's row handling cost more than the query itself (make bench-load). Rows come back as
@@ -165,33 +169,40 @@ class DriverStatement:
         self.literals = {name: value for name, value in compiled.params.items()
                          if not compiled.binds[name].required}
 
-    async def fetch(self, session: AsyncSession, **values: Any) -> list[Any]:
-        return await self._run(session, "fetch", values)  # type: ignore[no-any-return]
+    async def fetch(self, source: Source, **values: Any) -> list[Any]:
+        return await self._run(source, "fetch", values)  # type: ignore[no-any-return]
 
-    async def fetchrow(self, session: AsyncSession, **values: Any) -> Any:
-        return await self._run(session, "fetchrow", values)
+    async def fetchrow(self, source: Source, **values: Any) -> Any:
+        return await self._run(source, "fetchrow", values)
 
-    async def _run(self, session: AsyncSession, method: str, values: dict[str, Any]) -> Any:
+    async def _run(self, source: Source, method: str, values: dict[str, Any]) -> Any:
         given = {**self.literals, **values}
         arguments = [given[name] for name in self.names]
-        engine = session.bind
-        if session.info.get(READS_ONLY) and not session.in_transaction() and isinstance(engine, AsyncEngine):
-            # A read's statement on its own, as it would run in autocommit anyway: a pooled connection for it
-            # alone, without the session's transaction and connection bookkeeping (a tenth of a region read's CPU).
-            try:
-                pooled = await engine.raw_connection()
-            except DBAPIError:
-                raise
-            except Exception as exc:  # the driver's own, as SQLAlchemy's Connection would have wrapped it
-                raise DBAPIError.instance(None, None, exc, Exception, connection_invalidated=True) from exc
-            try:
-                return await self._call(pooled.driver_connection, method, arguments,
-                                        lambda: greenlet_spawn(pooled.invalidate))
-            finally:
-                await greenlet_spawn(pooled.close)
-        connection = await session.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
-        return await self._call(driver, method, arguments, connection.invalidate)
+        if isinstance(source, AsyncSession):
+            engine = source.bind
+            if not (source.info.get(READS_ONLY) and not source.in_transaction() and isinstance(engine, AsyncEngine)):
+                connection = await source.connection()
+                driver = (await connection.get_raw_connection()).driver_connection
+                return await self._call(driver, method, arguments, connection.invalidate)
+        else:
+            engine = source.kw.get("bind") if isinstance(source, async_sessionmaker) else None
+            if not isinstance(engine, AsyncEngine):  # a reader on one connection (the tests'): through its session
+                async with source() as session:
+                    session.info[READS_ONLY] = True
+                    return await self._run(session, method, values)
+        # A read's statement on its own, as it would run in autocommit anyway: a pooled connection for it alone,
+        # without a session's transaction and connection bookkeeping (a tenth of a region read's CPU).
+        try:
+            pooled = await engine.raw_connection()
+        except DBAPIError:
+            raise
+        except Exception as exc:  # the driver's own, as SQLAlchemy's Connection would have wrapped it
+            raise DBAPIError.instance(None, None, exc, Exception, connection_invalidated=True) from exc
+        try:
+            return await self._call(pooled.driver_connection, method, arguments,
+                                    lambda: greenlet_spawn(pooled.invalidate))
+        finally:
+            await greenlet_spawn(pooled.close)
 
     async def _call(self, driver: Any, method: str, arguments: list[Any],
                     invalidate: Callable[[], Awaitable[None]]) -> Any:

@@ -19,6 +19,7 @@ from .models import records
 from .mou.endpoints import router as mou
 from .overview.endpoints import router as overview
 from .plan.endpoints import router as plan
+from .programme.endpoints import HOT_READS
 from .programme.endpoints import router as programme
 from .progress.endpoints import router as progress
 
@@ -47,4 +48,5 @@ app = create_app(
         {"name": "audit", "description": "Who changed what, when, and why"},
     ],
     hooks=[upstreams_hook("assessment", "regions", "gateway"), registry_consumer, revocation_watch],
+    hot_reads=HOT_READS,
 )

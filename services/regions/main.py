@@ -17,6 +17,7 @@ from .indicators.endpoints import router as indicators
 from .labels import LABELS
 from .maps.endpoints import router as maps
 from .models import records
+from .registry.endpoints import HOT_READS
 from .registry.endpoints import router as registry
 
 # Head changes and indicator loads are public facts, so the feed is public too.
@@ -41,4 +42,5 @@ app = create_app(
         {"name": "events", "description": "Head changes and indicator loads, for systems that follow along"},
     ],
     hooks=[upstreams_hook("gateway"), revocation_watch],
+    hot_reads=HOT_READS,
 )

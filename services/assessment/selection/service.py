@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
-from services.common.db import DriverStatement
+from services.common.db import DriverStatement, Source
 from services.common.errors import NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.records import audit, emit
@@ -25,6 +25,7 @@ from services.common.upstream import Upstream
 from ..exceptions import ActDateOrder, FragileDecisionsUnreviewed, ScoresOwed
 from ..masterplans import evaluation_history
 from ..models import (
+    FROZEN_STATES,
     Appeal,
     Assessor,
     DecisionReview,
@@ -321,12 +322,13 @@ async def review(session: AsyncSession, round_: Round, data: schemas.ReviewsIn,
     return recorded
 
 
-# What a result names of its rubric (three columns, not the rubric with its components) and the stored rows of a
-# frozen result as JSON text, in one round trip by the driver; the text is parsed straight into the answer's models.
+# What a frozen result answers: the round's state and figures, what it names of its rubric (three columns, not the
+# rubric with its components) and its stored rows as JSON text, in one round trip by the driver; the text is parsed
+# straight into the answer's models.
 RESULTS_STORED = DriverStatement(select(
-    Rubric.id, Rubric.code, Rubric.version,
-    select(func.array_agg(cast(Result.explanation, Text))).where(Result.round_id == bindparam("round_id"))
-    .scalar_subquery()).where(Rubric.id == bindparam("rubric_id")))
+    Round.state, Round.result_hash, Round.agreement_alpha, Round.calibration, Rubric.id, Rubric.code, Rubric.version,
+    select(func.array_agg(cast(Result.explanation, Text))).where(Result.round_id == Round.id).scalar_subquery())
+    .join(Rubric, Rubric.id == Round.rubric_id).where(Round.id == bindparam("round_id")))
 STORED_ITEMS = TypeAdapter(list[schemas.RegionResult])
 
 
@@ -334,28 +336,41 @@ STORED_ITEMS = TypeAdapter(list[schemas.RegionResult])
 BEFORE_SNAPSHOT = (RoundState.draft, RoundState.inviting, RoundState.assessing)
 
 
+async def stored_results(source: Source, round_id: int) -> tuple[schemas.Results, bool] | None:
+    """A frozen round's result as stored, nothing recomputed, and whether the round calibrates (the calibration its
+    inputs give is then the caller's to add); None for a round that is not frozen."""
+    row = await RESULTS_STORED.fetchrow(source, round_id=round_id)
+    if row is None or row[0] not in FROZEN_STATES:
+        return None
+    state, result_hash, alpha, calibrates, rubric_id, rubric_code, rubric_version, stored = row
+    items = sorted(STORED_ITEMS.validate_json(f"[{','.join(stored or [])}]"),
+                   key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
+    return schemas.Results(round_id=round_id, state=RoundState(state), rubric_id=rubric_id, rubric_code=rubric_code,
+                           rubric_version=rubric_version, frozen=True, result_hash=result_hash,
+                           agreement_alpha=float(alpha) if alpha is not None else None,
+                           selected_count=sum(1 for r in items if r.selected), items=items), bool(calibrates)
+
+
 async def results(session: AsyncSession, round_: Round, registry: Upstream) -> schemas.Results:
-    rubric_id, rubric_code, rubric_version, stored = await RESULTS_STORED.fetchrow(
-        session, round_id=round_.id, rubric_id=round_.rubric_id)
-    frozen = round_.is_frozen
-    if frozen:  # the stored result: nothing is recomputed
-        items = sorted(STORED_ITEMS.validate_json(f"[{','.join(stored or [])}]"),
-                       key=lambda r: (r.rank is None, r.rank or 0, r.region_code))
-        alpha = float(round_.agreement_alpha) if round_.agreement_alpha is not None else None
-        calibration = await _calibration(session, round_)
-    else:
-        # Live: before the snapshot, the indicator values the registry holds now, so a dashboard shows no false
-        # gaps; from moderating on, the snapshot the result will be frozen with.
-        live = await read_indicators(session, round_, registry) if round_.state in BEFORE_SNAPSHOT else None
-        inputs = await gather_inputs(session, round_, live=live)
-        items, alpha = calculation.compute(inputs)
-        model = calculation.calibration_of(inputs)
-        calibration = schemas.CalibrationModel.model_validate(model) if model else None
-    return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric_id,
-                           rubric_code=rubric_code, rubric_version=rubric_version, frozen=frozen,
-                           result_hash=round_.result_hash,
-                           agreement_alpha=alpha, selected_count=sum(1 for r in items if r.selected), items=items,
-                           calibration=calibration)
+    if round_.is_frozen:  # the stored result: nothing is recomputed
+        stored = await stored_results(session, round_.id)
+        assert stored is not None  # the round was just read frozen, and a frozen round stays so
+        answer, calibrates = stored
+        if calibrates:
+            answer.calibration = await _calibration(session, round_)
+        return answer
+    # Live: before the snapshot, the indicator values the registry holds now, so a dashboard shows no false gaps;
+    # from moderating on, the snapshot the result will be frozen with.
+    live = await read_indicators(session, round_, registry) if round_.state in BEFORE_SNAPSHOT else None
+    inputs = await gather_inputs(session, round_, live=live)
+    items, alpha = calculation.compute(inputs)
+    model = calculation.calibration_of(inputs)
+    rubric = await get_rubric(session, round_.rubric_id)
+    return schemas.Results(round_id=round_.id, state=RoundState(round_.state), rubric_id=rubric.id,
+                           rubric_code=rubric.code, rubric_version=rubric.version, frozen=False,
+                           result_hash=round_.result_hash, agreement_alpha=alpha,
+                           selected_count=sum(1 for r in items if r.selected), items=items,
+                           calibration=schemas.CalibrationModel.model_validate(model) if model else None)
 
 
 async def verify(session: AsyncSession, round_: Round) -> schemas.Verification:

@@ -30,7 +30,8 @@ async def region_summary(session: AsyncSession, region_code_today: str, as_of: d
     summary, late = None, []
     if plan is not None:
         programmes = await programmes_of(session, plan.id)
-        totals = await roadmap(session, plan)
+        totals = await roadmap(session, plan.id)
+        assert totals is not None  # the plan was just read
         summary = schemas.RoadmapSummary(
             start_year=plan.start_year, end_year=plan.end_year, programmes=len(programmes),
             quick_wins=sum(p.quick_win for p in programmes), budget_total=totals.budget_total,

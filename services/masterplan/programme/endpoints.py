@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Response, status
+from fastapi import Depends, Request, Response, status
 
-from services.common.auth import region_scope
+from services.common.auth import Principal, region_scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses as ERR
 from services.common.etag import set_etag, with_etag
+from services.common.hot import HotRead, path_id
 from services.common.routing import contract_router, no_if_match
 
 from ..auth import Aligner, RegionParty, RegionWriter
@@ -68,4 +69,20 @@ async def align_programme(plan: CurrentPlan, programme: CurrentProgramme, body: 
             summary="Year × dimension matrix: programmes, budget per year, per dimension and per source",
             description="Quick wins per year; budgets in whole rupiah.", responses=ERR(404, 422))
 async def roadmap(plan: CurrentPlan, session: SessionDep, _: RegionParty) -> schemas.Roadmap:
-    return await service.roadmap(session, plan)
+    answer = await service.roadmap(session, plan.id)
+    assert answer is not None  # the path's masterplan was just read
+    return answer
+
+
+async def _roadmap_hot(request: Request, principal: Principal | None) -> schemas.Roadmap | None:
+    plan_id = path_id(request, "plan_id")
+    if plan_id is None:
+        return None
+    answer = await service.roadmap(request.app.state.reader, plan_id)
+    # Another region's masterplan goes the full way, to the same 404 as one that does not exist.
+    return answer if answer is not None and principal is not None and principal.may_see_region(
+        answer.region_code) else None
+
+
+# Region dashboards and partners poll the roadmap: the plain request is read hot.
+HOT_READS = [HotRead("masterplan_roadmap_get", _roadmap_hot, stands_for=(CurrentPlan, SessionDep))]

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
-from services.common.db import DriverStatement
+from services.common.db import DriverStatement, Source
 from services.common.errors import NotFound, Unprocessable
 from services.common.records import audit
 
@@ -96,22 +96,27 @@ async def align_programme(session: AsyncSession, plan: Masterplan, programme: Pr
     return programme
 
 
-# The dimensions in order and what the roadmap reads of each programme, in one round trip by the driver (region
-# dashboards and partners poll this).
+# The masterplan, the dimensions in order and what the roadmap reads of each programme, in one round trip by the
+# driver (region dashboards and partners poll this).
 ROADMAP_INPUTS = DriverStatement(select(
+    Masterplan.id, Masterplan.region_code, Masterplan.version, Masterplan.start_year, Masterplan.end_year,
     select(func.array_agg(aggregate_order_by(Dimension.code, Dimension.position))).scalar_subquery(),
     select(func.json_agg(aggregate_order_by(
         func.json_build_array(Programme.key, Programme.dimension_code, Programme.start_year, Programme.end_year,
                               Programme.quick_win, Programme.budget), Programme.key)))
-    .where(Programme.masterplan_id == bindparam("plan_id")).scalar_subquery()))
+    .where(Programme.masterplan_id == Masterplan.id).scalar_subquery()).where(Masterplan.id == bindparam("plan_id")))
 
 
-async def roadmap(session: AsyncSession, plan: Masterplan) -> schemas.Roadmap:
-    dimensions, programmes = await ROADMAP_INPUTS.fetchrow(session, plan_id=plan.id)
+async def roadmap(source: Source, plan_id: int) -> schemas.Roadmap | None:
+    """The masterplan's roadmap; None when there is no such masterplan (its caller has loaded it, or answers)."""
+    row = await ROADMAP_INPUTS.fetchrow(source, plan_id=plan_id)
+    if row is None:
+        return None
+    plan_id, region_code, version, start_year, end_year, dimensions, programmes = row
     years = []
     by_dimension: dict[str, int] = defaultdict(int)
     by_source: dict[str, int] = defaultdict(int)
-    for year in range(plan.start_year, plan.end_year + 1):
+    for year in range(start_year, end_year + 1):
         cells: dict[str, dict[str, Any]] = {d: {"programmes": [], "budget": 0} for d in dimensions or []}
         year_sources: dict[str, int] = defaultdict(int)
         quick = []
@@ -131,7 +136,7 @@ async def roadmap(session: AsyncSession, plan: Masterplan) -> schemas.Roadmap:
         years.append({"year": year, "dimensions": cells, "budget_total": sum(year_sources.values()),
                       "budget_by_source": dict(sorted(year_sources.items())), "quick_wins": quick})
     return schemas.Roadmap.model_validate({
-        "masterplan_id": plan.id, "region_code": plan.region_code, "version": plan.version,
-        "start_year": plan.start_year, "end_year": plan.end_year, "years": years,
+        "masterplan_id": plan_id, "region_code": region_code, "version": version,
+        "start_year": start_year, "end_year": end_year, "years": years,
         "budget_total": sum(by_source.values()), "budget_by_dimension": dict(sorted(by_dimension.items())),
         "budget_by_source": dict(sorted(by_source.items()))})

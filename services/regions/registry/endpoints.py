@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from services.common.auth import Public, SignedIn
+from services.common.auth import Principal, Public, SignedIn
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.export import ExportDep, export_content, export_response, stream_rows
-from services.common.pagination import Page, PageDep
+from services.common.hot import HotRead
+from services.common.pagination import MAX_OFFSET, MAX_PAGE_SIZE, Page, PageDep, PageParams
 from services.common.routing import contract_router
 from services.common.schemas import IslandGroup, IsoDate
 
@@ -21,6 +22,7 @@ from ..models import records
 from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/regions")
+REGION_CODE = re.compile(schemas.REGION_CODE_PATTERN)
 LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
 
 
@@ -85,6 +87,29 @@ async def get_region(code: CodePath, session: SessionDep, _: Public,
                      on: Annotated[IsoDate | None, Query(description="A date: the region as it was that day",
                                                       examples=["2018-05-08"])] = None) -> schemas.RegionDetail:
     return await service.region_detail(session, code, on)
+
+
+async def _region_hot(request: Request, _: Principal | None) -> schemas.RegionDetail | None:
+    code = request.path_params["code"]
+    if not REGION_CODE.fullmatch(code):
+        return None
+    return await service.current_detail(request.app.state.reader, code)
+
+
+async def _search_hot(request: Request, _: Principal | None) -> Page[schemas.Region] | None:
+    given = request.query_params
+    q, limit, offset = given.get("q"), given.get("limit", "50"), given.get("offset", "0")
+    if (len(given.multi_items()) != len(given) or q is None or not 1 <= len(q) <= 100 or REGION_CODE.fullmatch(q)
+            or not all(v.isascii() and v.isdigit() for v in (limit, offset))
+            or not (1 <= int(limit) <= MAX_PAGE_SIZE and int(offset) <= MAX_OFFSET)):
+        return None
+    return await service.name_search(request.app.state.reader, q, PageParams(limit=int(limit), offset=int(offset)))
+
+
+# Partners look regions up by code and forms search them by name all day: the plain forms are read hot.
+HOT_READS = [HotRead("regions_get", _region_hot, stands_for=(SessionDep,)),
+             HotRead("regions_list", _search_hot, stands_for=(SessionDep, PageDep),
+                     query=frozenset({"q", "limit", "offset"}))]
 
 
 @router.get("/{code}/children", operation_id="regions_children_list", tags=["regions"],
