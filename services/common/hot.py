@@ -39,10 +39,17 @@ class HotRead:
 
 
 def _shares_paths(earlier: APIRoute, route: APIRoute) -> bool:
-    """Whether an earlier route might take some of a hot route's paths (its own literal head, as many segments)."""
-    head, other = route.path.split("{")[0], earlier.path.split("{")[0]
-    return (head.startswith(other) or other.startswith(head)) and (
-        ":path}" in earlier.path or earlier.path.count("/") == route.path.count("/"))
+    """Whether an earlier route might take some of a hot route's paths: segment by segment, a parameter or the
+    same literal (a `:path` parameter takes the rest)."""
+    mine, theirs = route.path.split("/"), earlier.path.split("/")
+    for index, segment in enumerate(theirs):
+        if segment.endswith(":path}"):
+            return True
+        if index >= len(mine):
+            return False
+        if not (segment.startswith("{") or mine[index].startswith("{") or segment == mine[index]):
+            return False
+    return len(theirs) == len(mine)
 
 
 def path_id(request: Request, name: str) -> int | None:
