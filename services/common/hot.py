@@ -71,13 +71,14 @@ class _Hot:
         self.earlier = [r for r in earlier if "{" in r.path]
         self.guards: list[Callable[[Request], Awaitable[Any]]] = []
         self.headers: list[tuple[bytes, bytes]] = []
+        stands_for = {_dependency(alias) for alias in read.stands_for}
         for dependency in route.dependant.dependencies:
             call = dependency.call
             if isinstance(call, Gate) or call is region_scope:
                 self.guards.append(call)
             elif isinstance(call, Cacheable):
                 self.headers.append((b"cache-control", call.header.encode()))
-            elif call not in {_dependency(alias) for alias in read.stands_for}:
+            elif call not in stands_for:
                 raise TypeError(f"{read.operation_id}: the hot reader does not stand for {call!r}")
         if route.response_field is None:
             raise TypeError(f"{read.operation_id}: a hot read answers the route's response model")

@@ -46,7 +46,7 @@ async def list_regions(
 ) -> Page[schemas.Region]:
     conditions = service.region_filters(level=level, parent=parent, province=province, type_=type_,
                                         island_group=island_group)
-    if q is not None and re.fullmatch(schemas.REGION_CODE_PATTERN, q):  # a code, perhaps a former one
+    if q is not None and REGION_CODE.fullmatch(q):  # a code, perhaps a former one
         items, total = await service.search_by_code(session, q, conditions, sort, page)
         return Page(items=items, total=total, limit=page.limit, offset=page.offset)
     rows, total = await service.search_regions(session, q=q, conditions=conditions, sort=sort, page=page)
