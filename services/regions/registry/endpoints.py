@@ -23,6 +23,7 @@ from . import schemas, service
 
 router = contract_router(records, prefix="/api/v1/regions")
 REGION_CODE = re.compile(schemas.REGION_CODE_PATTERN)
+SEARCH_MAX = 100  # characters of search text
 LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicator values: owning ministry"
 
 
@@ -33,7 +34,7 @@ LICENCE = "Kode wilayah: Kepmendagri 300.2.2-2138/2025 (public decree); indicato
             responses=problem_responses(422))
 async def list_regions(
     session: SessionDep, _: Public, page: PageDep,
-    q: Annotated[str | None, Query(min_length=1, max_length=100,
+    q: Annotated[str | None, Query(min_length=1, max_length=SEARCH_MAX,
                                    description="Name search: case-, accent- and space-insensitive; exact and "
                                                "prefix matches rank first. A code finds its region, a former "
                                                "code too (with `resolved_from`)", examples=["tanjung pinang"])] = None,
@@ -99,7 +100,7 @@ async def _region_hot(request: Request, _: Principal | None) -> schemas.RegionDe
 async def _search_hot(request: Request, _: Principal | None) -> Page[schemas.Region] | None:
     given = request.query_params
     q, limit, offset = given.get("q"), given.get("limit", "50"), given.get("offset", "0")
-    if (len(given.multi_items()) != len(given) or q is None or not 1 <= len(q) <= 100 or REGION_CODE.fullmatch(q)
+    if (len(given.multi_items()) != len(given) or q is None or not 1 <= len(q) <= SEARCH_MAX or REGION_CODE.fullmatch(q)
             or not all(v.isascii() and v.isdigit() for v in (limit, offset))
             or not (1 <= int(limit) <= MAX_PAGE_SIZE and int(offset) <= MAX_OFFSET)):
         return None
@@ -117,7 +118,7 @@ HOT_READS = [HotRead("regions_get", _region_hot, stands_for=(SessionDep,)),
             summary="The regions directly under a region",
             description="By code, or searched by name within the parent.", responses=problem_responses(404, 422))
 async def list_children(code: CodePath, session: SessionDep, _: Public, page: PageDep,
-                        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
+                        q: Annotated[str | None, Query(min_length=1, max_length=SEARCH_MAX)] = None
                         ) -> Page[schemas.Region]:
     await service.get_region(session, code)
     rows, total = await service.search_regions(session, q=q, conditions=service.region_filters(parent=code),

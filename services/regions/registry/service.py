@@ -97,15 +97,11 @@ async def search_regions(session: AsyncSession, *, q: str | None, conditions: li
     result = (await session.execute(stmt.limit(page.limit).offset(page.offset))).all()
     if result:
         return [row[0] for row in result], int(result[0].total)
-    return [], await _total_past_the_end(session, q, conditions, page)
-
-
-async def _total_past_the_end(session: AsyncSession, q: str | None, conditions: list[Any], page: PageParams) -> int:
-    """A page with no rows carries no total; past the end of the matches it is counted on its own."""
     if page.offset == 0:
-        return 0
-    stmt = _search([Region.code], q, conditions, schemas.RegionSort.code)
-    return int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+        return [], 0
+    # Past the last match a page carries no total: the matches are counted on their own.
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return [], int(total or 0)
 
 
 # The name search partners and forms type into, by relevance, compiled once and run by the driver.
@@ -209,7 +205,7 @@ def _detail(row: Sequence[Any], code: str) -> schemas.RegionDetail:
         "parent": dict(zip(REGION_FIELDS, row[n:2 * n], strict=True)) if row[n] is not None else None,
         "children_count": row[2 * n],
         "current_head": dict(zip(HEAD_FIELDS, head, strict=True)) if head[0] is not None else None,
-        "changes": row[-1], "as_on": None})
+        "changes": row[-1]})
 
 
 async def lookup(session: AsyncSession, codes: list[str], on: date | None) -> schemas.LookupOut:
