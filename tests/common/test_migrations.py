@@ -51,6 +51,25 @@ def test_upgrade_downgrade_upgrade(empty_database):
     assert _schemas_and_tables(empty_database) == tables
 
 
+def test_heads_read_from_the_scripts_are_alembics_own():
+    from alembic.script import ScriptDirectory
+
+    for env in migrate.ENVIRONMENTS:
+        scripts = ScriptDirectory.from_config(migrate.alembic_config(env, "postgresql://unused/"))
+        assert migrate.heads(env) == set(scripts.get_heads()), env
+
+
+def test_only_an_environment_behind_its_heads_is_migrated(empty_database):
+    migrate.upgrade(empty_database)
+    assert migrate.behind(empty_database) == ()
+    migrate.downgrade(empty_database, ("regions",), "-1")
+    assert migrate.behind(empty_database) == ("regions",)
+    migrate.downgrade(empty_database, ("regions",))  # no version left at all
+    assert migrate.behind(empty_database) == ("regions",)
+    migrate.upgrade(empty_database)
+    assert migrate.behind(empty_database) == ()
+
+
 def test_one_environment_alone(empty_database):
     migrate.downgrade(empty_database, ("regions",))
     remaining = _schemas_and_tables(empty_database)
