@@ -20,7 +20,7 @@ import httpx
 
 from services.common.settings import Settings
 
-from .supervisor import die_with
+from .lifetime import die_with
 
 PORTS = 8  # s3, master, volume, filer, then each one's gRPC port
 
@@ -73,9 +73,11 @@ class EmbeddedS3:
                                          preexec_fn=die_with(os.getpid(), signal.SIGKILL))
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Until the S3 port answers and the documents' bucket exists."""
+        """Until the S3 port answers and the documents' bucket exists. The bucket is made once per data folder,
+        which then remembers it: asking S3 at every start cost half a second of botocore."""
         from services.common.documents.storage import create_bucket
 
+        made = self.data / "smartcity-bucket"
         deadline = time.monotonic() + timeout
         while True:
             if self.proc is not None and self.proc.poll() is not None:
@@ -83,7 +85,9 @@ class EmbeddedS3:
                 raise RuntimeError(f"embedded S3 exited with code {self.proc.returncode}\n{tail}")
             try:
                 httpx.get(self.url, timeout=1.0)
-                create_bucket(self.settings)
+                if not made.exists() or made.read_text() != self.settings.s3_bucket:
+                    create_bucket(self.settings)
+                    made.write_text(self.settings.s3_bucket)
                 return
             except (httpx.HTTPError, OSError, RuntimeError) as exc:
                 if time.monotonic() > deadline:
