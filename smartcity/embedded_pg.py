@@ -49,12 +49,12 @@ def _give_binaries_to(user: str) -> None:
     install = postgres_bin_path().parent
     _make_traversable(install)
     for root, dirs, files in os.walk(install):
-        for d in dirs:
-            p = Path(root, d)
-            p.chmod(p.stat().st_mode | 0o055)
-        for f in files:
-            p = Path(root, f)
-            p.chmod(p.stat().st_mode | 0o044 | (0o011 if p.stat().st_mode & 0o100 else 0))
+        for name in dirs + files:
+            path = Path(root, name)
+            mode = path.stat().st_mode
+            wanted = mode | 0o044 | (0o011 if name in dirs or mode & 0o100 else 0)
+            if wanted != mode:  # changed once; every later start only looks
+                path.chmod(wanted)
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
