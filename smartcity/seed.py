@@ -16,9 +16,7 @@ from sqlalchemy.pool import NullPool
 from services.assessment.reference import DEFAULT_CODE, seed_default_rubric
 from services.common.db import async_url
 from services.masterplan.reference import seed_dimensions
-from services.regions.history.importer import import_history
 from services.regions.importer import ImportReport, import_regions, shipped_digest
-from services.regions.maps.importer import import_boundaries
 from services.regions.models import ReferenceLoad
 from services.regions.reference import seed_indicators, seed_population
 
@@ -35,6 +33,10 @@ async def seed(database_url: str, progress: Callable[[str], None] = print, *, re
                 progress(f"  regions: unchanged since the last load ({digest[:12]}), not re-checked")
                 report = ImportReport(counts={}, inserted=0, updated=0, seconds=0.0)
             else:
+                # Imported only when the tree is loaded: shapely and numpy would cost every start a third of a second.
+                from services.regions.history.importer import import_history
+                from services.regions.maps.importer import import_boundaries
+
                 report = await import_regions(conn, progress=lambda m: progress(f"  regions: {m}"))
                 entries = await import_history(conn)
                 progress(f"  regions: {entries} codes of six lists (2016-2025) and the changes between them")
