@@ -8,7 +8,9 @@ import re
 import signal
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from services.common.settings import Settings, get_settings
 
@@ -16,6 +18,9 @@ from . import api_commands
 from . import migrate as migrations
 from .api_commands import add_commands
 from .processes import PROCESSES
+
+if TYPE_CHECKING:
+    from .database import Database
 
 # What starts, migrates or seeds the stack (SQLAlchemy, Alembic, the models, uvicorn: about a second to
 # import) is imported by those commands alone, so the API commands scripts call often start in a fraction.
@@ -43,13 +48,12 @@ class _StopOnce:
 
 
 def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    from .database import open_database
+    started = time.monotonic()
+    # Each import just before its first use: S3 and the database start first, so they come up meanwhile.
     from .embedded_pg import port_is_free
     from .embedded_s3 import PORTS, EmbeddedS3
-    from .seed import seed
-    from .supervisor import DataDirInUse, Supervisor, hold_data_dir
+    from .lifetime import DataDirInUse, hold_data_dir
 
-    started = time.monotonic()
     # Both set here: a shell that starts us in the background sets SIGINT to ignored, and Ctrl-C must still work.
     stop = _StopOnce()
     signal.signal(signal.SIGTERM, stop)
@@ -70,9 +74,21 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if s3 is not None:
         s3.start()  # comes up while the database starts, is migrated and seeded, and the processes start
+    opening: Future[Database] | None = None
     try:
-        db = asyncio.run(open_database(settings))
+        from .database import open_database
+        # The database starts in a thread while the processes' shared modules are imported; the thread has
+        # ended before they are forked.
+        with ThreadPoolExecutor(1) as pool:
+            opening = pool.submit(asyncio.run, open_database(settings))
+            from .supervisor import Supervisor, preload
+            preload()
+            from .seed import seed  # the models of every service: the processes inherit them too
+        db = opening.result()
     except BaseException:
+        opened = opening.result() if opening is not None and opening.done() and not opening.exception() else None
+        if opened is not None and opened.embedded is not None:
+            opened.embedded.stop()
         if s3 is not None:
             s3.stop()
         lock.close()
@@ -80,6 +96,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     supervisor = Supervisor(settings, db.url, close_in_children=[lock.fileno()])  # the lock is this process's
     try:
         _say(f"database   {db.describe()}")
+        # The processes import their modules (most of their start) while the database is migrated and seeded.
+        supervisor.start()
         _say("migrating  " + ", ".join(migrations.ENVIRONMENTS))
         migrations.upgrade(db.url)
         _say("seeding    reference data")
@@ -87,7 +105,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
         if not settings.is_production:
             from gateway.keys import ensure_dev_keys
             ensure_dev_keys(settings)
-        supervisor.start()  # the services open the S3 client on first use, so they need not wait for it
+        supervisor.release()  # the services open the S3 client on first use, so they need not wait for it
         if s3 is not None:
             s3.wait_ready()
         documents = f"{settings.resolved_s3_endpoint}/{settings.s3_bucket}" + (

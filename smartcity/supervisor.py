@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import ctypes
-import fcntl
+import gc
 import importlib
 import multiprocessing
 import os
 import shlex
 import signal
-import sys
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import IO
+from multiprocessing.synchronize import Event
 
 import httpx
 from setproctitle import setproctitle
@@ -22,47 +19,8 @@ from setproctitle import setproctitle
 from services.common.server import serve, serve_command
 from services.common.settings import Settings, get_settings
 
+from .lifetime import die_with
 from .processes import PROCESSES, ProcessSpec
-
-
-class DataDirInUse(Exception):
-    pass
-
-
-def hold_data_dir(data_dir: Path) -> IO[str]:
-    """One stack per data folder: a second `smartcity up` on it would share, then stop, the first one's database."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    handle = (data_dir / "up.lock").open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise DataDirInUse(f"{data_dir} is in use by a running stack ({holder}); stop it first, or give this one "
-                           "its own SMARTCITY_DATA_DIR and ports") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"pid {os.getpid()}")
-    handle.flush()
-    return handle
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# Looked up here, not in the forked child, where only the plainest calls are safe.
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-
-
-def die_with(parent: int, signum: int = signal.SIGTERM) -> Callable[[], None]:
-    """In the child, before exec or first thing after fork: the kernel sends it `signum` when the supervisor
-    dies, even by SIGKILL."""
-    def preexec() -> None:
-        if _PRCTL is not None:
-            _PRCTL(PR_SET_PDEATHSIG, signum)
-        if os.getppid() != parent:  # the supervisor died before the line above ran
-            os._exit(1)
-    return preexec
-
 
 # A crashed process is started again after 1, 2, 4 ... seconds, at most 30; a minute up resets the count.
 BACKOFF_CAP, STABLE_AFTER = 30.0, 60.0
@@ -77,11 +35,14 @@ SHARED = ("services.common.app", "services.common.server", "services.common.docu
 def preload() -> None:
     for name in SHARED:
         importlib.import_module(name)
+    # Set aside from the cyclic collector: no child's collection walks (and so copies) what it inherits.
+    gc.freeze()
 
 
 def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], parent: int,
-                  close: list[int]) -> None:
-    """In the forked child: what `smartcity serve NAME` does, on the modules already imported."""
+                  close: list[int], released: Event) -> None:
+    """In the forked child: what `smartcity serve NAME` does, on the modules already imported. Its own modules
+    are imported at once, while the supervisor migrates and seeds; it serves once `released` is set."""
     die_with(parent)()
     # Before the environment changes: setproctitle finds the memory of the command line beside the environment's.
     setproctitle(shlex.join(serve_command(spec.name, port, host)))
@@ -93,6 +54,8 @@ def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], 
     os.environ.clear()
     os.environ.update(env)
     get_settings.cache_clear()
+    importlib.import_module(spec.app.partition(":")[0])
+    released.wait()
     serve(spec.app, get_settings(), host, port)
 
 
@@ -106,20 +69,26 @@ class Supervisor:
         self.restarts: dict[str, int] = {}
         self.started_at: dict[str, float] = {}
         self.due: dict[str, float] = {}  # when a crashed process is to be started again
+        self.released = multiprocessing.get_context("fork").Event()
 
     def url(self, spec: ProcessSpec) -> str:
         return f"http://{self.settings.host}:{getattr(self.settings, spec.port_setting)}"
 
     def start(self) -> None:
-        preload()
+        """Forks the processes (after `preload`, they share what it imported); each imports its own modules at
+        once and serves on `release`."""
         for spec in PROCESSES:
             self._spawn(spec)
+
+    def release(self) -> None:
+        """The database is migrated and seeded: the processes may serve (one started again serves at once)."""
+        self.released.set()
 
     def _spawn(self, spec: ProcessSpec) -> None:
         port = getattr(self.settings, spec.port_setting)
         proc = multiprocessing.get_context("fork").Process(
             target=_serve_forked, name=spec.name,
-            args=(spec, self.settings.host, port, self.env, os.getpid(), self.close_in_children))
+            args=(spec, self.settings.host, port, self.env, os.getpid(), self.close_in_children, self.released))
         proc.start()
         self.children[spec.name] = proc
         self.started_at[spec.name] = time.monotonic()
@@ -161,7 +130,7 @@ class Supervisor:
                 if pending and time.monotonic() > deadline:
                     raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(s.name for s in pending)}")
                 if pending:
-                    time.sleep(0.2)
+                    time.sleep(0.05)
 
     def stop(self) -> None:
         # Gateway first, so nothing new arrives while the services finish what is in flight (drain_seconds).
