@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import aiohttp
 from fastapi import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +31,7 @@ from services.common.errors import (
     TooManyRequests,
     answer_problem,
 )
+from services.common.http1 import Broken, TimedOut
 from services.common.logs import request_id_var
 from services.common.metrics import UPSTREAM
 from services.common.settings import Settings
@@ -272,10 +272,8 @@ async def forward(request: Request, service: str, send: Send) -> None:
         async for chunk in answer.chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except (Broken, TimedOut) as exc:
         # The answer has begun: all that is left is to end it early.
-        log.warning("upstream %s broke off an answer: %s", service, type(exc).__name__)
+        log.warning("upstream %s broke off an answer: %s", service, exc)
     finally:
-        released = answer.release()
-        if released is not None:
-            await released
+        answer.release()

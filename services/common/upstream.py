@@ -1,26 +1,23 @@
 """Every call from one of our processes to another: the gateway's hop and service-to-service calls alike.
 
-One pooled aiohttp session per process, keep-alive to each process it calls. `send` passes raw headers and
-bytes (the hop); `call` is a JSON call made with `send` on behalf of a request (its token, request ID and
-trace go along) or of the process itself. Tests run this same client against servers on real sockets.
+One keep-alive pool per process (`http1.Pool`) to each process it calls. `send` passes raw headers and bytes
+(the hop); `call` is a JSON call made with `send` on behalf of a request (its token, request ID and trace go
+along) or of the process itself. Tests run this same client against servers on real sockets.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp
 from fastapi import FastAPI, Request
-from multidict import CIMultiDict
-from yarl import URL
 
 from .errors import BadGateway, BadRequest, GatewayTimeout, ServiceUnavailable
+from .http1 import Answer, Broken, Pool, TimedOut, Unreachable, Unsendable
 from .logs import request_id_var
 from .settings import Settings
 from .tracing import inject
@@ -28,30 +25,6 @@ from .tracing import inject
 log = logging.getLogger("smartcity.upstream")
 # Answers up to this size (with a Content-Length) are read whole; larger ones are streamed.
 WHOLE = 256 * 1024
-
-
-@dataclass
-class Answer:
-    """An upstream's answer: status and raw headers, then its body in one piece or in chunks."""
-
-    status: int
-    headers: list[tuple[bytes, bytes]]
-    body: bytes | None
-    chunks: AsyncIterator[bytes] | None
-    release: Callable[[], Awaitable[None] | None]
-
-    async def read(self) -> bytes:
-        try:
-            if self.chunks is None:
-                return self.body or b""
-            return b"".join([chunk async for chunk in self.chunks])
-        finally:
-            released = self.release()
-            if released is not None:
-                await released
-
-    def header(self, name: bytes) -> bytes:
-        return next((v for k, v in self.headers if k.lower() == name), b"")
 
 
 class UpstreamUnreachable(ServiceUnavailable):
@@ -69,66 +42,32 @@ class UpstreamRefused(BadGateway):
         self.status_code = status
 
 
-def _text(value: bytes) -> str:
-    try:
-        return value.decode()
-    except UnicodeDecodeError:
-        return value.decode("latin-1")
-
-
 class Upstreams:
     """The process's one client to the other processes it calls, by name ("regions", "gateway", ...)."""
 
     def __init__(self, settings: Settings, names: Iterable[str]):
         self.bases = {name: settings.service_url(name).rstrip("/") for name in names}
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.upstream_connect_timeout,
-                                             sock_read=settings.upstream_read_timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:  # made inside the running loop
-            self._session = aiohttp.ClientSession(
-                # Idle connections are dropped well before the server would close them (server.KEEP_ALIVE).
-                connector=aiohttp.TCPConnector(limit=200, keepalive_timeout=30, enable_cleanup_closed=False),
-                timeout=self.timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept",
-                                                                                 "Accept-Encoding", "Content-Type"))
-        return self._session
+        # Idle connections are dropped well before the server would close them (server.KEEP_ALIVE).
+        self.pool = Pool(connect_timeout=settings.upstream_connect_timeout,
+                         read_timeout=settings.upstream_read_timeout, whole=WHOLE, idle_seconds=30)
 
     async def send(self, name: str, method: str, target: str, headers: Iterable[tuple[bytes, bytes]],
                    body: bytes = b"") -> Answer:
         """One request, headers and body as given; the answer whole when small, else as chunks."""
         try:
-            url = URL(self.bases[name] + target, encoded=True)
-        except ValueError:
-            raise BadRequest("The request URL cannot be forwarded") from None
-        # aiohttp writes header values as UTF-8: a value that is not UTF-8 goes on as Latin-1 text.
-        sent = CIMultiDict((k.decode("latin-1"), _text(v)) for k, v in headers if k.lower() != b"content-length")
-        try:
-            response = await self.session().request(method, url, headers=sent, data=body or None,
-                                                    allow_redirects=False)
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-            log.warning("%s unreachable for %s %s: %s", name, method, url.path, type(exc).__name__)
-            raise UpstreamUnreachable(name, type(exc).__name__) from None
-        except (aiohttp.SocketTimeoutError, TimeoutError):
-            log.warning("%s did not answer %s %s in time", name, method, url.path)
-            raise GatewayTimeout(f"The {name} service did not answer in time") from None
-        except aiohttp.ClientError as exc:
-            # Every 502 the hop answers is logged with its cause (the answer only names the kind).
-            log.warning("%s failed on %s %s: %r", name, method, url.path, exc)
-            raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
-        except ValueError:
+            return await self.pool.request(self.bases[name], method, target, headers, body)
+        except Unsendable:
             raise BadRequest("The request cannot be forwarded") from None
-        size = response.content_length
-        if size is not None and size <= WHOLE:
-            try:
-                data = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                response.release()
-                log.warning("%s broke off its answer to %s %s: %r", name, method, url.path, exc)
-                raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
-            return Answer(response.status, list(response.raw_headers), data, None, response.release)
-        return Answer(response.status, list(response.raw_headers), None, response.content.iter_any(),
-                      response.release)
+        except Unreachable as exc:
+            log.warning("%s unreachable for %s %s: %s", name, method, target.partition("?")[0], exc)
+            raise UpstreamUnreachable(name, str(exc)) from None
+        except TimedOut:
+            log.warning("%s did not answer %s %s in time", name, method, target.partition("?")[0])
+            raise GatewayTimeout(f"The {name} service did not answer in time") from None
+        except Broken as exc:
+            # Every 502 the hop answers is logged with its cause.
+            log.warning("%s failed on %s %s: %s", name, method, target.partition("?")[0], exc)
+            raise BadGateway(f"The {name} service failed: {exc}") from None
 
     async def call(self, name: str, method: str, path: str, *, headers: Mapping[str, str] | None = None,
                    params: Mapping[str, Any] | None = None, json_body: Any = None) -> Any:
@@ -143,8 +82,9 @@ class Upstreams:
         answer = await self.send(name, method, target, [(k.encode(), v.encode()) for k, v in sent.items()], body)
         try:
             data = await answer.read()
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise BadGateway(f"The {name} service failed: {type(exc).__name__}") from None
+        except (Broken, TimedOut) as exc:
+            log.warning("%s broke off its answer to %s %s: %s", name, method, path, exc)
+            raise BadGateway(f"The {name} service failed: {exc}") from None
         if answer.status >= 400:
             if answer.status >= 500:
                 log.warning("%s answered %s to %s %s", name, answer.status, method, path)
@@ -155,9 +95,7 @@ class Upstreams:
         return json.loads(data)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self.pool.close()
 
 
 def upstreams_hook(*names: str) -> Callable[[FastAPI], Any]:
