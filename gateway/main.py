@@ -20,7 +20,7 @@ from .endpoints import DOCS_ASSETS, admin_router, auth_router, meta_router
 from .keys import KeyRing, key_files_stamp
 from .labels import router as labels_router
 from .models import records
-from .proxy import SERVICES, InFlight, ProxyHop, SharedCache
+from .proxy import SERVICES, InFlight, SharedCache, hop_first
 from .ratelimit import RateLimiter
 from .roles import Administrator
 from .service import recent_revocations
@@ -95,6 +95,6 @@ app = create_app(
     hooks=[upstreams_hook(*SERVICES), gateway_resources, webhook_worker],
     openapi_url=None,
     outbox_model=records.outbox,
-    inner_middleware=[ProxyHop],
 )
+hop_first(app)
 app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")

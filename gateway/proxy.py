@@ -1,8 +1,9 @@
 """Pass requests to the owning service: the gateway's hot path.
 
-Every call of every user comes through here, so it runs below the web framework: `ProxyHop` is ASGI
-middleware that takes every path under a service's prefix straight to it (token check, rate limit,
-in-flight cap, body deadline, then one upstream call) and leaves the rest to the gateway's routes.
+Every call of every user comes through here, so it runs below the web framework: `ProxyHop` is ASGI in
+front of the app that takes every path under a service's prefix straight to it, through request IDs, metrics,
+tracing and CORS only (token check, rate limit, in-flight cap, body deadline, then one upstream call), and
+leaves the rest to the gateway's routes.
 Upstream calls go over the process's one upstream client (`services.common.upstream`); small answers
 are sent in one piece, large ones streamed.
 """
@@ -18,12 +19,13 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.common.auth import Principal, TokenVerifier, bearer_token
-from services.common.conditional import matches, send_whole
+from services.common.conditional import ConditionalMiddleware, matches, send_whole
 from services.common.errors import (
     NotFound,
     ProblemError,
@@ -49,20 +51,21 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "x-forwarded-host", "x-request-id"})
 
 
-NOT_FORWARDED = HOP_BY_HOP.union(PROPAGATION_HEADERS)
+# As the ASGI server hands header names over: lower-case bytes.
+NOT_FORWARDED = frozenset(name.encode() for name in HOP_BY_HOP.union(PROPAGATION_HEADERS))
 # The gateway's own server writes these once; the service's copies would double them.
-ANSWERED_HERE = HOP_BY_HOP | {"date", "server"}
+ANSWERED_HERE = frozenset(name.encode() for name in HOP_BY_HOP | {"date", "server"})
 
 
-def _forward_headers(request: Request) -> list[tuple[bytes, bytes]]:
+def _forward_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     # Raw bytes both ways: a header value that is not ASCII goes on as it came instead of failing to encode.
-    headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in NOT_FORWARDED]
+    headers = [(k, v) for k, v in scope["headers"] if k not in NOT_FORWARDED]
     trace_headers: dict[str, str] = {}
     inject(trace_headers)
     headers.extend((k.encode(), v.encode()) for k, v in trace_headers.items())
-    client_ip = request.client.host if request.client else "unknown"
-    headers.append((b"x-forwarded-for", client_ip.encode()))
-    headers.append((b"x-forwarded-proto", request.url.scheme.encode()))
+    client = scope.get("client")
+    headers.append((b"x-forwarded-for", client[0].encode() if client else b"unknown"))
+    headers.append((b"x-forwarded-proto", scope["scheme"].encode()))
     headers.append((b"x-request-id", (request_id_var.get() or "").encode()))
     return headers
 
@@ -110,8 +113,10 @@ class InFlight:
                 del self.counts[key]
 
 
-async def _body(request: Request, seconds: float) -> bytes:
+async def _body(request: Request, named: dict[bytes, bytes], seconds: float) -> bytes:
     """The whole body (capped by the middleware), before any upstream connection is taken."""
+    if named.get(b"content-length", b"0") == b"0" and b"transfer-encoding" not in named:
+        return b""  # nothing to wait for (RFC 9112 §6.3): most calls are reads
     try:
         return await asyncio.wait_for(request.body(), seconds)
     except TimeoutError:
@@ -137,23 +142,51 @@ def service_of(path: str) -> str | None:
     return name if name in SERVICES else None
 
 
-class ProxyHop:
-    """ASGI: a service's paths go straight to it; everything else (the gateway's own operations) to the router."""
+async def hop(scope: Scope, receive: Receive, send: Send) -> None:
+    """ASGI: one call passed to the service that owns its path."""
+    service = service_of(scope["path"])
+    assert service is not None
+    scope["route"] = PROXY_ROUTES[service]
+    request = Request(scope, receive)
+    try:
+        await forward(request, service, send)
+    except ProblemError as exc:
+        await answer_problem(request, exc)(scope, receive, send)
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
+
+class ProxyHop:
+    """ASGI in front of the whole app: a service's paths go to `hop` through the app's own outer layers, everything
+    else (the gateway's own operations) through the whole stack."""
+
+    def __init__(self, hop: ASGIApp, stack: ASGIApp):
+        self.hop = hop
+        self.stack = stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        service = service_of(scope["path"]) if scope["type"] == "http" else None
-        if service is None:
-            await self.app(scope, receive, send)
-            return
-        scope["route"] = PROXY_ROUTES[service]
-        request = Request(scope, receive)
-        try:
-            await forward(request, service, send)
-        except ProblemError as exc:
-            await answer_problem(request, exc)(scope, receive, send)
+        if scope["type"] == "http" and service_of(scope["path"]) is not None:
+            await self.hop(scope, receive, send)
+        else:
+            await self.stack(scope, receive, send)
+
+
+# What shapes the gateway's own answers; a service's answer comes shaped (compressed, with its ETag).
+OWN_ANSWERS = (GZipMiddleware, ConditionalMiddleware)
+
+
+def hop_first(app: FastAPI) -> None:
+    """The hop in front of the app: a service's path passes the app's own outer layers (request IDs, metrics,
+    tracing, CORS) but not the framework's (its error page, telemetry and body limit, all of which the request
+    context does too): those were a sixth of the hop's CPU."""
+    build = app.build_middleware_stack
+
+    def build_with_hop() -> ASGIApp:
+        chain: ASGIApp = hop
+        for middleware in reversed(app.user_middleware):
+            if middleware.cls not in OWN_ANSWERS:  # type: ignore[comparison-overlap]
+                chain = middleware.cls(chain, *middleware.args, **middleware.kwargs)
+        return ProxyHop(chain, build())
+
+    app.build_middleware_stack = build_with_hop  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -217,54 +250,55 @@ class SharedCache:
 async def forward(request: Request, service: str, send: Send) -> None:
     quota = await admit(request)
     settings: Settings = request.app.state.settings
-    body = await _body(request, settings.body_read_timeout)
+    scope = request.scope
+    named = dict(reversed(scope["headers"]))  # the first of each name, as the server hands it over: lower-case
+    body = await _body(request, named, settings.body_read_timeout)
     # The path goes on exactly as it came, still percent-encoded.
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    path = raw_path.decode("ascii", "replace")
+    path = (scope.get("raw_path") or scope["path"].encode()).decode("ascii", "replace")
     if DOT_SEGMENT.search(path) or "%2f" in path.lower() or "\\" in path:
         raise NotFound("No such path")
-    query = request.scope.get("query_string", b"")
+    query = scope.get("query_string", b"")
     target = path + ("?" + query.decode("latin-1") if query else "")
     extra = [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()] if quota else []
-    head = request.method == "HEAD"
-    if_none_match = request.headers.get("if-none-match", "").encode("latin-1") or None
+    method = scope["method"]
+    head = method == "HEAD"
+    if_none_match = named.get(b"if-none-match") or None
     # GET and HEAD are answered from the shared cache when they may be; the caller can ask to skip it.
     cache: SharedCache = request.app.state.shared_cache
-    cacheable = request.method in ("GET", "HEAD") and b"no-cache" not in request.headers.get(
-        "cache-control", "").encode("latin-1")
+    cacheable = method in ("GET", "HEAD") and b"no-cache" not in named.get(b"cache-control", b"")
     # A compressed and a plain answer are kept apart (the service varies on Accept-Encoding).
-    key = target + ("\0gzip" if "gzip" in request.headers.get("accept-encoding", "") else "")
+    key = target + ("\0gzip" if b"gzip" in named.get(b"accept-encoding", b"") else "")
     kept = cache.get(key) if cacheable else None
     if kept is not None:
         age = str(int(time.monotonic() - kept.stored)).encode()
         await send_whole(send, 200, [*kept.headers, (b"age", age), *extra], kept.body, if_none_match, head,
                          add_etag=False)
         return
-    forwarded = _forward_headers(request)
-    if request.method == "GET":  # the whole answer comes here, so the gateway can keep it; 304 is decided below
-        forwarded = [(k, v) for k, v in forwarded if k.lower() != b"if-none-match"]
+    forwarded = _forward_headers(scope)
+    if method == "GET":  # the whole answer comes here, so the gateway can keep it; 304 is decided below
+        forwarded = [(k, v) for k, v in forwarded if k != b"if-none-match"]
     upstreams: Upstreams = request.app.state.upstreams
     started = time.perf_counter()
     in_flight: InFlight = request.app.state.in_flight
     with in_flight.holding(request.state.client_key, settings.max_in_flight_per_client):
         try:
-            answer = await upstreams.send(service, request.method, target, forwarded, body)
+            answer = await upstreams.send(service, method, target, forwarded, body)
         except ProblemError:
             UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
             raise
     UPSTREAM.labels(service, str(answer.status)).observe(time.perf_counter() - started)
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
-    headers = [(k.lower(), v) for k, v in answer.headers if k.lower().decode("latin-1") not in ANSWERED_HERE]
+    headers = [(name, v) for k, v in answer.headers if (name := k.lower()) not in ANSWERED_HERE]
     try:
         if answer.chunks is None:
             body_out = answer.body or b""
-            if request.method == "GET":
+            if method == "GET":
                 cache.offer(key, answer.status, headers, body_out)
             await send_whole(send, answer.status, headers + extra, body_out, if_none_match, head, add_etag=False)
             return
         etag = next((v for k, v in headers if k == b"etag"), None)
         # A large answer with an ETag (a map) the caller already holds is not sent again: 304.
-        if (request.method == "GET" and answer.status == 200 and etag is not None and if_none_match is not None
+        if (method == "GET" and answer.status == 200 and etag is not None and if_none_match is not None
                 and matches(if_none_match, etag)):
             await send_whole(send, 200, headers + extra, b"", if_none_match, head, add_etag=False)
             return

@@ -78,7 +78,7 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
                hooks: Sequence[Hook] = (), settings: Settings | None = None,
                openapi_url: str | None = "/openapi.json", outbox_model: object | None = None,
                events: Mapping[str, type[BaseModel]] | None = None,
-               inner_middleware: Sequence[type] = (), hot_reads: Sequence[HotRead] = ()) -> FastAPI:
+               hot_reads: Sequence[HotRead] = ()) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -104,12 +104,11 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
     attach_resources(app, settings)
     install_error_handlers(app)
     app.add_exception_handler(Replayed, answer_replayed)
-    # Innermost first: the gateway's proxy hop runs inside request IDs, metrics, tracing and CORS.
+    # Innermost first: conditional requests and compression shape the answers; request IDs, metrics, tracing and
+    # CORS are around everything (the gateway's hop too, gateway.proxy.hop_first).
     app.add_middleware(ConditionalMiddleware)
     # Answers of 1 KiB or more are compressed for callers that accept gzip (a region page is ~20 KiB of JSON).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
-    for middleware in inner_middleware:
-        app.add_middleware(middleware)  # type: ignore[arg-type]
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes, service=service)
     if settings.cors_origins:
