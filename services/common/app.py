@@ -99,8 +99,11 @@ def create_app(*, service: str, title: str, description: str, version: str = "1.
 
     # The gateway serves its own merged /openapi.json and /docs, so it passes openapi_url=None.
     docs: dict[str, Any] = {} if openapi_url else {"docs_url": None, "redoc_url": None}
+    # FastAPI's own telemetry is off: it would add a second server span to ours (tracing.server_span) whenever a
+    # tracer provider is set, and it asked the providers on every request.
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_tags=tags, separate_input_output_schemas=False, openapi_url=openapi_url, **docs)
+                  openapi_tags=tags, separate_input_output_schemas=False, openapi_url=openapi_url,
+                  telemetry={"tracing": False, "metrics": False, "logs": False}, **docs)
     attach_resources(app, settings)
     install_error_handlers(app)
     app.add_exception_handler(Replayed, answer_replayed)

@@ -34,3 +34,6 @@ async def test_service_span_is_a_child_of_the_gateway_span(gw):
         ancestors.append(span.context.span_id)
     assert gateway.context.span_id in ancestors  # the service's span hangs under the gateway's
     assert regions.attributes["http.route"] == "/api/v1/regions/{code}"
+    # One server span per process: FastAPI's own telemetry, on whenever a provider is set, would add its own.
+    assert sorted(s.attributes.get("service", s.name) for s in finished if s.kind == trace.SpanKind.SERVER) == [
+        "gateway", "regions"]
