@@ -47,4 +47,6 @@ def inject(headers: MutableMapping[str, str]) -> None:
     """Pass the current trace on to the next service (replacing whatever the caller sent)."""
     for name in PROPAGATION_HEADERS:
         headers.pop(name, None)
+    if trace.get_current_span() is INVALID_SPAN:
+        return  # no trace to carry on (the propagators would write nothing): the usual call, for free
     propagate.inject(headers)
