@@ -94,6 +94,7 @@ class _Connection(asyncio.Protocol):
         self.buffered = 0
         self.received = False
         self.headers_done = False
+        self.informational = False
         self.complete = False
         self.keep_alive = False
         self.until_close = False
@@ -137,7 +138,12 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
-        self.status = self.parser.get_status_code()
+        status = self.parser.get_status_code()
+        if status < 200:  # 100 Continue and the like: the answer itself follows on the same parser
+            self.informational = True
+            self.headers = []
+            return
+        self.status = status
         self.headers_done = True
         self.keep_alive = self.parser.should_keep_alive()
         framed = {k.lower() for k, _ in self.headers} & {b"content-length", b"transfer-encoding"}
@@ -152,6 +158,9 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
+        if self.informational:
+            self.informational = False
+            return
         self.complete = True
         self.parser = None
         self._disarm()

@@ -124,6 +124,22 @@ async def test_a_kept_connection_closed_as_a_request_arrives_is_replaced_for_an_
     server.close()
 
 
+async def test_an_interim_answer_is_passed_over_for_the_answer_that_follows():
+    async def continue_first(reader, writer):
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
+            await writer.drain()
+
+    base, server = await serve_raw(continue_first)
+    client = pool()
+    for _ in range(2):  # and the connection stays in step for the next request
+        answer = await client.request(base, "POST", "/", [(b"expect", b"100-continue")], b"x")
+        assert (answer.status, answer.body) == (201, b"ok")
+    await client.close()
+    server.close()
+
+
 async def test_silence_times_out_and_a_broken_answer_is_broken():
     async def stall(reader, writer):
         await reader.readuntil(b"\r\n\r\n")
