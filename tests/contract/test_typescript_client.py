@@ -77,9 +77,8 @@ def _generate_and_compile(tmp_path):
             pytest.skip(f"could not install the generators from the npm registry: {installed.stderr[-300:]}")
     _run([str(bin_ / "openapi-typescript"), "openapi.json", "-o", "api.d.ts"], tmp_path)
     (tmp_path / "client.ts").write_text(USE)
-    _run([str(bin_ / "tsc"), *TSC, "client.ts"], tmp_path)
     _run([str(bin_ / "openapi-ts"), "-i", "openapi.json", "-o", "hey"], tmp_path)
-    _run([str(bin_ / "tsc"), *TSC, *sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "hey").rglob("*.ts"))],
-         tmp_path)
     _run([str(bin_ / "orval"), "--input", "openapi.json", "--output", "orval/api.ts", "--client", "fetch"], tmp_path)
-    _run([str(bin_ / "tsc"), *TSC, "orval/api.ts"], tmp_path)
+    # One strict compilation of all three (each file a module of its own): half the time of three, the same checks.
+    hey = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "hey").rglob("*.ts"))
+    _run([str(bin_ / "tsc"), *TSC, "client.ts", *hey, "orval/api.ts"], tmp_path)
