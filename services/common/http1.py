@@ -3,10 +3,10 @@
 A general client (aiohttp) spent a quarter of the gateway's CPU on a proxied call in its own layers; this one does
 what our calls need and no more: one request at a time per connection, raw header bytes both ways, answers up
 to `whole` bytes read in one piece and larger ones streamed with back-pressure, a connect timeout and a read
-timeout (the longest silence while an answer is awaited), idle connections reused newest first and dropped
-before the server would close them. Failures are four exceptions: `Unsendable` (the request cannot be written),
-`Unreachable` (no connection), `TimedOut` and `Broken` (the connection ended or the answer was not HTTP before
-its end).
+timeout (the longest silence while an answer is awaited: nothing arriving, and nothing of what is held taken),
+idle connections reused newest first and dropped before the server would close them. Failures are four
+exceptions: `Unsendable` (the request cannot be written), `Unreachable` (no connection), `TimedOut` and `Broken`
+(the connection ended or the answer was not HTTP before its end).
 """
 
 from __future__ import annotations
@@ -190,9 +190,9 @@ class _Connection(asyncio.Protocol):
                 data = b"".join(self.parts)
                 self.parts.clear()
                 self.buffered = 0
+                self.last = self.loop.time()  # the caller took something: not silence either
                 if self.paused and self.transport is not None:
                     self.paused = False
-                    self.last = self.loop.time()
                     self.transport.resume_reading()
                 yield data
             elif self.complete:
@@ -224,7 +224,8 @@ class _Connection(asyncio.Protocol):
             self.waiter.set_result(None)
 
     def _fail(self, error: Exception) -> None:
-        self.error = error
+        if self.error is None:  # the first cause: a timeout's close is not also a break
+            self.error = error
         self._wake()
 
     def _check_silence(self) -> None:
@@ -232,8 +233,8 @@ class _Connection(asyncio.Protocol):
         if self.complete:
             return
         now = self.loop.time()
-        if self.paused:  # the caller is slow, not the other side
-            self.last = now
+        # Silence on either side: nothing arrived, and the caller took nothing of what is held (a reader that
+        # takes nothing for that long would hold the connection, and the server, for as long as it stays).
         if now - self.last < self.read_timeout:
             self.timer = self.loop.call_at(self.last + self.read_timeout, self._check_silence)
             return

@@ -5,10 +5,8 @@ import asyncio
 import hashlib
 
 import pytest
-import uvicorn
 
 from services.common.http1 import HIGH_WATER, Broken, Pool, TimedOut, Unreachable, Unsendable
-from services.common.server import HeadDeadlineProtocol
 from tests.kit import free_ports
 
 BLOCK = bytes(range(256)) * 256  # 64 KiB; /big sends 16 of them (1 MiB: streamed, not read whole), /huge 256
@@ -41,17 +39,9 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else echoed})
 
 
-@pytest.fixture(scope="module")
-async def origin():
-    port = free_ports(1, start=18960)[0]
-    served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol,
-                                           log_level="warning", lifespan="off"))
-    task = asyncio.create_task(served.serve())
-    while not served.started:  # noqa: ASYNC110 - uvicorn's Server sets a flag, it offers no event
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    await task
+@pytest.fixture
+async def origin(serve_app):
+    return await serve_app(app)
 
 
 def pool(**kw) -> Pool:
@@ -173,11 +163,19 @@ async def test_silence_times_out_and_a_broken_answer_is_broken():
     await client.close()
 
 
-async def test_a_slow_reader_holds_the_server_back_instead_of_the_memory(origin):
+async def test_a_slow_reader_holds_the_server_back_instead_of_the_memory_and_a_stalled_one_is_cut_off(origin):
     client = pool(read_timeout=0.5)
     huge = await client.request(origin, "GET", "/huge", [])
-    await asyncio.sleep(1.0)  # longer than the read timeout: the pause is the reader's, not the server's
-    first = await anext(huge.chunks)
-    assert len(first) <= 2 * HIGH_WATER  # what was held while nobody read
-    assert len(first) + len(await huge.read()) == 256 * len(BLOCK)
+    taken = []
+    async for chunk in huge.chunks:  # slower than the server sends, never silent for the read timeout
+        taken.append(len(chunk))
+        await asyncio.sleep(0.01)
+    huge.release()
+    assert max(taken) <= 2 * HIGH_WATER  # what was held while the reader was busy
+    assert sum(taken) == 256 * len(BLOCK)
+
+    stalled = await client.request(origin, "GET", "/huge", [])
+    await asyncio.sleep(1.0)  # takes nothing for longer than the read timeout
+    with pytest.raises(TimedOut):
+        await stalled.read()
     await client.close()
