@@ -282,7 +282,8 @@ def running_stack(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -
             yield f"http://127.0.0.1:{gateway}", env
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+            # Longer than the supervisor's own deadline for its processes (drain_seconds, 30, then 5 more).
+            proc.wait(timeout=45)
     text = log.read_text()
     errors = [line for line in text.splitlines() if '"level": "error"' in line]
     assert errors == [], errors[:5]
