@@ -143,13 +143,10 @@ def service_of(path: str) -> str | None:
 
 
 async def hop(scope: Scope, receive: Receive, send: Send) -> None:
-    """ASGI: one call passed to the service that owns its path."""
-    service = service_of(scope["path"])
-    assert service is not None
-    scope["route"] = PROXY_ROUTES[service]
+    """ASGI: one call passed to the service that owns its path (its route set by ProxyHop)."""
     request = Request(scope, receive)
     try:
-        await forward(request, service, send)
+        await forward(request, scope["route"].service, send)
     except ProblemError as exc:
         await answer_problem(request, exc)(scope, receive, send)
 
@@ -163,10 +160,12 @@ class ProxyHop:
         self.stack = stack
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and service_of(scope["path"]) is not None:
-            await self.hop(scope, receive, send)
-        else:
+        service = service_of(scope["path"]) if scope["type"] == "http" else None
+        if service is None:
             await self.stack(scope, receive, send)
+            return
+        scope["route"] = PROXY_ROUTES[service]
+        await self.hop(scope, receive, send)
 
 
 # What shapes the gateway's own answers; a service's answer comes shaped (compressed, with its ETag).
@@ -191,10 +190,11 @@ def hop_first(app: FastAPI) -> None:
 
 @dataclass(frozen=True)
 class _ProxyRoute:
+    service: str
     path: str  # the metrics label of the calls proxied to one service (the service labels its own routes)
 
 
-PROXY_ROUTES = {name: _ProxyRoute(f"/api/v1/{name}/{{path}}") for name in SERVICES}
+PROXY_ROUTES = {name: _ProxyRoute(name, f"/api/v1/{name}/{{path}}") for name in SERVICES}
 
 
 @dataclass

@@ -86,9 +86,9 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             from .seed import seed  # the models of every service: the processes inherit them too
         db = opening.result()
     except BaseException:
-        opened = opening.result() if opening is not None and opening.done() and not opening.exception() else None
-        if opened is not None and opened.embedded is not None:
-            opened.embedded.stop()
+        # The thread has ended (the pool waits for it): a database it started is stopped again.
+        if opening is not None and opening.exception() is None and (started_pg := opening.result().embedded):
+            started_pg.stop()
         if s3 is not None:
             s3.stop()
         lock.close()
