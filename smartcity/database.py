@@ -22,11 +22,16 @@ class Database:
         return f"{shown} (embedded, data in {self.embedded.pgdata})" if self.embedded else shown
 
 
+def driver_dsn(url: str, database: str | None = None) -> str:
+    """The URL as asyncpg takes it (no SQLAlchemy driver name), on another database of the server if given."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return (parsed.set(database=database) if database else parsed).render_as_string(hide_password=False)
+
+
 async def ensure_database(server_url: str, name: str, *, template: str | None = None) -> str:
     """Create database `name` on the server if missing (a copy of `template`, if given); return its URL."""
     url = make_url(server_url)
-    conn = await asyncpg.connect(url.set(drivername="postgresql", database="postgres")
-                                 .render_as_string(hide_password=False))
+    conn = await asyncpg.connect(driver_dsn(server_url, "postgres"))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
@@ -37,9 +42,7 @@ async def ensure_database(server_url: str, name: str, *, template: str | None = 
 
 
 async def drop_database(server_url: str, name: str) -> None:
-    url = make_url(server_url)
-    conn = await asyncpg.connect(url.set(drivername="postgresql", database="postgres")
-                                 .render_as_string(hide_password=False))
+    conn = await asyncpg.connect(driver_dsn(server_url, "postgres"))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -54,10 +54,10 @@ def heads(env: str) -> set[str] | None:
 
 async def _versions(database_url: str, envs: tuple[str, ...]) -> dict[str, set[str]]:
     import asyncpg
-    from sqlalchemy.engine import make_url
 
-    url = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(url)
+    from .database import driver_dsn
+
+    conn = await asyncpg.connect(driver_dsn(database_url))
     try:
         found = {}
         for env in envs:  # each environment keeps its version table in its own schema, named as it is
