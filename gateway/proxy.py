@@ -118,7 +118,8 @@ async def _body(request: Request, named: dict[bytes, bytes], seconds: float) -> 
     if named.get(b"content-length", b"0") == b"0" and b"transfer-encoding" not in named:
         return b""  # nothing to wait for (RFC 9112 §6.3): most calls are reads
     try:
-        return await asyncio.wait_for(request.body(), seconds)
+        async with asyncio.timeout(seconds):
+            return await request.body()
     except TimeoutError:
         raise RequestTimeout(f"The request body did not arrive within {seconds:g}s") from None
 

@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 
 import anyio
 
+# How long a cancelled background task has to end before it is cancelled again.
+STOP_SECONDS = 1.0
+
 
 @asynccontextmanager
 async def running(work: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]:
@@ -20,7 +23,11 @@ async def running(work: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]
         yield
     finally:
         if task:
-            task.cancel()
+            # Cancelled until it ends: Python 3.11's asyncio.wait_for (asyncpg's too) returns a result that
+            # arrives with the cancellation and drops it, and a polling loop would then run on, holding up the stop.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=STOP_SECONDS)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 

@@ -25,9 +25,14 @@ from .service import funnel_rows, region_summary
 T = TypeVar("T")
 
 
+async def _within(call: Awaitable[T], seconds: float) -> T:
+    async with asyncio.timeout(seconds):
+        return await call
+
+
 async def _part(name: str, call: Awaitable[T], seconds: float, missing: list[schemas.MissingPart]) -> T | None:
     try:
-        return await asyncio.wait_for(call, seconds)
+        return await _within(call, seconds)
     except TimeoutError:
         missing.append(schemas.MissingPart(part=name, reason=f"the {name} service did not answer within {seconds}s"))
     except ProblemError as exc:
@@ -40,7 +45,7 @@ async def dossier(session: AsyncSession, registry: Upstream, assessment: Upstrea
     missing: list[schemas.MissingPart] = []
     # The profile is required, so its failure is the dossier's; the other parts may go missing.
     region, indicators, history = await asyncio.gather(
-        asyncio.wait_for(registry.call("GET", f"/api/v1/regions/{code}"), part_seconds),
+        _within(registry.call("GET", f"/api/v1/regions/{code}"), part_seconds),
         _part("indicators", registry.call("GET", f"/api/v1/regions/{code}/indicators", params={"limit": 200}),
               part_seconds, missing),
         _part("assessment", assessment.call("GET", f"/api/v1/assessment/regions/{code}/history"), part_seconds,
