@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from services.common.server import serve_command
 from services.common.settings import Settings
 from smartcity.database import drop_database, ensure_database
 from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
+from smartcity.lifetime import die_with
 
 ROOT = Path(__file__).resolve().parents[1]
 # Under pytest-xdist each worker ("gw0", "gw1", ...) gets its own databases, data folder and band of ports.
@@ -96,10 +98,12 @@ def smartcity_command(*args: str) -> list[str]:
 
 
 def serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """One real process (`smartcity serve NAME`), its output kept in a log file."""
+    """One real process (`smartcity serve NAME`), its output kept in a log file; it does not outlive the test
+    worker that started it, even when a failing test leaves it running."""
     log = Path(tempfile.mkstemp(prefix=f"{name}-{port}-", suffix=".log")[1])
     with log.open("wb") as sink:
-        proc = subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                preexec_fn=die_with(os.getpid(), signal.SIGKILL))
     STARTED.append((f"{name} :{port}", log))
     return proc
 
