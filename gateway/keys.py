@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwk, jws, jwt
 
-from services.common.auth import ALGORITHMS
-from services.common.settings import DEV_KEY_PREFIX, Settings
+from services.common.settings import ALGORITHMS, DEV_KEY_PREFIX, Settings
 
 ALGORITHM = ALGORITHMS[0]
 MAX_ACTIVE_KEYS = 2

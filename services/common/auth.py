@@ -27,9 +27,8 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import Forbidden, NotFound, Unauthorized
-from .settings import Settings
+from .settings import ALGORITHMS, Settings
 
-ALGORITHMS = ["ES256"]
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
 NUMERIC_DATES = ("exp", "iat", "nbf")  # RFC 7519 NumericDate: a number, never a string
 LEEWAY = 30  # seconds of clock difference allowed between the gateway and a verifier

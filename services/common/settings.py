@@ -12,6 +12,9 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_KEY_PREFIX = "dev-"
+# What tokens and signed documents are signed with, and all a verifier accepts. Here rather than in auth, whose
+# imports (FastAPI, SQLAlchemy) the commands that only sign a token would otherwise wait for.
+ALGORITHMS = ["ES256"]
 
 
 class Settings(BaseSettings):
