@@ -24,8 +24,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from services.common.auth import KOMINFO, MINISTRIES, Principal, Role, TokenVerifier
+from services.common.auth import Principal, TokenVerifier
 from services.common.errors import ProblemError
+from services.common.roles import KOMINFO, MINISTRIES, Role
 from services.common.settings import get_settings
 
 settings = get_settings()

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from services.common.auth import Public, Role, SignedIn, subject_digest
+from services.common.auth import Public, SignedIn, subject_digest
 from services.common.conditional import public_for
 from services.common.db import SessionDep
 from services.common.errors import AlreadyExists, ProblemError, problem_responses
 from services.common.etag import IfMatch, check_if_match, set_etag, with_etag
 from services.common.pagination import Page, PageDep, paginate
+from services.common.roles import Role
 from services.common.routing import contract_router
 from services.common.settings import Settings
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import Gate, Principal, Role
+from services.common.auth import Gate, Principal
+from services.common.roles import Role
 
 Administrator = Annotated[Principal, Depends(Gate(Role.kominfo_admin))]

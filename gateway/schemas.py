@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from services.common.auth import Role
+from services.common.roles import Role
 from services.common.schemas import Omittable, Patch, RegencyCode
 
 

@@ -15,9 +15,10 @@ from sqlalchemy import Select, any_, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, Role
+from services.common.auth import Principal
 from services.common.errors import AlreadyExists, NotFound, ProblemError, Unprocessable
 from services.common.records import audit
+from services.common.roles import Role
 from services.common.settings import Settings
 
 from . import schemas

@@ -200,7 +200,7 @@ def cmd_dev_token(args: argparse.Namespace, settings: Settings) -> int:
         print("error: dev-token is refused in production", file=sys.stderr)
         return 2
     from gateway.keys import access_claims, ensure_dev_keys, has_dev_keys
-    from services.common.auth import Role
+    from services.common.roles import Role
 
     if not has_dev_keys(settings):  # a new key here would sign tokens the running gateway does not know
         print(f"error: no development keys in {settings.keys_dir}; run dev-token in the folder where `make run` "

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request, Response, status
 
-from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal
+from services.common.auth import Gate, Principal
 from services.common.db import SessionDep
 from services.common.errors import Unprocessable, problem_responses
 from services.common.pagination import Page, PageDep, paginate
+from services.common.roles import KOMINFO, MINISTRIES
 from services.common.routing import contract_router, no_if_match
 
 from ..exceptions import DeliveryInProgress

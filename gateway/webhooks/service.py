@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, Role, scope_to_owner
+from services.common.auth import Principal, scope_to_owner
 from services.common.errors import NotFound
 from services.common.records import audit
+from services.common.roles import Role
 
 from ..exceptions import DeliveryInProgress
 from ..models import WebhookDelivery, WebhookSubscription, records

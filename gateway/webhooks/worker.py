@@ -17,10 +17,10 @@ from sqlalchemy import any_, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common.auth import Role
 from services.common.background import running
 from services.common.events import Event, consume_once
 from services.common.metrics import WEBHOOK_FAILURES, WEBHOOK_PENDING
+from services.common.roles import Role
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
 

@@ -15,7 +15,6 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -27,6 +26,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .errors import Forbidden, NotFound, Unauthorized
+from .roles import ALL_ROLES, Role
 from .settings import ALGORITHMS, Settings
 
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
@@ -51,25 +51,6 @@ def canonical(token: str) -> bool:
         if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != part:
             return False
     return True
-
-
-class Role(StrEnum):
-    kominfo_admin = "kominfo_admin"
-    kominfo_officer = "kominfo_officer"
-    assessor = "assessor"
-    kemendagri = "kemendagri"
-    kemenkeu = "kemenkeu"
-    bappenas = "bappenas"
-    pupr = "pupr"
-    kemenpanrb = "kemenpanrb"
-    ksp = "ksp"
-    pemda = "pemda"
-
-
-KOMINFO = frozenset({Role.kominfo_admin, Role.kominfo_officer})
-MINISTRIES = frozenset({Role.kemendagri, Role.kemenkeu, Role.bappenas, Role.pupr, Role.kemenpanrb, Role.ksp})
-ALL_ROLES = frozenset(Role)
-PUBLIC = "public"
 
 
 @dataclass(frozen=True)

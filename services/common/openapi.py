@@ -11,9 +11,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from .auth import PUBLIC, Gate
+from .auth import Gate
 from .errors import PROBLEM_JSON
 from .examples import add_examples
+from .roles import PUBLIC
 
 BEARER = "bearerAuth"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
+from services.common.auth import Gate, Principal
 from services.common.errors import Forbidden
+from services.common.roles import KOMINFO, MINISTRIES, Role
 
 from .plan.schemas import MasterplanState, TransitionIn
 

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.common.auth import KOMINFO, MINISTRIES, Gate, Principal, Role
+from services.common.auth import Gate, Principal
+from services.common.roles import KOMINFO, MINISTRIES, Role
 
 # Region codes, names and regional heads come from public decrees: anyone may read them (the shared `Public`).
 HeadWriter = Annotated[Principal, Depends(Gate(Role.kemendagri, Role.kominfo_admin))]

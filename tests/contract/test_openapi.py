@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from services.assessment.events import EVENTS as ASSESSMENT
-from services.common.auth import Role
+from services.common.roles import Role
 from services.masterplan.events import EVENTS as MASTERPLAN
 from services.regions.events import EVENTS as REGIONS
 from tests.kit import ROOT

@@ -103,7 +103,7 @@ async def test_problem_titles_follow_accept_language(gw, header, title, language
 
 async def test_labels_follow_accept_language_and_cover_every_code(gw):
     from services.assessment.types import RoundState
-    from services.common.auth import Role
+    from services.common.roles import Role
     from services.masterplan.plan.schemas import MasterplanState
     from services.masterplan.programme.schemas import Funding
     from services.masterplan.progress.schemas import ReportStatus

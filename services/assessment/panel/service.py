@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, Role
+from services.common.auth import Principal
 from services.common.errors import AlreadyExists, Forbidden, NotFound, Unprocessable
 from services.common.records import audit
+from services.common.roles import Role
 
 from ..exceptions import (
     AssessorOnAnotherPanel,

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.auth import Principal, Role
+from services.common.auth import Principal
 from services.common.documents import service as documents
 from services.common.documents.schemas import Document as Document_
 from services.common.documents.schemas import DocumentUpload
 from services.common.documents.storage import ObjectStore
 from services.common.errors import NotFound, ProblemError, Unprocessable
 from services.common.records import audit
+from services.common.roles import Role
 
 from ..appeals import service as appeals
 from ..deadlines import service as deadlines

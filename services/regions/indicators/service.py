@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import Select, Table, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import Principal, Role
+from services.common.auth import Principal
 from services.common.background import off_the_loop
 from services.common.db import text_array
 from services.common.errors import Forbidden, NotFound, Unprocessable
 from services.common.export import columns_of
 from services.common.numbers import DecimalMark, number_of
 from services.common.records import audit, emit
+from services.common.roles import Role
 
 from ..crosswalks import service as crosswalks
 from ..crosswalks.schemas import Coding
