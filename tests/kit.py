@@ -99,7 +99,8 @@ def smartcity_command(*args: str) -> list[str]:
 
 def serve(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """One real process (`smartcity serve NAME`), its output kept in a log file; it does not outlive the test
-    worker that started it, even when a failing test leaves it running."""
+    worker that started it, even when a failing test leaves it running. Call it from the worker's main thread:
+    the kernel ties the process to the thread that started it."""
     log = Path(tempfile.mkstemp(prefix=f"{name}-{port}-", suffix=".log")[1])
     with log.open("wb") as sink:
         proc = subprocess.Popen(serve_command(name, port), env=env, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
