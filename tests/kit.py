@@ -27,6 +27,8 @@ from smartcity.embedded_pg import EmbeddedPostgres, port_is_free
 from smartcity.lifetime import die_with
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tools and caches kept per machine, outside the checkout, so a fresh clone (as CI runs) reuses them.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smartcity"
 # Under pytest-xdist each worker ("gw0", "gw1", ...) gets its own databases, data folder and band of ports.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 # The bands do not overlap: a worker's ports run from 18000 to past 19300 (the S3 servers' blocks), so 2000 apart.

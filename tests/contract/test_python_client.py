@@ -1,15 +1,13 @@
 """Partner systems generate a Python client from the committed spec: no warnings, it type-checks, and it works."""
 
 import asyncio
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-from tests.kit import ROOT
+from tests.kit import ROOT, USER_CACHE
 
 SPEC = ROOT / "openapi" / "openapi.json"
-MYPY_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smartcity" / "mypy-python-client"
+MYPY_CACHE = USER_CACHE / "mypy-python-client"
 CONFIG = ROOT / "openapi" / "python-client.yaml"
 # Defects of the generator's own templates, whatever the spec (not ours to fix): its Client's __exit__ typing,
 # and the operations taking three media types (JSON rows, CSV, XLSX), which it checks with isinstance(list[...]).

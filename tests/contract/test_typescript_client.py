@@ -3,12 +3,12 @@
 import asyncio
 import hashlib
 import json
-import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+
+from tests.kit import USER_CACHE
 
 USE = """
 import type { components, operations, paths } from "./api";
@@ -40,10 +40,8 @@ export const headers = [update["If-Match"], create["Idempotency-Key"]];
 
 
 GENERATORS = ("openapi-typescript@7", "@hey-api/openapi-ts@0.95", "orval@7", "typescript@5")
-# Installed once per machine, outside the checkout, so a fresh clone (as CI runs) does not install them again;
-# the folder is named after the versions asked for.
-TOOLS = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smartcity"
-         / f"ts-tools-{hashlib.sha256(' '.join(GENERATORS).encode()).hexdigest()[:12]}")
+# Installed once per machine; the folder is named after the versions asked for.
+TOOLS = USER_CACHE / f"ts-tools-{hashlib.sha256(' '.join(GENERATORS).encode()).hexdigest()[:12]}"
 TSC = ["--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler",
        "--lib", "es2022,dom,dom.iterable"]
 
