@@ -32,6 +32,7 @@ from gateway.ratelimit import RateLimiter
 from services.assessment.main import app as assessment_app
 from services.common.app import attach_resources
 from services.common.db import async_url
+from services.common.runtime import tune_collector
 from services.common.server import KEEP_ALIVE, HeadDeadlineProtocol
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
@@ -305,3 +306,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.failed and STARTED:
         report.sections.append(("processes started by this test", log_tails()))
     return report
+
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The collector tuned as in every served process (whose lifespan does it; the apps here run without one)."""
+    tune_collector()
