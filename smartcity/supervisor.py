@@ -16,6 +16,7 @@ from multiprocessing.synchronize import Event
 import httpx
 from setproctitle import setproctitle
 
+from services.common.runtime import starting
 from services.common.server import serve, serve_command
 from services.common.settings import Settings, get_settings
 
@@ -33,8 +34,9 @@ SHARED = ("services.common.app", "services.common.server", "services.common.docu
 
 
 def preload() -> None:
-    for name in SHARED:
-        importlib.import_module(name)
+    with starting():
+        for name in SHARED:
+            importlib.import_module(name)
     # Set aside from the cyclic collector: no child's collection walks (and so copies) what it inherits.
     gc.freeze()
 
@@ -54,7 +56,8 @@ def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], 
     os.environ.clear()
     os.environ.update(env)
     get_settings.cache_clear()
-    importlib.import_module(spec.app.partition(":")[0])
+    with starting():
+        importlib.import_module(spec.app.partition(":")[0])
     released.wait()
     serve(spec.app, get_settings(), host, port)
 

@@ -9,6 +9,7 @@ byte of the next request on a kept-alive connection, and answers 408 when it run
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 from asyncio import TimerHandle
@@ -16,6 +17,7 @@ from asyncio import TimerHandle
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .errors import TYPE_BASE, RequestTimeout
+from .runtime import starting
 from .settings import Settings, get_settings
 
 
@@ -113,6 +115,9 @@ def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]
 
 def serve(app: str, settings: Settings, host: str, port: int) -> None:
     import uvicorn
+
+    with starting():  # uvicorn finds the module imported; the lifespan's tune_collector then sets it all aside
+        importlib.import_module(app.partition(":")[0])
 
     # No Server header: what runs behind the API is not the caller's business. Idle keep-alive connections
     # stay open longer than the callers' pools keep them (KEEP_ALIVE), so a caller never reuses one the
