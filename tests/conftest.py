@@ -308,7 +308,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The collector tuned as in every served process (whose lifespan does it; the apps here run without one)."""
     tune_collector()

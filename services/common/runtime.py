@@ -24,7 +24,7 @@ def tune_collector() -> None:
 @contextlib.contextmanager
 def starting() -> Iterator[None]:
     """While a process imports and builds what it keeps for life: no cyclic collection, which would only walk
-    the growing heap again and again and find nothing to free (a quarter to a third of a start's CPU)."""
+    the growing heap again and again and find nothing to free (a fifth of the CPU of importing an app)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
