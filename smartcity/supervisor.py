@@ -17,7 +17,7 @@ import httpx
 from setproctitle import setproctitle
 
 from services.common.runtime import starting
-from services.common.server import serve, serve_command
+from services.common.server import import_app, serve, serve_command
 from services.common.settings import Settings, get_settings
 
 from .lifetime import die_with
@@ -56,8 +56,7 @@ def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], 
     os.environ.clear()
     os.environ.update(env)
     get_settings.cache_clear()
-    with starting():
-        importlib.import_module(spec.app.partition(":")[0])
+    import_app(spec.app)
     released.wait()
     serve(spec.app, get_settings(), host, port)
 

@@ -113,11 +113,17 @@ def serve_command(process: str, port: int, host: str = "127.0.0.1") -> list[str]
     return [sys.executable, "-m", "smartcity", "serve", process, "--host", host, "--port", str(port)]
 
 
+def import_app(app: str) -> None:
+    """The module of `app` ("module:attribute"), imported as a process starts; its lifespan's tune_collector then
+    sets it all aside."""
+    with starting():
+        importlib.import_module(app.partition(":")[0])
+
+
 def serve(app: str, settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    with starting():  # uvicorn finds the module imported; the lifespan's tune_collector then sets it all aside
-        importlib.import_module(app.partition(":")[0])
+    import_app(app)  # uvicorn finds it imported
 
     # No Server header: what runs behind the API is not the caller's business. Idle keep-alive connections
     # stay open longer than the callers' pools keep them (KEEP_ALIVE), so a caller never reuses one the
