@@ -52,13 +52,14 @@ class Stack:
 
     def wait_ready(self, name: str, timeout: float = 30) -> float:
         started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            try:
-                if httpx.get(self.url(name) + "/readyz", timeout=1).status_code == 200:
-                    return time.monotonic() - started
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        with httpx.Client(timeout=1) as client:  # one for every poll: each new client loads the CA bundle
+            while time.monotonic() - started < timeout:
+                try:
+                    if client.get(self.url(name) + "/readyz").status_code == 200:
+                        return time.monotonic() - started
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
         raise RuntimeError(f"{name} not ready")
 
     def kill(self, name: str) -> None:

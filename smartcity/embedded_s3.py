@@ -79,20 +79,21 @@ class EmbeddedS3:
 
         made = self.data / "smartcity-bucket"
         deadline = time.monotonic() + timeout
-        while True:
-            if self.proc is not None and self.proc.poll() is not None:
-                tail = self.log_file.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"embedded S3 exited with code {self.proc.returncode}\n{tail}")
-            try:
-                httpx.get(self.url, timeout=1.0)
-                if not made.exists() or made.read_text() != self.settings.s3_bucket:
-                    create_bucket(self.settings)
-                    made.write_text(self.settings.s3_bucket)
-                return
-            except (httpx.HTTPError, OSError, RuntimeError) as exc:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"embedded S3 not ready after {timeout:.0f}s: {exc}") from None
-            time.sleep(0.2)
+        with httpx.Client(timeout=1.0) as client:  # one for all the polls: each new client loads the CA bundle
+            while True:
+                if self.proc is not None and self.proc.poll() is not None:
+                    tail = self.log_file.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"embedded S3 exited with code {self.proc.returncode}\n{tail}")
+                try:
+                    client.get(self.url)
+                    if not made.exists() or made.read_text() != self.settings.s3_bucket:
+                        create_bucket(self.settings)
+                        made.write_text(self.settings.s3_bucket)
+                    return
+                except (httpx.HTTPError, OSError, RuntimeError) as exc:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"embedded S3 not ready after {timeout:.0f}s: {exc}") from None
+                time.sleep(0.2)
 
     def stop(self) -> None:
         """After the services, when nothing writes any more. On SIGTERM its gRPC servers wait 15 s for streams

@@ -122,13 +122,15 @@ def log_tails(lines: int = 30) -> str:
 
 def wait_ready(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+    # One client for the whole wait: each new one loads the CA bundle, 50 ms of CPU taken from the starting process.
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
     raise AssertionError(f"port {port} not ready after {timeout:.0f}s\n{log_tails()}")
 
 

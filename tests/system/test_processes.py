@@ -54,9 +54,10 @@ def test_up_serves_through_the_gateway_and_stops_without_leftovers(stack_env):
         wait_for_line(proc, "regions exited with code", timeout=10)
         wait_for_line(proc, "regions started again", timeout=10)
         deadline = time.monotonic() + 30
-        while httpx.get(f"{base}/api/v1/regions/21.72").status_code != 200:
-            assert time.monotonic() < deadline, "regions did not come back"
-            time.sleep(0.2)
+        with httpx.Client() as client:  # one for every poll: each new client loads the CA bundle
+            while client.get(f"{base}/api/v1/regions/21.72").status_code != 200:
+                assert time.monotonic() < deadline, "regions did not come back"
+                time.sleep(0.2)
         tree = psutil.Process(proc.pid).children(recursive=True)
     finally:
         proc.send_signal(signal.SIGINT)
