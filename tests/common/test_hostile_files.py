@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+import zlib
 
 import openpyxl
 import psutil
@@ -45,16 +46,35 @@ XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd
        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&x;</workbook>')
 
 
+class _Copies:
+    """Deflates a MiB of zeros once and answers every MiB written with that copy: a full flush ends it on a byte
+    boundary with nothing to refer back to, so the copies join into one valid stream. Deflating the whole GiB
+    took 6 s of CPU."""
+
+    def __init__(self, block: bytes):
+        deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+        self.block, self.copy = block, deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+        self.end = deflate.flush()
+
+    def compress(self, data: bytes) -> bytes:
+        assert data == self.block
+        return self.copy
+
+    def flush(self) -> bytes:
+        return self.end
+
+
 def _bomb() -> bytes:
     """A workbook of about 1 MB whose theme inflates to 1 GiB."""
     out = io.BytesIO()
     source = zipfile.ZipFile(io.BytesIO(good_workbook()))
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             if item.filename != "xl/theme/theme1.xml":
                 target.writestr(item, source.read(item))
         with target.open("xl/theme/theme1.xml", "w", force_zip64=True) as theme:
-            block = b"\0" * (1 << 20)
+            block = bytes(1 << 20)
+            theme._compressor = _Copies(block)  # type: ignore[attr-defined]
             for _ in range(1024):
                 theme.write(block)
     return out.getvalue()
