@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Compiled modules are cached even where the environment says not to: `make test` starts some forty Python
+# processes, each of which would compile our modules and rewrite every test module again (collecting the tests
+# took 14.7 s of CPU that way, 8.5 s with the cache).
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: run test fuzz lint bench bench-load bench-exports bench-maps bench-documents browser office clean
 
