@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -25,19 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.pool import NullPool
 
 from gateway.keys import KeyRing, access_claims, ensure_dev_keys
-from gateway.main import app as gateway_app
-from gateway.main import attach_gateway
 from gateway.proxy import SERVICES
 from gateway.ratelimit import RateLimiter
-from services.assessment.main import app as assessment_app
-from services.common.app import attach_resources
 from services.common.db import async_url
 from services.common.runtime import tune_collector
 from services.common.server import KEEP_ALIVE, HeadDeadlineProtocol
 from services.common.settings import Settings
 from services.common.upstream import Upstreams
-from services.masterplan.main import app as masterplan_app
-from services.regions.main import app as regions_app
 from smartcity.embedded_pg import EmbeddedPostgres
 from smartcity.embedded_s3 import PORTS, EmbeddedS3
 from tests.kit import (
@@ -55,8 +50,6 @@ from tests.kit import (
 )
 
 TEST_DB = "smartcity_test"
-SERVICE_APPS: dict[str, FastAPI] = {"regions": regions_app, "assessment": assessment_app,
-                                    "masterplan": masterplan_app}
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +71,24 @@ def database_url(pg_server: Server) -> str:
 # Which processes each process calls, as in production (their upstreams hooks).
 CALLS = {"gateway": SERVICES, "regions": ("gateway",), "assessment": ("regions", "masterplan", "gateway"),
          "masterplan": ("assessment", "regions", "gateway")}
-ALL_APPS: dict[str, FastAPI] = {**SERVICE_APPS, "gateway": gateway_app}
+
+
+@functools.cache
+def all_apps() -> dict[str, FastAPI]:
+    """The four apps by name, imported when a fixture first needs them: pytest-xdist's controller loads this file
+    too and runs no test, and importing them there kept the workers waiting 3 s."""
+    from gateway.main import app as gateway_app
+    from services.assessment.main import app as assessment_app
+    from services.masterplan.main import app as masterplan_app
+    from services.regions.main import app as regions_app
+
+    return {"regions": regions_app, "assessment": assessment_app, "masterplan": masterplan_app,
+            "gateway": gateway_app}
 
 
 @pytest.fixture(scope="session")
 def ports() -> dict[str, int]:
-    return dict(zip(ALL_APPS, free_ports(len(ALL_APPS), start=18600), strict=True))
+    return dict(zip(CALLS, free_ports(len(CALLS), start=18600), strict=True))
 
 
 @pytest.fixture(scope="session")
@@ -162,8 +167,10 @@ async def serve_app() -> AsyncIterator[Callable[[object], Awaitable[str]]]:
 @pytest.fixture(scope="session")
 async def servers(settings: Settings, ring: KeyRing, ports: dict[str, int]) -> AsyncIterator[dict[str, str]]:
     """The four processes, each on its own port, calling each other as in production."""
+    from services.common.app import attach_resources
+
     running = []
-    for name, app in ALL_APPS.items():
+    for name, app in all_apps().items():
         attach_resources(app, settings)
         app.state.upstreams = Upstreams(settings, CALLS[name])
         running.append(await serve_in_process(app, ports[name]))
@@ -171,13 +178,13 @@ async def servers(settings: Settings, ring: KeyRing, ports: dict[str, int]) -> A
     for server, task in running:
         server.should_exit = True
         await task
-    for app in ALL_APPS.values():
+    for app in all_apps().values():
         await app.state.upstreams.close()
 
 
 @pytest.fixture(scope="session")
 async def connections(engine: AsyncEngine) -> AsyncIterator[dict[str, AsyncConnection]]:
-    opened = {name: await engine.connect() for name in ALL_APPS}
+    opened = {name: await engine.connect() for name in CALLS}
     yield opened
     for connection in opened.values():
         await connection.close()
@@ -215,13 +222,17 @@ def sessionmakers(db: dict[str, AsyncConnection]) -> dict[str, TakingTurns]:
 @pytest.fixture
 def apps(settings: Settings, ring: KeyRing, servers: dict[str, str],
          sessionmakers: dict[str, TakingTurns]) -> dict[str, FastAPI]:
-    for name, app in ALL_APPS.items():
+    from gateway.main import attach_gateway
+    from services.common.app import attach_resources
+
+    for name, app in all_apps().items():
         attach_resources(app, settings)
         app.state.sessionmaker = app.state.reader = sessionmakers[name]
+    gateway_app = all_apps()["gateway"]
     attach_gateway(gateway_app, settings, ring)
     gateway_app.state.rate_limiter = RateLimiter(sessionmakers["gateway"], per_minute=settings.rate_limit_per_minute,
                                                  anonymous_per_minute=settings.rate_limit_anonymous_per_minute)
-    return ALL_APPS
+    return all_apps()
 
 
 @pytest.fixture

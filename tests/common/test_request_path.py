@@ -4,7 +4,7 @@ import inspect
 
 from fastapi.routing import APIRoute
 
-from tests.conftest import ALL_APPS
+from tests.conftest import all_apps
 
 
 def _sync_dependencies(dependant, found: set[str]) -> set[str]:
@@ -22,7 +22,7 @@ def test_no_dependency_runs_in_a_worker_thread():
     """FastAPI runs a plain `def` dependency in the thread pool: a hop out and back on every request that uses it
     (a round's results paid one for building its registry client)."""
     found: set[str] = set()
-    for app in ALL_APPS.values():
+    for app in all_apps().values():
         for route in app.router.routes:
             if isinstance(route, APIRoute):
                 _sync_dependencies(route.dependant, found)
