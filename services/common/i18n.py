@@ -68,7 +68,13 @@ def _compile(msgid: str) -> re.Pattern[str]:
 
 # Most literal text first, so "Round {0} does not exist" wins over "{0} {1} does not exist".
 ORDER = sorted(CATALOGUE, key=lambda msgid: -len(PLACEHOLDER.sub("", msgid)))
-TEMPLATES = [(_compile(msgid), CATALOGUE[msgid]) for msgid in ORDER]
+
+
+@functools.cache  # compiled the first time a text is tried against it: all of them cost every start 50 ms
+def _template(i: int) -> tuple[re.Pattern[str], str]:
+    return _compile(ORDER[i]), CATALOGUE[ORDER[i]]
+
+
 # A text is tried only against the templates that begin as it does (by their first HEAD characters) and those
 # that begin with a value, in the order above: a refusal, and each value in it, is matched against a few
 # dozen templates instead of all of them.
@@ -96,7 +102,7 @@ def indonesian(text: str, depth: int = 0) -> str:
     if len(text) > MAX_TRANSLATED:
         return text
     for i in sorted([*_STARTS.get(text[:HEAD], ()), *_ANYWHERE]):
-        pattern, msgstr = TEMPLATES[i]
+        pattern, msgstr = _template(i)
         match = pattern.fullmatch(text)
         if match:
             values = {k[1:]: v if depth >= 2 else indonesian(v, depth + 1) for k, v in match.groupdict().items()}
