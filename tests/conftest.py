@@ -319,6 +319,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The system tests first: they start real processes and take longest, and coming last they left one worker
+    running them alone while the other had finished."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/system/"))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The collector tuned as in every served process (whose lifespan does it; the apps here run without one)."""
     tune_collector()
