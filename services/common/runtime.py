@@ -15,8 +15,8 @@ YOUNG_THRESHOLD = 10_000
 
 def tune_collector() -> None:
     """Objects made while starting (modules, routes, schemas) live as long as the process: set them aside
-    so that no collection walks them again, and collect cycles less often."""
-    gc.collect()
+    so that no collection walks them again, and collect cycles less often. No collection first: at this point
+    it found some 1,300 unreachable objects among 180,000 (an app's start) and cost 0.25 s of every start."""
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, 10, 10)
 
