@@ -136,7 +136,7 @@ class QuietServer(uvicorn.Server):
 
 async def serve_in_process(app: object, port: int) -> tuple[QuietServer, asyncio.Task[None]]:
     """An ASGI app on a real socket, served on the test's event loop (no lifespan: the fixtures set its state)."""
-    server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol,
+    server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, http=HeadDeadlineProtocol, ws="none",
                                         lifespan="off", log_level="warning", access_log=False, server_header=False,
                                         timeout_keep_alive=KEEP_ALIVE))
     task = asyncio.create_task(server.serve())

@@ -127,8 +127,9 @@ def serve(app: str, settings: Settings, host: str, port: int) -> None:
 
     # No Server header: what runs behind the API is not the caller's business. Idle keep-alive connections
     # stay open longer than the callers' pools keep them (KEEP_ALIVE), so a caller never reuses one the
-    # server has just closed (a request body written into a closed socket was a 502).
-    uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, log_level="warning", access_log=False,
-                server_header=False, timeout_keep_alive=KEEP_ALIVE,
+    # server has just closed (a request body written into a closed socket was a 502). The API has no WebSocket, so
+    # none is loaded or accepted.
+    uvicorn.run(app, host=host, port=port, http=HeadDeadlineProtocol, ws="none", log_level="warning",
+                access_log=False, server_header=False, timeout_keep_alive=KEEP_ALIVE,
                 proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
                 timeout_graceful_shutdown=settings.drain_seconds)
