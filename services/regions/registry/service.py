@@ -179,9 +179,9 @@ async def region_detail(session: AsyncSession, code: str, on: date | None = None
     answers the region it led to (today's record, with `resolved_from`), and `on` adds the region as it was."""
     row = await DETAIL.fetchrow(session, code=code, today=date.today())
     if row is None or on is not None:
-        today = await history.resolve(session, code, on) or ""
-        if today != code:
-            row = await DETAIL.fetchrow(session, code=today, today=date.today())
+        today = await history.resolve(session, code, on)
+        if today != code:  # a code that never named a region is not looked up again
+            row = None if today is None else await DETAIL.fetchrow(session, code=today, today=date.today())
     if row is None:
         raise NotFound(f"Region {code} is not in the registry")
     detail = _detail(row, code)
