@@ -184,6 +184,7 @@ async def bulk_upsert(session: AsyncSession, indicator: Indicator, rows: list[di
     current = {(v.region_code, v.year): v for v in (await session.scalars(
         select(IndicatorValue).where(
             IndicatorValue.indicator_code == indicator.code, IndicatorValue.superseded_at.is_(None),
+            IndicatorValue.year.in_({r["year"] for r in clean}),  # not every year these regions ever had
             IndicatorValue.region_code == any_(text_array(list({r["region_code"] for r in clean})))))).all()}
     fresh: list[dict[str, Any]] = []
     replaced: dict[tuple[str, int], int] = {}
