@@ -112,8 +112,8 @@ async def save_scores(session: AsyncSession, round_: Round, region: str, data: s
     await _store_scores(session, round_, region, data.scores, assessor, actor)
 
 
-async def _submit(session: AsyncSession, round_: Round, region: str, assessor: Assessor, actor: Principal) -> None:
-    components = await panel_components(session, round_)
+async def _submit(session: AsyncSession, round_: Round, region: str, assessor: Assessor, actor: Principal,
+                  components: dict[str, RubricComponent]) -> None:
     scored = set((await session.scalars(select(Score.component_key).where(
         Score.round_id == round_.id, Score.assessor_id == assessor.id, Score.region_code == region))).all())
     missing = sorted(set(components) - scored)
@@ -130,7 +130,7 @@ async def submit_scores(session: AsyncSession, round_: Round, region: str, asses
                         actor: Principal) -> None:
     round_.require("assessing")
     await _require_free_to_score(session, round_, region, assessor)
-    await _submit(session, round_, region, assessor, actor)
+    await _submit(session, round_, region, assessor, actor, await panel_components(session, round_))
 
 
 async def save_score_sheets(session: AsyncSession, round_: Round, data: schemas.ScoreSheetsIn, assessor: Assessor,
@@ -167,7 +167,7 @@ async def save_score_sheets(session: AsyncSession, round_: Round, data: schemas.
     for sheet in data.sheets:
         await _store_scores(session, round_, sheet.region_code, sheet.scores, assessor, actor)
         if data.submit:
-            await _submit(session, round_, sheet.region_code, assessor, actor)
+            await _submit(session, round_, sheet.region_code, assessor, actor, components)
     codes = [sheet.region_code for sheet in data.sheets]
     return schemas.ScoreSheetsResult(saved=codes, submitted=codes if data.submit else [])
 
