@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import multiprocessing
 import os
@@ -16,7 +15,7 @@ from multiprocessing.synchronize import Event
 import httpx
 from setproctitle import setproctitle
 
-from services.common.runtime import starting
+from services.common.runtime import starting, tune_collector
 from services.common.server import import_app, serve, serve_command
 from services.common.settings import Settings, get_settings
 
@@ -38,7 +37,7 @@ def preload() -> None:
         for name in SHARED:
             importlib.import_module(name)
     # Set aside from the cyclic collector: no child's collection walks (and so copies) what it inherits.
-    gc.freeze()
+    tune_collector()
 
 
 def _serve_forked(spec: ProcessSpec, host: str, port: int, env: dict[str, str], parent: int,
