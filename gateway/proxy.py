@@ -35,7 +35,7 @@ from services.common.errors import (
 )
 from services.common.http1 import Broken, TimedOut
 from services.common.logs import request_id_var
-from services.common.metrics import UPSTREAM
+from services.common.metrics import UPSTREAM, child
 from services.common.settings import Settings
 from services.common.tracing import PROPAGATION_HEADERS, inject
 from services.common.upstream import Upstreams
@@ -285,9 +285,9 @@ async def forward(request: Request, service: str, send: Send) -> None:
         try:
             answer = await upstreams.send(service, method, target, forwarded, body)
         except ProblemError:
-            UPSTREAM.labels(service, "error").observe(time.perf_counter() - started)
+            child(UPSTREAM, service, "error").observe(time.perf_counter() - started)
             raise
-    UPSTREAM.labels(service, str(answer.status)).observe(time.perf_counter() - started)
+    child(UPSTREAM, service, str(answer.status)).observe(time.perf_counter() - started)
     # Raw pairs keep repeated headers; the upstream's own content-length and encoding stay valid for raw bytes.
     headers = [(name, v) for k, v in answer.headers if (name := k.lower()) not in ANSWERED_HERE]
     try:

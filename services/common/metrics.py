@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import MutableMapping
 from typing import Any
@@ -41,6 +42,13 @@ OUTBOX = Gauge("smartcity_outbox_last_event_id", "Newest event id written to the
 WEBHOOK_FAILURES = Counter("smartcity_webhook_delivery_failures", "Webhook attempts that did not get a 2xx",
                            registry=REGISTRY)
 WEBHOOK_PENDING = Gauge("smartcity_webhook_pending_deliveries", "Deliveries waiting to be sent", registry=REGISTRY)
+
+
+@functools.cache
+def child(metric: Any, *values: str) -> Any:
+    """`metric.labels(*values)`, from a plain dict after the first time: `labels` checks its values and takes a lock
+    on every call, and every request makes two or three (the labels are few: route templates, methods, statuses)."""
+    return metric.labels(*values)
 
 
 def route_of(scope: MutableMapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import PROBLEM_JSON, TYPE_BASE, PayloadTooLarge
 from .logs import request_id_var
-from .metrics import LATENCY, REQUESTS, route_of
+from .metrics import LATENCY, REQUESTS, child, route_of
 from .tracing import server_span
 
 log = logging.getLogger("smartcity.access")
@@ -118,8 +118,8 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = route_of(scope)
-            REQUESTS.labels(self.service, scope["method"], route, str(status_holder["status"])).inc()
-            LATENCY.labels(self.service, scope["method"], route).observe(elapsed)
+            child(REQUESTS, self.service, scope["method"], route, str(status_holder["status"])).inc()
+            child(LATENCY, self.service, scope["method"], route).observe(elapsed)
             quiet = status_holder["status"] < 400 and POLLED.match(scope["path"])
             log.log(logging.DEBUG if quiet else logging.INFO, "request", extra={
                 "method": scope["method"], "path": scope["path"], "status": status_holder["status"],
