@@ -6,8 +6,9 @@ but that the floor answers the same bytes.
 First each service beside the floor (`bench/floor.py`: the same reads on bare Starlette and asyncpg), at 1, 10
 and 50 connections, with the ratio of their throughputs and the difference of their p50. Then, for each
 endpoint and each number of connections, wrk runs against: the service directly, nginx as a plain reverse
-proxy to the same service, our gateway, and two gateway processes (two wrk runs at once, half the connections
-each, throughputs added). Each point runs BENCH_REPEATS times for
+proxy to the same service, the hop's floor (`bench/hop_floor.py`: the least a Python hop on uvicorn does, a token
+check and the gateway's upstream client), our gateway, and two gateway processes (two wrk runs at once, half
+the connections each, throughputs added). Each point runs BENCH_REPEATS times for
 BENCH_SECONDS seconds and the median run is reported. Resident memory of every process is read idle and under
 50 connections. Then publication day: 200 readers of the public
 results, first fetching, then revalidating with If-None-Match, direct, through nginx and through the gateway.
@@ -155,23 +156,27 @@ def against_floor(stack: Stack, ids: dict[str, str], floor: str, memory: Memory)
                   f"{mine.p50 - bare.p50:+8.2f}", flush=True)
 
 
-def table(stack: Stack, ids: dict[str, str], nginx: str, gateways: list[str], memory: Memory) -> None:
+def table(stack: Stack, ids: dict[str, str], nginx: str, hop_floor: str, gateways: list[str],
+          memory: Memory) -> None:
     auth = {"Authorization": f"Bearer {stack.token('kominfo_officer')}", "Cache-Control": "no-cache"}
     print(f"\nwrk -t1, {REPEATS} × {SECONDS} s per point, median run; req/s and p50/p99 ms; "
-          "'+ms' is the gateway's added p50/p99 over direct")
-    print(f"{'endpoint':<19}{'c':>3} {'direct':>21} {'nginx':>21} {'gateway':>21} {'2 gateways':>21}"
-          f" {'gw/nginx':>8} {'+ms p50/p99':>12} {'2gw/nginx':>9}")
+          "'+ms' is the gateway's added p50/p99 over direct, 'floor +ms' the hop floor's added p50")
+    print(f"{'endpoint':<19}{'c':>3} {'direct':>21} {'nginx':>21} {'hop floor':>21} {'gateway':>21} "
+          f"{'2 gateways':>21} {'gw/nginx':>8} {'floor/nginx':>11} {'+ms p50/p99':>12} {'floor +ms':>9} "
+          f"{'2gw/nginx':>9}")
     for name, (service, path) in endpoints(ids).items():
         for c in CONNECTIONS:
             direct = median(wrk, stack.url(service) + path, c, auth)
             via_nginx = median(wrk, nginx + path, c, auth)
+            floor = median(wrk, hop_floor + path, c, auth)
             gateway = (memory.during(median, wrk, gateways[0] + path, c, auth) if c >= 50
                        else median(wrk, gateways[0] + path, c, auth))
             both = median(pair, [g + path for g in gateways], c, auth) if c > 1 else None
-            print(f"{name:<19}{c:>3} {cell(direct)} {cell(via_nginx)} {cell(gateway)} "
+            print(f"{name:<19}{c:>3} {cell(direct)} {cell(via_nginx)} {cell(floor)} {cell(gateway)} "
                   f"{cell(both) if both else '':>21} {gateway.rps / via_nginx.rps:8.2f} "
+                  f"{floor.rps / via_nginx.rps:11.2f} "
                   f"{gateway.p50 - direct.p50:+5.2f}/{gateway.p99 - direct.p99:+5.2f} "
-                  f"{(both.rps / via_nginx.rps) if both else 0:9.2f}", flush=True)
+                  f"{floor.p50 - direct.p50:+9.2f} {(both.rps / via_nginx.rps) if both else 0:9.2f}", flush=True)
     print("('!' marks a point with non-2xx answers)")
 
 
@@ -197,27 +202,34 @@ def main() -> None:
         with stack.running():
             ids = asyncio.run(prepare(stack))
             second_port, nginx_port, floor_port = free_port(18700), free_port(18600), free_port(18800)
+            hop_floor_port = free_port(18900)
             second = subprocess.Popen(serve_command("gateway", second_port), env=stack.env, cwd=ROOT,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(floor_port)],
                                      env={**stack.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            hop_floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "hop_floor.py"), str(hop_floor_port)],
+                                         env={**stack.env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             nginx = subprocess.Popen(["nginx", "-c", str(nginx_conf(tmp, nginx_port, stack)), "-p", str(tmp)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
                 stack.ports["gateway2"] = second_port
                 stack.wait_ready("gateway2")
                 wait_listening(floor_port)
+                wait_listening(hop_floor_port)
                 gateways = [stack.url("gateway"), stack.url("gateway2")]
                 memory = Memory({**{name: proc.pid for name, proc in stack.procs.items()}, "floor": floor.pid})
                 started = time.monotonic()
                 against_floor(stack, ids, f"http://127.0.0.1:{floor_port}", memory)
-                table(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways, memory)
+                table(stack, ids, f"http://127.0.0.1:{nginx_port}", f"http://127.0.0.1:{hop_floor_port}", gateways,
+                      memory)
                 memory.print()
                 publication_day(stack, ids, f"http://127.0.0.1:{nginx_port}", gateways[0])
                 print(f"\n{time.monotonic() - started:.0f} s of load")
             finally:
                 floor.terminate()
+                hop_floor.terminate()
                 nginx.terminate()
                 second.terminate()
                 second.wait(timeout=10)
