@@ -17,7 +17,6 @@ from .webhooks.events import webhooks_section
 log = logging.getLogger("smartcity.gateway")
 
 
-PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 # What the gateway itself may answer in front of any operation.
 GATEWAY_ERRORS = {"408": "The request body did not arrive in time",
                   "429": "Rate limit or in-flight cap reached (see Retry-After)"}
@@ -29,7 +28,9 @@ def _add_errors(paths: dict[str, Any], errors: dict[str, str]) -> None:
     for item in paths.values():
         for op in item.values():
             for code, description in errors.items():
-                op["responses"].setdefault(code, {"description": description, "content": PROBLEM})
+                # A content of its own for each: the example added to it later names this code and this path.
+                op["responses"].setdefault(code, {"description": description, "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
 
 
 def merge_specs(own: dict[str, Any], services: dict[str, dict[str, Any]], *, token_url: str) -> dict[str, Any]:

@@ -211,7 +211,7 @@ async def test_every_answer_has_an_example_that_its_schema_accepts(spec):
 
     registry = Registry().with_resource("urn:spec", Resource.from_contents(
         {"components": spec["components"]}, default_specification=referencing.jsonschema.DRAFT202012))
-    missing, refused = [], []
+    missing, refused, misnamed = [], [], []
     for path, method, op in _operations(spec):
         for code, response in op["responses"].items():
             for media_type, media in (response.get("content") or {}).items():
@@ -225,4 +225,9 @@ async def test_every_answer_has_an_example_that_its_schema_accepts(spec):
                 errors = list(Draft202012Validator(resolved, registry=registry).iter_errors(media["example"]))
                 if errors:
                     refused.append(f"{method.upper()} {path} {code}: {errors[0].message[:120]}")
-    assert missing == [] and refused == []
+                # A problem's example is one of this answer: its status, on this operation's path.
+                example = media["example"]
+                if media_type == "application/problem+json" and (example["status"] != int(code)
+                                                                  or example["instance"] != path):
+                    misnamed.append(f"{method.upper()} {path} {code}: {example['status']} {example['instance']}")
+    assert missing == [] and refused == [] and misnamed == []
