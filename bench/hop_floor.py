@@ -53,10 +53,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await refuse(send, 404 if service is None else 401)
         return
     query = scope["query_string"]
+    target = scope["raw_path"].decode("ascii", "replace") + ("?" + query.decode("latin-1") if query else "")
     try:
         await verifier.verify(authorization.removeprefix("Bearer "))
-        answer = await upstreams.send(service, scope["method"],
-                                      scope["raw_path"].decode("ascii") + ("?" + query.decode() if query else ""),
+        answer = await upstreams.send(service, scope["method"], target,
                                       [(k, v) for k, v in scope["headers"] if k not in NOT_FORWARDED])
     except ProblemError as exc:
         await refuse(send, exc.status)
