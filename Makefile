@@ -57,7 +57,8 @@ bench-maps: $(STAMP)
 bench-documents: $(STAMP)
 	$(BIN)/python bench/documents.py
 
-# Each service beside its floor, then the gateway hop beside nginx and the hop floor (about 19 minutes); wrk and nginx from Debian.
+# Each service beside its floor, then the gateway hop beside nginx and the hop floor (about 19 minutes); wrk and
+# nginx from Debian.
 bench-load: $(STAMP)
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
 		(apt-get install -y -q wrk nginx-light || (apt-get update -q && apt-get install -y -q wrk nginx-light))
